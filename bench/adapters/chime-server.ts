@@ -1,0 +1,95 @@
+/**
+ * A `chime serve` child process for a trial: Chime as users deploy it, a server of its own.
+ * Knows its RSS and how long a restart takes until /healthz answers again.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const CHIME_BIN = fileURLToPath(new URL('../../bin/chime.js', import.meta.url));
+const START_TIMEOUT_MS = 60_000;
+
+export class ChimeServerProcess {
+  private constructor(
+    private child: ChildProcess,
+    readonly url: string,
+    private readonly args: readonly string[],
+    private readonly env: NodeJS.ProcessEnv,
+    private log: string,
+  ) {}
+
+  static async start(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ChimeServerProcess> {
+    const { child, url, log } = await spawnServer(args, env);
+    return new ChimeServerProcess(child, url, args, env, log);
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  /** Resident set size of the server process, from /proc. */
+  rssBytes(): number {
+    const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
+    const match = /VmRSS:\s+(\d+) kB/.exec(status);
+    if (!match) throw new Error('no VmRSS in /proc status');
+    return Number(match[1]) * 1024;
+  }
+
+  /** From SIGTERM until the restarted server answers GET /healthz with 204. */
+  async restartToReadyMs(): Promise<number> {
+    const started = performance.now();
+    await this.stop();
+    const { child, url, log } = await spawnServer(this.args, this.env, this.url);
+    this.child = child;
+    this.log = log;
+    if (url !== this.url) throw new Error(`restarted on ${url}, expected ${this.url}`);
+    for (;;) {
+      const ok = await fetch(`${this.url}/healthz`).then(
+        (r) => r.status === 204,
+        () => false,
+      );
+      if (ok) return performance.now() - started;
+      if (performance.now() - started > START_TIMEOUT_MS) throw new Error(`not ready after restart:\n${this.log}`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+async function spawnServer(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  sameUrl?: string,
+): Promise<{ child: ChildProcess; url: string; log: string }> {
+  const port = sameUrl ? new URL(sameUrl).port : '0';
+  const child = spawn(process.execPath, [CHIME_BIN, 'serve', '--port', port, ...args], {
+    env: { ...process.env, ...env, CHIME_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`chime serve did not start:\n${log}`)), START_TIMEOUT_MS);
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      log += chunk;
+      const match = /serving (http:\/\/\S+)/.exec(log);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`chime serve exited (${code}):\n${log}`));
+    });
+  });
+  // Keep draining stderr so a chatty server never blocks on a full pipe.
+  child.stderr!.resume();
+  return { child, url, log };
+}

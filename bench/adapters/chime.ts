@@ -1,0 +1,289 @@
+/**
+ * Chime on SQLite, PostgreSQL or Redis, measured as users deploy it.
+ *
+ * Settings:
+ * - A `chime serve` process per trial (its own SQLite file, PostgreSQL schema `bench_chime_*`
+ *   or Redis prefix `chime-bench:chime-*`), with defaults except `--jwt-secret` and, for the
+ *   callback systems, `--max-concurrent-jobs` = the workload's concurrency.
+ * - Jobs enter through the SDK over HTTP: `JobsClient.createJob` singly (no client-side
+ *   batching: `chime-*-sdk-batched` measures the SDK's `batchCreates` option), `createJobs`
+ *   (POST /api/v1/jobs/bulk) for bulk, in batches of 1,000 like every system.
+ * - Task systems (`chime-<store>`): the worker runs in the bench process through the library
+ *   (`startWorkerProcess`, the code `chime worker` runs) on the same store, so the handler
+ *   calls `onJobStart` in this process. Completions are counted from the engine's "outcomes
+ *   written" event, after they are committed.
+ * - Callback systems (`chime-<store>-callback`): named jobs through the Dapr-style API
+ *   (`POST /v1.0/jobs/{name}`, concurrent singles: it has no bulk form), delivered by the
+ *   server over HTTP to a receiver in this process (`POST /api/jobs/trigger`), which calls
+ *   `onJobStart`. This is issue 2's "delivered by HTTP callback to a local receiver": one HTTP
+ *   hop more than the task path. Completions are counted in the store.
+ */
+import http from 'node:http';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchJob, BenchTrial, HttpTarget, JobStartListener, StorageReport, SystemAdapter, WorkerSettings, WorkloadName } from '../adapter.js';
+import { pollUntil } from '../clock.js';
+import { CompletionCounter } from '../completion-counter.js';
+import type { ServiceConfig } from '../services.js';
+import { ChimeServerProcess } from './chime-server.js';
+import { installedVersion } from './package-version.js';
+import { dropSchema, schemaSizeBytes } from './postgres.js';
+import { connectRedis, deleteKeysWithPrefix, memoryUsageOfPrefix } from './redis.js';
+
+type Chime = typeof import('chime');
+export type ChimeBackend = 'sqlite' | 'postgres' | 'redis';
+export type ChimeMode = 'tasks' | 'callbacks' | 'batched-sdk';
+
+export interface ChimeSystemOptions {
+  readonly name: string;
+  readonly backend: ChimeBackend;
+  readonly mode: ChimeMode;
+  readonly workloads: readonly WorkloadName[];
+}
+
+const SECRET = 'chime-bench-secret-0123456789abcdef';
+const TASK = 'bench_noop';
+const QUEUE = 'bench';
+const BULK_BATCH = 1_000;
+/** Concurrent requests when the API has no bulk form (named jobs). */
+const SINGLE_REQUESTS_IN_FLIGHT = 100;
+
+const iso = (dueAtMs: number | undefined): string | undefined =>
+  dueAtMs === undefined ? undefined : new Date(Math.ceil(dueAtMs)).toISOString();
+
+async function forEachInFlight<T>(items: readonly T[], limit: number, body: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await body(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+/** Where one trial keeps its jobs, and how to measure and drop it. */
+interface TrialStore {
+  spec: string;
+  measure(): Promise<StorageReport>;
+  drop(): Promise<void>;
+}
+
+export function createChimeAdapter(services: ServiceConfig, options: ChimeSystemOptions): SystemAdapter {
+  let chime: Chime | undefined;
+  let trials = 0;
+  let dir = '';
+  const redisPrefix = `chime-bench:${options.name}`;
+  const schemaPrefix = `bench_${options.name.replace(/-/g, '_')}`;
+
+  const openTrialStore = (n: number): TrialStore => {
+    switch (options.backend) {
+      case 'sqlite': {
+        const file = join(dir, `trial-${n}.db`);
+        return {
+          spec: `sqlite:${file}`,
+          async measure() {
+            const size = (suffix: string) => {
+              try {
+                return statSync(file + suffix).size;
+              } catch {
+                return 0;
+              }
+            };
+            return { bytes: size('') + size('-wal'), method: 'size of the SQLite file plus its WAL', extra: { walBytes: size('-wal') } };
+          },
+          async drop() {
+            for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+          },
+        };
+      }
+      case 'postgres': {
+        const schema = `${schemaPrefix}_${n}`;
+        const url = new URL(services.postgresUrl);
+        url.searchParams.set('schema', schema);
+        return {
+          spec: url.toString(),
+          async measure() {
+            return { bytes: await schemaSizeBytes(services.postgresUrl, schema), method: `pg_total_relation_size of the tables in ${schema}` };
+          },
+          drop: () => dropSchema(services.postgresUrl, schema),
+        };
+      }
+      case 'redis': {
+        const prefix = `${redisPrefix}:${n}`;
+        return {
+          spec: `redis://${services.redisHost}:${services.redisPort}?prefix=${encodeURIComponent(prefix)}`,
+          async measure() {
+            const redis = connectRedis(services);
+            try {
+              const usage = await memoryUsageOfPrefix(redis, `${prefix}:`);
+              return { bytes: usage.bytes, method: `sum of MEMORY USAGE over ${usage.keys} keys under ${prefix}:`, extra: { keys: usage.keys } };
+            } finally {
+              redis.disconnect();
+            }
+          },
+          async drop() {
+            const redis = connectRedis(services);
+            try {
+              await deleteKeysWithPrefix(redis, `${prefix}:`);
+            } finally {
+              redis.disconnect();
+            }
+          },
+        };
+      }
+    }
+  };
+
+  const settings = [
+    `store: ${options.backend} (a fresh ${options.backend === 'sqlite' ? 'file' : options.backend === 'postgres' ? 'schema' : 'key prefix'} per trial), server defaults otherwise`,
+    options.mode === 'callbacks'
+      ? 'named jobs via POST /v1.0/jobs/{name} (100 in flight); HTTP callback to a receiver in the bench process; --max-concurrent-jobs = workload concurrency'
+      : 'jobs via the SDK over HTTP (JobsClient.createJob / createJobs, 1,000 per bulk call); worker in the bench process through the library, on the same store',
+    ...(options.mode === 'batched-sdk' ? ['SDK option batchCreates: createJob calls made in one tick travel as one bulk request'] : []),
+  ];
+
+  return {
+    name: options.name,
+    kind: 'chime',
+    product: 'Chime',
+    version: () => installedVersion('chime'),
+    settings,
+    workloads: new Set(options.workloads),
+    bulkBatchSize: BULK_BATCH,
+
+    async setUp() {
+      chime = await import('chime');
+      dir = mkdtempSync(join(tmpdir(), 'chime-bench-'));
+      if (options.backend === 'redis') {
+        const redis = connectRedis(services);
+        try {
+          await deleteKeysWithPrefix(redis, `${redisPrefix}:`);
+        } finally {
+          redis.disconnect();
+        }
+      }
+    },
+
+    async openTrial(): Promise<BenchTrial> {
+      if (!chime) throw new Error('setUp() has not run');
+      const lib = chime;
+      const store = openTrialStore(++trials);
+      // The task must be registered before jobs can be created for it: a worker does that.
+      const registration = await lib.createStore(store.spec);
+      await registration.open();
+      await registration.registerTasks(
+        [{ name: TASK, version: '1.0', description: 'bench no-op', queue: QUEUE, timeoutMs: 60_000, maxRetries: 0, retryDelayMs: 0, isAsync: false }],
+        Date.now(),
+      );
+      await registration.close();
+      const token = await lib.createToken({ secret: SECRET, scope: 'admin', expiresInSeconds: 24 * 3600, subject: 'bench' });
+      return options.mode === 'callbacks'
+        ? openCallbackTrial(lib, store, token)
+        : openTaskTrial(lib, store, token, options.mode === 'batched-sdk');
+    },
+
+    async tearDown() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function openTaskTrial(lib: Chime, store: TrialStore, token: string, batched: boolean): Promise<BenchTrial> {
+  const server = await ChimeServerProcess.start(['--store', store.spec, '--jwt-secret', SECRET]);
+  const client = new lib.JobsClient(server.url, token, { batchCreates: batched });
+  const completions = new CompletionCounter('Chime');
+  let worker: Awaited<ReturnType<Chime['startWorkerProcess']>> | undefined;
+  const dto = (job: BenchJob) => ({ task_name: TASK, args: [job.index], scheduled_at: iso(job.dueAtMs) });
+  return {
+    async add(job) {
+      await client.createJob(dto(job));
+    },
+    async addBulk(jobs) {
+      await client.createJobs(jobs.map(dto));
+    },
+    async startWorker(onJobStart: JobStartListener, { concurrency }: WorkerSettings) {
+      const options = lib.resolveServerOptions({ store: store.spec, logLevel: 'warn' }, {});
+      const task = lib.defineTask({
+        name: TASK,
+        queue: QUEUE,
+        max_retries: 0,
+        handler: ({ args }) => {
+          onJobStart(args[0] as number);
+        },
+      });
+      worker = await lib.startWorkerProcess({ ...options, workerConcurrency: concurrency }, { tasks: [task] });
+      worker.engine.onOutcomesWritten((outcomes) => completions.increment(outcomes.filter((o) => o.status === 'completed').length));
+    },
+    waitForCompletions: (count, signal) => completions.waitFor(count, signal),
+    measureStorage: () => store.measure(),
+    async measureServer() {
+      return { rssBytes: server.rssBytes(), restartToReadyMs: await server.restartToReadyMs() };
+    },
+    async startHttp(): Promise<HttpTarget> {
+      const json = { 'content-type': 'application/json' };
+      return {
+        origin: server.url,
+        create: { method: 'POST', path: '/v1.0/jobs/bench-{i}', headers: json, body: '{"dueTime":"24h","data":{"i":{i}}}' },
+        get: { method: 'GET', path: '/v1.0/jobs/bench-{i}' },
+        list: { method: 'GET', path: '/v1.0/jobs?limit=100' },
+      };
+    },
+    async close() {
+      await worker?.close();
+      await server.stop();
+      await store.drop();
+    },
+  };
+}
+
+async function openCallbackTrial(lib: Chime, store: TrialStore, token: string): Promise<BenchTrial> {
+  let listener: JobStartListener = () => {};
+  const receiver = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      listener((JSON.parse(body) as { data: { i: number } }).data.i);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"status":"success"}');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const appUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  let server: ChimeServerProcess | undefined;
+  let scheduler: InstanceType<Chime['SchedulerClient']> | undefined;
+  const counter = await lib.createStore(store.spec);
+  await counter.open();
+  void token;
+  const schedule = async (job: BenchJob) => {
+    if (!scheduler) throw new Error('start the worker (the server) first');
+    await scheduler.scheduleJob(`bench-${job.index}`, { dueTime: iso(job.dueAtMs) ?? '0s', data: { i: job.index } });
+  };
+  return {
+    add: schedule,
+    addBulk: (jobs) => forEachInFlight(jobs, SINGLE_REQUESTS_IN_FLIGHT, schedule),
+    async startWorker(onJobStart: JobStartListener, { concurrency }: WorkerSettings) {
+      listener = onJobStart;
+      server = await ChimeServerProcess.start([
+        '--store', store.spec,
+        '--jwt-secret', SECRET,
+        '--app-url', appUrl,
+        '--callback-style', 'seed',
+        '--max-concurrent-jobs', String(concurrency),
+      ]);
+      scheduler = new lib.SchedulerClient({ baseUrl: server.url });
+    },
+    async waitForCompletions(count, signal) {
+      const completed = async () =>
+        ((await counter.listJobs({ target: 'callback', statuses: ['completed'], limit: 1, offset: 0, orderBy: 'created_at', orderDir: 'asc' })).total ?? 0) >= count;
+      await pollUntil(completed, 50, signal);
+    },
+    async close() {
+      await server?.stop();
+      await counter.close();
+      receiver.closeAllConnections();
+      await new Promise((resolve) => receiver.close(resolve));
+      await store.drop();
+    },
+  };
+}

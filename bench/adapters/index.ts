@@ -1,0 +1,44 @@
+/**
+ * The systems a bench run knows, in the order runs interleave them. To add a
+ * system, write its adapter (see ../adapter.ts) and list it here; Chime's
+ * systems go first so each table starts with them.
+ */
+import type { SystemAdapter, WorkloadName } from '../adapter.js';
+import type { ServiceConfig } from '../services.js';
+import { createBullmqAdapter } from './bullmq.js';
+import { createChimeAdapter } from './chime.js';
+import { createGraphileWorkerAdapter } from './graphile-worker.js';
+import { createPgBossAdapter } from './pg-boss.js';
+
+/** The peers have no HTTP API of their own. */
+const QUEUE_WORKLOADS: readonly WorkloadName[] = ['enqueue', 'process', 'latency', 'lateness', 'burst', 'storage'];
+/** Variants that differ only in how delayed jobs are woken run only these. */
+const DELAYED_JOB_WORKLOADS: readonly WorkloadName[] = ['lateness', 'burst'];
+
+/** Chime's task path takes part in everything; its API is the one with an HTTP workload. */
+const CHIME_WORKLOADS: readonly WorkloadName[] = [...QUEUE_WORKLOADS, 'http'];
+
+export function createSystems(services: ServiceConfig): SystemAdapter[] {
+  return [
+    createChimeAdapter(services, { name: 'chime-sqlite', backend: 'sqlite', mode: 'tasks', workloads: CHIME_WORKLOADS }),
+    createChimeAdapter(services, { name: 'chime-sqlite-callback', backend: 'sqlite', mode: 'callbacks', workloads: DELAYED_JOB_WORKLOADS }),
+    createChimeAdapter(services, { name: 'chime-sqlite-sdk-batched', backend: 'sqlite', mode: 'batched-sdk', workloads: ['enqueue'] }),
+    createChimeAdapter(services, { name: 'chime-postgres', backend: 'postgres', mode: 'tasks', workloads: CHIME_WORKLOADS }),
+    createChimeAdapter(services, { name: 'chime-redis', backend: 'redis', mode: 'tasks', workloads: CHIME_WORKLOADS }),
+    createBullmqAdapter(services, { name: 'bullmq', workloads: QUEUE_WORKLOADS }),
+    createBullmqAdapter(services, { name: 'bullmq-hz100', redisHz: 100, workloads: DELAYED_JOB_WORKLOADS }),
+    createPgBossAdapter(services, { name: 'pg-boss', workloads: QUEUE_WORKLOADS }),
+    createGraphileWorkerAdapter(services, {
+      name: 'graphile-worker',
+      schema: 'bench_graphile',
+      pollIntervalMs: 2_000,
+      workloads: QUEUE_WORKLOADS,
+    }),
+    createGraphileWorkerAdapter(services, {
+      name: 'graphile-worker-poll100',
+      schema: 'bench_graphile_poll100',
+      pollIntervalMs: 100,
+      workloads: DELAYED_JOB_WORKLOADS,
+    }),
+  ];
+}

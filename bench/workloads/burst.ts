@@ -1,0 +1,103 @@
+import type { SystemAdapter } from '../adapter.js';
+import { nowMs, wallClockOffsetMs } from '../clock.js';
+import { JobStartRecorder } from '../job-recorder.js';
+import { formatNumber } from '../table.js';
+import { addInBatches, deadline, makeJobs, withTrial, type Figures, type MeasureContext, type Workload } from './workload.js';
+
+/** Inserting must end at least this long before the due instant. */
+const MINIMUM_MARGIN_MS = 1_000;
+/** Rate assumed before this system has been measured at all: slow on purpose. */
+const UNMEASURED_INSERT_RATE = 5_000;
+/** After the due instant, a system gets this long per 10,000 jobs (and at least a minute). */
+const DRAIN_MS_PER_10K_JOBS = 60_000;
+
+/**
+ * How far ahead to put the due instant: long enough to finish inserting, short
+ * enough not to idle. Uses the slowest earlier burst insert of this product
+ * (its variants insert the same way), else the product's slowest bulk enqueue
+ * rate from workload 1, else a pessimistic default; then doubles it for
+ * safety (inserting delayed jobs can be slower than immediate ones: BullMQ's
+ * delayed adds also write the delayed sorted set).
+ */
+function chooseLeadMs(context: MeasureContext): number {
+  const jobs = context.sizes.burstJobs;
+  const earlierInserts = context.priorFigures('burst', 'product').map((figures) => figures.insertSeconds);
+  const bulkRates = context.priorFigures('enqueue', 'product').map((figures) => figures.bulkJobsPerSec);
+  let expectedInsertMs: number;
+  if (earlierInserts.length > 0) expectedInsertMs = Math.max(...earlierInserts) * 1000;
+  else if (bulkRates.length > 0) expectedInsertMs = (jobs / Math.min(...bulkRates)) * 1000;
+  else expectedInsertMs = (jobs / UNMEASURED_INSERT_RATE) * 1000;
+  return 2 * expectedInsertMs + MINIMUM_MARGIN_MS;
+}
+
+/** A run whose insert ended too close to the due instant, with how long the insert took. */
+interface Overran {
+  overranAfterMs: number;
+}
+
+async function measureOnce(adapter: SystemAdapter, context: MeasureContext, leadMs: number): Promise<Figures | Overran> {
+  const { burstJobs, workerConcurrency } = context.sizes;
+  return withTrial(context, async (trial) => {
+    const recorder = new JobStartRecorder(burstJobs);
+    await trial.startWorker(recorder.onJobStart, { concurrency: workerConcurrency });
+    const offset = wallClockOffsetMs();
+    const scheduledAt = nowMs();
+    const dueAt = scheduledAt + leadMs;
+    await addInBatches(adapter, trial, makeJobs(burstJobs, () => dueAt + offset));
+    const insertedAt = nowMs();
+    if (insertedAt > dueAt - MINIMUM_MARGIN_MS) return { overranAfterMs: insertedAt - scheduledAt };
+    const signal = deadline(leadMs + Math.max(60_000, (burstJobs / 10_000) * DRAIN_MS_PER_10K_JOBS));
+    await recorder.waitForStarted(signal);
+    const seconds = (recorder.lastStartMs() - dueAt) / 1000;
+    const early = Array.from(recorder.startedAtMs).filter((startedAt) => startedAt < dueAt).length;
+    const figures: Figures = {
+      jobsPerSec: burstJobs / seconds,
+      seconds,
+      firstMs: recorder.firstStartMs() - dueAt,
+      early,
+      insertSeconds: (insertedAt - scheduledAt) / 1000,
+    };
+    // Not timed: let the system finish its bookkeeping before the trial is deleted.
+    await trial.waitForCompletions(burstJobs, signal);
+    return figures;
+  });
+}
+
+/** Workload 5: many jobs due at the same instant. */
+export const burstWorkload: Workload = {
+  name: 'burst',
+  number: 5,
+  title: 'Burst: jobs due at one instant',
+  describe: (sizes) =>
+    `Worker already running (concurrency ${sizes.workerConcurrency}). ${formatNumber(sizes.burstJobs, 0)} jobs are ` +
+    `bulk-inserted, all due at one instant T chosen far enough ahead to finish inserting (twice the expected insert ` +
+    `time + 1 s; a run whose insert ends less than 1 s before T is discarded and retried once with a lead of twice ` +
+    `that insert's time + 1 s). ` +
+    `seconds = last handler start − T; jobs/s = jobs ÷ seconds; "first" = first handler start − T.`,
+  figures: [
+    { key: 'jobsPerSec', label: 'jobs/s', better: 'higher', decimals: 0, headline: true, ratio: true },
+    { key: 'seconds', label: 'T→last s', better: 'lower', decimals: 2, headline: true, ratio: true },
+    { key: 'firstMs', label: 'T→first ms', better: 'lower', decimals: 1, headline: false, ratio: false },
+    { key: 'early', label: 'early', better: 'lower', decimals: 0, headline: false, ratio: false },
+    { key: 'insertSeconds', label: 'insert s', better: 'lower', decimals: 2, headline: false, ratio: false },
+  ],
+  requiredTrialMethods: ['addBulk', 'startWorker', 'waitForCompletions'],
+  // The slowest workload (a 100,000-job insert plus its drain for every
+  // system); one run keeps the full bench inside its time budget.
+  runsFor: () => 1,
+  async measure(adapter, context) {
+    let leadMs = chooseLeadMs(context);
+    for (let attempt = 1; attempt <= 2; attempt += 1) {
+      const outcome = await measureOnce(adapter, context, leadMs);
+      if (!('overranAfterMs' in outcome)) return outcome;
+      // The insert's own duration is now known: the retry's lead follows the same rule with it.
+      const retryLeadMs = Math.max(2 * leadMs, 2 * outcome.overranAfterMs + MINIMUM_MARGIN_MS);
+      context.log(
+        `  ${adapter.name}: inserting took ${(outcome.overranAfterMs / 1000).toFixed(1)} s, past the ` +
+          `${(leadMs / 1000).toFixed(1)} s lead; retrying with a ${(retryLeadMs / 1000).toFixed(1)} s lead`,
+      );
+      leadMs = retryLeadMs;
+    }
+    throw new Error('inserting overran the due instant twice');
+  },
+};

@@ -1,0 +1,46 @@
+import { collectGarbage, nowMs } from '../clock.js';
+import { formatNumber } from '../table.js';
+import { addInBatches, makeJobs, withTrial, type Workload } from './workload.js';
+
+/** Workload 1: how fast a producer can store immediate jobs, singly and in bulk. */
+export const enqueueWorkload: Workload = {
+  name: 'enqueue',
+  number: 1,
+  title: 'Enqueue',
+  describe: (sizes) =>
+    `${formatNumber(sizes.enqueueJobs, 0)} immediate jobs into an empty queue with no worker running. ` +
+    `Single: the single-job API, ${sizes.singleAddChunk} concurrent adds awaited together, chunk after chunk. ` +
+    `Bulk: the bulk API, one batch (the system's bulk batch size) awaited after another. ` +
+    `jobs/s = jobs ÷ time from the first call to the last resolved promise.`,
+  figures: [
+    { key: 'singleJobsPerSec', label: 'single jobs/s', better: 'higher', decimals: 0, headline: true, ratio: true },
+    { key: 'bulkJobsPerSec', label: 'bulk jobs/s', better: 'higher', decimals: 0, headline: true, ratio: true },
+  ],
+  requiredTrialMethods: ['add', 'addBulk'],
+  runsFor: (requested) => requested,
+  async measure(adapter, context) {
+    const { sizes } = context;
+    const jobs = makeJobs(sizes.enqueueJobs);
+
+    const singleSeconds = await withTrial(context, async (trial) => {
+      collectGarbage();
+      const startedAt = nowMs();
+      for (let start = 0; start < jobs.length; start += sizes.singleAddChunk) {
+        await Promise.all(jobs.slice(start, start + sizes.singleAddChunk).map((job) => trial.add(job)));
+      }
+      return (nowMs() - startedAt) / 1000;
+    });
+
+    const bulkSeconds = await withTrial(context, async (trial) => {
+      collectGarbage();
+      const startedAt = nowMs();
+      await addInBatches(adapter, trial, jobs);
+      return (nowMs() - startedAt) / 1000;
+    });
+
+    return {
+      singleJobsPerSec: jobs.length / singleSeconds,
+      bulkJobsPerSec: jobs.length / bulkSeconds,
+    };
+  },
+};

@@ -1,0 +1,19 @@
+import { burstWorkload } from './burst.js';
+import { enqueueWorkload } from './enqueue.js';
+import { httpWorkload } from './http.js';
+import { latencyWorkload } from './latency.js';
+import { latenessWorkload } from './lateness.js';
+import { processWorkload } from './process.js';
+import { storageWorkload } from './storage.js';
+import type { Workload } from './workload.js';
+
+/** Every workload, in report order. */
+export const allWorkloads: readonly Workload[] = [
+  enqueueWorkload,
+  processWorkload,
+  latencyWorkload,
+  latenessWorkload,
+  burstWorkload,
+  storageWorkload,
+  httpWorkload,
+];

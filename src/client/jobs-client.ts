@@ -1,0 +1,214 @@
+/**
+ * The job platform client, with exactly the method names and shapes of seed 003's
+ * TypeScript example, plus the rest of the API.
+ */
+import type {
+  CreateJobDto,
+  CreateScheduleDto,
+  JobStatsDto,
+  JobViewDto,
+  QueueDto,
+  RunSyncJobDto,
+  ScheduleViewDto,
+  TaskInfoDto,
+  UpdateScheduleDto,
+  WorkerDto,
+} from '../http/schemas/v1.js';
+import { HttpClient, segment, type HttpClientOptions } from './http.js';
+
+export type {
+  CreateJobDto,
+  CreateScheduleDto,
+  JobStatsDto,
+  JobViewDto,
+  QueueDto,
+  RunSyncJobDto,
+  ScheduleViewDto,
+  TaskInfoDto,
+  UpdateScheduleDto,
+  WorkerDto,
+};
+
+export interface PageDto<T> {
+  items: T[];
+  total: number;
+  page: number;
+  page_size: number;
+  pages: number;
+}
+export type JobListDto = PageDto<JobViewDto>;
+export type ScheduleListDto = PageDto<ScheduleViewDto>;
+export interface QueueListDto {
+  items: QueueDto[];
+  total: number;
+}
+export interface TaskListDto {
+  items: TaskInfoDto[];
+  total: number;
+}
+
+export interface ListJobsParams {
+  queue_name?: string;
+  status?: string[];
+  priority?: string;
+  tags?: string[];
+  worker_id?: string;
+  limit?: number;
+  offset?: number;
+  order_by?: 'created_at' | 'scheduled_at' | 'priority' | 'status' | 'started_at' | 'completed_at';
+  order_dir?: 'asc' | 'desc';
+}
+
+export interface JobsClientOptions extends Omit<HttpClientOptions, 'baseUrl' | 'token'> {
+  /**
+   * Coalesce `createJob` calls made in the same event-loop turn into one bulk request (each
+   * call still gets its own job or error). Turns "await 100 creates at once" into one round
+   * trip. @default false
+   */
+  batchCreates?: boolean;
+}
+
+/**
+ * @example
+ * const client = new JobsClient('http://127.0.0.1:3500', process.env.CHIME_TOKEN!);
+ * const job = await client.createJob({ task_name: 'process_data', args: [42, 'test'], priority: 'high' });
+ * console.log(`Created job: ${job.id}`);
+ */
+export class JobsClient {
+  private readonly http: HttpClient;
+  private pendingCreates: { job: CreateJobDto; resolve: (job: JobViewDto) => void; reject: (error: unknown) => void }[] = [];
+
+  constructor(
+    baseUrl: string,
+    authToken: string,
+    private readonly options: JobsClientOptions = {},
+  ) {
+    this.http = new HttpClient({ ...options, baseUrl, token: authToken });
+  }
+
+  // ---- jobs
+
+  async listJobs(params: ListJobsParams = {}): Promise<JobListDto> {
+    return this.http.request('GET', '/api/v1/jobs', undefined, { ...params });
+  }
+
+  async getJob(jobId: string): Promise<JobViewDto> {
+    return this.http.request('GET', `/api/v1/jobs/${segment(jobId)}`);
+  }
+
+  async createJob(jobData: CreateJobDto): Promise<JobViewDto> {
+    if (!this.options.batchCreates) return this.http.request('POST', '/api/v1/jobs', jobData);
+    return new Promise<JobViewDto>((resolve, reject) => {
+      this.pendingCreates.push({ job: jobData, resolve, reject });
+      if (this.pendingCreates.length === 1) setImmediate(() => void this.flushCreates());
+    });
+  }
+
+  /** Creates many jobs in one request, all or none; returns their ids in order. */
+  async createJobs(jobs: CreateJobDto[]): Promise<string[]> {
+    const answer = await this.http.request<{ ids: string[] }>('POST', '/api/v1/jobs/bulk', { jobs });
+    return answer.ids;
+  }
+
+  async cancelJob(jobId: string, reason?: string): Promise<JobViewDto> {
+    return this.http.request('POST', `/api/v1/jobs/${segment(jobId)}/cancel`, { reason });
+  }
+
+  async retryJob(jobId: string): Promise<JobViewDto> {
+    return this.http.request('POST', `/api/v1/jobs/${segment(jobId)}/retry`);
+  }
+
+  /** Runs a job now and resolves to the task's result; a task error rejects with its message. */
+  async runJobSync<T>(jobData: RunSyncJobDto): Promise<T> {
+    return this.http.request('POST', '/api/v1/jobs/run-sync', jobData);
+  }
+
+  async getJobStats(): Promise<JobStatsDto> {
+    return this.http.request('GET', '/api/v1/jobs/stats');
+  }
+
+  // ---- schedules
+
+  async createSchedule(scheduleData: CreateScheduleDto): Promise<ScheduleViewDto> {
+    return this.http.request('POST', '/api/v1/schedules', scheduleData);
+  }
+
+  async listSchedules(params: { status?: 'active' | 'paused'; tags?: string[]; limit?: number; offset?: number } = {}): Promise<ScheduleListDto> {
+    return this.http.request('GET', '/api/v1/schedules', undefined, { ...params });
+  }
+
+  async getSchedule(scheduleId: string): Promise<ScheduleViewDto> {
+    return this.http.request('GET', `/api/v1/schedules/${segment(scheduleId)}`);
+  }
+
+  async updateSchedule(scheduleId: string, scheduleData: UpdateScheduleDto): Promise<ScheduleViewDto> {
+    return this.http.request('PUT', `/api/v1/schedules/${segment(scheduleId)}`, scheduleData);
+  }
+
+  async deleteSchedule(scheduleId: string): Promise<void> {
+    await this.http.request('DELETE', `/api/v1/schedules/${segment(scheduleId)}`);
+  }
+
+  async pauseSchedule(scheduleId: string): Promise<ScheduleViewDto> {
+    return this.http.request('POST', `/api/v1/schedules/${segment(scheduleId)}/pause`);
+  }
+
+  async resumeSchedule(scheduleId: string): Promise<ScheduleViewDto> {
+    return this.http.request('POST', `/api/v1/schedules/${segment(scheduleId)}/resume`);
+  }
+
+  // ---- queues
+
+  async listQueues(): Promise<QueueListDto> {
+    return this.http.request('GET', '/api/v1/queues');
+  }
+
+  async pauseQueue(queueName: string): Promise<void> {
+    await this.http.request('POST', `/api/v1/queues/${segment(queueName)}/pause`);
+  }
+
+  async resumeQueue(queueName: string): Promise<void> {
+    await this.http.request('POST', `/api/v1/queues/${segment(queueName)}/resume`);
+  }
+
+  /** Removes the queue's waiting jobs; resolves to how many. */
+  async clearQueue(queueName: string): Promise<number> {
+    const { headers } = await this.http.requestWithHeaders('POST', `/api/v1/queues/${segment(queueName)}/clear`);
+    return Number(headers['chime-cleared-count'] ?? 0);
+  }
+
+  /** Most jobs of the queue running at once across all workers; null removes the limit. */
+  async setQueueConcurrency(queueName: string, concurrency: number | null): Promise<void> {
+    await this.http.request('PUT', `/api/v1/queues/${segment(queueName)}`, { concurrency });
+  }
+
+  // ---- tasks, workers
+
+  async listTasks(): Promise<TaskListDto> {
+    return this.http.request('GET', '/api/v1/tasks');
+  }
+
+  async getTask(taskName: string, version?: string): Promise<TaskInfoDto> {
+    return this.http.request('GET', `/api/v1/tasks/${segment(taskName)}`, undefined, { version });
+  }
+
+  async listWorkers(): Promise<{ items: WorkerDto[]; total: number }> {
+    return this.http.request('GET', '/api/v1/workers');
+  }
+
+  private async flushCreates(): Promise<void> {
+    const batch = this.pendingCreates;
+    this.pendingCreates = [];
+    if (batch.length === 1) {
+      const [only] = batch;
+      return this.http.request<JobViewDto>('POST', '/api/v1/jobs', only!.job).then(only!.resolve, only!.reject);
+    }
+    try {
+      const answer = await this.http.request<{ items: JobViewDto[] }>('POST', '/api/v1/jobs/bulk', { jobs: batch.map((b) => b.job) }, { views: true });
+      batch.forEach((b, i) => b.resolve(answer.items[i]!));
+    } catch {
+      // All or none failed: retry one by one so each call gets its own answer or error.
+      await Promise.all(batch.map((b) => this.http.request<JobViewDto>('POST', '/api/v1/jobs', b.job).then(b.resolve, b.reject)));
+    }
+  }
+}

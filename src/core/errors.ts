@@ -1,0 +1,157 @@
+/**
+ * The one error registry. Every failure a client can see has a stable code here, an HTTP
+ * status and a message template; backends and routes map their failures into these so all
+ * backends answer alike. `docs/errors.md` documents every code (a test checks that).
+ */
+
+export interface ErrorSpec {
+  status: number;
+  /** Dapr's `errorCode` for the Dapr dialects. */
+  daprCode: string;
+  description: string;
+}
+
+export const ERROR_CODES = {
+  INVALID_ARGUMENT: {
+    status: 400,
+    daprCode: 'DAPR_SCHEDULER_SCHEDULE_JOB',
+    description: 'A field of the request is missing, of the wrong type, or out of range; the message names the field.',
+  },
+  MALFORMED_JSON: {
+    status: 400,
+    daprCode: 'ERR_MALFORMED_REQUEST',
+    description: 'The request body is not valid JSON.',
+  },
+  JOB_NAME_IN_BODY: {
+    status: 400,
+    daprCode: 'DAPR_SCHEDULER_JOB_NAME',
+    description: 'Dapr dialect: the job name belongs in the URL only.',
+  },
+  BODY_TOO_LARGE: {
+    status: 413,
+    daprCode: 'ERR_MALFORMED_REQUEST',
+    description: 'The request body is larger than the server accepts (`--body-limit`).',
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    daprCode: 'ERR_MALFORMED_REQUEST',
+    description: 'The request body is not `application/json`.',
+  },
+  JOB_NOT_FOUND: {
+    status: 404,
+    daprCode: 'DAPR_SCHEDULER_GET_JOB',
+    description: 'No job with that name or id.',
+  },
+  JOB_EXISTS: {
+    status: 409,
+    daprCode: 'DAPR_SCHEDULER_SCHEDULE_JOB',
+    description: 'A job with that name or id already exists (pass `overwrite: true` to replace a Dapr job).',
+  },
+  INVALID_STATE: {
+    status: 409,
+    daprCode: 'DAPR_SCHEDULER_SCHEDULE_JOB',
+    description: 'The job or schedule is in a status that does not allow the operation.',
+  },
+  SCHEDULE_NOT_FOUND: {
+    status: 404,
+    daprCode: 'DAPR_SCHEDULER_GET_JOB',
+    description: 'No schedule with that id.',
+  },
+  TASK_NOT_FOUND: {
+    status: 400,
+    daprCode: 'DAPR_SCHEDULER_SCHEDULE_JOB',
+    description: 'No worker has registered a task with that name (and version).',
+  },
+  QUEUE_NOT_FOUND: {
+    status: 404,
+    daprCode: 'DAPR_SCHEDULER_GET_JOB',
+    description: 'No queue with that name.',
+  },
+  NOT_FOUND: {
+    status: 404,
+    daprCode: 'ERR_API_UNIMPLEMENTED',
+    description: 'No route matches the method and path.',
+  },
+  UNAUTHORIZED: {
+    status: 401,
+    daprCode: 'ERR_UNAUTHORIZED',
+    description: 'The bearer token is missing, malformed, badly signed or expired.',
+  },
+  FORBIDDEN: {
+    status: 403,
+    daprCode: 'ERR_PERMISSION_DENIED',
+    description: "The token is valid but lacks the scope the endpoint needs (read, write or admin).",
+  },
+  TASK_FAILED: {
+    status: 422,
+    daprCode: 'ERROR',
+    description: 'run-sync: the task ran and raised an error; the message is the task\'s.',
+  },
+  RUN_TIMEOUT: {
+    status: 504,
+    daprCode: 'ERROR',
+    description: 'run-sync: the job did not finish within its timeout.',
+  },
+  STORE_UNAVAILABLE: {
+    status: 503,
+    daprCode: 'DAPR_SCHEDULER_SCHEDULE_JOB',
+    description: 'The store (PostgreSQL or Redis) cannot be reached right now; retry later.',
+  },
+  SHUTTING_DOWN: {
+    status: 503,
+    daprCode: 'ERR_HEALTH_NOT_READY',
+    description: 'The server is draining for shutdown.',
+  },
+  INTERNAL: {
+    status: 500,
+    daprCode: 'ERR_INTERNAL',
+    description: 'An unexpected server error; the log has the details.',
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error a client may see. `field` names the offending request field, when there is one. */
+export class ChimeError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly field: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { field?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ChimeError';
+    this.code = code;
+    this.status = ERROR_CODES[code].status;
+    this.field = options.field;
+  }
+}
+
+/** A 400 naming the field: `invalidField('repeats', 'must be 0 or more')` → "repeats: must be 0 or more". */
+export function invalidField(field: string, problem: string): ChimeError {
+  return new ChimeError('INVALID_ARGUMENT', `${field}: ${problem}`, { field });
+}
+
+export function isChimeError(error: unknown): error is ChimeError {
+  return error instanceof ChimeError;
+}
+
+/**
+ * Raised by the schedule-maths parsers (durations, timestamps, cron). Carries only the
+ * problem; the caller knows which field it parsed and wraps it with `invalidField`.
+ */
+export class SyntaxProblem extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SyntaxProblem';
+  }
+}
+
+/** Runs a parser and turns its SyntaxProblem into a 400 that names `field`. */
+export function parseField<T>(field: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof SyntaxProblem) throw invalidField(field, error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * Turns a Dapr-style job request (seed 000 `/v1.0/jobs` or real Dapr `/v1.0-alpha1/jobs`)
+ * into a schedule. Field names come in camelCase or snake_case; every problem is a 400 that
+ * names the field, raised before anything is written.
+ */
+import { parseGoDuration } from '../core/duration.js';
+import { ChimeError, invalidField, parseField } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { firstOccurrence, parseDaprSchedule } from '../core/recurrence.js';
+import { resolveTimeSpec } from '../core/time-spec.js';
+import {
+  CALLBACK_QUEUE,
+  MISSED_FIRE_POLICIES,
+  type Dialect,
+  type FailurePolicy,
+  type MissedFirePolicy,
+  type Recurrence,
+} from '../core/types.js';
+import { occurrenceJob } from '../store/occurrence-job.js';
+import type { NewJob, NewSchedule } from '../store/store.js';
+
+/** The request body after camelCase/snake_case folding. */
+export interface DaprJobRequest {
+  name?: unknown;
+  schedule?: string;
+  repeats?: number;
+  dueTime?: string;
+  ttl?: string;
+  data?: unknown;
+  overwrite?: boolean;
+  failurePolicy?: Record<string, unknown>;
+  missedFirePolicy?: string;
+}
+
+/** snake_case spellings Dapr's HTTP API also accepts, mapped to the camelCase ones. */
+const SNAKE_TO_CAMEL: Record<string, string> = {
+  due_time: 'dueTime',
+  failure_policy: 'failurePolicy',
+  missed_fire_policy: 'missedFirePolicy',
+  max_retries: 'maxRetries',
+  initial_interval: 'initialInterval',
+  max_interval: 'maxInterval',
+};
+
+/** Folds snake_case keys into camelCase; both spellings of one field is a 400. */
+export function foldFieldNames(body: Record<string, unknown>, path = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    const camel = SNAKE_TO_CAMEL[key] ?? key;
+    if (camel in out) throw invalidField(`${path}${camel}`, `given twice (as ${camel} and ${key}); use one`);
+    const nested = camel === 'failurePolicy' || path.startsWith('failurePolicy');
+    out[camel] =
+      nested && value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? foldFieldNames(value as Record<string, unknown>, `${path}${camel}.`)
+        : value;
+  }
+  return out;
+}
+
+const FORBIDDEN_NAME = /[/#?|\u0000-\u001f\u007f]/u;
+export const MAX_JOB_NAME_LENGTH = 512;
+
+export function validateJobName(name: string): string {
+  if (name.trim().length === 0) throw invalidField('name', 'must not be empty');
+  if (name.length > MAX_JOB_NAME_LENGTH) throw invalidField('name', `must be at most ${MAX_JOB_NAME_LENGTH} characters`);
+  const bad = FORBIDDEN_NAME.exec(name);
+  if (bad) {
+    const shown = bad[0] < ' ' || bad[0] === '\u007f' ? `control character U+${bad[0].charCodeAt(0).toString(16).padStart(4, '0')}` : `"${bad[0]}"`;
+    throw invalidField('name', `must not contain ${shown}`);
+  }
+  return name;
+}
+
+/** Dapr wraps values as {"@type": "type.googleapis.com/...", "value": x}; Chime stores x. */
+export function unwrapProtobufValue(data: unknown): unknown {
+  if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
+    const keys = Object.keys(data);
+    const record = data as Record<string, unknown>;
+    if (keys.length === 2 && typeof record['@type'] === 'string' && 'value' in record && record['@type'].startsWith('type.googleapis.com/')) {
+      return record.value;
+    }
+  }
+  return data;
+}
+
+export function parseFailurePolicy(raw: Record<string, unknown>): FailurePolicy {
+  const kinds = Object.keys(raw);
+  if (kinds.length !== 1) throw invalidField('failurePolicy', 'must have exactly one of drop, constant or exponential');
+  const kind = kinds[0]!;
+  const body = raw[kind];
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidField(`failurePolicy.${kind}`, 'must be an object');
+  const spec = body as Record<string, unknown>;
+  const maxRetries = (field: string): number | null => {
+    const value = spec.maxRetries;
+    if (value === undefined || value === null) return null;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw invalidField(`${field}.maxRetries`, 'must be an integer of 0 or more');
+    return value;
+  };
+  const duration = (field: string, fallback: number): number => {
+    const value = spec[field];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'string') throw invalidField(`failurePolicy.${kind}.${field}`, 'must be a duration string such as "5s"');
+    const ms = parseField(`failurePolicy.${kind}.${field}`, () => parseGoDuration(value));
+    if (ms < 0) throw invalidField(`failurePolicy.${kind}.${field}`, 'must not be negative');
+    return ms;
+  };
+  const allowOnly = (allowed: string[]): void => {
+    for (const key of Object.keys(spec)) {
+      if (!allowed.includes(key)) throw invalidField(`failurePolicy.${kind}.${key}`, `unknown field; expected ${allowed.join(', ') || 'none'}`);
+    }
+  };
+  switch (kind) {
+    case 'drop':
+      allowOnly([]);
+      return { kind: 'drop' };
+    case 'constant':
+      allowOnly(['interval', 'maxRetries']);
+      // Dapr: an unset interval retries immediately; an unset maxRetries retries forever.
+      return { kind: 'constant', intervalMs: duration('interval', 0), maxRetries: maxRetries('failurePolicy.constant') };
+    case 'exponential': {
+      allowOnly(['initialInterval', 'maxInterval', 'multiplier', 'jitter', 'maxRetries']);
+      const multiplier = spec.multiplier ?? 2;
+      const jitter = spec.jitter ?? 0.2;
+      if (typeof multiplier !== 'number' || multiplier < 1) throw invalidField('failurePolicy.exponential.multiplier', 'must be a number of 1 or more');
+      if (typeof jitter !== 'number' || jitter < 0 || jitter > 1) throw invalidField('failurePolicy.exponential.jitter', 'must be a number from 0 to 1');
+      const initialMs = duration('initialInterval', 1000);
+      return {
+        kind: 'exponential',
+        initialMs,
+        maxIntervalMs: Math.max(initialMs, duration('maxInterval', 60_000)),
+        multiplier,
+        jitter,
+        maxRetries: maxRetries('failurePolicy.exponential'),
+      };
+    }
+    default:
+      throw invalidField(`failurePolicy.${kind}`, 'unknown policy; use drop, constant or exponential');
+  }
+}
+
+export interface BuiltDaprJob {
+  schedule: NewSchedule;
+  first: NewJob;
+}
+
+/**
+ * Builds the schedule and its first occurrence.
+ * @param dialect `seed` for /v1.0, `dapr` for /v1.0-alpha1 (decides the `auto` callback style).
+ */
+export function buildDaprJob(
+  name: string,
+  request: DaprJobRequest,
+  dialect: Dialect,
+  now: number,
+  defaults: { failurePolicy: FailurePolicy; missedFire: MissedFirePolicy },
+): BuiltDaprJob {
+  validateJobName(name);
+  const scheduleText = request.schedule?.trim() ?? '';
+  const recurrence: Recurrence =
+    scheduleText === '' ? { kind: 'once' } : parseField('schedule', () => parseDaprSchedule(scheduleText));
+  if (recurrence.kind === 'once' && request.dueTime === undefined) {
+    throw new ChimeError('INVALID_ARGUMENT', 'schedule: a job needs a schedule, a dueTime, or both', { field: 'schedule' });
+  }
+  const startAt = request.dueTime === undefined ? null : parseField('dueTime', () => resolveTimeSpec(request.dueTime!, now));
+  const expiresAt = request.ttl === undefined ? null : parseField('ttl', () => resolveTimeSpec(request.ttl!, now));
+  if (expiresAt !== null && startAt !== null && expiresAt <= startAt) throw invalidField('ttl', 'must be after dueTime');
+  if (expiresAt !== null && expiresAt <= now) throw invalidField('ttl', 'has already passed');
+  const repeats = request.repeats ?? 0;
+  if (recurrence.kind === 'once' && repeats > 1) throw invalidField('repeats', 'more than 1 needs a schedule to repeat on');
+  const first = firstOccurrence(recurrence, startAt, now);
+  if (first === null) throw invalidField('schedule', 'never fires (no date matches it)');
+  if (expiresAt !== null && first >= expiresAt) throw invalidField('ttl', 'ends before the first occurrence');
+  const missedFire = request.missedFirePolicy ?? defaults.missedFire;
+  if (!(MISSED_FIRE_POLICIES as readonly string[]).includes(missedFire)) {
+    throw invalidField('missedFirePolicy', `must be one of ${MISSED_FIRE_POLICIES.join(', ')}`);
+  }
+  const failurePolicy = request.failurePolicy === undefined ? defaults.failurePolicy : parseFailurePolicy(request.failurePolicy);
+  const source: Record<string, unknown> = { schedule: request.schedule ?? '', repeats: request.repeats ?? null };
+  if (request.dueTime !== undefined) source.dueTime = request.dueTime;
+  if (request.ttl !== undefined) source.ttl = request.ttl;
+  if (request.failurePolicy !== undefined) source.failurePolicy = request.failurePolicy;
+  const schedule: NewSchedule = {
+    id: newId(now),
+    name,
+    dialect,
+    status: 'active',
+    recurrence,
+    startAt,
+    expiresAt,
+    repeats: repeats === 0 ? (recurrence.kind === 'once' ? 1 : null) : repeats,
+    missedFire: missedFire as MissedFirePolicy,
+    template: {
+      target: 'callback',
+      queue: CALLBACK_QUEUE,
+      taskName: null,
+      taskVersion: null,
+      priority: 'normal',
+      payload: JSON.stringify(unwrapProtobufValue(request.data) ?? null),
+      failurePolicy,
+      timeoutMs: null,
+      tags: [],
+      metadata: '{}',
+    },
+    nextRunAt: first,
+    source,
+    createdAt: now,
+    updatedAt: now,
+  };
+  return { schedule, first: occurrenceJob(schedule, first, now) };
+}

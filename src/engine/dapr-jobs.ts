@@ -1,0 +1,90 @@
+/**
+ * Named Dapr-style jobs: a named schedule whose occurrences are delivered to the app.
+ * Shared by both HTTP dialects, the CLI (through HTTP) and the seed 002 reminder routes.
+ */
+import type { Clock } from '../core/clock.js';
+import { ChimeError } from '../core/errors.js';
+import type { Dialect, FailurePolicy, HistoryEntry, JobRecord, MissedFirePolicy, ScheduleRecord, ScheduleStatus } from '../core/types.js';
+import type { Page, Store } from '../store/store.js';
+import { buildDaprJob, type DaprJobRequest } from './dapr-job-input.js';
+
+export interface DaprJobsOptions {
+  defaultFailurePolicy: FailurePolicy;
+  defaultMissedFire: MissedFirePolicy;
+}
+
+export interface DaprJobListQuery {
+  prefix?: string;
+  statuses?: readonly ScheduleStatus[];
+  /** Names strictly after this one (the previous page's `next_cursor`). */
+  cursor?: string;
+  limit: number;
+}
+
+export class DaprJobs {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly options: DaprJobsOptions,
+  ) {}
+
+  /** Schedules a job; JOB_EXISTS if a live job has the name and `overwrite` is false. */
+  async create(name: string, request: DaprJobRequest, dialect: Dialect, overwrite: boolean): Promise<ScheduleRecord> {
+    const { schedule, first } = buildDaprJob(name, request, dialect, this.clock.now(), {
+      failurePolicy: this.options.defaultFailurePolicy,
+      missedFire: this.options.defaultMissedFire,
+    });
+    return this.store.createSchedule(schedule, first, overwrite ? 'replace' : 'create');
+  }
+
+  async get(name: string): Promise<ScheduleRecord> {
+    const schedule = await this.store.getScheduleByName(name);
+    if (!schedule) throw new ChimeError('JOB_NOT_FOUND', `job "${name}" not found`);
+    return schedule;
+  }
+
+  async list(query: DaprJobListQuery): Promise<{ jobs: ScheduleRecord[]; nextCursor: string | null }> {
+    const page = await this.store.listSchedules({
+      dialects: ['seed', 'dapr'],
+      namePrefix: query.prefix,
+      statuses: query.statuses,
+      afterName: query.cursor,
+      limit: query.limit,
+    });
+    const last = page.items[page.items.length - 1];
+    return { jobs: page.items, nextCursor: page.items.length === query.limit && last ? last.name : null };
+  }
+
+  /** Deletes by name; returns false when there was none. */
+  async delete(name: string): Promise<boolean> {
+    const schedule = await this.store.getScheduleByName(name);
+    if (!schedule) return false;
+    return this.store.deleteSchedule(schedule.id);
+  }
+
+  async history(name: string, limit: number, beforeId?: number): Promise<HistoryEntry[]> {
+    const schedule = await this.get(name);
+    return this.store.listHistory({ scheduleId: schedule.id, limit, beforeId });
+  }
+
+  /** Occurrences whose retries ran out: failed or timed-out callback jobs. */
+  async deadLetters(limit: number, offset: number): Promise<Page<JobRecord>> {
+    return this.store.listJobs({
+      target: 'callback',
+      statuses: ['failed', 'timeout'],
+      limit,
+      offset,
+      orderBy: 'completed_at',
+      orderDir: 'desc',
+    });
+  }
+
+  /** Sends a dead-lettered occurrence again, with a fresh retry budget. */
+  async retryDeadLetter(jobId: string): Promise<JobRecord> {
+    const job = await this.store.getJob(jobId);
+    if (!job || job.target !== 'callback') throw new ChimeError('JOB_NOT_FOUND', `dead letter "${jobId}" not found`);
+    const retried = await this.store.retryJob(jobId, this.clock.now());
+    if (!retried) throw new ChimeError('JOB_NOT_FOUND', `dead letter "${jobId}" not found`);
+    return retried;
+  }
+}

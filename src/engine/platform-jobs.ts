@@ -1,0 +1,167 @@
+/** The job platform's jobs (seed 003): create, read, cancel, retry, run synchronously, count. */
+import type { Clock } from '../core/clock.js';
+import { ChimeError } from '../core/errors.js';
+import { FINAL_STATUSES, type JobRecord } from '../core/types.js';
+import type { JobQuery, JobStats, NewJob, Page, Store, TaskInfo } from '../store/store.js';
+import type { Engine } from './engine.js';
+import { buildTaskJob, type JobRequest } from './platform-job-input.js';
+import type { TaskCatalog } from './task-catalog.js';
+
+export type JobListQuery = Omit<JobQuery, 'target'>;
+
+export class PlatformJobs {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly catalog: TaskCatalog,
+    /** The local engine, for waking run-sync and aborting local jobs at once. */
+    private readonly engine: Engine | null,
+  ) {}
+
+  async create(request: JobRequest): Promise<JobRecord> {
+    const [job] = await this.createMany([request]);
+    return pendingRecord(job!);
+  }
+
+  /**
+   * Creates all or none: every task name is checked before anything is written. Returns the
+   * new rows (pendingRecord() turns one into the full record when a caller wants it).
+   */
+  async createMany(requests: readonly JobRequest[]): Promise<NewJob[]> {
+    const now = this.clock.now();
+    // Each distinct task is looked up once per batch, not once per job.
+    const tasks = new Map<string, TaskInfo>();
+    for (const [index, request] of requests.entries()) {
+      const key = `${request.task_name}\u0000${request.version ?? ''}`;
+      if (tasks.has(key)) continue;
+      try {
+        tasks.set(key, await this.catalog.resolve(request.task_name, request.version));
+      } catch (error) {
+        if (requests.length > 1 && error instanceof ChimeError) {
+          throw new ChimeError(error.code, `jobs[${index}]: ${error.message}`, { field: `jobs[${index}].${error.field ?? ''}` });
+        }
+        throw error;
+      }
+    }
+    const jobs = requests.map((request) => buildTaskJob(request, tasks.get(`${request.task_name}\u0000${request.version ?? ''}`)!, now));
+    await this.store.insertJobs(jobs);
+    return jobs;
+  }
+
+  async get(id: string): Promise<JobRecord> {
+    const job = await this.store.getJob(id);
+    if (!job || job.target !== 'task') throw new ChimeError('JOB_NOT_FOUND', `Job not found: ${id}`);
+    return job;
+  }
+
+  async list(query: JobListQuery): Promise<Page<JobRecord>> {
+    return this.store.listJobs({ ...query, target: 'task' });
+  }
+
+  /**
+   * pending/retrying → cancelled; reserved/running → its AbortSignal fires (at once when it
+   * runs on this node, within a cancel poll elsewhere) and it ends `cancelled`.
+   */
+  async cancel(id: string, reason: string | null): Promise<JobRecord> {
+    await this.get(id);
+    const job = await this.store.cancelJob(id, reason, this.clock.now(), this.engine?.planNext ?? (() => ({ deliver: false, next: null })));
+    if (!job) throw new ChimeError('JOB_NOT_FOUND', `Job not found: ${id}`);
+    if (job.cancelRequested) this.engine?.abortJob(id);
+    return job;
+  }
+
+  /** failed, timeout or cancelled → pending again, with a fresh retry budget. */
+  async retry(id: string): Promise<JobRecord> {
+    await this.get(id);
+    const job = await this.store.retryJob(id, this.clock.now());
+    if (!job) throw new ChimeError('JOB_NOT_FOUND', `Job not found: ${id}`);
+    return job;
+  }
+
+  /**
+   * Runs a job now and waits for it, up to its timeout. No retries: the caller is waiting and
+   * decides. A task error comes back as TASK_FAILED with the task's message; a job that did
+   * not finish in time is cancelled and answered with RUN_TIMEOUT.
+   */
+  async runSync(request: JobRequest): Promise<JobRecord> {
+    const job = await this.create({ ...request, scheduled_at: null, max_retries: 0, job_id: undefined });
+    const deadline = this.clock.now() + (job.timeoutMs ?? 300_000);
+    const final = await this.waitForFinal(job.id, deadline);
+    if (!final) {
+      await this.store.cancelJob(job.id, 'run-sync timed out', this.clock.now(), () => ({ deliver: false, next: null })).catch(() => null);
+      this.engine?.abortJob(job.id);
+      throw new ChimeError('RUN_TIMEOUT', `Job ${job.id} did not finish within ${(job.timeoutMs ?? 0) / 1000} s`);
+    }
+    switch (final.status) {
+      case 'completed':
+        return final;
+      case 'timeout':
+        throw new ChimeError('RUN_TIMEOUT', final.error?.message ?? `Job ${job.id} timed out`);
+      case 'cancelled':
+        throw new ChimeError('INVALID_STATE', `Job ${job.id} was cancelled`);
+      default:
+        throw new ChimeError('TASK_FAILED', final.error?.message ?? `Job ${job.id} failed`);
+    }
+  }
+
+  private async waitForFinal(id: string, deadline: number): Promise<JobRecord | null> {
+    let delay = 1;
+    for (;;) {
+      const job = await this.store.getJob(id);
+      if (job && FINAL_STATUSES.includes(job.status)) return job;
+      const remaining = deadline - this.clock.now();
+      if (remaining <= 0) return null;
+      // Wake on this node's outcome write, or poll (growing to 100 ms) for jobs run elsewhere.
+      await new Promise<void>((resolve) => {
+        const unsubscribe = this.engine?.onOutcomeWritten(id, done) ?? (() => {});
+        const timer = this.clock.setTimer(this.clock.now() + Math.min(delay, remaining), done);
+        function done(): void {
+          unsubscribe();
+          timer.cancel();
+          resolve();
+        }
+      });
+      delay = Math.min(delay * 2, 100);
+    }
+  }
+
+  async stats(): Promise<JobStats> {
+    return this.store.jobStats();
+  }
+}
+
+/**
+ * The record of a job just inserted: pending, nothing run yet. Built field by field: an
+ * object spread of a 19-field row showed up at 8% of the create path's CPU.
+ */
+export function pendingRecord(job: NewJob): JobRecord {
+  return {
+    id: job.id,
+    scheduleId: job.scheduleId,
+    name: job.name,
+    occurrence: job.occurrence,
+    runAt: job.runAt,
+    status: 'pending',
+    target: job.target,
+    queue: job.queue,
+    taskName: job.taskName,
+    taskVersion: job.taskVersion,
+    priority: job.priority,
+    payload: job.payload,
+    failurePolicy: job.failurePolicy,
+    timeoutMs: job.timeoutMs,
+    tags: job.tags,
+    metadata: job.metadata,
+    attempts: 0,
+    leaseOwner: null,
+    leaseUntil: null,
+    workerId: null,
+    createdAt: job.createdAt,
+    startedAt: null,
+    completedAt: null,
+    result: null,
+    error: null,
+    cancelRequested: false,
+    dialect: job.dialect,
+  };
+}

@@ -1,0 +1,193 @@
+/**
+ * The job platform's schedules (seed 003): a cron expression or an interval that creates a
+ * task job per occurrence. They share the engine's schedules with Dapr jobs: each occurrence
+ * is one job row keyed by (schedule, occurrence), so several servers never create two.
+ */
+import type { Clock } from '../core/clock.js';
+import { ChimeError, invalidField, parseField } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { intervalToMs, nextOccurrence, parseDaprSchedule } from '../core/recurrence.js';
+import { assertTimeZone } from '../core/timezone.js';
+import type { MissedFirePolicy, Priority, Recurrence, ScheduleRecord } from '../core/types.js';
+import { occurrenceJob } from '../store/occurrence-job.js';
+import type { NewSchedule, Page, Store } from '../store/store.js';
+import { taskFailurePolicy } from './platform-job-input.js';
+import type { TaskCatalog } from './task-catalog.js';
+
+export interface IntervalSpec {
+  seconds?: number;
+  minutes?: number;
+  hours?: number;
+  days?: number;
+}
+
+export interface ScheduleRequest {
+  name: string;
+  task_name: string;
+  cron_expression?: string | null;
+  interval?: IntervalSpec | null;
+  args?: unknown[];
+  kwargs?: Record<string, unknown>;
+  queue_name?: string;
+  priority?: Priority;
+  tags?: string[];
+  metadata?: Record<string, unknown>;
+  max_retries?: number;
+  retry_delay?: number;
+  timeout?: number;
+  version?: string;
+  timezone?: string | null;
+  missed_fire_policy?: MissedFirePolicy;
+}
+
+export type ScheduleUpdateRequest = Partial<ScheduleRequest> & { status?: 'active' | 'paused' };
+
+export class PlatformSchedules {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly catalog: TaskCatalog,
+    private readonly defaultMissedFire: MissedFirePolicy,
+  ) {}
+
+  async create(request: ScheduleRequest): Promise<ScheduleRecord> {
+    const now = this.clock.now();
+    const schedule = await this.build(request, newId(now), now, now, 'active');
+    const first = schedule.nextRunAt === null ? null : occurrenceJob(schedule, schedule.nextRunAt, now);
+    return this.store.createSchedule(schedule, first, 'create');
+  }
+
+  async get(id: string): Promise<ScheduleRecord> {
+    const schedule = await this.store.getSchedule(id);
+    if (!schedule || schedule.dialect !== 'v1') throw new ChimeError('SCHEDULE_NOT_FOUND', `Schedule not found: ${id}`);
+    return schedule;
+  }
+
+  async list(query: { status?: 'active' | 'paused'; tags?: string[]; limit: number; offset: number }): Promise<Page<ScheduleRecord>> {
+    return this.store.listSchedules({
+      dialects: ['v1'],
+      statuses: query.status ? [query.status] : undefined,
+      tags: query.tags,
+      limit: query.limit,
+      offset: query.offset,
+      countTotal: true,
+    });
+  }
+
+  /** Applies the given fields; the recurrence and next_run_at are recomputed from the result. */
+  async update(id: string, request: ScheduleUpdateRequest): Promise<ScheduleRecord> {
+    const current = await this.get(id);
+    const source = current.source as Partial<ScheduleRequest>;
+    const template = current.template;
+    const payload = JSON.parse(template.payload) as { args: unknown[]; kwargs: Record<string, unknown> };
+    // A new cron replaces an interval and the other way round; both at once is refused in build().
+    const cronGiven = request.cron_expression !== undefined && request.cron_expression !== null;
+    const intervalGiven = request.interval !== undefined && request.interval !== null;
+    const merged: ScheduleRequest = {
+      name: request.name ?? current.name,
+      task_name: request.task_name ?? template.taskName ?? '',
+      cron_expression: cronGiven ? request.cron_expression : intervalGiven ? null : (source.cron_expression ?? null),
+      interval: intervalGiven ? request.interval : cronGiven ? null : (source.interval ?? null),
+      args: request.args ?? payload.args,
+      kwargs: request.kwargs ?? payload.kwargs,
+      queue_name: request.queue_name ?? template.queue,
+      priority: request.priority ?? template.priority,
+      tags: request.tags ?? template.tags,
+      metadata: request.metadata ?? (JSON.parse(template.metadata) as Record<string, unknown>),
+      max_retries: request.max_retries ?? source.max_retries,
+      retry_delay: request.retry_delay ?? source.retry_delay,
+      timeout: request.timeout ?? source.timeout,
+      version: request.version ?? source.version,
+      timezone: request.timezone === undefined ? (source.timezone ?? null) : request.timezone,
+      missed_fire_policy: request.missed_fire_policy ?? current.missedFire,
+    };
+    if (request.cron_expression === null && request.interval === undefined && !source.interval) {
+      throw invalidField('cron_expression', 'cannot be removed without giving an interval');
+    }
+    const now = this.clock.now();
+    const status = request.status ?? (current.status === 'paused' ? 'paused' : 'active');
+    const rebuilt = await this.build(merged, id, current.createdAt, now, status);
+    const updated = await this.store.updateSchedule(id, {
+      status,
+      patch: {
+        name: rebuilt.name,
+        recurrence: rebuilt.recurrence,
+        missedFire: rebuilt.missedFire,
+        template: rebuilt.template,
+        source: rebuilt.source,
+      },
+      nextOccurrence: rebuilt.nextRunAt === null ? null : occurrenceJob(rebuilt, rebuilt.nextRunAt, now),
+      updatedAt: now,
+    });
+    if (!updated) throw new ChimeError('SCHEDULE_NOT_FOUND', `Schedule not found: ${id}`);
+    return updated;
+  }
+
+  async pause(id: string): Promise<ScheduleRecord> {
+    return this.update(id, { status: 'paused' });
+  }
+
+  /** Occurrences that fell while paused are not fired; the next one after now is. */
+  async resume(id: string): Promise<ScheduleRecord> {
+    return this.update(id, { status: 'active' });
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.get(id);
+    await this.store.deleteSchedule(id);
+  }
+
+  private async build(
+    request: ScheduleRequest,
+    id: string,
+    createdAt: number,
+    now: number,
+    status: 'active' | 'paused',
+  ): Promise<NewSchedule> {
+    const recurrence = parseRecurrence(request);
+    const task = await this.catalog.resolve(request.task_name, request.version);
+    // Intervals keep the grid of their creation time, also across updates and resumes.
+    const next = status === 'paused' ? null : nextOccurrence(recurrence, now, createdAt);
+    if (status === 'active' && next === null) throw invalidField('cron_expression', 'never fires (no date matches it)');
+    const { name: _name, task_name: _task, args, kwargs, queue_name, priority, tags, metadata, ...rest } = request;
+    return {
+      id,
+      name: request.name,
+      dialect: 'v1',
+      status,
+      recurrence,
+      startAt: null,
+      expiresAt: null,
+      repeats: null,
+      missedFire: request.missed_fire_policy ?? this.defaultMissedFire,
+      template: {
+        target: 'task',
+        queue: queue_name ?? task.queue,
+        taskName: task.name,
+        taskVersion: request.version ?? null,
+        priority: priority ?? 'normal',
+        payload: JSON.stringify({ args: args ?? [], kwargs: kwargs ?? {} }),
+        failurePolicy: taskFailurePolicy(request, task),
+        timeoutMs: request.timeout === undefined ? task.timeoutMs : Math.round(request.timeout * 1000),
+        tags: tags ?? [],
+        metadata: JSON.stringify(metadata ?? {}),
+      },
+      nextRunAt: next,
+      source: { ...rest, cron_expression: request.cron_expression ?? null, interval: request.interval ?? null },
+      createdAt,
+      updatedAt: now,
+    };
+  }
+}
+
+/** Exactly one of cron_expression and interval. */
+function parseRecurrence(request: ScheduleRequest): Recurrence {
+  const cron = request.cron_expression ?? null;
+  const interval = request.interval ?? null;
+  if ((cron === null) === (interval === null)) {
+    throw invalidField('cron_expression', 'give exactly one of cron_expression and interval');
+  }
+  if (interval !== null) return { kind: 'every', everyMs: parseField('interval', () => intervalToMs(interval)) };
+  const timezone = request.timezone ? parseField('timezone', () => assertTimeZone(request.timezone!)) : undefined;
+  return parseField('cron_expression', () => parseDaprSchedule(cron!, { timezone }));
+}

@@ -1,0 +1,76 @@
+/** JSON shapes of Dapr-style jobs as each dialect shows them. */
+import { formatRfc3339 } from '../core/time-spec.js';
+import type { HistoryEntry, JobRecord, ScheduleRecord, ScheduleStatus } from '../core/types.js';
+
+const iso = (ms: number | null): string | null => (ms === null ? null : formatRfc3339(ms));
+
+/** The status a Dapr job shows: seed 000 calls a live job "scheduled". */
+export function daprJobStatus(status: ScheduleStatus): string {
+  return status === 'active' ? 'scheduled' : status;
+}
+
+export function parsePayload(payload: string): unknown {
+  return JSON.parse(payload) as unknown;
+}
+
+/** Seed 000's job view, plus status, next/last run and fire count. */
+export function seedJobView(s: ScheduleRecord): Record<string, unknown> {
+  const source = s.source;
+  return {
+    name: s.name,
+    schedule: source.schedule ?? '',
+    repeats: source.repeats ?? (s.recurrence.kind === 'once' ? 1 : 0),
+    dueTime: source.dueTime ?? null,
+    ttl: source.ttl ?? null,
+    data: parsePayload(s.template.payload),
+    status: daprJobStatus(s.status),
+    failurePolicy: source.failurePolicy ?? null,
+    missedFirePolicy: s.missedFire,
+    next_run_at: iso(s.nextRunAt),
+    last_run_at: iso(s.lastRunAt),
+    fire_count: s.fireCount,
+    created_at: iso(s.createdAt),
+  };
+}
+
+/** Real Dapr's GET shape: only the fields the job was given, `data` wrapped as a protobuf Value. */
+export function daprJobView(s: ScheduleRecord): Record<string, unknown> {
+  const source = s.source;
+  const view: Record<string, unknown> = { name: s.name };
+  if (source.schedule) view.schedule = source.schedule;
+  if (typeof source.repeats === 'number' && source.repeats > 0) view.repeats = source.repeats;
+  if (source.dueTime !== undefined) view.dueTime = source.dueTime;
+  if (source.ttl !== undefined) view.ttl = source.ttl;
+  view.data = { '@type': 'type.googleapis.com/google.protobuf.Value', value: parsePayload(s.template.payload) };
+  if (source.failurePolicy !== undefined) view.failurePolicy = source.failurePolicy;
+  return view;
+}
+
+export function historyView(h: HistoryEntry): Record<string, unknown> {
+  return {
+    id: h.id,
+    job_id: h.jobId,
+    job_name: h.name,
+    scheduled_time: iso(h.occurrence),
+    actual_time: iso(h.firedAt),
+    attempt: h.attempt,
+    outcome: h.outcome,
+    http_status: h.httpStatus,
+    duration_ms: h.durationMs,
+    error: h.error,
+    worker_id: h.workerId,
+  };
+}
+
+export function deadLetterView(j: JobRecord): Record<string, unknown> {
+  return {
+    id: j.id,
+    job_name: j.name,
+    status: j.status,
+    scheduled_time: iso(j.occurrence),
+    attempts: j.attempts,
+    data: parsePayload(j.payload),
+    error: j.error,
+    failed_at: iso(j.completedAt),
+  };
+}

@@ -1,0 +1,23 @@
+/** Liveness/readiness and Dapr's metadata endpoint (Dapr SDKs poll it before their first call). */
+import type { FastifyInstance } from 'fastify';
+import { ChimeError } from '../core/errors.js';
+import { errorBody } from './error-format.js';
+
+export interface HealthSource {
+  /** ok=false while the store is unreachable or the server drains. */
+  check(): Promise<{ ok: boolean; detail?: string }>;
+  metadata(): Record<string, unknown>;
+}
+
+export function registerHealthRoutes(app: FastifyInstance, health: HealthSource): void {
+  const healthz = async (_request: unknown, reply: import('fastify').FastifyReply) => {
+    const state = await health.check().catch((error: unknown) => ({ ok: false, detail: String(error) }));
+    if (state.ok) return reply.status(204).send();
+    const error = new ChimeError('STORE_UNAVAILABLE', `not ready: ${state.detail ?? 'store unavailable'}`);
+    return reply.status(503).send(errorBody(error, 'dapr'));
+  };
+  const schema = { tags: ['Health'], summary: '204 when ready, 503 with a reason when not' };
+  app.get('/healthz', { schema }, healthz);
+  app.get('/v1.0/healthz', { schema }, healthz);
+  app.get('/v1.0/metadata', { schema: { tags: ['Health'], summary: 'Dapr sidecar metadata' } }, async () => health.metadata());
+}

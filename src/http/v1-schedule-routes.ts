@@ -1,0 +1,73 @@
+/** `/api/v1/schedules...` (seed 003 schedule endpoints). */
+import type { FastifyInstance } from 'fastify';
+import type { PlatformSchedules, ScheduleUpdateRequest } from '../engine/platform-schedules.js';
+import {
+  CreateScheduleDto,
+  IdParams,
+  ListSchedulesQuery,
+  Page,
+  ScheduleViewDto,
+  UpdateScheduleDto,
+  type ListSchedulesQuery as ListSchedulesQueryType,
+} from './schemas/v1.js';
+import { bearer } from './v1-routes.js';
+import { pageView, scheduleView } from './v1-views.js';
+
+const tags = ['Schedules'];
+const ScheduleIdParams = IdParams('schedule_id');
+type ScheduleIdParams = { schedule_id: string };
+
+export function registerV1ScheduleRoutes(app: FastifyInstance, schedules: PlatformSchedules): void {
+  app.get<{ Querystring: ListSchedulesQueryType }>(
+    '/schedules',
+    { config: { scope: 'read' }, schema: { tags, summary: 'List schedules', security: bearer, querystring: ListSchedulesQuery, response: { 200: Page(ScheduleViewDto) } } },
+    async (request) => {
+      const limit = request.query.limit ?? 100;
+      const offset = request.query.offset ?? 0;
+      const page = await schedules.list({ status: request.query.status, tags: request.query.tags, limit, offset });
+      return pageView(page.items, page.total ?? 0, limit, offset, scheduleView);
+    },
+  );
+
+  app.get<{ Params: ScheduleIdParams }>(
+    '/schedules/:schedule_id',
+    { config: { scope: 'read' }, schema: { tags, summary: 'Get a schedule', security: bearer, params: ScheduleIdParams, response: { 200: ScheduleViewDto } } },
+    async (request) => scheduleView(await schedules.get(request.params.schedule_id)),
+  );
+
+  app.post<{ Body: CreateScheduleDto }>(
+    '/schedules',
+    { config: { scope: 'write' }, schema: { tags, summary: 'Create a schedule (cron_expression or interval)', security: bearer, body: CreateScheduleDto, response: { 200: ScheduleViewDto } } },
+    async (request) => scheduleView(await schedules.create(request.body)),
+  );
+
+  app.put<{ Params: ScheduleIdParams; Body: ScheduleUpdateRequest }>(
+    '/schedules/:schedule_id',
+    {
+      config: { scope: 'write' },
+      schema: { tags, summary: 'Update a schedule (next_run_at is recomputed)', security: bearer, params: ScheduleIdParams, body: UpdateScheduleDto, response: { 200: ScheduleViewDto } },
+    },
+    async (request) => scheduleView(await schedules.update(request.params.schedule_id, request.body)),
+  );
+
+  app.delete<{ Params: ScheduleIdParams }>(
+    '/schedules/:schedule_id',
+    { config: { scope: 'write' }, schema: { tags, summary: 'Delete a schedule', security: bearer, params: ScheduleIdParams } },
+    async (request, reply) => {
+      await schedules.delete(request.params.schedule_id);
+      return reply.status(204).send();
+    },
+  );
+
+  app.post<{ Params: ScheduleIdParams }>(
+    '/schedules/:schedule_id/pause',
+    { config: { scope: 'write' }, schema: { tags, summary: 'Pause a schedule', security: bearer, params: ScheduleIdParams, response: { 200: ScheduleViewDto } } },
+    async (request) => scheduleView(await schedules.pause(request.params.schedule_id)),
+  );
+
+  app.post<{ Params: ScheduleIdParams }>(
+    '/schedules/:schedule_id/resume',
+    { config: { scope: 'write' }, schema: { tags, summary: 'Resume a schedule', security: bearer, params: ScheduleIdParams, response: { 200: ScheduleViewDto } } },
+    async (request) => scheduleView(await schedules.resume(request.params.schedule_id)),
+  );
+}

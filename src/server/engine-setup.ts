@@ -1,0 +1,94 @@
+/** Pieces `chime serve` and `chime worker` share: the engine, task loading, the worker. */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { SystemClock, type Clock } from '../core/clock.js';
+import { StoreAlignedClock } from '../engine/store-clock.js';
+import type { FailurePolicy } from '../core/types.js';
+import { Engine } from '../engine/engine.js';
+import { tasksFromModule, type TaskDefinition } from '../engine/tasks.js';
+import { TaskWorker } from '../engine/worker.js';
+import type { Store } from '../store/store.js';
+import type { Logger } from './logger.js';
+import type { ServerOptions } from './options.js';
+
+export function defaultFailurePolicy(options: Pick<ServerOptions, 'maxRetries' | 'retryIntervalMs'>): FailurePolicy {
+  return {
+    kind: 'constant',
+    intervalMs: options.retryIntervalMs,
+    maxRetries: options.maxRetries < 0 ? null : options.maxRetries,
+  };
+}
+
+/**
+ * The clock a node's engine runs on: the one given (tests), else the system clock, aligned to
+ * the store server's clock where the store has one (PostgreSQL, Redis).
+ */
+export async function engineClock(store: Store, given: Clock | undefined, logger: Logger): Promise<{ clock: Clock; stop: () => void }> {
+  if (given) return { clock: given, stop: () => {} };
+  if (!store.serverTime) return { clock: new SystemClock(), stop: () => {} };
+  const aligned = new StoreAlignedClock(new SystemClock(), () => store.serverTime!(), (error) =>
+    logger.log('warn', 'reading the store clock failed', error),
+  );
+  await aligned.start();
+  if (Math.abs(aligned.offset) > 1000) logger.log('warn', `this node's clock is ${Math.round(-aligned.offset)} ms off the store's; timers follow the store`);
+  return { clock: aligned, stop: () => aligned.stop() };
+}
+
+export function createEngine(store: Store, clock: Clock, options: ServerOptions, logger: Logger): Engine {
+  return new Engine(store, clock, {
+    nodeId: options.nodeId,
+    defaultFailurePolicy: defaultFailurePolicy(options),
+    leaseMs: options.leaseMs,
+    reapIntervalMs: Math.max(100, Math.floor(options.leaseMs / 2)),
+    cancelPollMs: 500,
+    retentionMs: options.retentionMs,
+    cleanupIntervalMs: 3_600_000,
+    missedFireThresholdMs: options.missedFireThresholdMs,
+    // Claim 10 ms ahead: more than a claim takes on any store here (SQLite ~0.5 ms,
+    // PostgreSQL and Redis a few ms), so the start, not the claim, meets the due time.
+    leadMs: 10,
+    windowMs: 60_000,
+    peekLimit: 1000,
+    // A safety net only: signals wake the engine; this re-reads the window if one was lost.
+    pollIntervalMs: 30_000,
+    batchSize: 256,
+    drainGraceMs: options.drainGraceMs,
+    log: (level, message, error) => logger.log(level, message, error),
+  });
+}
+
+/** Imports a tasks module (a path, relative to the working directory) and collects its tasks. */
+export async function loadTasks(path: string): Promise<TaskDefinition[]> {
+  const module = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;
+  const tasks = tasksFromModule(module);
+  if (tasks.length === 0) {
+    throw new Error(`tasks: ${path} exports no task (export defineTask({ name, handler, ... }) objects, or an array of them)`);
+  }
+  return tasks;
+}
+
+/** Starts a worker for `options.tasks` on the engine, or returns null when there are none. */
+export async function startTaskWorker(
+  store: Store,
+  clock: Clock,
+  engine: Engine,
+  options: ServerOptions,
+  logger: Logger,
+  tasks?: readonly TaskDefinition[],
+): Promise<TaskWorker | null> {
+  const definitions = tasks ?? (options.tasks ? await loadTasks(options.tasks) : null);
+  if (!definitions || definitions.length === 0) return null;
+  const worker = new TaskWorker(store, clock, engine, {
+    id: options.nodeId,
+    tasks: definitions,
+    queues: options.queues ?? undefined,
+    concurrency: options.workerConcurrency,
+    prefetch: options.workerPrefetch ?? undefined,
+  });
+  await worker.start();
+  logger.log(
+    'info',
+    `worker ${options.nodeId}: ${definitions.map((t) => `${t.name}@${t.version}`).join(', ')} on ${worker.queues.join(', ')} (concurrency ${options.workerConcurrency})`,
+  );
+  return worker;
+}

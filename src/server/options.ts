@@ -1,0 +1,210 @@
+/**
+ * Every server option, declared once with its default, read from flags then environment,
+ * validated at the boundary and compiled into one object passed down.
+ */
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { parseGoDuration } from '../core/duration.js';
+import { SyntaxProblem } from '../core/errors.js';
+import { MISSED_FIRE_POLICIES, type MissedFirePolicy } from '../core/types.js';
+import type { CallbackStyleSetting } from '../engine/callback-delivery.js';
+import { QUEUE_NAME } from '../engine/tasks.js';
+import { sqliteOptions, storeKind } from '../store/open-store.js';
+
+export interface ServerOptions {
+  /** HTTP port. Env CHIME_PORT or DAPR_HTTP_PORT (the port Dapr apps already call). @default 3500 */
+  port: number;
+  /** Interface to listen on. Env CHIME_HOST. @default '127.0.0.1' */
+  host: string;
+  /** `sqlite:./path.db`, a plain path, `postgres://...` or `redis://...`. Env CHIME_STORE. @default 'sqlite:./.chime/chime.db' */
+  store: string;
+  /** The app's base URL for callbacks. Env CHIME_APP_URL, or APP_PORT for http://127.0.0.1:$APP_PORT. @default 'http://127.0.0.1:8000' */
+  appUrl: string;
+  /** `seed` (POST /api/jobs/trigger), `dapr` (POST /job/{name}) or `auto` (by the API that created the job). Env CHIME_CALLBACK_STYLE. @default 'auto' */
+  callbackStyle: CallbackStyleSetting;
+  /** Callbacks in flight at once. Env MAX_CONCURRENT_JOBS. @default 10 */
+  maxConcurrentJobs: number;
+  /** A callback that has not answered by then fails (and is retried per policy). Env JOB_TIMEOUT. @default 300000 (5m) */
+  jobTimeoutMs: number;
+  /** Default failure policy: retries after the first attempt (-1 = forever). Env CHIME_MAX_RETRIES. @default 3 */
+  maxRetries: number;
+  /** Default failure policy: wait between attempts. Env CHIME_RETRY_INTERVAL. @default 1000 (1s) */
+  retryIntervalMs: number;
+  /** Default missed-fire policy for jobs that name none. Env CHIME_MISSED_FIRE_POLICY. @default 'fire_once' */
+  missedFirePolicy: MissedFirePolicy;
+  /** An occurrence claimed this late counts as missed. Env CHIME_MISSED_FIRE_THRESHOLD. @default 5000 (5s) */
+  missedFireThresholdMs: number;
+  /** Lease on a claimed job; a dead node's jobs come back after it. Env CHIME_LEASE. @default 30000 (30s) */
+  leaseMs: number;
+  /** Finished jobs and their history are kept this long. Env CHIME_RETENTION. @default 604800000 (7 days) */
+  retentionMs: number;
+  /** Largest request body, bytes. Env CHIME_BODY_LIMIT. @default 1048576 */
+  bodyLimit: number;
+  /** On SIGTERM, running jobs get this long to finish before they are handed back. Env CHIME_DRAIN_GRACE. @default 10000 */
+  drainGraceMs: number;
+  /** This node's id in leases and `worker_id`. Env CHIME_NODE_ID. @default '<host>:<pid>:<random>' */
+  nodeId: string;
+  /** `error`, `warn`, `info` or `debug`. Env CHIME_LOG_LEVEL. @default 'info' */
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** A module of task definitions to run in this process. Env CHIME_TASKS. @default null (no worker) */
+  tasks: string | null;
+  /** Task jobs run at once by this process's worker. Env CHIME_WORKER_CONCURRENCY. @default 10 */
+  workerConcurrency: number;
+  /**
+   * Task jobs this process's worker claims ahead of free slots (status `reserved`), so quick
+   * handlers find their next job already claimed. Env CHIME_PREFETCH. @default max(worker concurrency, 16)
+   */
+  workerPrefetch: number | null;
+  /** Queues this process's worker takes jobs from. Env CHIME_QUEUES (comma-separated). @default the tasks' queues */
+  queues: string[] | null;
+  /** Where the generated JWT secret lives. Env CHIME_DATA_DIR. @default the SQLite file's folder, else './.chime' */
+  dataDir: string;
+  /** HS256 secret for /api/v1 tokens. Env CHIME_JWT_SECRET. @default generated once into the data dir */
+  jwtSecret: string | null;
+  /** Verify /api/v1 tokens against this JWKS instead of a secret. Env CHIME_JWKS_URL. @default null */
+  jwksUrl: string | null;
+  /** Required `iss` claim. Env CHIME_JWT_ISSUER. @default null (not checked) */
+  jwtIssuer: string | null;
+  /** Required `aud` claim. Env CHIME_JWT_AUDIENCE. @default null (not checked) */
+  jwtAudience: string | null;
+}
+
+/** Flag values as the CLI parsed them (strings), keyed by option name. */
+export type RawOptions = Partial<Record<keyof ServerOptions, string | undefined>>;
+
+export class OptionError extends Error {}
+
+const ENV: Record<keyof ServerOptions, string[]> = {
+  port: ['CHIME_PORT', 'DAPR_HTTP_PORT'],
+  host: ['CHIME_HOST'],
+  store: ['CHIME_STORE'],
+  appUrl: ['CHIME_APP_URL'],
+  callbackStyle: ['CHIME_CALLBACK_STYLE'],
+  maxConcurrentJobs: ['MAX_CONCURRENT_JOBS', 'CHIME_MAX_CONCURRENT_JOBS'],
+  jobTimeoutMs: ['JOB_TIMEOUT', 'CHIME_JOB_TIMEOUT'],
+  maxRetries: ['CHIME_MAX_RETRIES'],
+  retryIntervalMs: ['CHIME_RETRY_INTERVAL'],
+  missedFirePolicy: ['CHIME_MISSED_FIRE_POLICY'],
+  missedFireThresholdMs: ['CHIME_MISSED_FIRE_THRESHOLD'],
+  leaseMs: ['CHIME_LEASE'],
+  retentionMs: ['CHIME_RETENTION'],
+  bodyLimit: ['CHIME_BODY_LIMIT'],
+  drainGraceMs: ['CHIME_DRAIN_GRACE'],
+  nodeId: ['CHIME_NODE_ID'],
+  logLevel: ['CHIME_LOG_LEVEL'],
+  tasks: ['CHIME_TASKS'],
+  workerConcurrency: ['CHIME_WORKER_CONCURRENCY'],
+  workerPrefetch: ['CHIME_PREFETCH'],
+  queues: ['CHIME_QUEUES'],
+  dataDir: ['CHIME_DATA_DIR'],
+  jwtSecret: ['CHIME_JWT_SECRET'],
+  jwksUrl: ['CHIME_JWKS_URL'],
+  jwtIssuer: ['CHIME_JWT_ISSUER'],
+  jwtAudience: ['CHIME_JWT_AUDIENCE'],
+};
+
+export function defaultNodeId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+}
+
+/** Flags win over environment variables, which win over defaults. */
+export function resolveServerOptions(flags: RawOptions, env: NodeJS.ProcessEnv = process.env): ServerOptions {
+  const raw = (key: keyof ServerOptions): string | undefined => {
+    if (flags[key] !== undefined) return flags[key];
+    for (const name of ENV[key]) if (env[name] !== undefined && env[name] !== '') return env[name];
+    return undefined;
+  };
+  const appPort = env.APP_PORT ? `http://127.0.0.1:${env.APP_PORT}` : undefined;
+  const appUrl = raw('appUrl') ?? appPort ?? 'http://127.0.0.1:8000';
+  try {
+    new URL(appUrl);
+  } catch {
+    throw new OptionError(`app-url: "${appUrl}" is not a URL (e.g. http://127.0.0.1:8000)`);
+  }
+  const store = raw('store') ?? 'sqlite:./.chime/chime.db';
+  const queues = raw('queues');
+  const jwksUrl = raw('jwksUrl') ?? null;
+  if (jwksUrl !== null) {
+    try {
+      new URL(jwksUrl);
+    } catch {
+      throw new OptionError(`jwks-url: "${jwksUrl}" is not a URL`);
+    }
+  }
+  return {
+    port: integer('port', raw('port'), 3500, 0, 65535),
+    host: raw('host') ?? '127.0.0.1',
+    store,
+    appUrl,
+    callbackStyle: oneOf('callback-style', raw('callbackStyle'), ['auto', 'seed', 'dapr'] as const, 'auto'),
+    maxConcurrentJobs: integer('max-concurrent-jobs', raw('maxConcurrentJobs'), 10, 1, 100_000),
+    jobTimeoutMs: duration('job-timeout', raw('jobTimeoutMs'), 300_000),
+    maxRetries: integer('max-retries', raw('maxRetries'), 3, -1, 1_000_000),
+    retryIntervalMs: duration('retry-interval', raw('retryIntervalMs'), 1000),
+    missedFirePolicy: oneOf('missed-fire-policy', raw('missedFirePolicy'), MISSED_FIRE_POLICIES, 'fire_once'),
+    missedFireThresholdMs: duration('missed-fire-threshold', raw('missedFireThresholdMs'), 5000),
+    leaseMs: duration('lease', raw('leaseMs'), 30_000, 100),
+    retentionMs: duration('retention', raw('retentionMs'), 7 * 24 * 3_600_000),
+    bodyLimit: integer('body-limit', raw('bodyLimit'), 1_048_576, 1024, 1_073_741_824),
+    drainGraceMs: duration('drain-grace', raw('drainGraceMs'), 10_000),
+    nodeId: raw('nodeId') ?? defaultNodeId(),
+    logLevel: oneOf('log-level', raw('logLevel'), ['error', 'warn', 'info', 'debug'] as const, 'info'),
+    tasks: raw('tasks') ?? null,
+    workerConcurrency: integer('worker-concurrency', raw('workerConcurrency'), 10, 1, 100_000),
+    workerPrefetch: raw('workerPrefetch') === undefined ? null : integer('prefetch', raw('workerPrefetch'), 0, 0, 100_000),
+    queues: queues === undefined ? null : queueList(queues),
+    dataDir: raw('dataDir') ?? defaultDataDir(store),
+    jwtSecret: raw('jwtSecret') ?? null,
+    jwksUrl,
+    jwtIssuer: raw('jwtIssuer') ?? null,
+    jwtAudience: raw('jwtAudience') ?? null,
+  };
+}
+
+/** Next to the SQLite file, so `chime token --store x` finds the secret `chime serve --store x` made. */
+export function defaultDataDir(store: string): string {
+  if (storeKind(store) !== 'sqlite') return './.chime';
+  const { path } = sqliteOptions(store);
+  return path === ':memory:' ? './.chime' : dirname(path);
+}
+
+function queueList(text: string): string[] {
+  const names = text.split(',').map((q) => q.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!QUEUE_NAME.test(name)) throw new OptionError(`queues: "${name}" is not a queue name (letters, digits, _ . : -)`);
+  }
+  if (names.length === 0) throw new OptionError('queues: give at least one queue name');
+  return names;
+}
+
+function integer(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  if (!/^-?\d+$/.test(text.trim())) throw new OptionError(`${name}: "${text}" is not an integer`);
+  const value = Number(text);
+  if (value < min || value > max) throw new OptionError(`${name}: ${value} is out of range ${min}..${max}`);
+  return value;
+}
+
+/** A Go duration ("30s", "5m") or a bare number of milliseconds. */
+function duration(name: string, text: string | undefined, fallback: number, min = 0): number {
+  if (text === undefined) return fallback;
+  let ms: number;
+  if (/^\d+$/.test(text.trim())) ms = Number(text);
+  else {
+    try {
+      ms = parseGoDuration(text.trim());
+    } catch (error) {
+      if (error instanceof SyntaxProblem) throw new OptionError(`${name}: ${error.message}`);
+      throw error;
+    }
+  }
+  if (ms < min) throw new OptionError(`${name}: must be at least ${min} ms`);
+  return Math.round(ms);
+}
+
+function oneOf<T extends string>(name: string, text: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (text === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(text)) throw new OptionError(`${name}: "${text}" is not one of ${allowed.join(', ')}`);
+  return text as T;
+}

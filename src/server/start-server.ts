@@ -1,0 +1,136 @@
+/**
+ * Composes one `chime serve` process: store, engine (the callback lane, and a task worker
+ * with `--tasks`), services and the HTTP API; and takes it apart again in the right order.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../core/clock.js';
+import { CallbackDelivery } from '../engine/callback-delivery.js';
+import { DaprJobs } from '../engine/dapr-jobs.js';
+import type { Engine } from '../engine/engine.js';
+import { PlatformJobs } from '../engine/platform-jobs.js';
+import { PlatformQueues } from '../engine/platform-queues.js';
+import { PlatformSchedules } from '../engine/platform-schedules.js';
+import { TaskCatalog } from '../engine/task-catalog.js';
+import type { TaskDefinition } from '../engine/tasks.js';
+import { Authenticator } from '../http/auth.js';
+import { buildHttpServer } from '../http/server.js';
+import { createStore, redactStoreSpec } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+import { VERSION } from '../version.js';
+import { createEngine, defaultFailurePolicy, engineClock, startTaskWorker } from './engine-setup.js';
+import { createLogger, type Logger } from './logger.js';
+import type { ServerOptions } from './options.js';
+import { loadOrCreateSecret } from './secrets.js';
+
+export interface ChimeServer {
+  /** http://host:port the API listens on. */
+  readonly url: string;
+  readonly port: number;
+  readonly store: Store;
+  readonly engine: Engine;
+  readonly app: FastifyInstance;
+  /** Stops accepting requests, drains running jobs, closes the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface ServerParts {
+  clock?: Clock;
+  /** An already created (not yet opened) store; else one is made from `options.store`. */
+  store?: Store;
+  logger?: Logger;
+  /** Tasks to run in-process (instead of, or besides, loading `options.tasks`). */
+  tasks?: readonly TaskDefinition[];
+}
+
+export async function startServer(options: ServerOptions, parts: ServerParts = {}): Promise<ChimeServer> {
+  const logger = parts.logger ?? createLogger(options.logLevel);
+  const auth = new Authenticator({
+    secret: options.jwksUrl ? undefined : (options.jwtSecret ?? loadOrCreateSecret(options.dataDir)),
+    jwksUrl: options.jwksUrl ?? undefined,
+    issuer: options.jwtIssuer ?? undefined,
+    audience: options.jwtAudience ?? undefined,
+  });
+  const store = parts.store ?? (await createStore(options.store));
+  await store.open();
+  for (const warning of (store as { warnings?: string[] }).warnings ?? []) logger.log('warn', warning);
+  const { clock, stop: stopClock } = await engineClock(store, parts.clock, logger);
+
+  const engine = createEngine(store, clock, options, logger);
+  await engine.addLane({
+    lane: { target: 'callback' },
+    runner: new CallbackDelivery(
+      { appUrl: options.appUrl, style: options.callbackStyle, connections: options.maxConcurrentJobs, nodeId: options.nodeId },
+      clock,
+    ),
+    concurrency: options.maxConcurrentJobs,
+    // As workers do: claims of a full batch rather than one per freed slot (a burst of 100k
+    // callbacks otherwise spends its time in tiny claim transactions).
+    prefetch: Math.max(options.maxConcurrentJobs, 16),
+    defaultTimeoutMs: options.jobTimeoutMs,
+    exhaustedOutcome: 'dead_lettered',
+  });
+  const worker = await startTaskWorker(store, clock, engine, options, logger, parts.tasks);
+
+  const catalog = new TaskCatalog(store, clock);
+  const daprJobs = new DaprJobs(store, clock, {
+    defaultFailurePolicy: defaultFailurePolicy(options),
+    defaultMissedFire: options.missedFirePolicy,
+  });
+  const app = await buildHttpServer({
+    daprJobs,
+    platform: {
+      jobs: new PlatformJobs(store, clock, catalog, engine),
+      schedules: new PlatformSchedules(store, clock, catalog, options.missedFirePolicy),
+      queues: new PlatformQueues(store, clock),
+      store,
+    },
+    auth,
+    bodyLimit: options.bodyLimit,
+    version: VERSION,
+    logError: (error) => logger.log('error', 'request failed', error),
+    health: {
+      async check() {
+        if (engine.state !== 'running') return { ok: false, detail: `engine ${engine.state}` };
+        return store.health();
+      },
+      metadata: () => ({
+        id: 'chime',
+        runtimeVersion: `chime-${VERSION}`,
+        enabledFeatures: ['Scheduler'],
+        actors: [],
+        components: [],
+        httpEndpoints: [],
+        subscriptions: [],
+        appConnectionProperties: { channelAddress: new URL(options.appUrl).host, protocol: 'http' },
+        extended: { store: store.backend, callbackStyle: options.callbackStyle, nodeId: options.nodeId },
+      }),
+    },
+  });
+
+  await engine.start();
+  await app.listen({ port: options.port, host: options.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+  logger.log('info', `chime ${VERSION} serving ${url} on ${store.backend} (${redactStoreSpec(options.store)}); callbacks to ${options.appUrl} (${options.callbackStyle})`);
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    store,
+    engine,
+    app,
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await worker?.stop();
+        await engine.close();
+        stopClock();
+        await store.close();
+        logger.log('info', 'chime stopped');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import * as initial from './001-initial.js';
+import * as platform from './002-platform.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** SQL run with `search_path` set to the store's schema. */
+  up: string;
+}
+
+/** Applied in order; a version is never edited once released, only followed by a new one. */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', up: initial.up },
+  { version: 2, name: 'platform', up: platform.up },
+];

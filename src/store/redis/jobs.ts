@@ -1,0 +1,99 @@
+/** Job queries and user-driven job changes (insert, cancel, retry) of the Redis store. */
+import { PRIORITY_RANK, type HistoryEntry, type JobRecord } from '../../core/types.js';
+import type { HistoryQuery, JobOrderField, JobQuery, NewJob, Page, PlanNext } from '../store.js';
+import { historyFromEntry, jobFields, jobFromHash, scheduleFromHash, toHash } from './codec.js';
+import type { RedisContext } from './context.js';
+import { advanceSchedules } from './transitions.js';
+
+/** How long a cancel's pending advance may wait before a claimer on its queue completes it. */
+const CANCEL_ADVANCE_GRACE_MS = 30_000;
+
+export async function insertJobs(ctx: RedisContext, jobs: readonly NewJob[]): Promise<void> {
+  const args: (string | number)[] = [jobs.length];
+  for (const job of jobs) {
+    const fields = jobFields(job);
+    args.push(fields.length);
+    for (const value of fields) args.push(value);
+  }
+  ctx.emitFlat(await ctx.script<string[]>('chimeInsertJobs', args));
+}
+
+export async function getJob(ctx: RedisContext, id: string): Promise<JobRecord | null> {
+  const hash = await ctx.call((redis) => redis.hgetall(ctx.keys.job(id)));
+  return hash.id === undefined ? null : jobFromHash(hash);
+}
+
+/** Hash field per order; ties break on id in the same direction, as SQLite's ORDER BY. */
+const ORDER_FIELDS: Record<JobOrderField, string> = {
+  created_at: 'created_at',
+  scheduled_at: 'occurrence',
+  run_at: 'run_at',
+  priority: 'priority',
+  status: 'status',
+  started_at: 'started_at',
+  completed_at: 'completed_at',
+};
+
+/** See lua/list-jobs.ts for which queries use an index and what the others cost. */
+export async function listJobs(ctx: RedisContext, query: JobQuery): Promise<Page<JobRecord>> {
+  const encoded = {
+    statuses: query.statuses && query.statuses.length > 0 ? query.statuses : undefined,
+    // Empty strings filter nothing, as in SQLite's listJobs.
+    queue: query.queue || undefined,
+    scheduleId: query.scheduleId || undefined,
+    target: query.target || undefined,
+    name: query.name || undefined,
+    priority: query.priority ? String(PRIORITY_RANK[query.priority]) : undefined,
+    workerId: query.workerId || undefined,
+    tags: query.tags && query.tags.length > 0 ? query.tags : undefined,
+    order: ORDER_FIELDS[query.orderBy],
+    desc: query.orderDir === 'desc',
+    limit: query.limit,
+    offset: query.offset,
+  };
+  const [total, ...rows] = await ctx.script<[number, ...string[][]]>('chimeListJobs', [JSON.stringify(encoded)]);
+  return { items: rows.map((flat) => jobFromHash(toHash(flat))), total };
+}
+
+export async function cancelJob(
+  ctx: RedisContext,
+  id: string,
+  reason: string | null,
+  now: number,
+  planNext: PlanNext,
+): Promise<JobRecord | null> {
+  const error = JSON.stringify({ message: reason ?? 'cancelled', type: 'Cancelled', traceback: null });
+  const reply = await ctx.script<[string[], string, string[]] | null>('chimeCancelJob', [id, error, now, now + CANCEL_ADVANCE_GRACE_MS]);
+  if (!reply) return null;
+  const [job, marker, schedule] = reply;
+  if (marker !== '') {
+    // Step 2 of the cancel, as of a claim (lua/claim-due.ts): plan the next occurrence and
+    // apply it; the marker makes it not count as a firing.
+    const record = scheduleFromHash(toHash(schedule));
+    await advanceSchedules(ctx, [marker], new Map([[record.id, record]]), planNext, now);
+  }
+  return jobFromHash(toHash(job));
+}
+
+export async function retryJob(ctx: RedisContext, id: string, now: number): Promise<JobRecord | null> {
+  const reply = await ctx.script<[string[], string[]] | null>('chimeRetryJob', [id, now]);
+  if (!reply) return null;
+  ctx.emitFlat(reply[1]);
+  return jobFromHash(toHash(reply[0]));
+}
+
+export async function listHistory(ctx: RedisContext, query: HistoryQuery): Promise<HistoryEntry[]> {
+  const flat = await ctx.script<string[]>('chimeListHistory', [
+    query.jobId ?? '',
+    query.scheduleId ?? '',
+    query.beforeId === undefined ? '+inf' : query.beforeId,
+    query.limit,
+  ]);
+  const entries: HistoryEntry[] = [];
+  for (let i = 0; i < flat.length; i += 2) entries.push(historyFromEntry(flat[i]!, flat[i + 1]!));
+  return entries;
+}
+
+export async function purgeFinished(ctx: RedisContext, before: number, limit: number): Promise<number> {
+  return ctx.script<number>('chimePurgeFinished', [before, limit]);
+}

@@ -1,0 +1,50 @@
+import { script } from './prelude.js';
+
+/**
+ * reapExpiredLeases: takes back jobs whose lease ran out (their node died or hung).
+ *
+ * KEYS: the global keys (keys.ts GLOBAL_KEYS); reads and writes leased; writes finished,
+ * history, history:all, seq:history, schedules:finished.
+ * ARGV[1..3]: prefix, due channel, origin. ARGV[4]: now; ARGV[5]: limit.
+ *
+ * A dead lease counts as a failed attempt: the job waits again at once while its policy
+ * allows another attempt (max_retries absent = forever), else it fails; a cancel that
+ * arrived meanwhile wins and ends it as cancelled. Each gets a `lease_expired` history
+ * entry. Returns { { id, previous owner or '', status }, ... } then the due signals.
+ */
+export const REAP_EXPIRED = script(`
+local now, limit = ARGV[4], tonumber(ARGV[5])
+local reaped = {}
+local expired = redis.call('ZRANGEBYSCORE', K['leased'], '-inf', '(' .. now, 'LIMIT', 0, limit)
+reserve_history_ids(#expired)
+for _, id in ipairs(expired) do
+  local j = load_job(id)
+  if not j then
+    zrem(K['leased'], id)
+  else
+    local owner = j.lease_owner
+    local retry = (not j.max_retries) or tonumber(j.attempts) <= tonumber(j.max_retries)
+    local status = 'failed'
+    if j.cancel_requested == '1' then status = 'cancelled' elseif retry then status = 'pending' end
+    local message = 'lease held by ' .. (owner or 'null') .. ' expired'
+    local fired_at = j.started_at or now
+    local attempt = '{"outcome":"lease_expired","firedAt":' .. fired_at .. ',"durationMs":' ..
+      fmt(tonumber(now) - tonumber(fired_at)) .. ',"httpStatus":null,"error":' .. cjson.encode(message) .. '}'
+    transition(id, j, status, {
+      run_at = now,
+      lease_owner = false,
+      lease_until = false,
+      completed_at = status ~= 'pending' and now,
+      error = cjson.encode({ message = message, type = 'LeaseExpired', traceback = cjson.null }),
+      history_ids = add_history(id, j, attempt),
+    })
+    if status == 'pending' then
+      signal(j.target, j.queue, now)
+    elseif j.schedule_id then
+      finish_schedule_if_done(j.schedule_id, status, now)
+    end
+    reaped[#reaped + 1] = { id, owner or '', status }
+  end
+end
+return { reaped, finish() }
+`);

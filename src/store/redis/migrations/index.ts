@@ -1,0 +1,18 @@
+import * as initial from './001-initial.js';
+
+export interface RedisMigration {
+  version: number;
+  name: string;
+  /**
+   * One Lua script that upgrades the previous layout and stamps its version, atomically:
+   * it re-reads the layout key first, so two nodes opening at once apply it once. A
+   * migration that must touch millions of keys does so in bounded batches, returning the
+   * version only once done (migrate.ts calls it until it does).
+   */
+  lua: string;
+}
+
+/** Applied in order; a version is never edited once released, only followed by a new one. */
+export const MIGRATIONS: readonly RedisMigration[] = [{ version: 1, name: 'initial', lua: initial.lua }];
+
+export const LATEST_LAYOUT = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,109 @@
+import type Database from 'better-sqlite3';
+import { ChimeError } from '../../core/errors.js';
+
+interface QueuedWrite {
+  fn: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** The open database with a statement cache: each SQL text is prepared once per connection. */
+export class SqliteContext {
+  private readonly statements = new Map<string, Database.Statement>();
+  private queued: QueuedWrite[] = [];
+  private flushScheduled = false;
+
+  constructor(readonly db: Database.Database) {}
+
+  prepare(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /**
+   * Runs `fn` atomically: in its own BEGIN IMMEDIATE transaction (the write lock taken up
+   * front, so two processes never deadlock upgrading a read lock), or, inside a group
+   * commit, within the group's savepoint. Transactions use cached statements rather than
+   * better-sqlite3's `db.transaction()`, which builds new wrapper functions on every call.
+   */
+  write<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    this.prepare('BEGIN IMMEDIATE').run();
+    try {
+      const value = fn();
+      this.prepare('COMMIT').run();
+      return value;
+    } catch (error) {
+      if (this.db.inTransaction) this.prepare('ROLLBACK').run();
+      throw mapSqliteError(error);
+    }
+  }
+
+  /**
+   * Group commit: writes issued in one event-loop turn commit in one transaction, each inside
+   * its own savepoint so one failing (a duplicate name) does not undo the others. A commit
+   * rewrites every page it touched into the WAL; at 50 concurrent API requests one commit
+   * per request spent most of the time there (profiled: 35% of CPU at ~3k creates/s).
+   * The promise settles after the commit, so an acknowledged write is on disk.
+   */
+  groupWrite<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queued.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flushGroup());
+      }
+    });
+  }
+
+  private flushGroup(): void {
+    this.flushScheduled = false;
+    const batch = this.queued;
+    this.queued = [];
+    const settle: (() => void)[] = [];
+    try {
+      this.write(() => {
+        for (const op of batch) {
+          this.prepare('SAVEPOINT chime_op').run();
+          try {
+            const value = op.fn();
+            this.prepare('RELEASE chime_op').run();
+            settle.push(() => op.resolve(value));
+          } catch (error) {
+            this.prepare('ROLLBACK TO chime_op').run();
+            this.prepare('RELEASE chime_op').run();
+            settle.push(() => op.reject(mapSqliteError(error)));
+          }
+        }
+      });
+    } catch (error) {
+      for (const op of batch) op.reject(mapSqliteError(error));
+      return;
+    }
+    for (const done of settle) done();
+  }
+
+  read<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      throw mapSqliteError(error);
+    }
+  }
+}
+
+function mapSqliteError(error: unknown): unknown {
+  if (error instanceof ChimeError) return error;
+  const code = (error as { code?: string }).code ?? '';
+  if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
+    return new ChimeError('JOB_EXISTS', 'a job with that id already exists', { cause: error });
+  }
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return new ChimeError('STORE_UNAVAILABLE', 'the SQLite file is locked by another process; retry', { cause: error });
+  }
+  return error;
+}

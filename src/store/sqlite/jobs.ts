@@ -1,0 +1,194 @@
+/** Job queries and user-driven job changes (insert, cancel, retry) of the SQLite store. */
+import { ChimeError } from '../../core/errors.js';
+import { FINAL_STATUSES, PRIORITY_RANK, type HistoryEntry, type JobRecord } from '../../core/types.js';
+import type { DueSignal, HistoryQuery, JobOrderField, JobQuery, NewJob, Page, PlanNext } from '../store.js';
+import type { SqliteContext } from './context.js';
+import { INSERT_JOB_SQL, historyFromRow, jobFromRow, jobInsertValues, type HistoryRow, type JobRow } from './rows.js';
+import { advanceSchedule, finishScheduleIfDone } from './transitions.js';
+
+export function insertJobs(ctx: SqliteContext, jobs: readonly NewJob[]): DueSignal[] {
+  ctx.write(() => {
+    const insert = ctx.prepare(INSERT_JOB_SQL);
+    for (const job of jobs) {
+      try {
+        insert.run(...jobInsertValues(job));
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
+          throw new ChimeError('JOB_EXISTS', `a job with id "${job.id}" already exists`, { field: 'job_id' });
+        }
+        throw error;
+      }
+    }
+  });
+  return dueSignals(jobs);
+}
+
+/** One signal per (target, queue) at the earliest run time, flagged `more` when later times came too. */
+export function dueSignals(jobs: readonly NewJob[]): DueSignal[] {
+  const earliest = new Map<string, DueSignal>();
+  for (const job of jobs) {
+    const key = `${job.target}\u0000${job.queue}`;
+    const seen = earliest.get(key);
+    if (!seen) earliest.set(key, { target: job.target, queue: job.queue, runAt: job.runAt });
+    else if (job.runAt !== seen.runAt) {
+      seen.more = true;
+      if (job.runAt < seen.runAt) seen.runAt = job.runAt;
+    }
+  }
+  return [...earliest.values()];
+}
+
+export function getJob(ctx: SqliteContext, id: string): JobRecord | null {
+  const row = ctx.read(() => ctx.prepare('SELECT * FROM jobs WHERE id = ?').get(id)) as JobRow | undefined;
+  return row ? jobFromRow(row) : null;
+}
+
+const ORDER_COLUMNS: Record<JobOrderField, string> = {
+  // Insertion order is creation order, and the rowid needs no index.
+  created_at: 'seq',
+  scheduled_at: 'occurrence',
+  run_at: 'run_at',
+  priority: 'priority',
+  status: 'status',
+  started_at: 'started_at',
+  completed_at: 'completed_at',
+};
+
+export function listJobs(ctx: SqliteContext, query: JobQuery): Page<JobRecord> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const equal = (column: string, value: unknown): void => {
+    where.push(`${column} = ?`);
+    params.push(value);
+  };
+  if (query.target) equal('target', query.target);
+  if (query.scheduleId) equal('schedule_id', query.scheduleId);
+  if (query.name) equal('name', query.name);
+  if (query.queue) equal('queue', query.queue);
+  if (query.priority) equal('priority', PRIORITY_RANK[query.priority]);
+  if (query.workerId) equal('worker_id', query.workerId);
+  if (query.statuses && query.statuses.length > 0) {
+    where.push(`status IN (${query.statuses.map(() => '?').join(', ')})`);
+    params.push(...query.statuses);
+  }
+  for (const tag of query.tags ?? []) {
+    where.push('EXISTS (SELECT 1 FROM json_each(jobs.tags) WHERE value = ?)');
+    params.push(tag);
+  }
+  const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  const direction = query.orderDir === 'asc' ? 'ASC' : 'DESC';
+  const order = `ORDER BY ${ORDER_COLUMNS[query.orderBy]} ${direction}, seq ${direction}`;
+  return ctx.read(() => {
+    const rows = ctx
+      .prepare(`SELECT * FROM jobs ${whereSql} ${order} LIMIT ? OFFSET ?`)
+      .all(...params, query.limit, query.offset) as JobRow[];
+    const total = (ctx.prepare(`SELECT COUNT(*) AS n FROM jobs ${whereSql}`).get(...params) as { n: number }).n;
+    return { items: rows.map(jobFromRow), total };
+  });
+}
+
+export interface ChangeResult {
+  job: JobRecord | null;
+  signals: DueSignal[];
+}
+
+export function cancelJob(
+  ctx: SqliteContext,
+  id: string,
+  reason: string | null,
+  now: number,
+  planNext: PlanNext,
+): ChangeResult {
+  return ctx.write(() => {
+    const row = ctx.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    if (!row) return { job: null, signals: [] };
+    const signals: DueSignal[] = [];
+    if (row.status === 'pending' || row.status === 'retrying') {
+      const error = { message: reason ?? 'cancelled', type: 'Cancelled', traceback: null };
+      ctx
+        .prepare(`UPDATE jobs SET status = 'cancelled', completed_at = ?, error = ? WHERE id = ?`)
+        .run(now, JSON.stringify(error), id);
+      if (row.schedule_id !== null) {
+        const advanced = advanceSchedule(ctx, row.schedule_id, row.occurrence, now, planNext, false);
+        if (advanced?.signal) signals.push(advanced.signal);
+        finishScheduleIfDone(ctx, row.schedule_id, 'cancelled', now);
+      }
+    } else if (row.status === 'reserved' || row.status === 'running') {
+      ctx.prepare('UPDATE jobs SET cancel_requested = 1 WHERE id = ?').run(id);
+    } else {
+      throw new ChimeError('INVALID_STATE', `job "${id}" is ${row.status}; only pending, retrying or running jobs can be cancelled`);
+    }
+    const after = ctx.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow;
+    return { job: jobFromRow(after), signals };
+  });
+}
+
+export function retryJob(ctx: SqliteContext, id: string, now: number): ChangeResult {
+  return ctx.write(() => {
+    const row = ctx.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    if (!row) return { job: null, signals: [] };
+    if (row.status !== 'failed' && row.status !== 'timeout' && row.status !== 'cancelled') {
+      throw new ChimeError('INVALID_STATE', `job "${id}" is ${row.status}; only failed, timeout or cancelled jobs can be retried`);
+    }
+    ctx
+      .prepare(
+        `UPDATE jobs SET status = 'pending', attempts = 0, run_at = ?, completed_at = NULL, result = NULL,
+           error = NULL, cancel_requested = 0, lease_owner = NULL, lease_until = NULL WHERE id = ?`,
+      )
+      .run(now, id);
+    if (row.schedule_id !== null) {
+      // A dead-lettered last occurrence had ended its schedule; retrying it revives the schedule.
+      ctx.prepare(`UPDATE schedules SET status = 'active', updated_at = ? WHERE id = ? AND status = 'failed'`).run(now, row.schedule_id);
+    }
+    const after = ctx.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow;
+    return { job: jobFromRow(after), signals: [{ target: row.target, queue: row.queue, runAt: now }] };
+  });
+}
+
+export function listHistory(ctx: SqliteContext, query: HistoryQuery): HistoryEntry[] {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (query.scheduleId) {
+    where.push('schedule_id = ?');
+    params.push(query.scheduleId);
+  }
+  if (query.jobId) {
+    where.push('job_id = ?');
+    params.push(query.jobId);
+  }
+  if (query.beforeId !== undefined) {
+    where.push('id < ?');
+    params.push(query.beforeId);
+  }
+  const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  const rows = ctx.read(() =>
+    ctx.prepare(`SELECT * FROM history ${whereSql} ORDER BY id DESC LIMIT ?`).all(...params, query.limit),
+  ) as HistoryRow[];
+  return rows.map(historyFromRow);
+}
+
+const FINAL_SQL = FINAL_STATUSES.map((s) => `'${s}'`).join(', ');
+
+export function purgeFinished(ctx: SqliteContext, before: number, limit: number): number {
+  return ctx.write(() => {
+    const ids = ctx
+      .prepare(`SELECT id FROM jobs WHERE status IN (${FINAL_SQL}) AND completed_at < ? LIMIT ?`)
+      .pluck()
+      .all(before, limit) as string[];
+    if (ids.length > 0) {
+      const list = JSON.stringify(ids);
+      ctx.prepare('DELETE FROM history WHERE job_id IN (SELECT value FROM json_each(?))').run(list);
+      ctx.prepare('DELETE FROM jobs WHERE id IN (SELECT value FROM json_each(?))').run(list);
+    }
+    // History of jobs that live on (a long-running schedule's early firings) ages out too.
+    ctx.prepare('DELETE FROM history WHERE fired_at < ? AND id IN (SELECT id FROM history WHERE fired_at < ? LIMIT ?)').run(before, before, limit);
+    ctx
+      .prepare(
+        `DELETE FROM schedules WHERE id IN (SELECT id FROM schedules WHERE status IN ('completed', 'expired', 'failed')
+           AND updated_at < ? LIMIT ?)`,
+      )
+      .run(before, limit);
+    return ids.length;
+  });
+}

@@ -1,0 +1,218 @@
+/** The job platform's queues, tasks, workers and statistics on SQLite. */
+import { CALLBACK_QUEUE, JOB_STATUSES, PRIORITY_BY_RANK, type JobStatus, type Priority } from '../../core/types.js';
+import type { JobStats, QueueInfo, StatusCounts, TaskInfo, WorkerInfo } from '../store.js';
+import type { SqliteContext } from './context.js';
+
+interface QueueSettings {
+  paused: number;
+  concurrency: number | null;
+}
+
+export function queueSettings(ctx: SqliteContext, name: string): QueueSettings | undefined {
+  return ctx.prepare('SELECT paused, concurrency FROM queues WHERE name = ?').get(name) as QueueSettings | undefined;
+}
+
+/** How many more jobs the queue may start now (Infinity without a limit, 0 when paused). */
+export function queueCapacity(ctx: SqliteContext, name: string): number {
+  const settings = queueSettings(ctx, name);
+  if (!settings) return Number.POSITIVE_INFINITY;
+  if (settings.paused) return 0;
+  if (settings.concurrency === null) return Number.POSITIVE_INFINITY;
+  const active = ctx
+    .prepare(`SELECT COUNT(*) FROM jobs WHERE queue = ? AND status IN ('reserved', 'running')`)
+    .pluck()
+    .get(name) as number;
+  return Math.max(0, settings.concurrency - active);
+}
+
+export function listQueues(ctx: SqliteContext): QueueInfo[] {
+  return ctx.read(() => {
+    const queues = new Map<string, QueueInfo>();
+    const entry = (name: string): QueueInfo => {
+      let queue = queues.get(name);
+      if (!queue) {
+        queue = { name, size: 0, running: 0, isPaused: false, concurrency: null };
+        queues.set(name, queue);
+      }
+      return queue;
+    };
+    for (const row of ctx.prepare('SELECT name, paused, concurrency FROM queues').all() as (QueueSettings & { name: string })[]) {
+      Object.assign(entry(row.name), { isPaused: row.paused === 1, concurrency: row.concurrency });
+    }
+    for (const name of ctx.prepare('SELECT DISTINCT queue FROM tasks').pluck().all() as string[]) entry(name);
+    const waiting = ctx
+      .prepare(`SELECT queue, COUNT(*) AS n FROM jobs WHERE status IN ('pending', 'retrying') GROUP BY queue`)
+      .all() as { queue: string; n: number }[];
+    for (const row of waiting) entry(row.queue).size = row.n;
+    const active = ctx
+      .prepare(`SELECT queue, COUNT(*) AS n FROM jobs WHERE status IN ('reserved', 'running') GROUP BY queue`)
+      .all() as { queue: string; n: number }[];
+    for (const row of active) entry(row.queue).running = row.n;
+    queues.delete(CALLBACK_QUEUE);
+    return [...queues.values()].sort((a, b) => a.name.localeCompare(b.name));
+  });
+}
+
+export function setQueuePaused(ctx: SqliteContext, name: string, paused: boolean, now: number): void {
+  ctx.write(() =>
+    ctx
+      .prepare(
+        `INSERT INTO queues (name, paused, concurrency, updated_at) VALUES (?, ?, NULL, ?)
+         ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at`,
+      )
+      .run(name, paused ? 1 : 0, now),
+  );
+}
+
+export function setQueueConcurrency(ctx: SqliteContext, name: string, limit: number | null, now: number): void {
+  ctx.write(() =>
+    ctx
+      .prepare(
+        `INSERT INTO queues (name, paused, concurrency, updated_at) VALUES (?, 0, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET concurrency = excluded.concurrency, updated_at = excluded.updated_at`,
+      )
+      .run(name, limit, now),
+  );
+}
+
+/** Schedules' next occurrences stay: deleting one would silently stop its schedule. */
+export function clearQueue(ctx: SqliteContext, name: string): number {
+  return ctx.write(
+    () =>
+      ctx.prepare(`DELETE FROM jobs WHERE queue = ? AND status IN ('pending', 'retrying') AND schedule_id IS NULL`).run(name)
+        .changes,
+  );
+}
+
+interface TaskRow {
+  name: string;
+  version: string;
+  description: string;
+  queue: string;
+  timeout_ms: number;
+  max_retries: number;
+  retry_delay_ms: number;
+  is_async: number;
+  registered_at: number;
+  last_seen_at: number;
+}
+
+function taskFromRow(row: TaskRow): TaskInfo {
+  return {
+    name: row.name,
+    version: row.version,
+    description: row.description,
+    queue: row.queue,
+    timeoutMs: row.timeout_ms,
+    maxRetries: row.max_retries,
+    retryDelayMs: row.retry_delay_ms,
+    isAsync: row.is_async === 1,
+    registeredAt: row.registered_at,
+    lastSeenAt: row.last_seen_at,
+  };
+}
+
+export function registerTasks(ctx: SqliteContext, tasks: readonly Omit<TaskInfo, 'registeredAt' | 'lastSeenAt'>[], now: number): void {
+  ctx.write(() => {
+    const upsert = ctx.prepare(
+      `INSERT INTO tasks (name, version, description, queue, timeout_ms, max_retries, retry_delay_ms, is_async,
+         registered_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (name, version) DO UPDATE SET description = excluded.description, queue = excluded.queue,
+         timeout_ms = excluded.timeout_ms, max_retries = excluded.max_retries, retry_delay_ms = excluded.retry_delay_ms,
+         is_async = excluded.is_async, last_seen_at = excluded.last_seen_at`,
+    );
+    for (const t of tasks) {
+      upsert.run(t.name, t.version, t.description, t.queue, t.timeoutMs, t.maxRetries, t.retryDelayMs, t.isAsync ? 1 : 0, now, now);
+    }
+  });
+}
+
+export function listTasks(ctx: SqliteContext): TaskInfo[] {
+  return (ctx.read(() => ctx.prepare('SELECT * FROM tasks ORDER BY name, registered_at').all()) as TaskRow[]).map(taskFromRow);
+}
+
+export function getTask(ctx: SqliteContext, name: string, version?: string): TaskInfo | null {
+  const row = ctx.read(() =>
+    version === undefined
+      ? ctx.prepare('SELECT * FROM tasks WHERE name = ? ORDER BY registered_at DESC, version DESC LIMIT 1').get(name)
+      : ctx.prepare('SELECT * FROM tasks WHERE name = ? AND version = ?').get(name, version),
+  ) as TaskRow | undefined;
+  return row ? taskFromRow(row) : null;
+}
+
+interface WorkerRow {
+  id: string;
+  hostname: string;
+  pid: number;
+  queues: string;
+  tasks: string;
+  concurrency: number;
+  started_at: number;
+  last_seen_at: number;
+  status: 'active' | 'stopped';
+}
+
+export function saveWorker(ctx: SqliteContext, w: WorkerInfo): void {
+  ctx.write(() =>
+    ctx
+      .prepare(
+        `INSERT INTO workers (id, hostname, pid, queues, tasks, concurrency, started_at, last_seen_at, status)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET queues = excluded.queues, tasks = excluded.tasks, concurrency = excluded.concurrency,
+           last_seen_at = excluded.last_seen_at, status = excluded.status`,
+      )
+      .run(w.id, w.hostname, w.pid, JSON.stringify(w.queues), JSON.stringify(w.tasks), w.concurrency, w.startedAt, w.lastSeenAt, w.status),
+  );
+}
+
+export function listWorkers(ctx: SqliteContext): WorkerInfo[] {
+  const rows = ctx.read(() => ctx.prepare('SELECT * FROM workers ORDER BY started_at').all()) as WorkerRow[];
+  return rows.map((r) => ({
+    id: r.id,
+    hostname: r.hostname,
+    pid: r.pid,
+    queues: JSON.parse(r.queues),
+    tasks: JSON.parse(r.tasks),
+    concurrency: r.concurrency,
+    startedAt: r.started_at,
+    lastSeenAt: r.last_seen_at,
+    status: r.status,
+  }));
+}
+
+export function emptyCounts(): StatusCounts {
+  return { total: 0, byStatus: Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number> };
+}
+
+export function jobStats(ctx: SqliteContext): JobStats {
+  return ctx.read(() => {
+    const stats: JobStats = {
+      ...emptyCounts(),
+      avgWaitMs: null,
+      avgRunMs: null,
+      byQueue: {},
+      byPriority: { critical: 0, high: 0, normal: 0, low: 0 },
+    };
+    const rows = ctx
+      .prepare(`SELECT queue, status, priority, COUNT(*) AS n FROM jobs WHERE target = 'task' GROUP BY queue, status, priority`)
+      .all() as { queue: string; status: JobStatus; priority: number; n: number }[];
+    for (const row of rows) {
+      stats.total += row.n;
+      stats.byStatus[row.status] += row.n;
+      const queue = (stats.byQueue[row.queue] ??= emptyCounts());
+      queue.total += row.n;
+      queue.byStatus[row.status] += row.n;
+      stats.byPriority[PRIORITY_BY_RANK[row.priority] as Priority] += row.n;
+    }
+    const times = ctx
+      .prepare(
+        `SELECT AVG(started_at - MAX(occurrence, created_at)) AS wait,
+                AVG(CASE WHEN status = 'completed' THEN completed_at - started_at END) AS run
+         FROM jobs WHERE target = 'task' AND started_at IS NOT NULL`,
+      )
+      .get() as { wait: number | null; run: number | null };
+    stats.avgWaitMs = times.wait;
+    stats.avgRunMs = times.run;
+    return stats;
+  });
+}

@@ -1,0 +1,387 @@
+/**
+ * The storage contract, in domain words. Every backend (sqlite/, postgres/, redis/) implements
+ * it and passes the one contract suite in test/store/contract.ts. No driver, connection or
+ * transaction type appears here.
+ *
+ * Rules every backend keeps:
+ * - Each transition below is atomic: one statement, one transaction, or one Lua script.
+ * - "Already fired" and "already exists" are decided by unique keys in storage
+ *   (jobs by id; occurrences by (schedule_id, occurrence); Dapr names by name).
+ * - Transitions on a leased job are fenced by the lease owner: a worker that lost its lease
+ *   cannot complete a job someone else now holds.
+ */
+import type {
+  AttemptOutcome,
+  ClaimedJob,
+  HistoryEntry,
+  JobErrorInfo,
+  JobRecord,
+  JobStatus,
+  JobTarget,
+  Priority,
+  ScheduleRecord,
+  ScheduleStatus,
+} from '../core/types.js';
+
+export type StoreBackend = 'sqlite' | 'postgres' | 'redis';
+
+/** A job to insert. The store fills in status, attempts, lease and the timestamps it owns. */
+export interface NewJob extends Omit<
+  JobRecord,
+  | 'status'
+  | 'attempts'
+  | 'leaseOwner'
+  | 'leaseUntil'
+  | 'workerId'
+  | 'startedAt'
+  | 'completedAt'
+  | 'result'
+  | 'error'
+  | 'cancelRequested'
+> {}
+
+export type NewSchedule = Omit<ScheduleRecord, 'fireCount' | 'lastOccurrence' | 'lastRunAt'>;
+
+/** Which jobs a claimer can run. */
+export type Lane =
+  | { target: 'callback' }
+  /** Tasks from these queues whose task name is one of `tasks` (the worker's registry). */
+  | { target: 'task'; queues: readonly string[]; tasks: readonly string[] };
+
+/** The schedule state the engine needs to plan the occurrence after a fired one. */
+export type ScheduleCursor = Pick<
+  ScheduleRecord,
+  'id' | 'recurrence' | 'startAt' | 'expiresAt' | 'repeats' | 'missedFire' | 'fireCount' | 'status' | 'createdAt'
+>;
+
+/**
+ * Decided by the engine (it owns the schedule maths) while the store holds the claim open.
+ * `deliver: false` skips this occurrence (missed-fire policy `skip`); it is not counted as a
+ * firing. `next`: the occurrence to materialise, or null when the schedule is done.
+ */
+export interface OccurrencePlan {
+  deliver: boolean;
+  next: number | null;
+}
+
+export type PlanNext = (schedule: ScheduleCursor, occurrence: number, now: number) => OccurrencePlan;
+
+export interface ClaimRequest {
+  lane: Lane;
+  /**
+   * Claim jobs due up to this instant (≥ now; default now), so the caller can hold them and
+   * start each exactly when it falls due: the claim's own latency is then off the firing's
+   * critical path. Where the store caps "now" at its server's clock, `dueBy` moves back by
+   * the same amount.
+   */
+  dueBy?: number;
+  /**
+   * `running` (default): the claimer starts the jobs now. `reserved`: it holds them to start
+   * shortly (prefetch) and calls startJobs when it does.
+   */
+  as?: 'running' | 'reserved';
+  now: number;
+  limit: number;
+  owner: string;
+  leaseMs: number;
+  /**
+   * Called for each claimed job that belongs to an active schedule and whose occurrence has
+   * not been advanced past yet (first attempt). The store then, in the same atomic step,
+   * counts the firing, records `last_run_at`, and inserts the next occurrence (or marks the
+   * schedule finished).
+   */
+  planNext: PlanNext;
+}
+
+/** The result of one attempt, handed back by the engine in batches. */
+export interface JobOutcome {
+  jobId: string;
+  /** The lease owner that ran it; outcomes from a lost lease are ignored. */
+  owner: string;
+  /** The job's new status: completed, failed, timeout or cancelled end it; retrying re-queues. */
+  status: Extract<JobStatus, 'completed' | 'failed' | 'timeout' | 'cancelled' | 'retrying'>;
+  /** For `retrying`: when the next attempt may run. */
+  retryAt?: number;
+  /**
+   * When the attempt started, for a job claimed `reserved` whose start was not written yet:
+   * it becomes the job's started_at (an existing started_at is kept).
+   */
+  startedAt?: number;
+  result?: string | null;
+  error?: JobErrorInfo | null;
+  finishedAt: number;
+  /**
+   * The history entry for this attempt; absent: none is written (a task's successful attempt,
+   * which the job row itself records: started, completed, duration, worker, result).
+   */
+  attempt?: {
+    outcome: AttemptOutcome;
+    firedAt: number;
+    durationMs: number;
+    httpStatus: number | null;
+    error: string | null;
+  };
+}
+
+export interface ReapRequest {
+  now: number;
+  limit: number;
+}
+
+/** A job taken back from a dead lease. */
+export interface ReapedJob {
+  jobId: string;
+  previousOwner: string | null;
+  /** pending (another attempt allowed), failed (retries spent) or cancelled (a cancel was pending). */
+  status: Extract<JobStatus, 'pending' | 'failed' | 'cancelled'>;
+}
+
+export type SortDirection = 'asc' | 'desc';
+export type JobOrderField = 'created_at' | 'scheduled_at' | 'run_at' | 'priority' | 'status' | 'started_at' | 'completed_at';
+
+export interface JobQuery {
+  target?: JobTarget;
+  scheduleId?: string;
+  name?: string;
+  queue?: string;
+  statuses?: readonly JobStatus[];
+  priority?: Priority;
+  /** Jobs carrying every one of these tags. */
+  tags?: readonly string[];
+  workerId?: string;
+  limit: number;
+  offset: number;
+  orderBy: JobOrderField;
+  orderDir: SortDirection;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Matching rows in all pages; null when the query did not ask (counting costs a scan). */
+  total: number | null;
+}
+
+export interface ScheduleQuery {
+  /** Dapr names starting with this text (keyset pagination stays on the name index). */
+  namePrefix?: string;
+  dialects?: readonly ('seed' | 'dapr' | 'v1')[];
+  statuses?: readonly ScheduleStatus[];
+  tags?: readonly string[];
+  /** Keyset cursor: names strictly greater than this (Dapr listing). */
+  afterName?: string;
+  limit: number;
+  offset?: number;
+  countTotal?: boolean;
+}
+
+export interface HistoryQuery {
+  scheduleId?: string;
+  jobId?: string;
+  limit: number;
+  /** Entries with id strictly below this (newest first paging). */
+  beforeId?: number;
+}
+
+export interface ScheduleUpdate {
+  status?: ScheduleStatus;
+  patch?: Partial<Pick<ScheduleRecord, 'name' | 'recurrence' | 'startAt' | 'expiresAt' | 'repeats' | 'missedFire' | 'template' | 'source' | 'nextRunAt'>>;
+  /**
+   * The waiting occurrence is replaced by this one (null: none is waiting, e.g. paused).
+   * Running occurrences are left to finish.
+   */
+  nextOccurrence: NewJob | null;
+  updatedAt: number;
+}
+
+/** A queue as the platform shows it. */
+export interface QueueInfo {
+  name: string;
+  /** Jobs waiting (pending or retrying). */
+  size: number;
+  /** Jobs claimed (reserved or running). */
+  running: number;
+  isPaused: boolean;
+  /** Most jobs of this queue running at once across all workers; null = no limit. */
+  concurrency: number | null;
+}
+
+/** A task as a worker registered it. */
+export interface TaskInfo {
+  name: string;
+  version: string;
+  description: string;
+  queue: string;
+  timeoutMs: number;
+  maxRetries: number;
+  retryDelayMs: number;
+  isAsync: boolean;
+  registeredAt: number;
+  lastSeenAt: number;
+}
+
+/** A worker process (or a server running tasks), as its heartbeat reports it. */
+export interface WorkerInfo {
+  id: string;
+  hostname: string;
+  pid: number;
+  queues: string[];
+  tasks: string[];
+  concurrency: number;
+  startedAt: number;
+  lastSeenAt: number;
+  status: 'active' | 'stopped';
+}
+
+export interface StatusCounts {
+  total: number;
+  byStatus: Record<JobStatus, number>;
+}
+
+export interface JobStats extends StatusCounts {
+  /** Mean of started_at - max(scheduled_at, created_at) over started jobs, ms. */
+  avgWaitMs: number | null;
+  /** Mean of completed_at - started_at over completed jobs, ms. */
+  avgRunMs: number | null;
+  byQueue: Record<string, StatusCounts>;
+  byPriority: Record<Priority, number>;
+}
+
+export interface StoreHealth {
+  ok: boolean;
+  backend: StoreBackend;
+  detail?: string;
+}
+
+/** "Something new may be due": a job became claimable at `runAt` in this lane's target. */
+export interface DueSignal {
+  target: JobTarget;
+  queue: string;
+  /** The earliest run time the write made due in this lane. */
+  runAt: number;
+  /**
+   * The write also made jobs due later than `runAt` in this lane (a batch): the listener
+   * should re-read the due times once it has used this one. A signal carries one time, so
+   * a bulk insert of a thousand future jobs stays one message.
+   */
+  more?: boolean;
+}
+
+export interface Store {
+  readonly backend: StoreBackend;
+
+  /** Connects and runs pending migrations (safe from several nodes at once). */
+  open(): Promise<void>;
+  /** Releases connections and listeners. Idempotent. */
+  close(): Promise<void>;
+  health(): Promise<StoreHealth>;
+  /**
+   * The store server's clock (epoch ms), for backends that have one (PostgreSQL, Redis).
+   * Nodes align their timers to it, so clock skew between machines neither fires early nor
+   * fires twice. SQLite, on one machine, has none.
+   */
+  serverTime?(): Promise<number>;
+
+  // ---- schedules (named Dapr jobs and v1 schedules)
+
+  /**
+   * Inserts a schedule and its first occurrence in one step.
+   * `mode: 'create'` fails with JOB_EXISTS if an active callback schedule has the name;
+   * a finished one (completed, expired, failed) is replaced. `mode: 'replace'` (Dapr
+   * `overwrite`) replaces any schedule of that name and its waiting occurrences.
+   */
+  createSchedule(schedule: NewSchedule, first: NewJob | null, mode: 'create' | 'replace'): Promise<ScheduleRecord>;
+  getSchedule(id: string): Promise<ScheduleRecord | null>;
+  /** The callback (Dapr) schedule with this name. */
+  getScheduleByName(name: string): Promise<ScheduleRecord | null>;
+  listSchedules(query: ScheduleQuery): Promise<Page<ScheduleRecord>>;
+  /** Changes status/definition and swaps the waiting occurrence, atomically. null if missing. */
+  updateSchedule(id: string, update: ScheduleUpdate): Promise<ScheduleRecord | null>;
+  /** Deletes the schedule and its waiting occurrences; running ones finish. false if missing. */
+  deleteSchedule(id: string): Promise<boolean>;
+
+  // ---- jobs
+
+  /** Inserts jobs atomically (all or none). Fails with JOB_EXISTS on a duplicate id. */
+  insertJobs(jobs: readonly NewJob[]): Promise<void>;
+  getJob(id: string): Promise<JobRecord | null>;
+  listJobs(query: JobQuery): Promise<Page<JobRecord>>;
+  /**
+   * pending/retrying → cancelled at once; reserved/running → flagged `cancelRequested`
+   * (the runner aborts it and reports `cancelled`). Returns the job after the change, or
+   * null if missing. Fails with INVALID_STATE for a finished job. Cancelling a waiting
+   * occurrence of a schedule materialises the schedule's next one (via `planNext`), so a
+   * schedule outlives one cancelled run.
+   */
+  cancelJob(id: string, reason: string | null, now: number, planNext: PlanNext): Promise<JobRecord | null>;
+  /** failed/timeout/cancelled → pending at `now` with a fresh attempt budget. INVALID_STATE otherwise. */
+  retryJob(id: string, now: number): Promise<JobRecord | null>;
+
+  // ---- the engine's transitions
+
+  /** Earliest run times of claimable jobs in the lane (paused queues excluded), up to `until`, ascending. */
+  peekDueTimes(lane: Lane, until: number, limit: number): Promise<number[]>;
+  /**
+   * Claims up to `limit` due jobs (priority, then run time), leasing them to `owner`. Jobs of
+   * paused queues are not claimed, and a queue's concurrency limit counts its reserved and
+   * running jobs across all claimers.
+   */
+  claimDue(request: ClaimRequest): Promise<ClaimedJob[]>;
+  /** Pushes lease expiry out for jobs `owner` still holds; returns the ids it still holds. */
+  extendLeases(owner: string, jobIds: readonly string[], until: number): Promise<string[]>;
+  /** Records outcomes (and their history entries) in one step. */
+  recordOutcomes(outcomes: readonly JobOutcome[]): Promise<void>;
+  /**
+   * Hands jobs `owner` holds back unrun (graceful shutdown): they wait again at `now`, and
+   * the attempt is not counted.
+   */
+  releaseLeases(owner: string, jobIds: readonly string[], now: number): Promise<void>;
+  /** Returns jobs whose lease ran out to pending (or failed when retries are spent). */
+  reapExpiredLeases(request: ReapRequest): Promise<ReapedJob[]>;
+  /** Ids among `jobIds` that have a cancel request pending. */
+  cancelRequested(jobIds: readonly string[]): Promise<string[]>;
+
+  /** Marks claimed (reserved) jobs as running from `now`. */
+  startJobs(owner: string, jobIds: readonly string[], now: number): Promise<void>;
+
+  // ---- queues, tasks, workers, stats (the job platform)
+
+  /** Every queue with settings, waiting or running jobs, or registered tasks (not the internal callback queue). */
+  listQueues(): Promise<QueueInfo[]>;
+  /** A paused queue keeps its jobs; nothing is claimed from it until it resumes. */
+  setQueuePaused(name: string, paused: boolean, now: number): Promise<void>;
+  /** null removes the limit. */
+  setQueueConcurrency(name: string, limit: number | null, now: number): Promise<void>;
+  /**
+   * Deletes the queue's waiting (pending, retrying) jobs, except schedules' next occurrences
+   * (that would stop the schedule; pause it instead); returns how many.
+   */
+  clearQueue(name: string): Promise<number>;
+  /** Upserts each task by (name, version) and stamps it as seen now. */
+  registerTasks(tasks: readonly Omit<TaskInfo, 'registeredAt' | 'lastSeenAt'>[], now: number): Promise<void>;
+  listTasks(): Promise<TaskInfo[]>;
+  /** One version, or the most recently registered version when none is given. */
+  getTask(name: string, version?: string): Promise<TaskInfo | null>;
+  /** Upserts the worker's row (its heartbeat). */
+  saveWorker(worker: WorkerInfo): Promise<void>;
+  listWorkers(): Promise<WorkerInfo[]>;
+  /** Counters over task jobs (the job platform's `/api/v1/jobs/stats`). */
+  jobStats(): Promise<JobStats>;
+
+  // ---- history, retention
+
+  listHistory(query: HistoryQuery): Promise<HistoryEntry[]>;
+  /**
+   * Deletes finished jobs (and their history) finished before `before`, and finished
+   * schedules updated before it. Returns how many jobs went.
+   */
+  purgeFinished(before: number, limit: number): Promise<number>;
+
+  // ---- notifications
+
+  /**
+   * Subscribes to "something new may be due" from this and other nodes. A `null` signal
+   * means "something changed, details unknown" (e.g. another process wrote to the SQLite
+   * file): re-read the due times.
+   */
+  onDue(listener: (signal: DueSignal | null) => void): () => void;
+}

@@ -1,0 +1,261 @@
+/**
+ * What only the PostgreSQL store has to prove: migrations racing from several nodes, NOTIFY
+ * between store instances, claims from several stores on one table, the database clock as
+ * a claim bound, and failing fast when the server cannot be reached.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ChimeError } from '../../src/core/errors.js';
+import { createPostgresStore, type PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/index.js';
+import { MIGRATIONS } from '../../src/store/postgres/migrations/index.js';
+import type { DueSignal, Lane } from '../../src/store/store.js';
+import { T0, firstJob, newJob, newSchedule, noNext } from '../support/fixtures.js';
+
+const CONNECTION = process.env.CHIME_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+const TASKS: Lane = { target: 'task', queues: ['default'], tasks: ['process_data'] };
+const schemas = new Set<string>();
+const opened: PostgresStore[] = [];
+
+function newSchema(): string {
+  const schema = `chime_t_${randomBytes(6).toString('hex')}`;
+  schemas.add(schema);
+  return schema;
+}
+
+function store(schema: string, options: Partial<PostgresStoreOptions> = {}): PostgresStore {
+  const created = createPostgresStore({ connectionString: CONNECTION, schema, useDatabaseClock: false, ...options });
+  opened.push(created);
+  return created;
+}
+
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: CONNECTION });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.close()));
+});
+
+afterAll(async () => {
+  await admin(async (client) => {
+    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  });
+});
+
+describe('PostgreSQL store', () => {
+  it('applies each migration once when several nodes open one new schema at once', async () => {
+    const schema = newSchema();
+    const nodes = Array.from({ length: 4 }, () => store(schema));
+    await Promise.all(nodes.map((node) => node.open()));
+    const rows = await admin((client) => client.query(`SELECT version FROM "${schema}".chime_migrations ORDER BY version`));
+    expect(rows.rows.map((row) => row.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    // Every node works against the one set of tables.
+    await nodes[0]!.insertJobs([newJob()]);
+    expect((await nodes[3]!.listJobs({ limit: 10, offset: 0, orderBy: 'created_at', orderDir: 'asc' })).total).toBe(1);
+  });
+
+  it('delivers a due signal to another store instance within milliseconds', async () => {
+    const schema = newSchema();
+    const writer = store(schema);
+    const reader = store(schema);
+    await Promise.all([writer.open(), reader.open()]);
+    const local: (DueSignal | null)[] = [];
+    writer.onDue((signal) => local.push(signal));
+    const job = newJob({ runAt: T0 + 50 });
+    const received = new Promise<{ signal: DueSignal; at: number }>((resolve) => {
+      reader.onDue((signal) => {
+        if (signal) resolve({ signal, at: performance.now() });
+      });
+    });
+    const start = performance.now();
+    await writer.insertJobs([job]);
+    const { signal, at } = await received;
+    expect(signal).toEqual({ target: 'task', queue: 'default', runAt: T0 + 50 });
+    expect(at - start).toBeLessThan(100); // typically 1-2 ms on one machine
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The writer signals its own listeners once, directly, and skips the echo of its NOTIFY.
+    expect(local).toEqual([{ target: 'task', queue: 'default', runAt: T0 + 50 }]);
+  });
+
+  it('never hands one job to two stores claiming from one table', async () => {
+    const schema = newSchema();
+    const nodes = Array.from({ length: 4 }, () => store(schema, { poolSize: 3 }));
+    await Promise.all(nodes.map((node) => node.open()));
+    await nodes[0]!.insertJobs(Array.from({ length: 2000 }, (_, i) => newJob({ runAt: T0 - (i % 97), priority: i % 3 === 0 ? 'high' : 'normal' })));
+    const claimed = await Promise.all(
+      nodes.map(async (node, n) => {
+        const ids: string[] = [];
+        // Several claimers per node, each looping until the table is drained.
+        await Promise.all(
+          Array.from({ length: 3 }, async (_, c) => {
+            for (;;) {
+              const batch = await node.claimDue({ lane: TASKS, now: T0, limit: 37, owner: `n${n}c${c}`, leaseMs: 60_000, planNext: noNext });
+              if (batch.length === 0) return;
+              ids.push(...batch.map((job) => job.id));
+            }
+          }),
+        );
+        return ids;
+      }),
+    );
+    const all = claimed.flat();
+    expect(all).toHaveLength(2000);
+    expect(new Set(all).size).toBe(2000);
+    // Work was actually spread over the nodes.
+    expect(claimed.filter((ids) => ids.length > 0).length).toBeGreaterThan(1);
+  });
+
+  it('holds a concurrency limit across stores claiming at once', async () => {
+    const schema = newSchema();
+    const nodes = Array.from({ length: 4 }, () => store(schema, { poolSize: 4 }));
+    await Promise.all(nodes.map((node) => node.open()));
+    await nodes[0]!.insertJobs(Array.from({ length: 100 }, () => newJob()));
+    await nodes[0]!.setQueueConcurrency('default', 3, T0);
+    const claims = await Promise.all(
+      nodes.flatMap((node, n) =>
+        Array.from({ length: 4 }, (_, c) =>
+          node.claimDue({ lane: TASKS, now: T0, limit: 2, owner: `n${n}c${c}`, leaseMs: 60_000, planNext: noNext }),
+        ),
+      ),
+    );
+    expect(claims.flat()).toHaveLength(3);
+    const [queue] = (await nodes[1]!.listQueues()).filter((q) => q.name === 'default');
+    expect(queue).toMatchObject({ running: 3, size: 97, concurrency: 3 });
+  });
+
+  it('never claims a job that is not yet due by the database clock, whatever the caller says', async () => {
+    const schema = newSchema();
+    const node = store(schema, { useDatabaseClock: true });
+    await node.open();
+    const dbNow = await node.serverTime();
+    expect(Math.abs(dbNow - Date.now())).toBeLessThan(1000);
+    const ahead = newJob({ runAt: dbNow + 60_000 });
+    const due = newJob({ runAt: dbNow - 10 });
+    await node.insertJobs([ahead, due]);
+    const signals: (DueSignal | null)[] = [];
+    node.onDue((signal) => signals.push(signal));
+    // A caller whose clock runs two minutes fast.
+    const claimed = await node.claimDue({ lane: TASKS, now: dbNow + 120_000, limit: 10, owner: 'w1', leaseMs: 5000, planNext: noNext });
+    expect(claimed.map((job) => job.id)).toEqual([due.id]);
+    expect((await node.getJob(ahead.id))?.status).toBe('pending');
+    // The held-back job comes back as a wake-up on the caller's clock: when the database
+    // clock reaches its run time, which is two minutes later on the caller's.
+    const wake = signals.find((signal) => signal !== null);
+    expect(wake?.runAt).toBeGreaterThan(ahead.runAt + 119_000);
+    expect(wake?.runAt).toBeLessThanOrEqual(ahead.runAt + 120_000);
+  });
+
+  it('fails fast with STORE_UNAVAILABLE and reports unhealthy when the server cannot be reached', async () => {
+    const node = createPostgresStore({ connectionString: 'postgres://postgres@127.0.0.1:1/test', schema: 'chime_unreachable' });
+    const start = performance.now();
+    const error = await node.open().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(performance.now() - start).toBeLessThan(3000);
+    expect(error).toBeInstanceOf(ChimeError);
+    expect((error as ChimeError).code).toBe('STORE_UNAVAILABLE');
+    expect((await node.health()).ok).toBe(false);
+    await node.close();
+    await node.close(); // idempotent
+  });
+
+  it('maps a duplicate job id to JOB_EXISTS naming the id', async () => {
+    const node = store(newSchema());
+    await node.open();
+    const job = newJob();
+    await node.insertJobs([job]);
+    const error = await node.insertJobs([newJob(), { ...job }]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ChimeError);
+    expect((error as ChimeError).message).toContain(job.id);
+  });
+
+  it('inserts a large batch atomically across statements', async () => {
+    const node = store(newSchema());
+    await node.open();
+    const jobs = Array.from({ length: 25_000 }, (_, i) => newJob({ runAt: T0 + i }));
+    const duplicate = { ...jobs[12_345]!, id: jobs[0]!.id };
+    await expect(node.insertJobs([...jobs, duplicate])).rejects.toMatchObject({ code: 'JOB_EXISTS' });
+    expect((await node.listJobs({ limit: 1, offset: 0, orderBy: 'created_at', orderDir: 'asc' })).total).toBe(0);
+    await node.insertJobs(jobs);
+    expect((await node.listJobs({ limit: 1, offset: 0, orderBy: 'created_at', orderDir: 'asc' })).total).toBe(25_000);
+  });
+});
+
+describe('PostgreSQL group commit', () => {
+  it('merges concurrent inserts and fails only the call with a duplicate id', async () => {
+    const node = store(newSchema());
+    await node.open();
+    const existing = newJob();
+    await node.insertJobs([existing]);
+    const calls = Array.from({ length: 20 }, (_, i) => (i === 7 ? [newJob(), { ...newJob(), id: existing.id }] : [newJob()]));
+    const results = await Promise.allSettled(calls.map((jobs) => node.insertJobs(jobs)));
+    expect(results.map((r) => r.status)).toEqual(calls.map((_, i) => (i === 7 ? 'rejected' : 'fulfilled')));
+    expect((results[7] as PromiseRejectedResult).reason).toMatchObject({ code: 'JOB_EXISTS' });
+    expect((await node.listJobs({ limit: 1, offset: 0, orderBy: 'created_at', orderDir: 'asc' })).total).toBe(20);
+  });
+
+  it('merges concurrent schedule creates and settles taken names alone, in arrival order', async () => {
+    const node = store(newSchema());
+    await node.open();
+    const live = newSchedule({ name: 'live' });
+    const done = newSchedule({ name: 'done', recurrence: { kind: 'once' } });
+    const replaced = newSchedule({ name: 'replaced' });
+    for (const s of [live, done, replaced]) await node.createSchedule(s, firstJob(s), 'create');
+    const [claimed] = await node.claimDue({ lane: { target: 'callback' }, now: T0, limit: 10, owner: 'n1', leaseMs: 1000, planNext: noNext })
+      .then((jobs) => jobs.filter((j) => j.scheduleId === done.id));
+    await node.recordOutcomes([{ jobId: claimed!.id, owner: 'n1', status: 'completed', finishedAt: T0, attempt: { outcome: 'succeeded', firedAt: T0, durationMs: 1, httpStatus: 200, error: null } }]);
+    const fresh = Array.from({ length: 10 }, (_, i) => newSchedule({ name: `fresh-${i}` }));
+    const calls = [
+      ...fresh.map((s) => ({ s, mode: 'create' as const })),
+      { s: newSchedule({ name: 'live' }), mode: 'create' as const }, // refused: live
+      { s: newSchedule({ name: 'done' }), mode: 'create' as const }, // replaces the finished one
+      { s: newSchedule({ name: 'replaced' }), mode: 'replace' as const },
+      { s: newSchedule({ name: 'twice' }), mode: 'create' as const },
+      { s: newSchedule({ name: 'twice' }), mode: 'create' as const }, // refused: the previous call took it
+    ];
+    const results = await Promise.allSettled(calls.map(({ s, mode }) => node.createSchedule(s, firstJob(s), mode)));
+    expect(results.map((r) => r.status)).toEqual([...fresh.map(() => 'fulfilled'), 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    expect((results[10] as PromiseRejectedResult).reason).toMatchObject({ code: 'JOB_EXISTS' });
+    expect((results[14] as PromiseRejectedResult).reason).toMatchObject({ code: 'JOB_EXISTS' });
+    for (const [i, { s }] of calls.entries()) {
+      if (results[i]!.status === 'fulfilled') expect((await node.getScheduleByName(s.name))?.id).toBe(s.id);
+    }
+    expect((await node.getScheduleByName('live'))?.id).toBe(live.id);
+    expect(await node.getSchedule(replaced.id)).toBeNull();
+    const waiting = await node.listJobs({ target: 'callback', statuses: ['pending'], limit: 100, offset: 0, orderBy: 'created_at', orderDir: 'asc' });
+    expect(waiting.total).toBe(10 + 3); // fresh, and the new done, replaced and twice (live's runs)
+  });
+});
+
+describe('PostgreSQL connections', () => {
+  it('fails a transaction whose connection is killed with STORE_UNAVAILABLE, without crashing, and recovers', async () => {
+    const { PgDatabase } = await import('../../src/store/postgres/database.js');
+    const { resolvePostgresOptions } = await import('../../src/store/postgres/options.js');
+    const db = new PgDatabase(resolvePostgresOptions({ connectionString: CONNECTION, schema: newSchema(), poolSize: 1 }));
+    try {
+      const error = await db
+        .transaction(async (tx) => {
+          await tx.query('SELECT 1');
+          // The server ends this session mid-transaction, as a restart or failover would.
+          await admin((client) => tx.query('SELECT pg_backend_pid() AS pid').then(([row]) => client.query('SELECT pg_terminate_backend($1)', [(row as { pid: number }).pid])));
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          return tx.query('SELECT 1');
+        })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ChimeError);
+      expect((error as ChimeError).code).toBe('STORE_UNAVAILABLE');
+      // The broken connection was discarded; the next call gets a fresh one.
+      expect(await db.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    } finally {
+      await db.end();
+    }
+  });
+});

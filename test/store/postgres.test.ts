@@ -1,0 +1,24 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll } from 'vitest';
+import { createPostgresStore } from '../../src/store/postgres/index.js';
+import { runStoreContract } from './contract.js';
+
+const CONNECTION = process.env.CHIME_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+const schemas: string[] = [];
+
+runStoreContract('postgres', () => {
+  const schema = `chime_t_${randomBytes(6).toString('hex')}`;
+  schemas.push(schema);
+  return createPostgresStore({ connectionString: CONNECTION, schema, useDatabaseClock: false });
+});
+
+afterAll(async () => {
+  const client = new pg.Client({ connectionString: CONNECTION });
+  await client.connect();
+  try {
+    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+});

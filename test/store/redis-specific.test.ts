@@ -1,0 +1,329 @@
+/**
+ * What only the Redis store has to prove: pub/sub between store instances, claims from
+ * several stores on one prefix, the two-step claim surviving a node that dies between its
+ * steps, Redis TIME as a claim bound, the durability check, migrations racing from several
+ * nodes, and failing fast when the server cannot be reached.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ChimeError } from '../../src/core/errors.js';
+import { CALLBACK_QUEUE } from '../../src/core/types.js';
+import { createRedisStore, type RedisStore } from '../../src/store/redis/index.js';
+import { RedisKeys } from '../../src/store/redis/keys.js';
+import { LATEST_LAYOUT } from '../../src/store/redis/migrations/index.js';
+import { leaseDue } from '../../src/store/redis/transitions.js';
+import type { DueSignal, Lane, PlanNext } from '../../src/store/store.js';
+import { T0, everyPlan, firstJob, newJob, newSchedule, noNext } from '../support/fixtures.js';
+import { REDIS_URL, deleteTestPrefixes, rawContext, testStore, uniquePrefix } from './redis-support.js';
+
+const CALLBACKS: Lane = { target: 'callback' };
+const TASKS: Lane = { target: 'task', queues: ['default'], tasks: ['process_data'] };
+const opened: RedisStore[] = [];
+
+async function open(prefix = uniquePrefix(), useServerClock = false): Promise<RedisStore> {
+  const store = createRedisStore({ url: REDIS_URL, prefix, useServerClock });
+  opened.push(store);
+  await store.open();
+  return store;
+}
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.close()));
+  await deleteTestPrefixes();
+});
+
+afterAll(deleteTestPrefixes);
+
+function counting(plan: PlanNext): { plan: PlanNext; calls: () => number } {
+  let calls = 0;
+  return {
+    plan: (schedule, occurrence, now) => {
+      calls++;
+      return plan(schedule, occurrence, now);
+    },
+    calls: () => calls,
+  };
+}
+
+async function occurrencesOf(store: RedisStore, scheduleId: string): Promise<number[]> {
+  const page = await store.listJobs({ scheduleId, limit: 100, offset: 0, orderBy: 'scheduled_at', orderDir: 'asc' });
+  return page.items.map((j) => j.occurrence);
+}
+
+describe('Redis store', () => {
+  it('publishes due signals to a second store instance within milliseconds, and not back to itself', async () => {
+    const prefix = uniquePrefix();
+    const a = await open(prefix);
+    const b = await open(prefix);
+    const onA: (DueSignal | null)[] = [];
+    a.onDue((signal) => onA.push(signal));
+    const received = new Promise<{ signal: DueSignal | null; at: number }>((resolve) => {
+      b.onDue((signal) => resolve({ signal, at: performance.now() }));
+    });
+    const sent = performance.now();
+    await a.insertJobs([newJob({ runAt: T0 + 5 })]);
+    const { signal, at } = await received;
+    expect(signal).toEqual({ target: 'task', queue: 'default', runAt: T0 + 5 });
+    expect(at - sent).toBeLessThan(50);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // A's listener got its own signal once, from the script's reply, not again from pub/sub.
+    expect(onA).toEqual([{ target: 'task', queue: 'default', runAt: T0 + 5 }]);
+  });
+
+  it('never hands one job to two of four stores claiming 2,000 jobs at once', async () => {
+    const prefix = uniquePrefix();
+    const stores = await Promise.all(Array.from({ length: 4 }, () => open(prefix)));
+    await stores[0]!.insertJobs(Array.from({ length: 2000 }, (_, i) => newJob({ runAt: T0 - i })));
+    const claimed = await Promise.all(
+      stores.map(async (store, n) => {
+        const ids: string[] = [];
+        for (;;) {
+          const batch = await store.claimDue({ lane: TASKS, now: T0, limit: 100, owner: `w${n}`, leaseMs: 60_000, planNext: noNext });
+          if (batch.length === 0) return ids;
+          ids.push(...batch.map((j) => j.id));
+        }
+      }),
+    );
+    const all = claimed.flat();
+    expect(all).toHaveLength(2000);
+    expect(new Set(all).size).toBe(2000);
+    expect(claimed.every((ids) => ids.length > 0)).toBe(true);
+  });
+
+  it('applies the layout migration once when several nodes open one new prefix at once', async () => {
+    const prefix = uniquePrefix();
+    await Promise.all(Array.from({ length: 4 }, () => open(prefix)));
+    const redis = new Redis(REDIS_URL);
+    try {
+      expect(Number(await redis.get(`${prefix}:layout`))).toBe(LATEST_LAYOUT);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  describe('a node that dies between leasing and advancing', () => {
+    it('loses no occurrence and fires none twice once its lease is reaped and the job claimed again', async () => {
+      const prefix = uniquePrefix();
+      const store = await open(prefix);
+      const s = newSchedule({ recurrence: { kind: 'every', everyMs: 1000 } });
+      await store.createSchedule(s, firstJob(s), 'create');
+      const dead = await rawContext(prefix);
+      try {
+        const leased = await leaseDue(dead.ctx, { lane: CALLBACKS, now: T0, limit: 10, owner: 'dead', leaseMs: 100 });
+        expect(leased.jobs).toHaveLength(1);
+        expect(leased.markers).toHaveLength(1);
+      } finally {
+        dead.close();
+      }
+      // The schedule has not moved: no next occurrence, nothing else to claim meanwhile.
+      expect(await store.getSchedule(s.id)).toMatchObject({ fireCount: 0, lastOccurrence: null });
+      expect(await store.claimDue({ lane: CALLBACKS, now: T0 + 50, limit: 10, owner: 'live', leaseMs: 100, planNext: everyPlan })).toEqual([]);
+
+      expect(await store.reapExpiredLeases({ now: T0 + 200, limit: 10 })).toHaveLength(1);
+      const plans = counting(everyPlan);
+      const again = await store.claimDue({ lane: CALLBACKS, now: T0 + 200, limit: 10, owner: 'live', leaseMs: 100, planNext: plans.plan });
+      expect(again.map((j) => [j.occurrence, j.attempts, j.deliver])).toEqual([[T0, 2, true]]);
+      expect(plans.calls()).toBe(1);
+      expect(await store.getSchedule(s.id)).toMatchObject({ fireCount: 1, lastOccurrence: T0, nextRunAt: T0 + 1000 });
+
+      const next = await store.claimDue({ lane: CALLBACKS, now: T0 + 1000, limit: 10, owner: 'live', leaseMs: 5000, planNext: plans.plan });
+      expect(next.map((j) => j.occurrence)).toEqual([T0 + 1000]);
+      expect(await occurrencesOf(store, s.id)).toEqual([T0, T0 + 1000, T0 + 2000]);
+      expect((await store.getSchedule(s.id))?.fireCount).toBe(2);
+    });
+
+    it('is completed by the next claim on the queue when the job is never claimed again', async () => {
+      const prefix = uniquePrefix();
+      const store = await open(prefix);
+      // No retries: the reaper fails the job, so only the sweep can move the schedule on.
+      const s = newSchedule({ template: { ...newSchedule().template, failurePolicy: { kind: 'drop' } } });
+      await store.createSchedule(s, firstJob(s), 'create');
+      const dead = await rawContext(prefix);
+      try {
+        await leaseDue(dead.ctx, { lane: CALLBACKS, now: T0, limit: 10, owner: 'dead', leaseMs: 100 });
+      } finally {
+        dead.close();
+      }
+      expect(await store.reapExpiredLeases({ now: T0 + 200, limit: 10 })).toEqual([
+        expect.objectContaining({ previousOwner: 'dead', status: 'failed' }),
+      ]);
+      expect(await store.getSchedule(s.id)).toMatchObject({ status: 'active', fireCount: 0 });
+      // No job waits, but the stale marker shows as due, so a dispatcher wakes up and claims.
+      expect(await store.peekDueTimes(CALLBACKS, T0 + 1000, 10)).toEqual([T0 + 100]);
+
+      const plans = counting(everyPlan);
+      // Nothing is due, yet the claim takes over the stale marker and advances the schedule.
+      expect(await store.claimDue({ lane: CALLBACKS, now: T0 + 200, limit: 10, owner: 'live', leaseMs: 100, planNext: plans.plan })).toEqual([]);
+      expect(plans.calls()).toBe(1);
+      expect(await store.getSchedule(s.id)).toMatchObject({ status: 'active', fireCount: 1, lastOccurrence: T0, nextRunAt: T0 + 1000 });
+      const next = await store.claimDue({ lane: CALLBACKS, now: T0 + 1000, limit: 10, owner: 'live', leaseMs: 5000, planNext: plans.plan });
+      expect(next.map((j) => j.occurrence)).toEqual([T0 + 1000]);
+      expect(plans.calls()).toBe(2);
+      expect(await occurrencesOf(store, s.id)).toEqual([T0, T0 + 1000, T0 + 2000]);
+    });
+
+    it('moves the schedule once when the slow node wakes up after a sweeper completed its step', async () => {
+      const prefix = uniquePrefix();
+      const store = await open(prefix);
+      const s = newSchedule();
+      await store.createSchedule(s, firstJob(s), 'create');
+      const slow = await rawContext(prefix);
+      try {
+        const leased = await leaseDue(slow.ctx, { lane: CALLBACKS, now: T0, limit: 10, owner: 'slow', leaseMs: 100 });
+        // Past the marker's deadline another node sweeps it (the job itself is still leased).
+        const plans = counting(everyPlan);
+        await store.claimDue({ lane: CALLBACKS, now: T0 + 150, limit: 10, owner: 'sweeper', leaseMs: 100, planNext: plans.plan });
+        expect(plans.calls()).toBe(1);
+        // The slow node finishes its own step 2 late, with a plan of its own.
+        const { advanceSchedules } = await import('../../src/store/redis/transitions.js');
+        const deliver = await advanceSchedules(slow.ctx, leased.markers, leased.schedules, () => ({ deliver: true, next: T0 + 500 }), T0 + 160);
+        expect([...deliver.values()]).toEqual([true]);
+      } finally {
+        slow.close();
+      }
+      expect(await store.getSchedule(s.id)).toMatchObject({ fireCount: 1, lastOccurrence: T0, nextRunAt: T0 + 1000 });
+      expect(await occurrencesOf(store, s.id)).toEqual([T0, T0 + 1000]);
+    });
+
+    it('keeps the waiting occurrence an update chose in between, and still counts the firing', async () => {
+      const prefix = uniquePrefix();
+      const store = await open(prefix);
+      const s = newSchedule();
+      await store.createSchedule(s, firstJob(s), 'create');
+      const dead = await rawContext(prefix);
+      try {
+        await leaseDue(dead.ctx, { lane: CALLBACKS, now: T0, limit: 10, owner: 'dead', leaseMs: 100 });
+      } finally {
+        dead.close();
+      }
+      await store.updateSchedule(s.id, {
+        patch: { recurrence: { kind: 'every', everyMs: 60_000 } },
+        nextOccurrence: firstJob(s, T0 + 60_000),
+        updatedAt: T0 + 10,
+      });
+      await store.reapExpiredLeases({ now: T0 + 200, limit: 10 });
+      const again = await store.claimDue({ lane: CALLBACKS, now: T0 + 200, limit: 10, owner: 'live', leaseMs: 100, planNext: everyPlan });
+      expect(again.map((j) => j.occurrence)).toEqual([T0]);
+      expect(await store.getSchedule(s.id)).toMatchObject({ fireCount: 1, lastOccurrence: T0, nextRunAt: T0 + 60_000 });
+      expect(await occurrencesOf(store, s.id)).toEqual([T0, T0 + 60_000]);
+    });
+  });
+
+  it('never claims ahead of Redis TIME with useServerClock on', async () => {
+    const store = await open(uniquePrefix(), true);
+    const server = await store.serverTime();
+    expect(Math.abs(server - Date.now())).toBeLessThan(5000);
+    const due = newJob({ runAt: server - 1000 });
+    const ahead = newJob({ runAt: server + 60_000 });
+    await store.insertJobs([due, ahead]);
+    const seen: (DueSignal | null)[] = [];
+    store.onDue((signal) => seen.push(signal));
+    // The caller's clock runs two minutes fast; Redis's does not.
+    const claimed = await store.claimDue({ lane: TASKS, now: server + 120_000, limit: 10, owner: 'w1', leaseMs: 5000, planNext: noNext });
+    expect(claimed.map((j) => j.id)).toEqual([due.id]);
+    expect((await store.getJob(ahead.id))?.status).toBe('pending');
+    // The caller is told when, on its own clock, Redis's clock reaches the held-back job.
+    const [wake] = seen as DueSignal[];
+    expect(wake).toMatchObject({ target: 'task', queue: 'default' });
+    expect(wake!.runAt).toBeGreaterThan(server + 60_000 + 120_000 - 5000);
+    expect(wake!.runAt).toBeLessThanOrEqual(server + 60_000 + 120_000);
+  });
+
+  it('warns at open when the server can lose acknowledged jobs', async () => {
+    const store = await open();
+    const redis = new Redis(REDIS_URL);
+    try {
+      const [, appendonly] = (await redis.call('CONFIG', 'GET', 'appendonly')) as string[];
+      const [, policy] = (await redis.call('CONFIG', 'GET', 'maxmemory-policy')) as string[];
+      if (appendonly === 'no') expect(store.warnings.some((w) => w.includes('appendonly no'))).toBe(true);
+      if (policy !== 'noeviction') expect(store.warnings.some((w) => w.includes('maxmemory-policy'))).toBe(true);
+      expect(store.warnings.length > 0).toBe(appendonly === 'no' || policy !== 'noeviction');
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('fails fast with STORE_UNAVAILABLE and reports unhealthy when Redis cannot be reached', async () => {
+    const store = createRedisStore({ url: 'redis://127.0.0.1:1', prefix: uniquePrefix() });
+    const started = performance.now();
+    const error = await store.open().catch((e: unknown) => e);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(error).toBeInstanceOf(ChimeError);
+    expect((error as ChimeError).code).toBe('STORE_UNAVAILABLE');
+    expect((await store.health()).ok).toBe(false);
+    const call = await store.getJob('x').catch((e: unknown) => e);
+    expect((call as ChimeError).code).toBe('STORE_UNAVAILABLE');
+    await store.close();
+    await store.close();
+  });
+
+  it('maps a duplicate id to JOB_EXISTS without writing any of the batch', async () => {
+    const store = testStore();
+    opened.push(store);
+    await store.open();
+    const a = newJob();
+    const b = newJob();
+    const error = await store.insertJobs([a, b, newJob({ id: a.id })]).catch((e: unknown) => e);
+    expect((error as ChimeError).code).toBe('JOB_EXISTS');
+    expect((error as ChimeError).message).toBe(`a job with id "${a.id}" appears twice in the batch`);
+    expect(await store.getJob(a.id)).toBeNull();
+    expect(await store.getJob(b.id)).toBeNull();
+    expect((await store.listJobs({ limit: 10, offset: 0, orderBy: 'created_at', orderDir: 'asc' })).total).toBe(0);
+  });
+
+  it('builds the same key names in TypeScript and Lua, escaping separators in names', async () => {
+    const prefix = uniquePrefix();
+    const store = await open(prefix);
+    const job = newJob({ queue: 'a:b%3A', taskName: 'c:d', priority: 'high' });
+    await store.insertJobs([job]);
+    const keys = new RedisKeys(prefix);
+    const redis = new Redis(REDIS_URL);
+    try {
+      expect(await redis.hget(keys.job(job.id), 'queue')).toBe('a:b%3A');
+      expect(await redis.zscore(keys.waiting('a:b%3A', 'c:d', 1), job.id)).toBe(String(T0));
+      // Unescaped, the key would collide with queue 'a', task 'b%3A:c:d'.
+      expect(keys.waiting('a:b%3A', 'c:d', 1)).toBe(`${prefix}:waiting:a%3Ab%253A:c%3Ad:1`);
+    } finally {
+      redis.disconnect();
+    }
+    const lane: Lane = { target: 'task', queues: ['a:b%3A'], tasks: ['c:d'] };
+    expect((await store.claimDue({ lane, now: T0, limit: 1, owner: 'w', leaseMs: 1000, planNext: noNext })).map((j) => j.id)).toEqual([job.id]);
+  });
+
+  it('keeps far-future times exact (year 9999 needs 15 digits)', async () => {
+    const store = await open();
+    const far = Date.parse('9999-12-31T23:59:59.999Z');
+    const job = newJob({ runAt: far, createdAt: far - 1 });
+    await store.insertJobs([job]);
+    expect(await store.getJob(job.id)).toMatchObject({ runAt: far, occurrence: far, createdAt: far - 1 });
+    expect(await store.peekDueTimes(TASKS, far, 10)).toEqual([far]);
+    const [claimed] = await store.claimDue({ lane: TASKS, now: far, limit: 1, owner: 'w', leaseMs: 1000, planNext: noNext });
+    expect(claimed).toMatchObject({ id: job.id, leaseUntil: far + 1000 });
+  });
+
+  it('lists by every order and filter with an exact total', async () => {
+    const store = await open();
+    const jobs = [
+      newJob({ createdAt: T0 + 1, runAt: T0 + 30, priority: 'low', tags: ['x'] }),
+      newJob({ createdAt: T0 + 2, runAt: T0 + 10, priority: 'high', tags: ['x', 'y'] }),
+      newJob({ createdAt: T0 + 3, runAt: T0 + 20, queue: 'other' }),
+      newJob({ createdAt: T0 + 4, runAt: T0 - 5, priority: 'critical' }),
+    ];
+    await store.insertJobs(jobs);
+    await store.claimDue({ lane: TASKS, now: T0, limit: 1, owner: 'w1', leaseMs: 5000, planNext: noNext });
+    const page = (q: Partial<Parameters<RedisStore['listJobs']>[0]>) =>
+      store.listJobs({ limit: 10, offset: 0, orderBy: 'created_at', orderDir: 'asc', ...q });
+    expect((await page({ orderBy: 'run_at' })).items.map((j) => j.runAt)).toEqual([T0 - 5, T0 + 10, T0 + 20, T0 + 30]);
+    expect((await page({ orderBy: 'priority', orderDir: 'desc' })).items.map((j) => j.priority)).toEqual(['low', 'normal', 'high', 'critical']);
+    // NULL first ascending, as SQLite: only the claimed job has started.
+    expect((await page({ orderBy: 'started_at', orderDir: 'desc' })).items[0]?.id).toBe(jobs[3]!.id);
+    const running = await page({ statuses: ['running'], workerId: 'w1' });
+    expect([running.total, running.items[0]?.id]).toEqual([1, jobs[3]!.id]);
+    const tagged = await page({ tags: ['x'], queue: 'default', statuses: ['pending', 'running'], offset: 1, limit: 1 });
+    expect([tagged.total, tagged.items.map((j) => j.id)]).toEqual([2, [jobs[1]!.id]]);
+    const waiting = await page({ statuses: ['pending', 'running'], orderDir: 'desc', offset: 1, limit: 2 });
+    expect([waiting.total, waiting.items.map((j) => j.id)]).toEqual([4, [jobs[2]!.id, jobs[1]!.id]]);
+    expect((await page({ target: 'callback' })).total).toBe(0);
+    expect((await page({ queue: CALLBACK_QUEUE })).total).toBe(0);
+  });
+});

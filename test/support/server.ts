@@ -1,0 +1,40 @@
+/** An in-process Chime server on a temporary SQLite file, for engine and API tests. */
+import { VirtualClock, type Clock } from '../../src/core/clock.js';
+import type { TaskDefinition } from '../../src/engine/tasks.js';
+import type { Scope } from '../../src/http/auth.js';
+import { createLogger } from '../../src/server/logger.js';
+import { signToken } from '../../src/server/secrets.js';
+import { resolveServerOptions, type RawOptions, type ServerOptions } from '../../src/server/options.js';
+import { startServer, type ChimeServer } from '../../src/server/start-server.js';
+import { freshStoreSpec } from './store-backend.js';
+import { tempDir } from './temp.js';
+
+export interface TestServerOptions extends Partial<ServerOptions> {
+  clock?: Clock;
+  taskDefinitions?: readonly TaskDefinition[];
+}
+
+export const TEST_JWT_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
+
+/** A bearer token for the test servers (they use TEST_JWT_SECRET). */
+export async function testToken(scope: Scope = 'admin', expiresInSeconds = 3600): Promise<string> {
+  return signToken({ secret: TEST_JWT_SECRET, scope, expiresInSeconds, subject: 'test' });
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<ChimeServer> {
+  const { clock, taskDefinitions, ...overrides } = options;
+  const base = resolveServerOptions({} as RawOptions, {});
+  const resolved: ServerOptions = {
+    ...base,
+    port: 0,
+    store: freshStoreSpec(),
+    dataDir: tempDir(),
+    jwtSecret: TEST_JWT_SECRET,
+    logLevel: 'error',
+    nodeId: `test-${Math.random().toString(36).slice(2, 8)}`,
+    ...overrides,
+  };
+  const server = await startServer(resolved, { clock, logger: createLogger(resolved.logLevel), tasks: taskDefinitions });
+  if (clock instanceof VirtualClock) clock.setSettler(() => server.engine.whenSettled());
+  return server;
+}
