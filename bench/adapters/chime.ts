@@ -28,7 +28,7 @@ import { pollUntil } from '../clock.js';
 import { CompletionCounter } from '../completion-counter.js';
 import type { ServiceConfig } from '../services.js';
 import { ChimeServerProcess } from './chime-server.js';
-import { installedVersion } from './package-version.js';
+import { packageVersionAt } from './package-version.js';
 import { dropSchema, schemaSizeBytes } from './postgres.js';
 import { connectRedis, deleteKeysWithPrefix, memoryUsageOfPrefix } from './redis.js';
 
@@ -146,7 +146,8 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
     name: options.name,
     kind: 'chime',
     product: 'Chime',
-    version: () => installedVersion('chime'),
+    // This checkout is Chime: its own package.json (the package does not export that file).
+    version: () => packageVersionAt(new URL('../../package.json', import.meta.url)),
     settings,
     workloads: new Set(options.workloads),
     bulkBatchSize: BULK_BATCH,

@@ -22,8 +22,9 @@ export const httpWorkload: Workload = {
   title: 'HTTP API under load',
   describe: (sizes) =>
     `The system's HTTP API is driven by bench/loadgen.ts in a separate Node process (undici keep-alive Pool, ` +
-    `one connection per concurrent request): ${formatNumber(sizes.httpRequests, 0)} requests at concurrency ` +
-    `${sizes.httpConcurrency} for each of create (jobs 0..n-1), then get (the same jobs), then list. ` +
+    `one connection per concurrent request), at concurrency ${sizes.httpConcurrency}: ` +
+    `${formatNumber(sizes.httpRequests, 0)} creates (jobs 0..n-1), then ${formatNumber(sizes.httpRequests, 0)} gets ` +
+    `(the same jobs), then ${formatNumber(sizes.httpListRequests, 0)} lists (a page of 100 jobs each). ` +
     `req/s = requests ÷ time from first send to last response; latency is per request, nearest-rank; ` +
     `errors = network failures, timeouts and HTTP status ≥ 400.`,
   figures: OPERATIONS.flatMap(operationFigures),
@@ -40,7 +41,7 @@ export const httpWorkload: Workload = {
         const result = await runLoadgen({
           ...target[operation],
           origin: target.origin,
-          requests: sizes.httpRequests,
+          requests: operation === 'list' ? sizes.httpListRequests : sizes.httpRequests,
           concurrency: sizes.httpConcurrency,
           timeoutMs: REQUEST_TIMEOUT_MS,
         });
