@@ -1,14 +1,19 @@
-/** Counts completions a system reports and wakes whoever waits for a count. */
-export class CompletionCounter {
-  private count = 0;
+/** A count that only grows, and promises that resolve once it reaches a target. */
+export class CountWaiters {
+  private value = 0;
   private readonly waiters = new Set<{ target: number; resolve: () => void }>();
 
-  constructor(private readonly product: string) {}
+  /** `shortfall` words the error when a wait's signal aborts first. */
+  constructor(private readonly shortfall: (count: number, target: number, signal: AbortSignal) => string) {}
+
+  get count(): number {
+    return this.value;
+  }
 
   increment(by = 1): void {
-    this.count += by;
+    this.value += by;
     for (const waiter of this.waiters) {
-      if (this.count >= waiter.target) {
+      if (this.value >= waiter.target) {
         this.waiters.delete(waiter);
         waiter.resolve();
       }
@@ -16,7 +21,7 @@ export class CompletionCounter {
   }
 
   waitFor(target: number, signal: AbortSignal): Promise<void> {
-    if (this.count >= target) return Promise.resolve();
+    if (this.value >= target) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const waiter = {
         target,
@@ -27,7 +32,7 @@ export class CompletionCounter {
       };
       const onAbort = (): void => {
         this.waiters.delete(waiter);
-        reject(new Error(`${this.product} reported ${this.count} of ${target} jobs completed before the deadline`));
+        reject(new Error(this.shortfall(this.value, target, signal)));
       };
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
@@ -36,3 +41,9 @@ export class CompletionCounter {
   }
 }
 
+/** Counts completions a system reports and wakes whoever waits for a count. */
+export class CompletionCounter extends CountWaiters {
+  constructor(product: string) {
+    super((count, target) => `${product} reported ${count} of ${target} jobs completed before the deadline`);
+  }
+}

@@ -1,5 +1,6 @@
 import type { JobStartListener } from './adapter.js';
 import { nowMs } from './clock.js';
+import { CountWaiters } from './completion-counter.js';
 
 /**
  * Stamps each job's handler start with the harness clock and lets a workload
@@ -10,10 +11,11 @@ import { nowMs } from './clock.js';
 export class JobStartRecorder {
   /** Handler-start time per job index; NaN until that job has started. */
   readonly startedAtMs: Float64Array;
-  private startedCount = 0;
+  private readonly starts = new CountWaiters(
+    (count, target, signal) => `${count} of ${target} jobs started before the deadline (${String(signal.reason)})`,
+  );
   private duplicateCount = 0;
   private strayCount = 0;
-  private readonly waiters = new Set<{ target: number; resolve: () => void }>();
 
   constructor(readonly size: number) {
     this.startedAtMs = new Float64Array(size).fill(Number.NaN);
@@ -31,17 +33,11 @@ export class JobStartRecorder {
       return;
     }
     this.startedAtMs[index] = at;
-    this.startedCount += 1;
-    for (const waiter of this.waiters) {
-      if (this.startedCount >= waiter.target) {
-        this.waiters.delete(waiter);
-        waiter.resolve();
-      }
-    }
+    this.starts.increment();
   };
 
   get started(): number {
-    return this.startedCount;
+    return this.starts.count;
   }
 
   get duplicates(): number {
@@ -54,26 +50,7 @@ export class JobStartRecorder {
 
   /** Resolves once `target` distinct jobs have started (default: all). */
   waitForStarted(signal: AbortSignal, target = this.size): Promise<void> {
-    if (this.startedCount >= target) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        target,
-        resolve: () => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      };
-      const onAbort = (): void => {
-        this.waiters.delete(waiter);
-        reject(new Error(`${this.startedCount} of ${target} jobs started before the deadline (${String(signal.reason)})`));
-      };
-      if (signal.aborted) {
-        onAbort();
-        return;
-      }
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.waiters.add(waiter);
-    });
+    return this.starts.waitFor(target, signal);
   }
 
   /** Latest handler start among the recorded jobs. */

@@ -104,6 +104,18 @@ async function main(): Promise<void> {
   await writeFile(resultsFile, `${JSON.stringify(output, null, 2)}\n`);
   log(`Results written to ${resultsFile}`);
   if (options.json) process.stdout.write(`${JSON.stringify(output)}\n`);
+  // A run that errored leaves a hole in the tables: say so in the exit code, so a --quick
+  // smoke run in CI fails when an adapter breaks (it asserts nothing about speed).
+  const failed = results.flatMap((result) =>
+    result.systems.flatMap((system) => [
+      ...(system.status === 'unavailable' ? [`${result.workload}: ${system.system}: unavailable (its set-up failed)`] : []),
+      ...system.runs.filter((run) => run.error).map((run) => `${result.workload} ${run.run}: ${system.system}: ${run.error}`),
+    ]),
+  );
+  if (failed.length > 0) {
+    log(`${failed.length} run(s) failed:\n  ${failed.join('\n  ')}`);
+    process.exitCode = 1;
+  }
 }
 
 main().catch((error: unknown) => {

@@ -124,8 +124,8 @@ export interface ScheduleRecord {
   updatedAt: number;
 }
 
-/** One unit of work: a task run or a callback delivery for one occurrence. */
-export interface JobRecord {
+/** One unit of work: a task run or a callback delivery for one occurrence; its schedule's template plus its state. */
+export interface JobRecord extends JobTemplate {
   id: string;
   scheduleId: string | null;
   /** The Dapr job name for callback jobs, else null. */
@@ -135,16 +135,6 @@ export interface JobRecord {
   /** When the job may next be claimed (moves forward on retry). */
   runAt: number;
   status: JobStatus;
-  target: JobTarget;
-  queue: string;
-  taskName: string | null;
-  taskVersion: string | null;
-  priority: Priority;
-  payload: string;
-  failurePolicy: FailurePolicy | null;
-  timeoutMs: number | null;
-  tags: string[];
-  metadata: string;
   /** Attempts started so far (retry_count = attempts - 1 once started). */
   attempts: number;
   leaseOwner: string | null;

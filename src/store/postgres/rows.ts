@@ -2,10 +2,8 @@
 import {
   FINAL_STATUSES,
   PRIORITY_BY_RANK,
-  type AttemptOutcome,
   type Dialect,
   type FailurePolicy,
-  type HistoryEntry,
   type JobErrorInfo,
   type JobRecord,
   type JobStatus,
@@ -72,21 +70,6 @@ export interface ScheduleRow {
   source: Record<string, unknown>;
   created_at: number;
   updated_at: number;
-}
-
-export interface HistoryRow {
-  id: number;
-  job_id: string;
-  schedule_id: string | null;
-  name: string | null;
-  occurrence: number;
-  fired_at: number;
-  attempt: number;
-  outcome: AttemptOutcome;
-  http_status: number | null;
-  duration_ms: number;
-  error: string | null;
-  worker_id: string | null;
 }
 
 const JOB_COLUMN_NAMES = [
@@ -169,22 +152,6 @@ export function scheduleFromRow(row: ScheduleRow): ScheduleRecord {
   };
 }
 
-export function historyFromRow(row: HistoryRow): HistoryEntry {
-  return {
-    id: row.id,
-    jobId: row.job_id,
-    scheduleId: row.schedule_id,
-    name: row.name,
-    occurrence: row.occurrence,
-    firedAt: row.fired_at,
-    attempt: row.attempt,
-    outcome: row.outcome,
-    httpStatus: row.http_status,
-    durationMs: row.duration_ms,
-    error: row.error,
-    workerId: row.worker_id,
-  };
-}
 
 export function insertScheduleSql(s: string): string {
   return `INSERT INTO ${s}.schedules (id, name, dialect, target, status, recurrence, start_at, expires_at, repeats,

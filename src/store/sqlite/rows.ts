@@ -3,9 +3,7 @@ import { maxRetriesOf } from '../../core/failure-policy.js';
 import {
   PRIORITY_BY_RANK,
   PRIORITY_RANK,
-  type AttemptOutcome,
   type Dialect,
-  type HistoryEntry,
   type JobRecord,
   type JobStatus,
   type JobTarget,
@@ -66,21 +64,6 @@ export interface ScheduleRow {
   source: string;
   created_at: number;
   updated_at: number;
-}
-
-export interface HistoryRow {
-  id: number;
-  job_id: string;
-  schedule_id: string | null;
-  name: string | null;
-  occurrence: number;
-  fired_at: number;
-  attempt: number;
-  outcome: AttemptOutcome;
-  http_status: number | null;
-  duration_ms: number;
-  error: string | null;
-  worker_id: string | null;
 }
 
 export function jobFromRow(row: JobRow): JobRecord {
@@ -215,19 +198,3 @@ export function scheduleInsertValues(s: NewSchedule): unknown[] {
   ];
 }
 
-export function historyFromRow(row: HistoryRow): HistoryEntry {
-  return {
-    id: row.id,
-    jobId: row.job_id,
-    scheduleId: row.schedule_id,
-    name: row.name,
-    occurrence: row.occurrence,
-    firedAt: row.fired_at,
-    attempt: row.attempt,
-    outcome: row.outcome,
-    httpStatus: row.http_status,
-    durationMs: row.duration_ms,
-    error: row.error,
-    workerId: row.worker_id,
-  };
-}
