@@ -1,0 +1,65 @@
+/**
+ * WAL checkpoints on a thread of their own.
+ *
+ * better-sqlite3 is synchronous, so SQLite's automatic checkpoint runs inside whichever
+ * commit crosses the threshold, on the event loop, fsync included: measured here, a ~30 ms
+ * stall every few seconds under steady callback traffic, which is the whole p99 of fire
+ * lateness. So the store's own connection turns automatic checkpoints off and this worker,
+ * with a second connection to the same file, runs PASSIVE checkpoints every `everyMs`.
+ * PASSIVE never blocks writers (they keep appending to the WAL while it copies pages back),
+ * and a checkpoint another connection is running makes this one return busy, not wait.
+ *
+ * The worker is an eval'd CommonJS script that requires better-sqlite3 by the absolute path
+ * resolved here, so it runs the same from `dist/` and from the TypeScript sources in tests.
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path, { fileMustExist: true });
+db.pragma('busy_timeout = 0');
+const checkpoint = () => {
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch (error) {
+    // SQLITE_BUSY: another connection is checkpointing; the next tick tries again.
+    if (!String(error && error.code).startsWith('SQLITE_BUSY')) parentPort.postMessage({ error: String(error) });
+  }
+};
+const timer = setInterval(checkpoint, workerData.everyMs);
+parentPort.on('message', () => {
+  clearInterval(timer);
+  checkpoint();
+  db.close();
+  parentPort.close();
+});
+`;
+
+export class WalCheckpointer {
+  private constructor(
+    private readonly worker: Worker,
+    private readonly exited: Promise<void>,
+  ) {}
+
+  /** Starts checkpointing the database at `path` every `everyMs`; errors go to `onError`. */
+  static start(path: string, everyMs: number, onError: (message: string) => void): WalCheckpointer {
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, everyMs } });
+    worker.on('message', (message: { error?: string }) => {
+      if (message.error) onError(message.error);
+    });
+    worker.on('error', (error) => onError(String(error)));
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    // An idle checkpointer must not keep a process alive that has nothing else to do.
+    worker.unref();
+    return new WalCheckpointer(worker, exited);
+  }
+
+  /** Runs a last checkpoint, closes the worker's connection and waits for it to exit. */
+  async stop(): Promise<void> {
+    this.worker.postMessage('stop');
+    await this.exited;
+  }
+}
