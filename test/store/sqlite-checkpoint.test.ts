@@ -2,6 +2,7 @@
  * WAL checkpoints run on a worker thread (src/store/sqlite/checkpointer.ts), not inside
  * commits on the event loop: the WAL is copied back and reused while the store keeps writing.
  */
+import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
@@ -49,5 +50,18 @@ describe('SQLite WAL checkpoints', () => {
     } finally {
       await reopened.close();
     }
+  });
+
+  it('lets a process that has nothing else to do wait for close() to finish', () => {
+    // The worker is unreferenced while it idles; if close() waited on it unreferenced, the
+    // process would exit under the await and never print.
+    const dist = new URL('../../dist/index.js', import.meta.url).href;
+    const script = `import { createStore } from ${JSON.stringify(dist)};
+      const store = await createStore(${JSON.stringify(`sqlite:${tempDbPath()}`)});
+      await store.open();
+      await store.close();
+      console.log('closed');`;
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(output.trim()).toBe('closed');
   });
 });

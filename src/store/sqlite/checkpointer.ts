@@ -59,6 +59,9 @@ export class WalCheckpointer {
 
   /** Runs a last checkpoint, closes the worker's connection and waits for it to exit. */
   async stop(): Promise<void> {
+    // Referenced again while it winds down: with nothing else left, an unreferenced worker
+    // would let the process exit under the awaiting caller, before the store is closed.
+    this.worker.ref();
     this.worker.postMessage('stop');
     await this.exited;
   }
