@@ -3,12 +3,26 @@
  * commits on the event loop: the WAL is copied back and reused while the store keeps writing.
  */
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
+import { waitFor } from '../support/receiver.js';
 import { tempDbPath } from '../support/temp.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * The WAL header's checkpoint sequence number (bytes 12–15, big-endian): a writer bumps it
+ * when it starts the log over, which it may only do once a checkpoint has copied it all back.
+ */
+function walCheckpointSequence(walPath: string): number {
+  const header = Buffer.alloc(16);
+  const fd = openSync(walPath, 'r');
+  try {
+    readSync(fd, header, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return header.readUInt32BE(12);
+}
 
 describe('SQLite WAL checkpoints', () => {
   it('are taken by the checkpoint worker, so the WAL is reused instead of growing', async () => {
@@ -26,10 +40,17 @@ describe('SQLite WAL checkpoints', () => {
         for (let i = 0; i < 2000; i++) insert.run();
       });
       fill();
-      const afterFirst = statSync(`${path}-wal`).size;
-      await sleep(400);
+      const wal = `${path}-wal`;
+      const afterFirst = statSync(wal).size;
+      const sequence = walCheckpointSequence(wal);
+      // One row at a time until a write starts the log over: only the worker can have
+      // checkpointed it (this connection never does, and 8 MB is below the fallback).
+      await waitFor(() => {
+        insert.run();
+        return walCheckpointSequence(wal) !== sequence;
+      }, 5000, 'the checkpoint worker to let the WAL start over');
       fill();
-      const afterSecond = statSync(`${path}-wal`).size;
+      const afterSecond = statSync(wal).size;
       // Without a checkpoint in between, the second fill would append: about twice the size.
       expect(afterSecond).toBeLessThan(afterFirst * 1.5);
     } finally {

@@ -2,11 +2,11 @@
 import { ChimeError } from '../../core/errors.js';
 import { PRIORITY_RANK, type HistoryEntry, type JobRecord } from '../../core/types.js';
 import type { DueSignal, HistoryQuery, JobOrderField, JobQuery, Page, PlanNext } from '../store.js';
+import { historyFromRow, type HistoryRow } from '../history-row.js';
 import { advanceSchedules, finishSchedules } from './advance-schedules.js';
 import type { PgDatabase } from './database.js';
 import { notifyDue } from './due-channel.js';
 import { FINAL_SQL, HISTORY_COLUMNS, jobColumns, jobFromRow, type JobRow } from './rows.js';
-import { historyFromRow, type HistoryRow } from '../history-row.js';
 
 export async function getJob(db: PgDatabase, id: string): Promise<JobRecord | null> {
   const [row] = await db.query<JobRow>(`SELECT ${jobColumns()} FROM ${db.s}.jobs WHERE id = $1`, [id]);

@@ -152,7 +152,6 @@ export function scheduleFromRow(row: ScheduleRow): ScheduleRecord {
   };
 }
 
-
 export function insertScheduleSql(s: string): string {
   return `INSERT INTO ${s}.schedules (id, name, dialect, target, status, recurrence, start_at, expires_at, repeats,
       missed_fire, template, fire_count, last_occurrence, last_run_at, next_run_at, source, created_at, updated_at)

@@ -2,9 +2,9 @@
 import { ChimeError } from '../../core/errors.js';
 import { FINAL_STATUSES, PRIORITY_RANK, type HistoryEntry, type JobRecord } from '../../core/types.js';
 import type { DueSignal, HistoryQuery, JobOrderField, JobQuery, NewJob, Page, PlanNext } from '../store.js';
+import { historyFromRow, type HistoryRow } from '../history-row.js';
 import type { SqliteContext } from './context.js';
 import { INSERT_JOB_SQL, jobFromRow, jobInsertValues, type JobRow } from './rows.js';
-import { historyFromRow, type HistoryRow } from '../history-row.js';
 import { advanceSchedule, finishScheduleIfDone } from './transitions.js';
 
 export function insertJobs(ctx: SqliteContext, jobs: readonly NewJob[]): DueSignal[] {

@@ -197,4 +197,3 @@ export function scheduleInsertValues(s: NewSchedule): unknown[] {
     s.updatedAt,
   ];
 }
-
