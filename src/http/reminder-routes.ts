@@ -6,24 +6,26 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ChimeError } from '../core/errors.js';
+import { INPUT_LIMITS } from '../core/input-limits.js';
 import { reminderJobName } from '../core/reminders.js';
 import { formatRfc3339, parseRfc3339 } from '../core/time-spec.js';
 import { parseField } from '../core/errors.js';
 import type { DaprJobs } from '../engine/dapr-jobs.js';
 import { seedJobView } from './dapr-views.js';
+import { Text } from './schemas/common.js';
 
-const Id = Type.Union([Type.Integer(), Type.String({ minLength: 1, maxLength: 200, pattern: '^[^/#?|\\s]+$' })]);
+const Id = Type.Union([Type.Integer({ minimum: -INPUT_LIMITS.maxId, maximum: INPUT_LIMITS.maxId }), Type.String({ minLength: 1, maxLength: 200, pattern: '^[^/#?|\\s]+$' })]);
 const ScheduleBody = Type.Object(
   {
     task_id: Id,
     user_id: Id,
-    due_date: Type.String({ description: 'RFC 3339' }),
+    due_date: Text({ description: 'RFC 3339' }),
     data: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Extra fields delivered with task_id and user_id.' })),
   },
   { additionalProperties: false },
 );
 const RescheduleBody = Type.Object(
-  { task_id: Id, user_id: Id, new_due_date: Type.String({ description: 'RFC 3339' }), data: Type.Optional(Type.Record(Type.String(), Type.Unknown())) },
+  { task_id: Id, user_id: Id, new_due_date: Text({ description: 'RFC 3339' }), data: Type.Optional(Type.Record(Type.String(), Type.Unknown())) },
   { additionalProperties: false },
 );
 const ReminderParams = Type.Object({ task_id: Type.String({ minLength: 1, maxLength: 200 }) });

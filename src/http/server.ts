@@ -7,7 +7,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { DaprJobs } from '../engine/dapr-jobs.js';
 import type { Authenticator } from './auth.js';
 import { registerDaprRoutes } from './dapr-routes.js';
-import { installErrorHandling } from './error-format.js';
+import { checkBody } from './body-check.js';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandling, MAX_PARAM_LENGTH } from './error-format.js';
 import { registerHealthRoutes, type HealthSource } from './health-routes.js';
 import { registerReminderRoutes } from './reminder-routes.js';
 import { registerV1Routes, type Platform } from './v1-routes.js';
@@ -29,7 +30,10 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     logger: false,
     bodyLimit: deps.bodyLimit,
     // Job names may be long and percent-encoded.
-    routerOptions: { maxParamLength: 2048 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Errors found before a route runs, in the documented error shape as well.
+    frameworkErrors: frameworkErrorHandler(deps.logError),
+    clientErrorHandler,
     return503OnClosing: true,
     forceCloseConnections: true,
   });
@@ -41,11 +45,18 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     const text = body as string;
     // An empty body is null: routes whose body is optional accept null, the others refuse it.
     if (text.length === 0) return done(null, null);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch (error) {
-      done(error as Error, undefined);
+      return done(error as Error, undefined);
     }
+    try {
+      checkBody(parsed);
+    } catch (error) {
+      return done(error as Error, undefined);
+    }
+    done(null, parsed);
   });
   await app.register(swagger, {
     openapi: {

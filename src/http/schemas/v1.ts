@@ -5,16 +5,19 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { JOB_STATUSES, MISSED_FIRE_POLICIES, PRIORITIES } from '../../core/types.js';
-import { stringEnum } from './common.js';
+import { INPUT_LIMITS, NAME_FORBIDDEN } from '../../core/input-limits.js';
+import { Count, Offset, PageLimit, Seconds, Text, stringEnum } from './common.js';
 
 const Priority = stringEnum(PRIORITIES, { description: 'critical > high > normal > low' });
 const Status = stringEnum(JOB_STATUSES);
 const DateTime = Type.String({ description: 'RFC 3339 date-time' });
+/** Names: not `.` or `..`, none of / # ? | or control characters (core/input-limits.ts). */
+const NAME_PATTERN = `^(?!\\.{1,2}$)[^${NAME_FORBIDDEN.source.slice(2, -1)}]+$`;
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-const Name = (description: string) => Type.String({ minLength: 1, maxLength: 200, description });
+const Name = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 200, pattern: NAME_PATTERN, description: `${description}: not . or .., none of / # ? | or control characters` });
 const QueueName = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,100}$', description: 'letters, digits, _ . : - (at most 100)' });
 const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50 });
-const Seconds = (description: string) => Type.Number({ minimum: 0, description });
 
 export const JobErrorDto = Type.Object({ message: Type.String(), type: Type.String(), traceback: Nullable(Type.String()) });
 
@@ -59,11 +62,11 @@ export const CreateJobDto = Type.Object(
   {
     task_name: Name('Task to execute'),
     ...JobFields,
-    scheduled_at: Type.Optional(Nullable(Type.String({ description: 'RFC 3339; absent or past = now.' }))),
+    scheduled_at: Type.Optional(Nullable(Text({ description: 'RFC 3339; absent or past = now.' }))),
     max_retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
     retry_delay: Type.Optional(Seconds('Seconds between attempts.')),
     tags: Type.Optional(Tags),
-    job_id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,200}$', description: 'Custom id (letters, digits, _ . : -); duplicate → 409.' })),
+    job_id: Type.Optional(Type.String({ pattern: '^(?!\\.{1,2}$)[A-Za-z0-9_.:-]{1,200}$', description: 'Custom id (letters, digits, _ . : -); duplicate → 409.' })),
   },
   { additionalProperties: false },
 );
@@ -81,13 +84,13 @@ export const CancelJobDto = Type.Object({ reason: Type.Optional(Nullable(Type.St
 
 export const ListJobsQuery = Type.Object(
   {
-    queue_name: Type.Optional(Type.String()),
+    queue_name: Type.Optional(Text()),
     status: Type.Optional(Type.Array(Status)),
     priority: Type.Optional(Priority),
-    tags: Type.Optional(Type.Array(Type.String())),
-    worker_id: Type.Optional(Type.String()),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    tags: Type.Optional(Type.Array(Text(), { maxItems: 50 })),
+    worker_id: Type.Optional(Text()),
+    limit: Type.Optional(PageLimit),
+    offset: Type.Optional(Offset),
     order_by: Type.Optional(stringEnum(['created_at', 'scheduled_at', 'priority', 'status', 'started_at', 'completed_at'] as const, { default: 'created_at' })),
     order_dir: Type.Optional(stringEnum(['asc', 'desc'] as const, { default: 'desc' })),
   },
@@ -100,10 +103,10 @@ export const Page = <T extends TSchema>(item: T) =>
 
 export const IntervalDto = Type.Object(
   {
-    seconds: Type.Optional(Type.Integer({ minimum: 0 })),
-    minutes: Type.Optional(Type.Integer({ minimum: 0 })),
-    hours: Type.Optional(Type.Integer({ minimum: 0 })),
-    days: Type.Optional(Type.Integer({ minimum: 0 })),
+    seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: INPUT_LIMITS.maxIntervalSeconds })),
+    minutes: Type.Optional(Type.Integer({ minimum: 0, maximum: INPUT_LIMITS.maxIntervalSeconds / 60 })),
+    hours: Type.Optional(Type.Integer({ minimum: 0, maximum: INPUT_LIMITS.maxIntervalSeconds / 3600 })),
+    days: Type.Optional(Type.Integer({ minimum: 0, maximum: INPUT_LIMITS.maxIntervalSeconds / 86400 })),
   },
   { additionalProperties: false },
 );
@@ -112,7 +115,7 @@ export type IntervalDto = Static<typeof IntervalDto>;
 const ScheduleFields = {
   name: Name('Name for the schedule'),
   task_name: Name('Task to execute'),
-  cron_expression: Type.Optional(Nullable(Type.String({ description: 'Cron (5 or 6 fields, descriptors, CRON_TZ=); exclusive with interval.' }))),
+  cron_expression: Type.Optional(Nullable(Text({ description: 'Cron (5 or 6 fields, descriptors, CRON_TZ=); exclusive with interval.' }))),
   interval: Type.Optional(Nullable(IntervalDto)),
   args: Type.Optional(Type.Array(Type.Unknown())),
   kwargs: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
@@ -124,7 +127,7 @@ const ScheduleFields = {
   retry_delay: Type.Optional(Seconds('Seconds between attempts.')),
   timeout: Type.Optional(Seconds('Seconds an attempt may run.')),
   version: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
-  timezone: Type.Optional(Nullable(Type.String({ description: 'IANA zone for cron_expression (default UTC).' }))),
+  timezone: Type.Optional(Nullable(Text({ description: 'IANA zone for cron_expression (default UTC).' }))),
   missed_fire_policy: Type.Optional(stringEnum(MISSED_FIRE_POLICIES, { description: 'Occurrences missed while no server ran (default fire_once).' })),
 };
 
@@ -169,9 +172,9 @@ export type ScheduleViewDto = Static<typeof ScheduleViewDto>;
 export const ListSchedulesQuery = Type.Object(
   {
     status: Type.Optional(stringEnum(['active', 'paused'] as const)),
-    tags: Type.Optional(Type.Array(Type.String())),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    tags: Type.Optional(Type.Array(Text(), { maxItems: 50 })),
+    limit: Type.Optional(PageLimit),
+    offset: Type.Optional(Offset),
   },
   { additionalProperties: false },
 );
@@ -237,4 +240,4 @@ export const JobStatsDto = Type.Object({
 export type JobStatsDto = Static<typeof JobStatsDto>;
 
 export const IdParams = (name: string) => Type.Object({ [name]: Type.String({ minLength: 1, maxLength: 512 }) });
-export const TaskQuery = Type.Object({ version: Type.Optional(Type.String()) }, { additionalProperties: false });
+export const TaskQuery = Type.Object({ version: Type.Optional(Text()) }, { additionalProperties: false });

@@ -1,4 +1,4 @@
-import { mkdirSync, watch, type FSWatcher } from 'node:fs';
+import { closeSync, mkdirSync, openSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ClaimedJob, HistoryEntry, JobRecord, ScheduleRecord } from '../../core/types.js';
@@ -80,7 +80,7 @@ export class SqliteStore implements Store {
   async open(): Promise<void> {
     if (this.ctx) return;
     const { path } = this.options;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') createPrivateFile(path);
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${this.options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
@@ -330,5 +330,19 @@ export class SqliteStore implements Store {
 
   onDue(listener: (signal: DueSignal | null) => void): () => void {
     return this.signals.subscribe(listener);
+  }
+}
+
+/**
+ * Creates the database file (and its folder) readable by this user only, 0600 and 0700:
+ * it holds every job's payload. SQLite gives the -wal and -shm files the mode of the
+ * database file. An existing file keeps the mode its owner gave it.
+ */
+function createPrivateFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
 }
