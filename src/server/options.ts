@@ -2,9 +2,7 @@
  * Every server option, declared once with its default, read from flags then environment,
  * validated at the boundary and compiled into one object passed down.
  */
-import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { parseGoDuration } from '../core/duration.js';
 import { SyntaxProblem } from '../core/errors.js';
 import { MISSED_FIRE_POLICIES, type MissedFirePolicy } from '../core/types.js';
@@ -43,8 +41,11 @@ export interface ServerOptions {
   bodyLimit: number;
   /** On SIGTERM, running jobs get this long to finish before they are handed back. Env CHIME_DRAIN_GRACE. @default 10000 */
   drainGraceMs: number;
-  /** This node's id in leases and `worker_id`. Env CHIME_NODE_ID. @default '<host>:<pid>:<random>' */
-  nodeId: string;
+  /**
+   * This node's id in leases and `worker_id`; a restarted node takes back its own leases at
+   * once. Env CHIME_NODE_ID. @default null: made once and kept in the data dir (`node-id`)
+   */
+  nodeId: string | null;
   /** `error`, `warn`, `info` or `debug`. Env CHIME_LOG_LEVEL. @default 'info' */
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   /** A module of task definitions to run in this process. Env CHIME_TASKS. @default null (no worker) */
@@ -69,6 +70,9 @@ export interface ServerOptions {
   /** Required `aud` claim. Env CHIME_JWT_AUDIENCE. @default null (not checked) */
   jwtAudience: string | null;
 }
+
+/** Options of a running node: its id claimed (server/node-identity.ts). */
+export type NodeOptions = ServerOptions & { nodeId: string };
 
 /** Flag values as the CLI parsed them (strings), keyed by option name. */
 export type RawOptions = Partial<Record<keyof ServerOptions, string | undefined>>;
@@ -103,10 +107,6 @@ const ENV: Record<keyof ServerOptions, string[]> = {
   jwtIssuer: ['CHIME_JWT_ISSUER'],
   jwtAudience: ['CHIME_JWT_AUDIENCE'],
 };
-
-export function defaultNodeId(): string {
-  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-}
 
 /** Flags win over environment variables, which win over defaults. */
 export function resolveServerOptions(flags: RawOptions, env: NodeJS.ProcessEnv = process.env): ServerOptions {
@@ -148,7 +148,7 @@ export function resolveServerOptions(flags: RawOptions, env: NodeJS.ProcessEnv =
     retentionMs: duration('retention', raw('retentionMs'), 7 * 24 * 3_600_000),
     bodyLimit: integer('body-limit', raw('bodyLimit'), 1_048_576, 1024, 1_073_741_824),
     drainGraceMs: duration('drain-grace', raw('drainGraceMs'), 10_000),
-    nodeId: raw('nodeId') ?? defaultNodeId(),
+    nodeId: raw('nodeId') ?? null,
     logLevel: oneOf('log-level', raw('logLevel'), ['error', 'warn', 'info', 'debug'] as const, 'info'),
     tasks: raw('tasks') ?? null,
     workerConcurrency: integer('worker-concurrency', raw('workerConcurrency'), 10, 1, 100_000),

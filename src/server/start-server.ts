@@ -19,7 +19,8 @@ import type { Store } from '../store/store.js';
 import { VERSION } from '../version.js';
 import { createEngine, defaultFailurePolicy, engineClock, startTaskWorker } from './engine-setup.js';
 import { createLogger, type Logger } from './logger.js';
-import type { ServerOptions } from './options.js';
+import { claimNodeIdentity } from './node-identity.js';
+import type { NodeOptions, ServerOptions } from './options.js';
 import { loadOrCreateSecret } from './secrets.js';
 
 export interface ChimeServer {
@@ -42,8 +43,11 @@ export interface ServerParts {
   tasks?: readonly TaskDefinition[];
 }
 
-export async function startServer(options: ServerOptions, parts: ServerParts = {}): Promise<ChimeServer> {
-  const logger = parts.logger ?? createLogger(options.logLevel);
+export async function startServer(serverOptions: ServerOptions, parts: ServerParts = {}): Promise<ChimeServer> {
+  const logger = parts.logger ?? createLogger(serverOptions.logLevel);
+  const identity = claimNodeIdentity(serverOptions.dataDir, serverOptions.nodeId);
+  if (identity.warning) logger.log('warn', identity.warning);
+  const options: NodeOptions = { ...serverOptions, nodeId: identity.id };
   const auth = new Authenticator({
     secret: options.jwksUrl ? undefined : (options.jwtSecret ?? loadOrCreateSecret(options.dataDir)),
     jwksUrl: options.jwksUrl ?? undefined,
@@ -128,6 +132,7 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
         await engine.close();
         stopClock();
         await store.close();
+        identity.release();
         logger.log('info', 'chime stopped');
       })();
       return closing;

@@ -10,7 +10,8 @@ import { createStore, redactStoreSpec } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { createEngine, engineClock, startTaskWorker } from './engine-setup.js';
 import { createLogger, type Logger } from './logger.js';
-import type { ServerOptions } from './options.js';
+import { claimNodeIdentity } from './node-identity.js';
+import type { NodeOptions, ServerOptions } from './options.js';
 
 export interface ChimeWorker {
   readonly store: Store;
@@ -20,10 +21,13 @@ export interface ChimeWorker {
 }
 
 export async function startWorkerProcess(
-  options: ServerOptions,
+  workerOptions: ServerOptions,
   parts: { clock?: Clock; logger?: Logger; tasks?: readonly TaskDefinition[] } = {},
 ): Promise<ChimeWorker> {
-  const logger = parts.logger ?? createLogger(options.logLevel);
+  const logger = parts.logger ?? createLogger(workerOptions.logLevel);
+  const identity = claimNodeIdentity(workerOptions.dataDir, workerOptions.nodeId);
+  if (identity.warning) logger.log('warn', identity.warning);
+  const options: NodeOptions = { ...workerOptions, nodeId: identity.id };
   if (!options.tasks && !parts.tasks) throw new Error('tasks: a worker needs --tasks <module>');
   const store = await createStore(options.store);
   await store.open();
@@ -45,6 +49,7 @@ export async function startWorkerProcess(
         await engine.close();
         stopClock();
         await store.close();
+        identity.release();
         logger.log('info', 'chime worker stopped');
       })();
       return closing;

@@ -126,6 +126,12 @@ export interface JobOutcome {
 export interface ReapRequest {
   now: number;
   limit: number;
+  /**
+   * Also take back leases that have not run out yet, when their holder is known dead: those
+   * of `owners` (a restarted node's own leases from its previous life), or all but those of
+   * `allExcept` (a SQLite file's owner at start: the only other holders are live workers).
+   */
+  takeBack?: { owners: readonly string[] } | { allExcept: readonly string[] };
 }
 
 /** A job taken back from a dead lease. */

@@ -311,6 +311,25 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
         expect(history[0]).toMatchObject({ jobId: job.id, attempt: 1, outcome: 'succeeded', httpStatus: 200, durationMs: 10, firedAt: T0 });
       });
 
+      it('takes back leases of dead holders before they run out, and only theirs', async () => {
+        const jobs = [newJob(), newJob(), newJob()];
+        await store.insertJobs(jobs);
+        for (const [i, owner] of ['dead', 'live', 'other'].entries()) {
+          await store.claimDue({ lane: TASKS, now: T0 + i, limit: 1, owner, leaseMs: 60_000, planNext: noNext });
+        }
+        const held = async () => {
+          const page = await store.listJobs({ statuses: ['reserved', 'running'], limit: 10, offset: 0, orderBy: 'created_at', orderDir: 'asc' });
+          return page.items.map((j) => j.leaseOwner).sort();
+        };
+        expect(await store.reapExpiredLeases({ now: T0 + 10, limit: 10 })).toEqual([]);
+        const own = await store.reapExpiredLeases({ now: T0 + 10, limit: 10, takeBack: { owners: ['dead'] } });
+        expect(own).toEqual([expect.objectContaining({ previousOwner: 'dead', status: 'pending' })]);
+        expect(await held()).toEqual(['live', 'other']);
+        const allBut = await store.reapExpiredLeases({ now: T0 + 10, limit: 10, takeBack: { allExcept: ['live'] } });
+        expect(allBut.map((r) => r.previousOwner)).toEqual(['other']);
+        expect(await held()).toEqual(['live']);
+      });
+
       it('writes no history entry for an outcome without an attempt', async () => {
         const job = newJob();
         await store.insertJobs([job]);
