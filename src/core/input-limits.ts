@@ -27,6 +27,8 @@ export const INPUT_LIMITS = {
   maxCount: 2_147_483_647,
   /** Seconds fields (`timeout`, `retry_delay`): at most a year. */
   maxSeconds: YEAR_SECONDS,
+  /** A job's `timeout`: less than a second is a typo (0 made every run-sync a 504). */
+  minTimeoutSeconds: 1,
   /** An interval (seconds + minutes + hours + days): each part at most 100 years. */
   maxIntervalSeconds: 100 * YEAR_SECONDS,
 } as const;

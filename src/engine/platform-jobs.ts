@@ -6,6 +6,7 @@ import type { JobQuery, JobStats, NewJob, Page, Store, TaskInfo } from '../store
 import type { Engine } from './engine.js';
 import { buildTaskJob, type JobRequest } from './platform-job-input.js';
 import type { TaskCatalog } from './task-catalog.js';
+import { isWorkerLive } from './worker-liveness.js';
 
 export type JobListQuery = Omit<JobQuery, 'target'>;
 
@@ -83,8 +84,15 @@ export class PlatformJobs {
    * decides. A task error comes back as TASK_FAILED with the task's message; a job that did
    * not finish in time is cancelled and answered with RUN_TIMEOUT.
    */
-  async runSync(request: JobRequest): Promise<JobRecord> {
-    const job = await this.create({ ...request, scheduled_at: null, max_retries: 0, job_id: undefined });
+  /**
+   * Runs a job and waits for its outcome. Refused at once (NO_WORKER, naming the queue) when
+   * no live worker serves the job's queue and task, unless `wait` asks to wait for one:
+   * otherwise the request would hang for the whole timeout.
+   */
+  async runSync(request: JobRequest & { wait?: boolean }): Promise<JobRecord> {
+    const { wait, ...jobRequest } = request;
+    if (wait !== true) await this.requireLiveWorker(jobRequest);
+    const job = await this.create({ ...jobRequest, scheduled_at: null, max_retries: 0, job_id: undefined });
     const deadline = this.clock.now() + (job.timeoutMs ?? 300_000);
     const final = await this.waitForFinal(job.id, deadline);
     if (!final) {
@@ -102,6 +110,19 @@ export class PlatformJobs {
       default:
         throw new ChimeError('TASK_FAILED', final.error?.message ?? `Job ${job.id} failed`);
     }
+  }
+
+  private async requireLiveWorker(request: JobRequest): Promise<void> {
+    const task = await this.catalog.resolve(request.task_name, request.version);
+    const queue = request.queue_name ?? task.queue;
+    const now = this.clock.now();
+    const workers = await this.store.listWorkers();
+    if (workers.some((w) => w.queues.includes(queue) && w.tasks.includes(task.name) && isWorkerLive(w, now))) return;
+    throw new ChimeError(
+      'NO_WORKER',
+      `queue_name: no live worker serves task ${task.name} on queue "${queue}"; start one, or pass "wait": true to wait for one`,
+      { field: 'queue_name' },
+    );
   }
 
   private async waitForFinal(id: string, deadline: number): Promise<JobRecord | null> {

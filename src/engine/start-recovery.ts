@@ -6,15 +6,11 @@
  *   server/node-identity.ts), and a node that is starting holds nothing yet, so every lease
  *   in its name belongs to a process that is gone.
  * - On a store with one owner (a SQLite file), every lease but those of live worker
- *   processes: nothing else can hold one. Workers are judged by their heartbeat row: on this
- *   host by whether their pid is alive, elsewhere by a recent heartbeat.
+ *   processes: nothing else can hold one (worker-liveness.ts judges them).
  */
-import { hostname } from 'node:os';
 import type { Clock } from '../core/clock.js';
-import type { ReapRequest, Store, WorkerInfo } from '../store/store.js';
-
-/** A worker whose heartbeat is older than this (three missed beats) counts as gone. */
-const HEARTBEAT_STALE_MS = 15_000;
+import type { ReapRequest, Store } from '../store/store.js';
+import { isWorkerLive } from './worker-liveness.js';
 
 export async function startTakeBacks(
   store: Store,
@@ -25,20 +21,7 @@ export async function startTakeBacks(
   const own = { owners: [nodeId] };
   if (!singleOwner) return [own];
   const workers = await store.listWorkers();
-  const live = workers.filter((w) => w.id !== nodeId && isAlive(w, clock.now())).map((w) => w.id);
+  // This process's own worker row (id nodeId) is covered by `own`.
+  const live = workers.filter((w) => w.id !== nodeId && isWorkerLive(w, clock.now())).map((w) => w.id);
   return [own, { allExcept: [nodeId, ...live] }];
-}
-
-function isAlive(worker: WorkerInfo, now: number): boolean {
-  if (worker.status !== 'active') return false;
-  if (worker.hostname === hostname()) {
-    if (worker.pid === process.pid) return false;
-    try {
-      process.kill(worker.pid, 0);
-      return true;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  }
-  return now - worker.lastSeenAt < HEARTBEAT_STALE_MS;
 }

@@ -20,3 +20,7 @@ export const Count = (description?: string) => Type.Integer({ minimum: 0, maximu
 
 /** A number of seconds (`timeout`, `retry_delay`). */
 export const Seconds = (description: string) => Type.Number({ minimum: 0, maximum: INPUT_LIMITS.maxSeconds, description });
+
+/** A job's timeout in seconds: at least INPUT_LIMITS.minTimeoutSeconds (0 would always time out). */
+export const Timeout = (description: string) =>
+  Type.Number({ minimum: INPUT_LIMITS.minTimeoutSeconds, maximum: INPUT_LIMITS.maxSeconds, description });

@@ -6,7 +6,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { JOB_STATUSES, MISSED_FIRE_POLICIES, PRIORITIES } from '../../core/types.js';
 import { INPUT_LIMITS, NAME_FORBIDDEN } from '../../core/input-limits.js';
-import { Count, Offset, PageLimit, Seconds, Text, stringEnum } from './common.js';
+import { Offset, PageLimit, Seconds, Text, Timeout, stringEnum } from './common.js';
 
 const Priority = stringEnum(PRIORITIES, { description: 'critical > high > normal > low' });
 const Status = stringEnum(JOB_STATUSES);
@@ -53,7 +53,7 @@ const JobFields = {
   kwargs: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Keyword arguments for the task.' })),
   queue_name: Type.Optional(QueueName),
   priority: Type.Optional(Priority),
-  timeout: Type.Optional(Seconds('Seconds an attempt may run (default: the task\'s).')),
+  timeout: Type.Optional(Timeout('Seconds an attempt may run (default: the task\'s).')),
   metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   version: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'Task version (default: the latest registered).' })),
 };
@@ -72,7 +72,14 @@ export const CreateJobDto = Type.Object(
 );
 export type CreateJobDto = Static<typeof CreateJobDto>;
 
-export const RunSyncJobDto = Type.Object({ task_name: Name('Task to execute'), ...JobFields }, { additionalProperties: false });
+export const RunSyncJobDto = Type.Object(
+  {
+    task_name: Name('Task to execute'),
+    ...JobFields,
+    wait: Type.Optional(Type.Boolean({ description: 'Wait (up to the timeout) for a worker when none serves the queue now, instead of a 409 NO_WORKER.' })),
+  },
+  { additionalProperties: false },
+);
 export type RunSyncJobDto = Static<typeof RunSyncJobDto>;
 
 export const BulkCreateJobsDto = Type.Object(
@@ -125,7 +132,7 @@ const ScheduleFields = {
   metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   max_retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
   retry_delay: Type.Optional(Seconds('Seconds between attempts.')),
-  timeout: Type.Optional(Seconds('Seconds an attempt may run.')),
+  timeout: Type.Optional(Timeout('Seconds an attempt may run.')),
   version: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
   timezone: Type.Optional(Nullable(Text({ description: 'IANA zone for cron_expression (default UTC).' }))),
   missed_fire_policy: Type.Optional(stringEnum(MISSED_FIRE_POLICIES, { description: 'Occurrences missed while no server ran (default fire_once).' })),
