@@ -1,6 +1,7 @@
 /**
- * The check every parsed JSON body passes before validation: nesting no deeper than
- * INPUT_LIMITS.jsonDepth, and every string and key well-formed Unicode. It walks the value
+ * The check every parsed JSON body (and the path parameters and query) passes before
+ * validation: nesting no deeper than INPUT_LIMITS.jsonDepth, and every string and key
+ * well-formed Unicode without U+0000. It walks the value
  * with an explicit stack, so a body nested thousands of levels deep is refused with a 400
  * instead of overflowing the stack of the recursive code after it (Ajv, JSON.stringify, the
  * store drivers), and a lone surrogate is refused instead of being stored as another text.
@@ -18,14 +19,15 @@ interface Frame {
   key: string;
 }
 
-/** Throws INVALID_ARGUMENT naming the field when `body` breaks a limit. */
+/** Throws INVALID_ARGUMENT naming the field when `body` (or the params or query) breaks a limit. */
 export function checkBody(body: unknown): void {
   const stack: Frame[] = [{ value: body, depth: 0, parent: null, key: '' }];
   while (stack.length > 0) {
     const frame = stack.pop()!;
     const { value } = frame;
     if (typeof value === 'string') {
-      if (!isWellFormed(value)) throw invalidField(fieldOf(frame), 'must be well-formed Unicode (it holds a lone UTF-16 surrogate)');
+      const problem = textProblem(value);
+      if (problem !== null) throw invalidField(fieldOf(frame), problem);
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
@@ -38,11 +40,22 @@ export function checkBody(body: unknown): void {
     } else {
       for (const [key, child] of Object.entries(value)) {
         const entry: Frame = { value: child, depth, parent: frame, key };
-        if (!isWellFormed(key)) throw invalidField(fieldOf(entry), 'has a key that is not well-formed Unicode');
+        const problem = textProblem(key);
+        if (problem !== null) throw invalidField(fieldOf(entry), `has a key that is not a storable text: ${problem}`);
         stack.push(entry);
       }
     }
   }
+}
+
+/**
+ * Texts every store can hold: well-formed Unicode, and no U+0000 (PostgreSQL's text and
+ * jsonb refuse it; accepting it on the other stores would make the backends disagree).
+ */
+function textProblem(text: string): string | null {
+  if (!isWellFormed(text)) return 'must be well-formed Unicode (it holds a lone UTF-16 surrogate)';
+  if (text.includes('\u0000')) return 'must not contain U+0000';
+  return null;
 }
 
 /**

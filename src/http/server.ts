@@ -38,6 +38,12 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     forceCloseConnections: true,
   });
   installValidation(app);
+  // Path parameters and query values meet the same text rules as bodies (a U+0000 in a job
+  // name would otherwise reach PostgreSQL, which refuses it with an error).
+  app.addHook('preValidation', async (request) => {
+    checkBody(request.params);
+    checkBody(request.query);
+  });
   installErrorHandling(app, deps.logError);
   // Dapr clients often send JSON without a content type (curl -d); treat every body as JSON.
   app.removeContentTypeParser(['application/json', 'text/plain']);

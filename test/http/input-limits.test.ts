@@ -106,6 +106,17 @@ describe('input limits', () => {
     expect(await written()).toBe(before);
   });
 
+  it('refuses U+0000 in names, ids and bodies on every store (PostgreSQL cannot store it)', async () => {
+    const before = await written();
+    const get = await server.app.inject({ method: 'DELETE', url: '/v1.0/jobs/a%00b' });
+    expect(get.statusCode).toBe(400);
+    expect(get.json()).toMatchObject({ field: 'name', message: 'name: must not contain U+0000' });
+    expect((await server.app.inject({ method: 'GET', url: '/api/v1/jobs/%00', headers: auth })).json()).toMatchObject({ field: 'job_id' });
+    const body = await server.app.inject({ method: 'POST', url: '/v1.0/jobs/nul', payload: { dueTime: '1h', data: { 'k\u0000': 1 } } });
+    expect(body.statusCode).toBe(400);
+    expect(await written()).toBe(before);
+  });
+
   it('bounds every numeric query and body field', async () => {
     const answers = [
       await server.app.inject({ method: 'GET', url: '/v1.0/dead-letters?offset=1e308' }),
