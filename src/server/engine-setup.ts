@@ -34,7 +34,11 @@ export async function engineClock(store: Store, given: Clock | undefined, logger
   return { clock: aligned, stop: () => aligned.stop() };
 }
 
-export function createEngine(store: Store, clock: Clock, options: NodeOptions, logger: Logger): Engine {
+/**
+ * @param role `server` for `chime serve`, the owner of a SQLite file; a `worker` process
+ * shares the file with a live server, so it takes back only its own leases at start.
+ */
+export function createEngine(store: Store, clock: Clock, options: NodeOptions, logger: Logger, role: 'server' | 'worker'): Engine {
   return new Engine(store, clock, {
     nodeId: options.nodeId,
     defaultFailurePolicy: defaultFailurePolicy(options),
@@ -53,9 +57,10 @@ export function createEngine(store: Store, clock: Clock, options: NodeOptions, l
     pollIntervalMs: 30_000,
     batchSize: 256,
     drainGraceMs: options.drainGraceMs,
-    // A SQLite file has one owner: whatever lease it holds at start belongs to a dead process
-    // (live workers excepted), so everything in flight at a crash comes back at once.
-    singleOwnerStore: store.backend === 'sqlite',
+    // A SQLite file has one owner, the server: whatever lease it holds at the server's start
+    // belongs to a dead process (live workers excepted), so everything in flight at a crash
+    // comes back at once.
+    singleOwnerStore: role === 'server' && store.backend === 'sqlite',
     log: (level, message, error) => logger.log(level, message, error),
   });
 }

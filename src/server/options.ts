@@ -33,7 +33,13 @@ export interface ServerOptions {
   missedFirePolicy: MissedFirePolicy;
   /** An occurrence claimed this late counts as missed. Env CHIME_MISSED_FIRE_THRESHOLD. @default 5000 (5s) */
   missedFireThresholdMs: number;
-  /** Lease on a claimed job; a dead node's jobs come back after it. Env CHIME_LEASE. @default 30000 (30s) */
+  /**
+   * Lease on a claimed job, renewed every third of it; a dead peer's jobs come back after it.
+   * 15 s from the measured trade-off in docs/operations.md ("Leases"): keeping leases costs the
+   * store under 2 ms a second per node even at 5 s, so the bound is how long a node may stall
+   * (two thirds of the lease, 10 s) against how long a dead peer's jobs wait (22.5 s at most).
+   * Env CHIME_LEASE. @default 15000 (15s)
+   */
   leaseMs: number;
   /** Finished jobs and their history are kept this long. Env CHIME_RETENTION. @default 604800000 (7 days) */
   retentionMs: number;
@@ -144,7 +150,7 @@ export function resolveServerOptions(flags: RawOptions, env: NodeJS.ProcessEnv =
     retryIntervalMs: duration('retry-interval', raw('retryIntervalMs'), 1000),
     missedFirePolicy: oneOf('missed-fire-policy', raw('missedFirePolicy'), MISSED_FIRE_POLICIES, 'fire_once'),
     missedFireThresholdMs: duration('missed-fire-threshold', raw('missedFireThresholdMs'), 5000),
-    leaseMs: duration('lease', raw('leaseMs'), 30_000, 100),
+    leaseMs: duration('lease', raw('leaseMs'), 15_000, 100),
     retentionMs: duration('retention', raw('retentionMs'), 7 * 24 * 3_600_000),
     bodyLimit: integer('body-limit', raw('bodyLimit'), 1_048_576, 1024, 1_073_741_824),
     drainGraceMs: duration('drain-grace', raw('drainGraceMs'), 10_000),

@@ -59,7 +59,7 @@ export async function startServer(serverOptions: ServerOptions, parts: ServerPar
   for (const warning of (store as { warnings?: string[] }).warnings ?? []) logger.log('warn', warning);
   const { clock, stop: stopClock } = await engineClock(store, parts.clock, logger);
 
-  const engine = createEngine(store, clock, options, logger);
+  const engine = createEngine(store, clock, options, logger, 'server');
   await engine.addLane({
     lane: { target: 'callback' },
     runner: new CallbackDelivery(

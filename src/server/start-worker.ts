@@ -33,7 +33,7 @@ export async function startWorkerProcess(
   await store.open();
   for (const warning of (store as { warnings?: string[] }).warnings ?? []) logger.log('warn', warning);
   const { clock, stop: stopClock } = await engineClock(store, parts.clock, logger);
-  const engine = createEngine(store, clock, options, logger);
+  const engine = createEngine(store, clock, options, logger, 'worker');
   const worker = await startTaskWorker(store, clock, engine, options, logger, parts.tasks);
   if (!worker) throw new Error('tasks: no task to run');
   await engine.start();

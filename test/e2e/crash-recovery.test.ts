@@ -7,7 +7,7 @@
  * kill, whose outcome the dead server never wrote, is delivered again (with a higher
  * `chime-attempt`). The test allows exactly those, and no others; and since the restarted
  * server knows its leases were its own (a stable node id, one owner of the SQLite file), it
- * redelivers them within 2 s of being ready, not after the default 30 s lease.
+ * redelivers them within 2 s of being ready, not after the default 15 s lease.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/receiver.js';
@@ -31,12 +31,13 @@ describe('crash recovery', () => {
     // Answers take 100 ms, so callbacks are in flight at the kill.
     receiver = await startReceiver({ delayMs: 100 });
     const store = `sqlite:${tempDbPath()}`;
-    // The default lease (30 s): recovery must not wait for it.
+    // The default lease (15 s): recovery must not wait for it.
     const args = ['--store', store, '--app-url', receiver.url, '--missed-fire-threshold', `${THRESHOLD_MS}ms`, '--max-concurrent-jobs', '50'];
     chime = await startChime(args);
     const start = Date.now() + 1500;
     const due = new Map<string, number>();
     const skipPolicy = new Set<string>();
+    const createdLate = new Set<string>();
     const names = Array.from({ length: JOBS }, (_, i) => `crash-${i}`);
     // Create with 20 requests in flight; every 10th job uses the skip policy.
     for (let offset = 0; offset < JOBS; offset += 20) {
@@ -52,6 +53,9 @@ describe('crash recovery', () => {
           }
           const response = await fetch(`${chime!.url}/v1.0/jobs/${name}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
           expect(response.status).toBe(200);
+          // On a loaded machine creation can fall behind the due times; a skip-policy job
+          // created past its missed-fire threshold is skipped by design, not lost.
+          if (Date.now() > at + THRESHOLD_MS / 2) createdLate.add(name);
         }),
       );
     }
@@ -95,7 +99,7 @@ describe('crash recovery', () => {
       const missedWhileDown = at > killedAt + 50 && at < restartAt - THRESHOLD_MS;
       if (skipPolicy.has(name) && missedWhileDown) {
         expect(deliveries, `${name} (skip, missed while down)`).toHaveLength(0);
-      } else if (!skipPolicy.has(name) || at < killedAt - 250 || at > restartAt + 3000) {
+      } else if (!skipPolicy.has(name) || (!createdLate.has(name) && at < killedAt - 250) || at > restartAt + 3000) {
         expect(deliveries.length, name).toBeGreaterThanOrEqual(1);
       }
     }
