@@ -25,6 +25,8 @@ export interface RoundResult {
   /** ms from the broken part being back to everything due before the fault delivered. */
   recoverMs: number;
   answers: Record<string, number>;
+  /** /healthz answers from the fault until recovery. */
+  health: Record<string, number>;
 }
 
 export interface ChaosReport {
@@ -50,6 +52,7 @@ const random = (min: number, max: number) => min + Math.floor(Math.random() * (m
 class Load {
   readonly acked = new Map<string, Acked>();
   readonly answers: { at: number; result: string }[] = [];
+  readonly health: { at: number; result: string }[] = [];
   private running = true;
   private seq = 0;
   private loop: Promise<void> | null = null;
@@ -61,7 +64,7 @@ class Load {
 
   start(): void {
     // Eight clients, each a request at a time.
-    this.loop = Promise.all(Array.from({ length: 8 }, () => this.client())).then(() => undefined);
+    this.loop = Promise.all([...Array.from({ length: 8 }, () => this.client()), this.healthProbe()]).then(() => undefined);
   }
 
   async stop(): Promise<void> {
@@ -78,6 +81,20 @@ class Load {
       }
       await this.send(urls[random(0, urls.length)]!);
       await sleep(10);
+    }
+  }
+
+  /** What a load balancer sees: /healthz of each live node, every 100 ms. */
+  private async healthProbe(): Promise<void> {
+    while (this.running) {
+      for (const url of this.cluster.liveUrls()) {
+        const result = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5000) }).then(
+          (r) => String(r.status),
+          (error: { cause?: { code?: string }; name: string }) => error.cause?.code ?? error.name,
+        );
+        this.health.push({ at: Date.now(), result });
+      }
+      await sleep(100);
     }
   }
 
@@ -155,9 +172,14 @@ export async function runChaos(backend: Backend, nodes: number, plan: readonly F
         `recovery from ${fault} on ${backend}`,
       );
       const recoveredAt = Date.now();
-      const answers: Record<string, number> = {};
-      for (const a of load.answers) if (a.at >= faultAt && a.at <= recoveredAt) answers[a.result] = (answers[a.result] ?? 0) + 1;
-      rounds.push({ fault, target, downMs, recoverMs: recoveredAt - backAt, answers });
+      rounds.push({
+        fault,
+        target,
+        downMs,
+        recoverMs: recoveredAt - backAt,
+        answers: histogram(load.answers, faultAt, recoveredAt),
+        health: histogram(load.health, faultAt, recoveredAt),
+      });
     }
     await load.stop();
     // Everything acknowledged is delivered in the end.
@@ -190,6 +212,21 @@ export async function runChaos(backend: Backend, nodes: number, plan: readonly F
   }
 }
 
+function histogram(events: readonly { at: number; result: string }[], from: number, to: number): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const e of events) if (e.at >= from && e.at <= to) counts[e.result] = (counts[e.result] ?? 0) + 1;
+  return counts;
+}
+
+const sum = (maps: Record<string, number>[]) => {
+  const total: Record<string, number> = {};
+  for (const m of maps) for (const [k, v] of Object.entries(m)) total[k] = (total[k] ?? 0) + v;
+  return Object.entries(total)
+    .sort()
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
+};
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 /** The report as markdown, the form docs/operations.md records. */
@@ -201,18 +238,13 @@ export function formatReport(report: ChaosReport): string {
     '',
     `Duplicates: ${report.duplicateOccurrences} occurrence(s) delivered more than once (at most ${report.maxDeliveriesPerOccurrence} deliveries of one); attempts repeated: ${report.repeatedAttempts.length}.`,
     '',
-    '| fault | rounds | down (ms, median) | recovery after back (ms, median / max) | client answers from fault to recovery |',
-    '|---|---|---|---|---|',
+    '| fault | rounds | down (ms, median) | recovery after back (ms, median / max) | client answers from fault to recovery | /healthz answers meanwhile |',
+    '|---|---|---|---|---|---|',
   ];
   for (const [fault, rounds] of byFault) {
-    const answers: Record<string, number> = {};
-    for (const r of rounds) for (const [k, v] of Object.entries(r.answers)) answers[k] = (answers[k] ?? 0) + v;
     const recover = rounds.map((r) => r.recoverMs);
     lines.push(
-      `| ${fault} | ${rounds.length} | ${median(rounds.map((r) => r.downMs))} | ${median(recover)} / ${Math.max(...recover)} | ${Object.entries(answers)
-        .sort()
-        .map(([k, v]) => `${k}: ${v}`)
-        .join(', ')} |`,
+      `| ${fault} | ${rounds.length} | ${median(rounds.map((r) => r.downMs))} | ${median(recover)} / ${Math.max(...recover)} | ${sum(rounds.map((r) => r.answers))} | ${sum(rounds.map((r) => r.health))} |`,
     );
   }
   return lines.join('\n');

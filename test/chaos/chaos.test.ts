@@ -51,6 +51,8 @@ describe.each(STORES)('chaos on %s', (backend) => {
           // A restarted node takes back its own leases at once instead of waiting them out.
           expect(round.recoverMs, JSON.stringify(round)).toBeLessThan(LEASE_MS);
         }
+        // A load balancer sees the outage: /healthz answers 503 while the store is away.
+        if (round.fault === 'store-restart' && round.downMs >= 500) expect(round.health['503'], JSON.stringify(round)).toBeGreaterThan(0);
       }
     },
     FULL ? 3_600_000 : 300_000,
