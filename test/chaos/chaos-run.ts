@@ -24,6 +24,11 @@ export interface RoundResult {
   downMs: number;
   /** ms from the broken part being back to everything due before the fault delivered. */
   recoverMs: number;
+  /**
+   * Callbacks in flight at the fault (delivered before it, delivered again after): the latest
+   * redelivery, in ms after the broken part was back; null when none was in flight.
+   */
+  redeliveryMs: number | null;
   answers: Record<string, number>;
   /** /healthz answers from the fault until recovery. */
   health: Record<string, number>;
@@ -177,6 +182,7 @@ export async function runChaos(backend: Backend, nodes: number, plan: readonly F
         target,
         downMs,
         recoverMs: recoveredAt - backAt,
+        redeliveryMs: latestRedelivery(cluster, faultAt, backAt),
         answers: histogram(load.answers, faultAt, recoveredAt),
         health: histogram(load.health, faultAt, recoveredAt),
       });
@@ -212,6 +218,18 @@ export async function runChaos(backend: Backend, nodes: number, plan: readonly F
   }
 }
 
+function latestRedelivery(cluster: ChaosCluster, faultAt: number, backAt: number): number | null {
+  const firstAt = new Map<string, number>();
+  let latest: number | null = null;
+  for (const d of cluster.receiver.deliveries) {
+    const key = `${d.body!.job_name} @ ${d.body!.scheduled_time}`;
+    const first = firstAt.get(key);
+    if (first === undefined) firstAt.set(key, d.at);
+    else if (first < faultAt && d.at >= faultAt) latest = Math.max(latest ?? 0, d.at - backAt);
+  }
+  return latest;
+}
+
 function histogram(events: readonly { at: number; result: string }[], from: number, to: number): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const e of events) if (e.at >= from && e.at <= to) counts[e.result] = (counts[e.result] ?? 0) + 1;
@@ -238,13 +256,15 @@ export function formatReport(report: ChaosReport): string {
     '',
     `Duplicates: ${report.duplicateOccurrences} occurrence(s) delivered more than once (at most ${report.maxDeliveriesPerOccurrence} deliveries of one); attempts repeated: ${report.repeatedAttempts.length}.`,
     '',
-    '| fault | rounds | down (ms, median) | recovery after back (ms, median / max) | client answers from fault to recovery | /healthz answers meanwhile |',
-    '|---|---|---|---|---|---|',
+    '| fault | rounds | down (ms, median) | in-flight callbacks redelivered, ms after back (max) | recovery after back (ms, median / max) | client answers from fault to recovery | /healthz answers meanwhile |',
+    '|---|---|---|---|---|---|---|',
   ];
   for (const [fault, rounds] of byFault) {
     const recover = rounds.map((r) => r.recoverMs);
+    const redelivered = rounds.map((r) => r.redeliveryMs).filter((ms): ms is number => ms !== null);
+    const redelivery = redelivered.length === 0 ? 'none in flight' : `${Math.max(...redelivered)} (${redelivered.length} of ${rounds.length} rounds)`;
     lines.push(
-      `| ${fault} | ${rounds.length} | ${median(rounds.map((r) => r.downMs))} | ${median(recover)} / ${Math.max(...recover)} | ${sum(rounds.map((r) => r.answers))} | ${sum(rounds.map((r) => r.health))} |`,
+      `| ${fault} | ${rounds.length} | ${median(rounds.map((r) => r.downMs))} | ${redelivery} | ${median(recover)} / ${Math.max(...recover)} | ${sum(rounds.map((r) => r.answers))} | ${sum(rounds.map((r) => r.health))} |`,
     );
   }
   return lines.join('\n');
