@@ -225,7 +225,7 @@ function latestRedelivery(cluster: ChaosCluster, faultAt: number, backAt: number
     const key = `${d.body!.job_name} @ ${d.body!.scheduled_time}`;
     const first = firstAt.get(key);
     if (first === undefined) firstAt.set(key, d.at);
-    else if (first < faultAt && d.at >= faultAt) latest = Math.max(latest ?? 0, d.at - backAt);
+    else if (first < faultAt && d.at >= faultAt) latest = Math.max(latest ?? 0, Math.round(d.at - backAt));
   }
   return latest;
 }
