@@ -54,7 +54,7 @@ export function checkBody(body: unknown): void {
  */
 function textProblem(text: string): string | null {
   if (!isWellFormed(text)) return 'must be well-formed Unicode (it holds a lone UTF-16 surrogate)';
-  if (text.includes('\u0000')) return 'must not contain U+0000';
+  if (text.includes('\u0000')) return 'must not contain control character U+0000';
   return null;
 }
 

@@ -110,7 +110,7 @@ describe('input limits', () => {
     const before = await written();
     const get = await server.app.inject({ method: 'DELETE', url: '/v1.0/jobs/a%00b' });
     expect(get.statusCode).toBe(400);
-    expect(get.json()).toMatchObject({ field: 'name', message: 'name: must not contain U+0000' });
+    expect(get.json()).toMatchObject({ field: 'name', message: 'name: must not contain control character U+0000' });
     expect((await server.app.inject({ method: 'GET', url: '/api/v1/jobs/%00', headers: auth })).json()).toMatchObject({ field: 'job_id' });
     const body = await server.app.inject({ method: 'POST', url: '/v1.0/jobs/nul', payload: { dueTime: '1h', data: { 'k\u0000': 1 } } });
     expect(body.statusCode).toBe(400);
