@@ -68,7 +68,9 @@ async function spawnServer(
   sameUrl?: string,
 ): Promise<{ child: ChildProcess; url: string; log: string }> {
   const port = sameUrl ? new URL(sameUrl).port : '0';
-  const child = spawn(process.execPath, [CHIME_BIN, 'serve', '--port', port, ...args], {
+  // A trial's server serves gRPC only when the trial asks (port 50001 may be taken).
+  const grpc = args.some((a) => a === '--grpc-port' || a === '--no-grpc') ? [] : ['--no-grpc'];
+  const child = spawn(process.execPath, [CHIME_BIN, 'serve', '--port', port, ...grpc, ...args], {
     env: { ...process.env, ...env, CHIME_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -8,6 +8,8 @@ import type { Dialect, FailurePolicy, HistoryEntry, JobRecord, MissedFirePolicy,
 import type { Page, Store } from '../store/store.js';
 import { buildDaprJob, type DaprJobRequest } from './dapr-job-input.js';
 
+const LIVE_STATUSES: readonly ScheduleStatus[] = ['active', 'paused'];
+
 export interface DaprJobsOptions {
   defaultFailurePolicy: FailurePolicy;
   defaultMissedFire: MissedFirePolicy;
@@ -53,6 +55,35 @@ export class DaprJobs {
     });
     const last = page.items[page.items.length - 1];
     return { jobs: page.items, nextCursor: page.items.length === query.limit && last ? last.name : null };
+  }
+
+  /**
+   * Every live (active or paused) job whose name starts with `prefix`, in name order: the Dapr
+   * runtime's ListJobs, which has no paging and never shows a finished job.
+   */
+  async listLive(prefix?: string): Promise<ScheduleRecord[]> {
+    const jobs: ScheduleRecord[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await this.list({ prefix, statuses: LIVE_STATUSES, cursor, limit: 500 });
+      jobs.push(...page.jobs);
+      if (page.nextCursor === null) return jobs;
+      cursor = page.nextCursor;
+    }
+  }
+
+  /** Deletes every job (any status) whose name starts with `prefix` ("" = all); returns how many. */
+  async deleteByPrefix(prefix: string): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      // Always the first page: the rows just deleted are gone from the next read.
+      const page = await this.list({ prefix: prefix === '' ? undefined : prefix, limit: 500 });
+      let removed = 0;
+      for (const job of page.jobs) if (await this.store.deleteSchedule(job.id)) removed++;
+      deleted += removed;
+      // A full page of which nothing could be deleted would be read again forever.
+      if (page.nextCursor === null || removed === 0) return deleted;
+    }
   }
 
   /** Deletes by name; returns false when there was none. */
