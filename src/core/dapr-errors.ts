@@ -106,6 +106,11 @@ export function daprErrorFor(error: ChimeError, call: DaprJobsCall, jobName = ''
         reason: CALL_REASON[call],
         message: `${CALL_PREFIX[call]}rpc error: code = NotFound desc = job not found: ${jobName}`,
       };
+    case 'MALFORMED_JSON':
+    case 'BODY_TOO_LARGE':
+    case 'UNSUPPORTED_MEDIA_TYPE':
+      // Dapr's HTTP handler, before any jobs rule runs (messages.ErrMalformedRequest).
+      return { ...base, grpcCode: GRPC_CODE.INVALID_ARGUMENT, reason: 'ERR_MALFORMED_REQUEST', message: `failed deserializing HTTP body: ${error.message}` };
     default: {
       // Validation and store failures: Dapr's wrapper around the scheduler's own words.
       const grpcCode = grpcCodeForStatus(error.status);

@@ -9,7 +9,7 @@ import { VirtualClock } from '../../src/core/clock.js';
 import type { ChimeServer } from '../../src/server/start-server.js';
 import { DaprGrpcClient, GrpcApp, packString, packValue, unpackValue } from '../support/dapr-grpc.js';
 import { T0 } from '../support/fixtures.js';
-import { waitFor } from '../support/receiver.js';
+import { Receiver, waitFor } from '../support/receiver.js';
 import { startTestServer } from '../support/server.js';
 
 describe('gRPC app callbacks on a virtual clock', () => {
@@ -114,5 +114,32 @@ describe('gRPC app callbacks on a virtual clock', () => {
     expect(app.forJob('no-handler')).toHaveLength(1);
     expect((await history('no-handler')).map((h) => h.outcome)).toEqual(['succeeded']);
     expect((await history('dropped')).map((h) => h.outcome)).toEqual(['dead_lettered']);
+  });
+});
+
+describe('HTTP delivery of jobs scheduled over gRPC', () => {
+  it("sends Value data as its JSON and other Any data as its bytes, as Dapr's HTTP channel does", async () => {
+    const clock = new VirtualClock(T0);
+    const receiver = new Receiver();
+    const server = await startTestServer({ clock, appUrl: await receiver.start(), grpcPort: 0 });
+    const client = new DaprGrpcClient(`127.0.0.1:${server.grpcPort}`);
+    try {
+      // The Go SDK's habit: raw JSON bytes in an Any of the caller's own type.
+      const raw = { type_url: 'example.com/order', value: Buffer.from(' {"order":17} \n') };
+      await client.call('ScheduleJob', { job: { name: 'go-style', due_time: '1s', data: raw } });
+      await client.call('ScheduleJob', { job: { name: 'bare-string', due_time: '1s', data: packValue('hello') } });
+      await client.call('ScheduleJob', { job: { name: 'bare-number', due_time: '1s', data: packValue(42) } });
+      await clock.advance(1000);
+      await waitFor(() => receiver.received.length === 3, 5000, 'three callbacks');
+      const body = (name: string) => receiver.received.find((r) => r.path === `/job/${name}`)?.rawBody;
+      expect(body('go-style')).toBe('{"order":17}');
+      // A bare JSON string or number goes out as JSON text, exactly as Dapr sends it.
+      expect(body('bare-string')).toBe('"hello"');
+      expect(body('bare-number')).toBe('42');
+    } finally {
+      client.close();
+      await server.close();
+      await receiver.stop();
+    }
   });
 });
