@@ -23,6 +23,13 @@ export class ChimeServerProcess {
     return new ChimeServerProcess(child, url, args, env, log);
   }
 
+  /** host:port of the server's gRPC API (started with `--grpc-port`), from its start-up log. */
+  get grpcAddress(): string {
+    const match = /gRPC API \(Dapr jobs\) on (\S+)/.exec(this.log);
+    if (!match) throw new Error(`the server announced no gRPC API (start it with --grpc-port):\n${this.log}`);
+    return match[1]!;
+  }
+
   get pid(): number {
     return this.child.pid ?? -1;
   }
