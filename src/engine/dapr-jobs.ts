@@ -7,6 +7,7 @@ import { ChimeError } from '../core/errors.js';
 import type { Dialect, FailurePolicy, HistoryEntry, JobRecord, MissedFirePolicy, ScheduleRecord, ScheduleStatus } from '../core/types.js';
 import type { Page, Store } from '../store/store.js';
 import { buildDaprJob, type DaprJobRequest } from './dapr-job-input.js';
+import { jobRefOf, LifecycleEvents } from './lifecycle-events.js';
 
 const LIVE_STATUSES: readonly ScheduleStatus[] = ['active', 'paused'];
 
@@ -28,6 +29,7 @@ export class DaprJobs {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly options: DaprJobsOptions,
+    private readonly events: LifecycleEvents = new LifecycleEvents(),
   ) {}
 
   /** Schedules a job; JOB_EXISTS if a live job has the name and `overwrite` is false. */
@@ -36,7 +38,14 @@ export class DaprJobs {
       failurePolicy: this.options.defaultFailurePolicy,
       missedFire: this.options.defaultMissedFire,
     });
-    return this.store.createSchedule(schedule, first, overwrite ? 'replace' : 'create');
+    const created = await this.store.createSchedule(schedule, first, overwrite ? 'replace' : 'create');
+    if (this.events.active) {
+      const at = this.clock.now();
+      const change = overwrite ? 'replaced' : 'created';
+      this.events.emit({ type: 'schedule.changed', at, scheduleId: created.id, name: created.name, dialect: created.dialect, change });
+      if (first) this.events.emit({ type: 'job.created', at, job: jobRefOf({ ...first, scheduleId: created.id }) });
+    }
+    return created;
   }
 
   async get(name: string): Promise<ScheduleRecord> {
@@ -90,7 +99,11 @@ export class DaprJobs {
   async delete(name: string): Promise<boolean> {
     const schedule = await this.store.getScheduleByName(name);
     if (!schedule) return false;
-    return this.store.deleteSchedule(schedule.id);
+    const deleted = await this.store.deleteSchedule(schedule.id);
+    if (deleted && this.events.active) {
+      this.events.emit({ type: 'schedule.changed', at: this.clock.now(), scheduleId: schedule.id, name, dialect: schedule.dialect, change: 'deleted' });
+    }
+    return deleted;
   }
 
   async history(name: string, limit: number, beforeId?: number): Promise<HistoryEntry[]> {
@@ -116,6 +129,7 @@ export class DaprJobs {
     if (!job || job.target !== 'callback') throw new ChimeError('JOB_NOT_FOUND', `dead letter "${jobId}" not found`);
     const retried = await this.store.retryJob(jobId, this.clock.now());
     if (!retried) throw new ChimeError('JOB_NOT_FOUND', `dead letter "${jobId}" not found`);
+    if (this.events.active) this.events.emit({ type: 'job.requeued', at: this.clock.now(), job: jobRefOf(retried) });
     return retried;
   }
 }

@@ -12,6 +12,7 @@ import { retryAt } from '../core/failure-policy.js';
 import { CALLBACK_QUEUE, type ClaimedJob, type FailurePolicy } from '../core/types.js';
 import type { DueSignal, JobOutcome, Lane, PlanNext, Store } from '../store/store.js';
 import { abortReasonOf, type JobRunner, type RunResult } from './job-runner.js';
+import { jobRefOf, type LifecycleEvents } from './lifecycle-events.js';
 import { MinHeap } from './min-heap.js';
 import type { OutcomeWriter } from './outcome-writer.js';
 
@@ -51,6 +52,8 @@ export interface DispatcherOptions {
    */
   historyOnSuccess: boolean;
   planNext: PlanNext;
+  /** Where `job.fired` goes when an attempt starts. */
+  events: LifecycleEvents;
 }
 
 interface InFlight {
@@ -390,6 +393,10 @@ export class Dispatcher {
     this.inFlight.set(job.id, entry);
     this.onJobStarted();
     const firedAt = this.clock.now();
+    const { events } = this.options;
+    if (job.deliver && events.active) {
+      events.emit({ type: 'job.fired', at: firedAt, job: jobRefOf(job), lateMs: firedAt - job.runAt, nodeId: this.options.owner });
+    }
     if (job.deliver) {
       const timeoutMs = job.timeoutMs ?? this.options.defaultTimeoutMs;
       entry.timeout = this.clock.setTimer(firedAt + timeoutMs, () => controller.abort('timeout'));
@@ -410,7 +417,7 @@ export class Dispatcher {
     entry.timeout?.cancel();
     this.inFlight.delete(entry.job.id);
     const aborted = result.aborted ?? abortReasonOf(entry.controller.signal);
-    if (aborted !== 'shutdown') this.outcomes.add(this.outcomeOf(entry.job, firedAt, result, aborted));
+    if (aborted !== 'shutdown') this.outcomes.add(this.outcomeOf(entry.job, firedAt, result, aborted), entry.job);
     else void this.store.releaseLeases(this.options.owner, [entry.job.id], this.clock.now()).catch((e) => this.onError(e, 'releasing a job'));
     if (this.inFlight.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     this.startReserved();

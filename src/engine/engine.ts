@@ -4,10 +4,11 @@
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { planOccurrence } from '../core/occurrence-plan.js';
-import type { FailurePolicy } from '../core/types.js';
+import type { ClaimedJob, FailurePolicy } from '../core/types.js';
 import type { JobOutcome, Lane, PlanNext, Store } from '../store/store.js';
 import { Dispatcher } from './dispatcher.js';
 import type { JobRunner } from './job-runner.js';
+import { jobRefOf, LifecycleEvents, outcomeEventType } from './lifecycle-events.js';
 import { OutcomeWriter } from './outcome-writer.js';
 
 export interface EngineOptions {
@@ -34,6 +35,8 @@ export interface EngineOptions {
   /** On shutdown, how long running jobs get to finish before they are handed back. */
   drainGraceMs: number;
   log: (level: 'info' | 'warn' | 'error', message: string, error?: unknown) => void;
+  /** Where this node's lifecycle events go. @default a stream of its own (`Engine.events`) */
+  events?: LifecycleEvents;
 }
 
 export interface LaneSpec {
@@ -59,18 +62,22 @@ export class Engine {
   /** Periodic tasks (reaper, retention) in progress; part of "settled". */
   private tasksRunning = 0;
   private readonly writtenListeners = new Set<(outcomes: readonly JobOutcome[]) => void>();
+  /** Job lifecycle events of this node (fired, and each outcome once written). */
+  readonly events: LifecycleEvents;
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly options: EngineOptions,
   ) {
+    this.events = options.events ?? new LifecycleEvents((error) => options.log('error', 'a lifecycle event listener failed', error));
     this.outcomes = new OutcomeWriter(
       store,
       (error) => options.log('error', 'recording job outcomes failed', error),
-      (written) => {
+      (written, jobs) => {
         for (const outcome of written) this.settledWaiters.get(outcome.jobId)?.forEach((wake) => wake());
         for (const listener of this.writtenListeners) listener(written);
+        if (this.events.active) this.emitOutcomes(written, jobs);
       },
     );
     this.planNext = (schedule, occurrence, now) =>
@@ -105,6 +112,7 @@ export class Engine {
         defaultTimeoutMs: spec.defaultTimeoutMs,
         exhaustedOutcome: spec.exhaustedOutcome,
         planNext: this.planNext,
+        events: this.events,
       },
       (error, context) => this.options.log('error', `${context} failed`, error),
       () => this.watchInFlight(),
@@ -155,6 +163,24 @@ export class Engine {
   onOutcomesWritten(listener: (outcomes: readonly JobOutcome[]) => void): () => void {
     this.writtenListeners.add(listener);
     return () => this.writtenListeners.delete(listener);
+  }
+
+  private emitOutcomes(written: readonly JobOutcome[], jobs: readonly (ClaimedJob | null)[]): void {
+    for (const [index, outcome] of written.entries()) {
+      const job = jobs[index];
+      if (!job) continue;
+      this.events.emit({
+        type: outcomeEventType(outcome, job.target),
+        at: outcome.finishedAt,
+        job: jobRefOf(job),
+        outcome: outcome.attempt?.outcome ?? (outcome.status === 'completed' ? 'succeeded' : null),
+        durationMs: outcome.attempt?.durationMs ?? (job.startedAt !== null ? outcome.finishedAt - job.startedAt : null),
+        httpStatus: outcome.attempt?.httpStatus ?? null,
+        error: outcome.error ?? null,
+        retryAt: outcome.retryAt ?? null,
+        nodeId: outcome.owner,
+      });
+    }
   }
 
   /** Jobs currently running on this node. */
@@ -288,8 +314,12 @@ export class Engine {
   private async reap(): Promise<void> {
     try {
       for (;;) {
-        const reaped = await this.store.reapExpiredLeases({ now: this.clock.now(), limit: 500 });
+        const now = this.clock.now();
+        const reaped = await this.store.reapExpiredLeases({ now, limit: 500 });
         if (reaped.length > 0) this.options.log('warn', `took back ${reaped.length} job(s) from expired leases`);
+        if (this.events.active) {
+          for (const { jobId, previousOwner, status } of reaped) this.events.emit({ type: 'lease.expired', at: now, jobId, previousOwner, status });
+        }
         if (reaped.length < 500) break;
       }
     } catch (error) {

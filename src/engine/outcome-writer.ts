@@ -1,3 +1,4 @@
+import type { ClaimedJob } from '../core/types.js';
 import type { JobOutcome, Store } from '../store/store.js';
 
 /**
@@ -7,6 +8,8 @@ import type { JobOutcome, Store } from '../store/store.js';
  */
 export class OutcomeWriter {
   private buffer: JobOutcome[] = [];
+  /** The job each buffered outcome is about (same index), for the lifecycle events. */
+  private jobs: (ClaimedJob | null)[] = [];
   /** Prefetched jobs that started since the last flush (reserved → running). */
   private starts: { owner: string; ids: string[]; at: number } | null = null;
   private flushing: Promise<void> | null = null;
@@ -16,13 +19,14 @@ export class OutcomeWriter {
   constructor(
     private readonly store: Store,
     private readonly onError: (error: unknown) => void,
-    /** Called with each batch once it is written. */
-    private readonly onWritten: (outcomes: readonly JobOutcome[]) => void = () => {},
+    /** Called with each batch once it is written, and the job of each outcome (same index). */
+    private readonly onWritten: (outcomes: readonly JobOutcome[], jobs: readonly (ClaimedJob | null)[]) => void = () => {},
     private readonly maxBatch = 1000,
   ) {}
 
-  add(outcome: JobOutcome): void {
+  add(outcome: JobOutcome, job: ClaimedJob | null = null): void {
     this.buffer.push(outcome);
+    this.jobs.push(job);
     this.schedule();
   }
 
@@ -61,6 +65,7 @@ export class OutcomeWriter {
       return;
     }
     const batch = this.buffer.splice(0, this.maxBatch);
+    const jobs = this.jobs.splice(0, batch.length);
     const starts = this.starts;
     this.starts = null;
     // A job that started and finished since the last flush needs no start write of its own:
@@ -71,9 +76,10 @@ export class OutcomeWriter {
       if (starts && unfinished.length > 0) await this.store.startJobs(starts.owner, unfinished, starts.at);
       if (batch.length > 0) await this.store.recordOutcomes(batch);
     })()
-      .then(() => this.onWritten(batch))
+      .then(() => this.onWritten(batch, jobs))
       .catch((error: unknown) => {
         this.buffer.unshift(...batch);
+        this.jobs.unshift(...jobs);
         if (starts) this.starts = this.starts ? { ...starts, ids: [...starts.ids, ...this.starts.ids] } : starts;
         this.onError(error);
         return new Promise<void>((resolve) => setTimeout(resolve, 100));

@@ -5,6 +5,7 @@ import { FINAL_STATUSES, type JobRecord } from '../core/types.js';
 import type { JobQuery, JobStats, NewJob, Page, Store, TaskInfo } from '../store/store.js';
 import type { Engine } from './engine.js';
 import { buildTaskJob, type JobRequest } from './platform-job-input.js';
+import { jobRefOf, LifecycleEvents } from './lifecycle-events.js';
 import type { TaskCatalog } from './task-catalog.js';
 
 export type JobListQuery = Omit<JobQuery, 'target'>;
@@ -16,6 +17,7 @@ export class PlatformJobs {
     private readonly catalog: TaskCatalog,
     /** The local engine, for waking run-sync and aborting local jobs at once. */
     private readonly engine: Engine | null,
+    private readonly events: LifecycleEvents = engine?.events ?? new LifecycleEvents(),
   ) {}
 
   async create(request: JobRequest): Promise<JobRecord> {
@@ -45,6 +47,7 @@ export class PlatformJobs {
     }
     const jobs = requests.map((request) => buildTaskJob(request, tasks.get(`${request.task_name}\u0000${request.version ?? ''}`)!, now));
     await this.store.insertJobs(jobs);
+    if (this.events.active) for (const job of jobs) this.events.emit({ type: 'job.created', at: now, job: jobRefOf(job) });
     return jobs;
   }
 
@@ -67,7 +70,22 @@ export class PlatformJobs {
     const job = await this.store.cancelJob(id, reason, this.clock.now(), this.engine?.planNext ?? (() => ({ deliver: false, next: null })));
     if (!job) throw new ChimeError('JOB_NOT_FOUND', `Job not found: ${id}`);
     if (job.cancelRequested) this.engine?.abortJob(id);
+    else if (job.status === 'cancelled' && this.events.active) this.emitCancelled(job);
     return job;
+  }
+
+  private emitCancelled(job: JobRecord): void {
+    this.events.emit({
+      type: 'job.cancelled',
+      at: this.clock.now(),
+      job: jobRefOf(job),
+      outcome: null,
+      durationMs: null,
+      httpStatus: null,
+      error: job.error,
+      retryAt: null,
+      nodeId: null,
+    });
   }
 
   /** failed, timeout or cancelled → pending again, with a fresh retry budget. */
@@ -75,6 +93,7 @@ export class PlatformJobs {
     await this.get(id);
     const job = await this.store.retryJob(id, this.clock.now());
     if (!job) throw new ChimeError('JOB_NOT_FOUND', `Job not found: ${id}`);
+    if (this.events.active) this.events.emit({ type: 'job.requeued', at: this.clock.now(), job: jobRefOf(job) });
     return job;
   }
 

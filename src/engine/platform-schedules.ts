@@ -11,6 +11,7 @@ import { assertTimeZone } from '../core/timezone.js';
 import type { MissedFirePolicy, Priority, Recurrence, ScheduleRecord } from '../core/types.js';
 import { occurrenceJob } from '../store/occurrence-job.js';
 import type { NewSchedule, Page, Store } from '../store/store.js';
+import { LifecycleEvents } from './lifecycle-events.js';
 import { taskFailurePolicy } from './platform-job-input.js';
 import type { TaskCatalog } from './task-catalog.js';
 
@@ -48,13 +49,21 @@ export class PlatformSchedules {
     private readonly clock: Clock,
     private readonly catalog: TaskCatalog,
     private readonly defaultMissedFire: MissedFirePolicy,
+    private readonly events: LifecycleEvents = new LifecycleEvents(),
   ) {}
+
+  private changed(schedule: Pick<ScheduleRecord, 'id' | 'name' | 'dialect'>, change: 'created' | 'updated' | 'paused' | 'resumed' | 'deleted'): void {
+    if (!this.events.active) return;
+    this.events.emit({ type: 'schedule.changed', at: this.clock.now(), scheduleId: schedule.id, name: schedule.name, dialect: schedule.dialect, change });
+  }
 
   async create(request: ScheduleRequest): Promise<ScheduleRecord> {
     const now = this.clock.now();
     const schedule = await this.build(request, newId(now), now, now, 'active');
     const first = schedule.nextRunAt === null ? null : occurrenceJob(schedule, schedule.nextRunAt, now);
-    return this.store.createSchedule(schedule, first, 'create');
+    const created = await this.store.createSchedule(schedule, first, 'create');
+    this.changed(created, 'created');
+    return created;
   }
 
   async get(id: string): Promise<ScheduleRecord> {
@@ -120,6 +129,8 @@ export class PlatformSchedules {
       updatedAt: now,
     });
     if (!updated) throw new ChimeError('SCHEDULE_NOT_FOUND', `Schedule not found: ${id}`);
+    const onlyStatus = Object.keys(request).length === 1 && request.status !== undefined;
+    this.changed(updated, onlyStatus ? (request.status === 'paused' ? 'paused' : 'resumed') : 'updated');
     return updated;
   }
 
@@ -133,8 +144,8 @@ export class PlatformSchedules {
   }
 
   async delete(id: string): Promise<void> {
-    await this.get(id);
-    await this.store.deleteSchedule(id);
+    const schedule = await this.get(id);
+    if (await this.store.deleteSchedule(id)) this.changed(schedule, 'deleted');
   }
 
   private async build(

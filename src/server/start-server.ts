@@ -7,6 +7,7 @@ import type { Clock } from '../core/clock.js';
 import { CallbackDelivery } from '../engine/callback-delivery.js';
 import { DaprJobs } from '../engine/dapr-jobs.js';
 import type { Engine } from '../engine/engine.js';
+import type { LifecycleEvents } from '../engine/lifecycle-events.js';
 import { PlatformJobs } from '../engine/platform-jobs.js';
 import { PlatformQueues } from '../engine/platform-queues.js';
 import { PlatformSchedules } from '../engine/platform-schedules.js';
@@ -32,6 +33,8 @@ export interface ChimeServer {
   readonly grpcPort: number | null;
   readonly store: Store;
   readonly engine: Engine;
+  /** The node's job lifecycle events: metrics, logs, the live feed and hooks read this. */
+  readonly events: LifecycleEvents;
   readonly app: FastifyInstance;
   /** Stops accepting requests, drains running jobs, closes the store. Idempotent. */
   close(): Promise<void>;
@@ -79,16 +82,19 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
   const worker = await startTaskWorker(store, clock, engine, options, logger, parts.tasks);
 
   const catalog = new TaskCatalog(store, clock);
-  const daprJobs = new DaprJobs(store, clock, {
-    defaultFailurePolicy: defaultFailurePolicy(options),
-    defaultMissedFire: options.missedFirePolicy,
-  });
+  const { events } = engine;
+  const daprJobs = new DaprJobs(
+    store,
+    clock,
+    { defaultFailurePolicy: defaultFailurePolicy(options), defaultMissedFire: options.missedFirePolicy },
+    events,
+  );
   const app = await buildHttpServer({
     daprJobs,
     platform: {
-      jobs: new PlatformJobs(store, clock, catalog, engine),
-      schedules: new PlatformSchedules(store, clock, catalog, options.missedFirePolicy),
-      queues: new PlatformQueues(store, clock),
+      jobs: new PlatformJobs(store, clock, catalog, engine, events),
+      schedules: new PlatformSchedules(store, clock, catalog, options.missedFirePolicy, events),
+      queues: new PlatformQueues(store, clock, events),
       store,
     },
     auth,
@@ -158,6 +164,7 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
     grpcPort: grpcApi?.port ?? null,
     store,
     engine,
+    events,
     app,
     close() {
       closing ??= (async () => {
