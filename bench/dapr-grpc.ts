@@ -1,25 +1,15 @@
 /**
- * Dapr gRPC peers for the bench, generated at run time from the project's .proto files by
- * @grpc/proto-loader (as a Dapr SDK user's would be from Dapr's): a `Dapr` client, and an app
+ * Dapr gRPC peers for the bench, from the .proto files Chime ships (loaded at run time by
+ * @grpc/proto-loader, as a Dapr SDK's are generated from Dapr's): a `Dapr` client, and an app
  * serving `AppCallback.OnJobEvent`.
  */
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { fileURLToPath } from 'node:url';
 
-/** dist-bench/ sits next to proto/ in the checkout. */
-const PROTO_DIR = fileURLToPath(new URL('../proto', import.meta.url));
-
-const definition = protoLoader.loadSync(['dapr/proto/runtime/v1/dapr.proto', 'dapr/proto/runtime/v1/appcallback.proto'], {
-  keepCase: true,
-  longs: Number,
-  enums: String,
-  defaults: false,
-  oneofs: true,
-  includeDirs: [PROTO_DIR],
-});
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const runtime = (grpc.loadPackageDefinition(definition) as any).dapr.proto.runtime.v1;
+/** Chime's own service definitions (its proto/ files), loaded once, when first needed. */
+async function service(name: 'Dapr' | 'AppCallback'): Promise<grpc.ServiceClientConstructor> {
+  const chime = await import('chime');
+  return chime.daprService(name);
+}
 
 type Unary = (request: object, callback: (error: grpc.ServiceError | null, response: unknown) => void) => void;
 
@@ -28,8 +18,8 @@ export interface DaprGrpcClient {
   close(): void;
 }
 
-export function connectDapr(address: string): DaprGrpcClient {
-  const client = new runtime.Dapr(address, grpc.credentials.createInsecure()) as grpc.Client & Record<string, Unary>;
+export async function connectDapr(address: string): Promise<DaprGrpcClient> {
+  const client = new (await service('Dapr'))(address, grpc.credentials.createInsecure()) as grpc.Client & Record<string, Unary>;
   return {
     call: (method, request) =>
       new Promise((resolve, reject) => client[method]!(request, (error, response) => (error ? reject(error) : resolve(response)))),
@@ -58,7 +48,7 @@ export function indexOf(data: { value: Buffer } | undefined): number {
 /** An app serving AppCallback.OnJobEvent on 127.0.0.1; returns its http://host:port (Chime's --app-url). */
 export async function startJobEventApp(onEvent: (request: { name: string; data?: { value: Buffer } }) => void): Promise<{ url: string; stop(): void }> {
   const server = new grpc.Server();
-  server.addService(runtime.AppCallback.service, {
+  server.addService((await service('AppCallback')).service, {
     OnJobEvent: (call: grpc.ServerUnaryCall<{ name: string; data?: { value: Buffer } }, object>, callback: grpc.sendUnaryData<object>) => {
       onEvent(call.request);
       callback(null, {});

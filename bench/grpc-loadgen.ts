@@ -22,7 +22,7 @@ function requestFor(method: Method, index: number): object {
 }
 
 async function runLoad(address: string, method: Method, requests: number, concurrency: number): Promise<LoadgenResult> {
-  const client = connectDapr(address);
+  const client = await connectDapr(address);
   const latencies = new Float64Array(requests);
   const statusCounts: Record<string, number> = {};
   let errors = 0;

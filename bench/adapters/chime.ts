@@ -317,7 +317,7 @@ async function openGrpcTrial(lib: Chime, store: TrialStore): Promise<BenchTrial>
       '--app-protocol', 'grpc',
       ...(concurrency === undefined ? [] : ['--max-concurrent-jobs', String(concurrency)]),
     ]);
-    client = connectDapr(server.grpcAddress);
+    client = await connectDapr(server.grpcAddress);
     return server;
   };
   const schedule = async (job: BenchJob) => {

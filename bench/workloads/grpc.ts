@@ -1,20 +1,12 @@
 import { runGrpcLoadgen } from '../loadgen-client.js';
 import { formatNumber } from '../table.js';
-import { withTrial, type FigureSpec, type Figures, type Workload } from './workload.js';
+import { operationFigures } from './http.js';
+import { withTrial, type Figures, type Workload } from './workload.js';
 
 const OPERATIONS = [
   ['create', 'ScheduleJobAlpha1'],
   ['get', 'GetJobAlpha1'],
 ] as const;
-
-function operationFigures(operation: string): FigureSpec[] {
-  return [
-    { key: `${operation}RequestsPerSec`, label: `${operation} req/s`, better: 'higher', decimals: 0, headline: true, ratio: false },
-    { key: `${operation}P50Ms`, label: `${operation} p50 ms`, better: 'lower', decimals: 2, headline: false, ratio: false },
-    { key: `${operation}P99Ms`, label: `${operation} p99 ms`, better: 'lower', decimals: 2, headline: true, ratio: false },
-    { key: `${operation}Errors`, label: `${operation} errors`, better: 'lower', decimals: 0, headline: false, ratio: false },
-  ];
-}
 
 /** Workload 8: the Dapr gRPC jobs API under load (Chime only: the peers have no such API). */
 export const grpcWorkload: Workload = {
@@ -27,7 +19,7 @@ export const grpcWorkload: Workload = {
     `ScheduleJobAlpha1 (jobs bench-0..n-1, due in 24 h, data a google.protobuf.Value), then as many GetJobAlpha1 ` +
     `of the same jobs. Comparable with workload 7's create and get rows, which do the same over HTTP. ` +
     `req/s = calls ÷ time from first send to last response; latency per call, nearest-rank; errors = non-OK statuses.`,
-  figures: OPERATIONS.flatMap(([operation]) => operationFigures(operation)),
+  figures: OPERATIONS.flatMap(([operation]) => operationFigures(operation, false)),
   requiredTrialMethods: ['startGrpc'],
   runsFor: (requested) => requested,
   async measure(_adapter, context) {
