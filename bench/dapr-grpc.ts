@@ -7,8 +7,8 @@ import * as grpc from '@grpc/grpc-js';
 
 /** Chime's own service definitions (its proto/ files), loaded once, when first needed. */
 async function service(name: 'Dapr' | 'AppCallback'): Promise<grpc.ServiceClientConstructor> {
-  const chime = await import('chime');
-  return chime.daprService(name);
+  const { daprService } = await import('chime/grpc');
+  return daprService(name);
 }
 
 type Unary = (request: object, callback: (error: grpc.ServiceError | null, response: unknown) => void) => void;

@@ -10,4 +10,3 @@ export { createSqliteStore, type SqliteStoreOptions } from './store/sqlite/index
 export * from './client/index.js';
 export { startWorkerProcess, type ChimeWorker } from './server/start-worker.js';
 export { signToken as createToken, type TokenRequest } from './server/secrets.js';
-export { daprService, PROTO_DIR } from './grpc/proto-files.js';

@@ -88,7 +88,7 @@ export class DaprJobs {
       // Always the first page: the rows just deleted are gone from the next read.
       const page = await this.list({ prefix: prefix === '' ? undefined : prefix, limit: 500 });
       let removed = 0;
-      for (const job of page.jobs) if (await this.store.deleteSchedule(job.id)) removed++;
+      for (const job of page.jobs) if (await this.deleteSchedule(job)) removed++;
       deleted += removed;
       // A full page of which nothing could be deleted would be read again forever.
       if (page.nextCursor === null || removed === 0) return deleted;
@@ -98,10 +98,13 @@ export class DaprJobs {
   /** Deletes by name; returns false when there was none. */
   async delete(name: string): Promise<boolean> {
     const schedule = await this.store.getScheduleByName(name);
-    if (!schedule) return false;
+    return schedule ? this.deleteSchedule(schedule) : false;
+  }
+
+  private async deleteSchedule(schedule: ScheduleRecord): Promise<boolean> {
     const deleted = await this.store.deleteSchedule(schedule.id);
     if (deleted && this.events.active) {
-      this.events.emit({ type: 'schedule.changed', at: this.clock.now(), scheduleId: schedule.id, name, dialect: schedule.dialect, change: 'deleted' });
+      this.events.emit({ type: 'schedule.changed', at: this.clock.now(), scheduleId: schedule.id, name: schedule.name, dialect: schedule.dialect, change: 'deleted' });
     }
     return deleted;
   }

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../core/clock.js';
 import { CallbackDelivery } from '../engine/callback-delivery.js';
+import type { JobRunner } from '../engine/job-runner.js';
 import { DaprJobs } from '../engine/dapr-jobs.js';
 import type { Engine } from '../engine/engine.js';
 import type { LifecycleEvents } from '../engine/lifecycle-events.js';
@@ -14,8 +15,7 @@ import { PlatformSchedules } from '../engine/platform-schedules.js';
 import { TaskCatalog } from '../engine/task-catalog.js';
 import type { TaskDefinition } from '../engine/tasks.js';
 import { Authenticator } from '../http/auth.js';
-import { AppCallbackDelivery, appGrpcAddress } from '../grpc/app-callback-delivery.js';
-import { startGrpcApi, type GrpcApi } from '../grpc/grpc-server.js';
+import type { GrpcApi } from '../grpc/grpc-server.js';
 import { buildHttpServer } from '../http/server.js';
 import { createStore, redactStoreSpec } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
@@ -67,7 +67,7 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
     lane: { target: 'callback' },
     runner:
       options.appProtocol === 'grpc'
-        ? new AppCallbackDelivery({ address: appGrpcAddress(options.appUrl), nodeId: options.nodeId })
+        ? await createAppCallbackDelivery(options)
         : new CallbackDelivery(
             { appUrl: options.appUrl, style: options.callbackStyle, connections: options.maxConcurrentJobs, nodeId: options.nodeId },
             clock,
@@ -124,7 +124,7 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
   const grpcApi: GrpcApi | null =
     options.grpcPort === null
       ? null
-      : await startGrpcApi(
+      : await (await import('../grpc/grpc-server.js')).startGrpcApi(
           {
             jobs: daprJobs,
             metadata: () => ({
@@ -179,4 +179,13 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
       return closing;
     },
   };
+}
+
+/**
+ * gRPC app callbacks, loaded only when asked for: @grpc/grpc-js and the protos add ~200 ms to
+ * start-up, which `chime jobs ...` and HTTP-only servers need not pay.
+ */
+async function createAppCallbackDelivery(options: ServerOptions): Promise<JobRunner> {
+  const { AppCallbackDelivery, appGrpcAddress } = await import('../grpc/app-callback-delivery.js');
+  return new AppCallbackDelivery({ address: appGrpcAddress(options.appUrl), nodeId: options.nodeId });
 }

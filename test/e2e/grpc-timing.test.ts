@@ -23,7 +23,7 @@ describe('gRPC between real processes', () => {
   async function start(): Promise<void> {
     app = new GrpcApp();
     const appUrl = await app.start({ stable: false });
-    chime = await startChime(['--store', `sqlite:${tempDbPath()}`, '--app-url', appUrl, '--app-protocol', 'grpc']);
+    chime = await startChime(['--store', `sqlite:${tempDbPath()}`, '--app-url', appUrl, '--app-protocol', 'grpc', '--grpc-port', '0']);
     const address = /gRPC API \(Dapr jobs\) on (\S+)/.exec(chime.log())?.[1];
     expect(address, chime.log()).toBeDefined();
     client = new DaprGrpcClient(address!);

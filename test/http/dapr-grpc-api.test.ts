@@ -65,8 +65,15 @@ describe('gRPC jobs calls', () => {
   });
 
   it('deletes by prefix, and everything with no prefix', async () => {
+    const changes: string[] = [];
+    const unsubscribe = server.events.subscribe((event) => {
+      if (event.type === 'schedule.changed') changes.push(`${event.change} ${event.name}`);
+    });
     for (const name of ['pfx-a', 'pfx-b', 'pfx-c', 'other-a']) await client.call('ScheduleJob', { job: { name, due_time: '1h' } });
     await client.call('DeleteJobsByPrefixAlpha1', { name_prefix: 'pfx-' });
+    unsubscribe();
+    // Each deletion reaches the lifecycle stream, as a single delete does.
+    expect(changes.filter((c) => c.startsWith('deleted')).sort()).toEqual(['deleted pfx-a', 'deleted pfx-b', 'deleted pfx-c']);
     const names = (await client.call('ListJobs')).jobs.map((j: { name: string }) => j.name);
     expect(names).toContain('other-a');
     expect(names.filter((n: string) => n.startsWith('pfx-'))).toEqual([]);
