@@ -35,7 +35,10 @@ export class AppCallbackDelivery implements JobRunner {
 
   constructor(private readonly options: AppCallbackDeliveryOptions) {
     const creds = credentials.createInsecure();
-    this.stable = new (daprService('AppCallback'))(options.address, creds);
+    // Reconnect to a restarted app within a second: grpc-js's default backoff grows to 120 s,
+    // and every attempt made while the channel waits fails at once, burning the job's retries.
+    const channelOptions = { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 1000 };
+    this.stable = new (daprService('AppCallback'))(options.address, creds, channelOptions);
     // One HTTP/2 connection for both services.
     this.alpha = new (daprService('AppCallbackAlpha'))(options.address, creds, { channelOverride: this.stable.getChannel() });
   }
