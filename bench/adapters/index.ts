@@ -22,6 +22,7 @@ export function createSystems(services: ServiceConfig): SystemAdapter[] {
   return [
     createChimeAdapter(services, { name: 'chime-sqlite', backend: 'sqlite', mode: 'tasks', workloads: CHIME_WORKLOADS }),
     createChimeAdapter(services, { name: 'chime-sqlite-callback', backend: 'sqlite', mode: 'callbacks', workloads: DELAYED_JOB_WORKLOADS }),
+    createChimeAdapter(services, { name: 'chime-sqlite-grpc', backend: 'sqlite', mode: 'grpc-callbacks', workloads: [...DELAYED_JOB_WORKLOADS, 'grpc'] }),
     createChimeAdapter(services, { name: 'chime-sqlite-sdk-batched', backend: 'sqlite', mode: 'batched-sdk', workloads: ['enqueue'] }),
     createChimeAdapter(services, { name: 'chime-postgres', backend: 'postgres', mode: 'tasks', workloads: CHIME_WORKLOADS }),
     createChimeAdapter(services, { name: 'chime-redis', backend: 'redis', mode: 'tasks', workloads: CHIME_WORKLOADS }),
