@@ -190,7 +190,7 @@ export async function startServer(serverOptions: ServerOptions, parts: ServerPar
  * gRPC app callbacks, loaded only when asked for: @grpc/grpc-js and the protos add ~200 ms to
  * start-up, which `chime jobs ...` and HTTP-only servers need not pay.
  */
-async function createAppCallbackDelivery(options: ServerOptions): Promise<JobRunner> {
+async function createAppCallbackDelivery(options: NodeOptions): Promise<JobRunner> {
   const { AppCallbackDelivery, appGrpcAddress } = await import('../grpc/app-callback-delivery.js');
   return new AppCallbackDelivery({ address: appGrpcAddress(options.appUrl), nodeId: options.nodeId });
 }
