@@ -80,7 +80,9 @@ describe('input limits', () => {
     for (const path of ['/v1.0/jobs/%2E%2E', '/v1.0/jobs/..', '/v1.0-alpha1/jobs/%2e']) {
       const answer = await rawRequest('POST', path, '{"dueTime":"1h"}');
       expect(answer.status, path).toBe(400);
-      expect(JSON.parse(answer.body), path).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'name', message: 'name: must not be "." or ".."' });
+      // The Dapr runtime dialect words errors as the runtime does; Chime's code still says why.
+      const expected = path.startsWith('/v1.0-alpha1/') ? { code: 'INVALID_ARGUMENT' } : { code: 'INVALID_ARGUMENT', field: 'name', message: 'name: must not be "." or ".."' };
+      expect(JSON.parse(answer.body), path).toMatchObject(expected);
     }
     const deepAnswer = await server.app.inject({ method: 'POST', url: '/v1.0/jobs/deep3', payload: `{"dueTime":"1h","data":${deepText(5000)}}` });
     expect(deepAnswer.json().message).toContain(`${INPUT_LIMITS.jsonDepth} levels`);
