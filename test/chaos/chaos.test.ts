@@ -59,7 +59,8 @@ describe.each(STORES)('chaos on %s', (backend) => {
   );
 });
 
-describe.runIf(FULL)('the lease trade-off', () => {
+// Cheap (a few seconds), so the slice in `npm test` prints it too.
+describe('the lease trade-off', () => {
   it('measures what keeping leases costs each store', async () => {
     const costs = [];
     for (const backend of ['sqlite', 'postgres', 'redis'] as const) costs.push(await measureLeaseCost(backend));
