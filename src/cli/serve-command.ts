@@ -33,6 +33,11 @@ export const SERVE_FLAGS: [flag: string, key: keyof RawOptions, help: string][] 
   ['--jwks-url <url>', 'jwksUrl', 'verify /api/v1 tokens against this JWKS instead (env CHIME_JWKS_URL)'],
   ['--jwt-issuer <iss>', 'jwtIssuer', 'required iss claim (env CHIME_JWT_ISSUER)'],
   ['--jwt-audience <aud>', 'jwtAudience', 'required aud claim (env CHIME_JWT_AUDIENCE)'],
+  ['--allow-target <entries>', 'allowTarget', 'hosts, *.domains, IPs, CIDRs job targets may reach besides the app URL (env CHIME_ALLOW_TARGET)'],
+  ['--target-concurrency <n>', 'targetConcurrency', 'requests in flight to one target other than the app URL (env CHIME_TARGET_CONCURRENCY; default half of max-concurrent-jobs)'],
+  ['--webhook-secret <whsec>', 'webhookSecret', 'signing secret(s), two comma-separated while rotating (env CHIME_WEBHOOK_SECRET; default generated into the data dir)'],
+  ['--webhook-signing <bool>', 'webhookSigning', 'sign callbacks with Standard Webhooks headers (env CHIME_WEBHOOK_SIGNING; default true)'],
+  ['--failure-hook-url <url>', 'failureHookUrl', 'called when any job fails for good (env CHIME_FAILURE_HOOK_URL)'],
 ];
 
 /** The flags `chime worker` takes (no HTTP, no callbacks). */

@@ -8,10 +8,13 @@ import type { Dialect, FailurePolicy, HistoryEntry, JobRecord, MissedFirePolicy,
 import type { Page, Store } from '../store/store.js';
 import { buildDaprJob, type DaprJobRequest } from './dapr-job-input.js';
 import { jobRefOf, LifecycleEvents } from './lifecycle-events.js';
+import { checkDeliverySpec, type OutboundGuard } from './outbound-guard.js';
 
 export interface DaprJobsOptions {
   defaultFailurePolicy: FailurePolicy;
   defaultMissedFire: MissedFirePolicy;
+  /** Checks job targets and hook URLs; absent: not checked (tests of other parts). */
+  guard?: OutboundGuard;
 }
 
 export interface DaprJobListQuery {
@@ -36,6 +39,7 @@ export class DaprJobs {
       failurePolicy: this.options.defaultFailurePolicy,
       missedFire: this.options.defaultMissedFire,
     });
+    checkDeliverySpec(this.options.guard, schedule.template.delivery);
     const created = await this.store.createSchedule(schedule, first, overwrite ? 'replace' : 'create');
     if (this.events.active) {
       const at = this.clock.now();

@@ -4,8 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../core/clock.js';
-import { CallbackDelivery } from '../engine/callback-delivery.js';
 import { DaprJobs } from '../engine/dapr-jobs.js';
+import { FailureHooks } from '../engine/failure-hooks.js';
 import type { Engine } from '../engine/engine.js';
 import type { LifecycleEvents } from '../engine/lifecycle-events.js';
 import { PlatformJobs } from '../engine/platform-jobs.js';
@@ -18,6 +18,7 @@ import { buildHttpServer } from '../http/server.js';
 import { createStore, redactStoreSpec } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { VERSION } from '../version.js';
+import { createDelivery } from './delivery-setup.js';
 import { createEngine, defaultFailurePolicy, engineClock, startTaskWorker } from './engine-setup.js';
 import { createLogger, type Logger } from './logger.js';
 import type { ServerOptions } from './options.js';
@@ -59,12 +60,10 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
   const { clock, stop: stopClock } = await engineClock(store, parts.clock, logger);
 
   const engine = createEngine(store, clock, options, logger);
+  const delivery = createDelivery(options, clock);
   await engine.addLane({
     lane: { target: 'callback' },
-    runner: new CallbackDelivery(
-      { appUrl: options.appUrl, style: options.callbackStyle, connections: options.maxConcurrentJobs, nodeId: options.nodeId },
-      clock,
-    ),
+    runner: delivery.runner,
     concurrency: options.maxConcurrentJobs,
     // As workers do: claims of a full batch rather than one per freed slot (a burst of 100k
     // callbacks otherwise spends its time in tiny claim transactions).
@@ -76,17 +75,22 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
 
   const catalog = new TaskCatalog(store, clock);
   const { events } = engine;
+  const hooks = new FailureHooks(store, clock, events, {
+    serverFailureUrl: options.failureHookUrl,
+    log: (level, message, error) => logger.log(level, message, error),
+  });
+  hooks.start();
   const daprJobs = new DaprJobs(
     store,
     clock,
-    { defaultFailurePolicy: defaultFailurePolicy(options), defaultMissedFire: options.missedFirePolicy },
+    { defaultFailurePolicy: defaultFailurePolicy(options), defaultMissedFire: options.missedFirePolicy, guard: delivery.guard },
     events,
   );
   const app = await buildHttpServer({
     daprJobs,
     platform: {
-      jobs: new PlatformJobs(store, clock, catalog, engine, events),
-      schedules: new PlatformSchedules(store, clock, catalog, options.missedFirePolicy, events),
+      jobs: new PlatformJobs(store, clock, catalog, engine, events, delivery.guard),
+      schedules: new PlatformSchedules(store, clock, catalog, options.missedFirePolicy, events, delivery.guard),
       queues: new PlatformQueues(store, clock, events),
       store,
     },
@@ -94,6 +98,7 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
     bodyLimit: options.bodyLimit,
     version: VERSION,
     logError: (error) => logger.log('error', 'request failed', error),
+    daprApiToken: options.daprApiToken,
     health: {
       async check() {
         if (engine.state !== 'running') return { ok: false, detail: `engine ${engine.state}` };
@@ -133,6 +138,7 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
         await app.close();
         await worker?.stop();
         await engine.close();
+        await hooks.close();
         stopClock();
         await store.close();
         logger.log('info', 'chime stopped');
