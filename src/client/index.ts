@@ -4,3 +4,4 @@ export { SchedulerClient, type DaprJob, type DaprJobList, type JobFiring, type S
 export { JobManager, type ReminderScheduled } from './job-manager.js';
 export * from './jobs-client.js';
 export { defineTask, type TaskContext, type TaskDefinition, type TaskOptions } from '../engine/tasks.js';
+export { verifyWebhook, WebhookVerificationError, type VerifyWebhookOptions } from './webhooks.js';

@@ -206,6 +206,9 @@ export class Dispatcher {
     if (signal.more && signal.runAt <= this.horizon) void this.refill();
     if (signal.runAt <= this.horizon) {
       this.heap.push(signal.runAt);
+      // A window read in flight may have started before this write and would reset the heap
+      // without it: read again once it is done.
+      if (this.refilling) this.refillAgain = true;
       this.arm();
     }
   }
