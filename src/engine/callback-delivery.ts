@@ -58,7 +58,7 @@ export class CallbackDelivery implements JobRunner {
   /** A job waits (claimed, not started) while its target has every connection busy. */
   admit(job: ClaimedJob): boolean {
     const target = job.delivery?.target;
-    return target ? this.pools.admit(new URL(target.url).origin) : this.pools.admit(this.defaults.appOrigin);
+    return this.pools.admit(target ? originOf(target.url) : this.defaults.appOrigin);
   }
 
   async run(job: ClaimedJob, signal: AbortSignal): Promise<RunResult> {
@@ -126,6 +126,18 @@ export class CallbackDelivery implements JobRunner {
   async close(): Promise<void> {
     await this.pools.close();
   }
+}
+
+/** Origins of target URLs, remembered: admit() runs for every held job each time a slot frees. */
+const origins = new Map<string, string>();
+function originOf(url: string): string {
+  let origin = origins.get(url);
+  if (origin === undefined) {
+    if (origins.size >= 10_000) origins.clear();
+    origin = new URL(url).origin;
+    origins.set(url, origin);
+  }
+  return origin;
 }
 
 function failure(httpStatus: number | null, message: string, type: string): RunResult {

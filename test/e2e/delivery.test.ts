@@ -50,8 +50,10 @@ describe('outbound delivery between real processes', () => {
     const response = await create(name, body);
     expect(response.status, await response.clone().text()).toBe(204);
   };
-  const history = async (name: string) =>
-    (await (await fetch(`${chime!.url}/v1.0/jobs/${name}/history`, { headers: { 'dapr-api-token': DAPR_TOKEN } })).json()).history;
+  const history = async (name: string): Promise<{ error: string }[]> => {
+    const response = await fetch(`${chime!.url}/v1.0/jobs/${name}/history`, { headers: { 'dapr-api-token': DAPR_TOKEN } });
+    return ((await response.json()) as { history: { error: string }[] }).history;
+  };
 
   it('delivers signed requests to two receivers, guards targets, follows only allowed redirects, calls the failure hook once, honours Retry-After', async () => {
     const secret = generateWebhookSecret();
