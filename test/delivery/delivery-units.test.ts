@@ -1,4 +1,6 @@
 /** The pieces of outbound delivery on their own: spec parsing, the guard, signing, Retry-After. */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { verifyWebhook, WebhookVerificationError } from '../../src/client/webhooks.js';
@@ -123,6 +125,30 @@ describe('signing', () => {
     expect(() => new Webhook(newSecret).verify(body, headers)).not.toThrow();
     expect(verifyWebhook([newSecret], headers, body)).toBe('job-2');
     expect(() => new WebhookSigner(['plain-secret'])).toThrow(/whsec_/);
+  });
+});
+
+describe('the Python verification in docs/security.md', () => {
+  it('accepts a Chime signature and refuses a tampered body', () => {
+    const doc = readFileSync(new URL('../../docs/security.md', import.meta.url), 'utf8');
+    const snippet = /or with the standard library alone:\n\n```python\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(snippet).toBeDefined();
+    const secret = generateWebhookSecret();
+    const body = '{"job_name":"py","data":[1,2]}';
+    const headers = new WebhookSigner([generateWebhookSecret(), secret]).headers('job-py', Math.floor(Date.now() / 1000), body);
+    const program = `${snippet}
+import json, sys
+d = json.loads(sys.stdin.read())
+verify(d["secret"], d["headers"], d["body"].encode())
+try:
+    verify(d["secret"], d["headers"], d["body"].encode() + b" ")
+    print("tampered body accepted")
+except ValueError:
+    print("ok")
+`;
+    const run = spawnSync('python3', ['-c', program], { input: JSON.stringify({ secret, headers, body }), encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('ok');
   });
 });
 
