@@ -53,6 +53,7 @@ export const WORKER_FLAG_KEYS: readonly (keyof RawOptions)[] = [
   'drainGraceMs',
   'nodeId',
   'logLevel',
+  'failureHookUrl',
 ];
 
 export function addServeFlags(command: Command, only?: readonly (keyof RawOptions)[]): Command {

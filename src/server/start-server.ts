@@ -5,7 +5,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../core/clock.js';
 import { DaprJobs } from '../engine/dapr-jobs.js';
-import { FailureHooks } from '../engine/failure-hooks.js';
 import type { Engine } from '../engine/engine.js';
 import type { LifecycleEvents } from '../engine/lifecycle-events.js';
 import { PlatformJobs } from '../engine/platform-jobs.js';
@@ -19,7 +18,7 @@ import { createStore, redactStoreSpec } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { VERSION } from '../version.js';
 import { createDelivery } from './delivery-setup.js';
-import { createEngine, defaultFailurePolicy, engineClock, startTaskWorker } from './engine-setup.js';
+import { createEngine, defaultFailurePolicy, engineClock, startFailureHooks, startTaskWorker } from './engine-setup.js';
 import { createLogger, type Logger } from './logger.js';
 import type { ServerOptions } from './options.js';
 import { loadOrCreateSecret } from './secrets.js';
@@ -75,11 +74,7 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
 
   const catalog = new TaskCatalog(store, clock);
   const { events } = engine;
-  const hooks = new FailureHooks(store, clock, events, {
-    serverFailureUrl: options.failureHookUrl,
-    log: (level, message, error) => logger.log(level, message, error),
-  });
-  hooks.start();
+  const hooks = startFailureHooks(store, clock, engine, options, logger);
   const daprJobs = new DaprJobs(
     store,
     clock,

@@ -8,7 +8,7 @@ import type { Engine } from '../engine/engine.js';
 import type { TaskWorker } from '../engine/worker.js';
 import { createStore, redactStoreSpec } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
-import { createEngine, engineClock, startTaskWorker } from './engine-setup.js';
+import { createEngine, engineClock, startFailureHooks, startTaskWorker } from './engine-setup.js';
 import { createLogger, type Logger } from './logger.js';
 import type { ServerOptions } from './options.js';
 
@@ -32,6 +32,7 @@ export async function startWorkerProcess(
   const engine = createEngine(store, clock, options, logger);
   const worker = await startTaskWorker(store, clock, engine, options, logger, parts.tasks);
   if (!worker) throw new Error('tasks: no task to run');
+  const hooks = startFailureHooks(store, clock, engine, options, logger);
   await engine.start();
   logger.log('info', `chime worker ${options.nodeId} running on ${store.backend} (${redactStoreSpec(options.store)})`);
   let closing: Promise<void> | null = null;
@@ -43,6 +44,7 @@ export async function startWorkerProcess(
       closing ??= (async () => {
         await worker.stop();
         await engine.close();
+        await hooks.close();
         stopClock();
         await store.close();
         logger.log('info', 'chime worker stopped');
