@@ -1,6 +1,7 @@
 /** The pieces of outbound delivery on their own: spec parsing, the guard, signing, Retry-After. */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { verifyWebhook, WebhookVerificationError } from '../../src/client/webhooks.js';
@@ -9,6 +10,8 @@ import { ChimeError } from '../../src/core/errors.js';
 import { OutboundGuard } from '../../src/engine/outbound-guard.js';
 import { retryAfterMs } from '../../src/engine/response-reading.js';
 import { generateWebhookSecret, WebhookSigner } from '../../src/engine/webhook-signing.js';
+import { loadOrCreateWebhookSecret, WEBHOOK_SECRET_FILE } from '../../src/server/webhook-secret.js';
+import { tempDir } from '../support/temp.js';
 
 function fieldOf(run: () => unknown): string | undefined {
   try {
@@ -115,6 +118,15 @@ describe('signing', () => {
     expect(() => new Webhook(generateWebhookSecret()).verify(body, headers)).toThrow();
     expect(() => verifyWebhook(secret, headers, `${body} `)).toThrow(WebhookVerificationError);
     expect(() => verifyWebhook(secret, { ...headers, 'webhook-timestamp': String(now - 600) }, body)).toThrow(/tolerance/);
+  });
+
+  it('generates the secret once into the data dir, mode 0600', () => {
+    const dir = join(tempDir(), 'data');
+    const secret = loadOrCreateWebhookSecret(dir);
+    expect(secret).toMatch(/^whsec_/);
+    expect(loadOrCreateWebhookSecret(dir)).toBe(secret);
+    expect(statSync(join(dir, WEBHOOK_SECRET_FILE)).mode & 0o777).toBe(0o600);
+    expect(() => new WebhookSigner([secret])).not.toThrow();
   });
 
   it('signs with both secrets while rotating, so either verifies', () => {
