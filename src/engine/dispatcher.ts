@@ -99,6 +99,8 @@ export class Dispatcher {
   private backlog = false;
   private refilling: Promise<void> | null = null;
   private refillAgain = false;
+  /** Due times signalled while a window read was in flight. */
+  private signalledDuringRefill: number[] = [];
   private unsubscribe: (() => void) | null = null;
   private readonly idleWaiters: (() => void)[] = [];
 
@@ -207,8 +209,8 @@ export class Dispatcher {
     if (signal.runAt <= this.horizon) {
       this.heap.push(signal.runAt);
       // A window read in flight may have started before this write and would reset the heap
-      // without it: read again once it is done.
-      if (this.refilling) this.refillAgain = true;
+      // without it: kept aside and pushed again after the reset (no second read).
+      if (this.refilling) this.signalledDuringRefill.push(signal.runAt);
       this.arm();
     }
   }
@@ -234,6 +236,7 @@ export class Dispatcher {
           const full = times.length >= this.options.peekLimit;
           this.heap.reset(times);
           this.horizon = full ? times[times.length - 1]! : until;
+          for (const runAt of this.signalledDuringRefill.splice(0)) if (runAt <= this.horizon) this.heap.push(runAt);
         } catch (error) {
           this.onError(error, 'reading due times');
           // Without a window, wake up soon and try again rather than sleep forever.
