@@ -10,7 +10,8 @@
  * from the job, the kind and the attempt, so a second event for the same outcome (another
  * node, a replay) inserts nothing: one hook call per outcome. The one window left is a crash
  * between the outcome's write and the hook job's insert (a few ms); closing it would mean
- * writing the hook inside every backend's outcome transaction.
+ * writing the hook inside every backend's outcome transaction. A job the reaper fails (its node
+ * died during the last attempt, `lease.expired` with status failed) is read back and hooked too.
  */
 import type { Clock } from '../core/clock.js';
 import type { DeliverySpec } from '../core/delivery-spec.js';
@@ -18,7 +19,7 @@ import { isChimeError } from '../core/errors.js';
 import { formatRfc3339 } from '../core/time-spec.js';
 import { CALLBACK_QUEUE, type FailurePolicy, type JobErrorInfo } from '../core/types.js';
 import type { NewJob, Store } from '../store/store.js';
-import type { JobRef, LifecycleEvent, LifecycleEvents } from './lifecycle-events.js';
+import { jobRefOf, type JobRef, type LifecycleEvent, type LifecycleEvents } from './lifecycle-events.js';
 
 /** Hook calls back off from 1 s to 5 min over 10 retries (about 20 minutes in all). */
 export const HOOK_FAILURE_POLICY: FailurePolicy = { kind: 'exponential', initialMs: 1000, maxIntervalMs: 300_000, multiplier: 2, jitter: 0.2, maxRetries: 10 };
@@ -55,22 +56,36 @@ export class FailureHooks {
   }
 
   private onEvent(event: LifecycleEvent): void {
+    if (event.type === 'lease.expired') {
+      // The reaper failed a job whose node died on its last attempt: the event has only the
+      // id, so the job is read back first.
+      if (event.status === 'failed') this.track(this.store.getJob(event.jobId).then((job) => job && this.call('failure', job.target === 'callback' ? 'job.dead_lettered' : 'job.failed', jobRefOf(job), job.error, null, event.at)));
+      return;
+    }
     if (event.type !== 'job.dead_lettered' && event.type !== 'job.failed' && event.type !== 'job.succeeded') return;
-    const delivery = event.job.delivery;
+    this.track(this.call(event.type === 'job.succeeded' ? 'success' : 'failure', event.type, event.job, event.error, event.httpStatus, event.at));
+  }
+
+  private async call(kind: HookKind, type: LifecycleEvent['type'], ref: JobRef, error: JobErrorInfo | null, httpStatus: number | null, at: number): Promise<void> {
+    const delivery = ref.delivery;
     if (delivery?.hookOf) return; // a hook job's own outcome calls no hook
-    const kind: HookKind = event.type === 'job.succeeded' ? 'success' : 'failure';
     const url = kind === 'success' ? (delivery?.onSuccess ?? null) : (delivery?.onFailure ?? this.options.serverFailureUrl);
     if (url === null) return;
-    const job = hookJob(url, kind, event.type, event.job, event.error, event.httpStatus, event.at);
-    const insert = this.store
-      .insertJobs([job])
+    await this.store
+      .insertJobs([hookJob(url, kind, type, ref, error, httpStatus, at)])
       .then(() => undefined)
       .catch((error: unknown) => {
         if (isChimeError(error) && error.code === 'JOB_EXISTS') return; // already called for this outcome
-        this.options.log('error', `could not record the ${kind} hook of job ${event.job.jobId}`, error);
-      })
-      .finally(() => this.pending.delete(insert));
-    this.pending.add(insert);
+        throw error;
+      });
+  }
+
+  private track(work: Promise<unknown>): void {
+    const tracked: Promise<void> = work
+      .then(() => undefined)
+      .catch((error: unknown) => this.options.log('error', 'could not record a hook call', error))
+      .finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
   }
 }
 

@@ -10,7 +10,7 @@ import { VirtualClock } from '../../src/core/clock.js';
 import { defineTask } from '../../src/engine/tasks.js';
 import { generateWebhookSecret } from '../../src/engine/webhook-signing.js';
 import type { ChimeServer } from '../../src/server/start-server.js';
-import { T0 } from '../support/fixtures.js';
+import { T0, callbackTemplate, newJob } from '../support/fixtures.js';
 import { Receiver, waitFor, type Received } from '../support/receiver.js';
 import { startTestServer, testToken, type TestServerOptions } from '../support/server.js';
 
@@ -250,6 +250,19 @@ describe('per-job delivery', () => {
     await waitFor(() => hook.received.length === 2, 5000, 'the hook retry');
     expect(hook.received[1]!.body).toMatchObject({ type: 'job.failed', job: { id: job.id, task_name: 'explode' }, attempts: 1, error: { message: 'task exploded' } });
     expect(hook.received[0]!.headers['webhook-id']).toBe(hook.received[1]!.headers['webhook-id']);
+  });
+
+  it('calls the failure hook of a job the reaper fails (its node died on the last attempt)', async () => {
+    await setup({ leaseMs: 3000 });
+    const delivery = { target: null, onFailure: `${urls.hook}/reaped`, onSuccess: null };
+    const job = newJob({ runAt: T0 + 500, name: 'orphan', dialect: 'seed' }, callbackTemplate({ failurePolicy: { kind: 'drop' }, delivery }));
+    await server.store.insertJobs([job]);
+    const [claimed] = await server.store.claimDue({ lane: { target: 'callback' }, now: T0 + 500, limit: 1, owner: 'dead-node', leaseMs: 3000, planNext: () => ({ deliver: true, next: null }) });
+    expect(claimed?.id).toBe(job.id);
+    await run(6, 1000);
+    await waitFor(() => hook.received.length === 1, 5000, 'the hook of the reaped job');
+    expect(hook.received[0]!.body).toMatchObject({ type: 'job.dead_lettered', job: { id: job.id, name: 'orphan' }, attempts: 1, error: { type: 'LeaseExpired' } });
+    expect(app.received).toHaveLength(0);
   });
 
   it('requires dapr-api-token on the Dapr-style API when DAPR_API_TOKEN is set', async () => {
