@@ -25,6 +25,7 @@ export function createSystems(services: ServiceConfig): SystemAdapter[] {
     // Issue 12: the cost of signing and the outbound guard on a callback burst, off and on.
     createChimeAdapter(services, { name: 'chime-sqlite-callback-plain', backend: 'sqlite', mode: 'callbacks', delivery: 'plain', workloads: ['burst'] }),
     createChimeAdapter(services, { name: 'chime-sqlite-callback-guarded', backend: 'sqlite', mode: 'callbacks', delivery: 'guarded', workloads: ['burst'] }),
+    createChimeAdapter(services, { name: 'chime-sqlite-grpc', backend: 'sqlite', mode: 'grpc-callbacks', workloads: [...DELAYED_JOB_WORKLOADS, 'grpc'] }),
     createChimeAdapter(services, { name: 'chime-sqlite-sdk-batched', backend: 'sqlite', mode: 'batched-sdk', workloads: ['enqueue'] }),
     createChimeAdapter(services, { name: 'chime-postgres', backend: 'postgres', mode: 'tasks', workloads: CHIME_WORKLOADS }),
     createChimeAdapter(services, { name: 'chime-redis', backend: 'redis', mode: 'tasks', workloads: CHIME_WORKLOADS }),

@@ -3,11 +3,13 @@
  * with its own `target` uses it; the others go to the app URL in the server's callback style
  * (DESIGN.md, "Dapr compatibility"):
  * - `seed`: POST {app}/api/jobs/trigger with the envelope {"job_name","data","scheduled_time","actual_time"};
- * - `dapr`: POST {app}/job/{name} with the bare `data`.
+ * - `dapr`: POST {app}/job/{name} with the bare `data`, as the Dapr runtime does (bytes data
+ *   scheduled over gRPC goes out as those bytes).
  */
 import type { BodyShape, TargetMethod } from '../core/delivery-spec.js';
 import { formatRfc3339 } from '../core/time-spec.js';
 import type { CallbackStyle, ClaimedJob } from '../core/types.js';
+import { daprCallbackBody } from './job-data.js';
 
 export type CallbackStyleSetting = CallbackStyle | 'auto';
 
@@ -22,8 +24,8 @@ export interface DeliveryRequest {
   /** Path and query. */
   path: string;
   method: TargetMethod;
-  /** null: no body (GET, DELETE). */
-  body: string | null;
+  /** null: no body (GET, DELETE). Bytes for Dapr bytes data (job-data.ts). */
+  body: string | Buffer | null;
   contentType: string;
   /** The target's own headers (Chime's are added by the runner). */
   headers: Record<string, string>;
@@ -47,7 +49,7 @@ export function deliveryRequest(job: ClaimedJob, defaults: DefaultTarget, now: n
       origin: defaults.appOrigin,
       path: style === 'dapr' ? `${defaults.basePath}/job/${encodeURIComponent(name)}` : `${defaults.basePath}/api/jobs/trigger`,
       method: 'POST',
-      body: style === 'dapr' ? job.payload : envelope(job, name, now),
+      body: style === 'dapr' ? daprCallbackBody(job.payload) : envelope(job, name, now),
       contentType: 'application/json',
       headers: {},
       notFoundIsDelivered: style === 'dapr',
@@ -67,12 +69,12 @@ export function deliveryRequest(job: ClaimedJob, defaults: DefaultTarget, now: n
   };
 }
 
-function shapedBody(shape: BodyShape, job: ClaimedJob, name: string, now: number): { body: string; contentType: string } {
+function shapedBody(shape: BodyShape, job: ClaimedJob, name: string, now: number): { body: string | Buffer; contentType: string } {
   switch (shape) {
     case 'envelope':
       return { body: envelope(job, name, now), contentType: 'application/json' };
     case 'data':
-      return { body: job.payload, contentType: 'application/json' };
+      return { body: daprCallbackBody(job.payload), contentType: 'application/json' };
     case 'raw': {
       // A string payload goes out as its characters: a job can carry a form, XML or plain text.
       if (job.payload.startsWith('"')) return { body: JSON.parse(job.payload) as string, contentType: 'text/plain; charset=utf-8' };

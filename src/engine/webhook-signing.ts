@@ -31,9 +31,9 @@ export class WebhookSigner {
   }
 
   /** The three headers for one request. `timestampSeconds` comes from the engine's clock. */
-  headers(id: string, timestampSeconds: number, body: string): Record<string, string> {
-    const signed = `${id}.${timestampSeconds}.${body}`;
-    const signature = this.keys.map((key) => `v1,${createHmac('sha256', key).update(signed).digest('base64')}`).join(' ');
+  headers(id: string, timestampSeconds: number, body: string | Buffer): Record<string, string> {
+    const prefix = `${id}.${timestampSeconds}.`;
+    const signature = this.keys.map((key) => `v1,${createHmac('sha256', key).update(prefix).update(body).digest('base64')}`).join(' ');
     return { 'webhook-id': id, 'webhook-timestamp': String(timestampSeconds), 'webhook-signature': signature };
   }
 }
