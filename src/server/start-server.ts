@@ -186,5 +186,5 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
  */
 async function createAppCallbackDelivery(options: ServerOptions): Promise<JobRunner> {
   const { AppCallbackDelivery, appGrpcAddress } = await import('../grpc/app-callback-delivery.js');
-  return new AppCallbackDelivery({ address: appGrpcAddress(options.appUrl), nodeId: options.nodeId });
+  return new AppCallbackDelivery({ address: appGrpcAddress(options.appUrl), nodeId: options.nodeId, appApiToken: options.appApiToken });
 }
