@@ -252,6 +252,24 @@ describe('per-job delivery', () => {
     expect(hook.received[0]!.headers['webhook-id']).toBe(hook.received[1]!.headers['webhook-id']);
   });
 
+  it('caps requests in flight per target, so a hung target does not take the slots of another', async () => {
+    await setup({ maxConcurrentJobs: 3, targetConcurrency: 1 });
+    const held: (() => void)[] = [];
+    target.respond = () => new Promise<number>((resolve) => held.push(() => resolve(200)));
+    for (let i = 0; i < 3; i++) await create(`/v1.0/jobs/slow-${i}`, { dueTime: '1s', target: { url: `${urls.target}/slow` } });
+    for (let i = 0; i < 2; i++) await create(`/v1.0/jobs/fast-${i}`, { dueTime: '1s', target: { url: `${urls.hook}/fast` } });
+    await clock.advance(1000);
+    await waitFor(() => hook.received.length === 2, 5000, 'the fast target');
+    expect(target.received).toHaveLength(1); // one slow request in flight: its target's cap
+    expect(server.engine.activeJobs).toBe(3); // the other two slow jobs wait, claimed
+    for (let i = 0; i < 3; i++) {
+      await waitFor(() => held.length === i + 1, 5000, `slow request ${i + 1}`);
+      held[i]!();
+    }
+    await server.engine.whenIdle();
+    expect(target.received).toHaveLength(3);
+  });
+
   it('calls the failure hook of a job the reaper fails (its node died on the last attempt)', async () => {
     await setup({ leaseMs: 3000 });
     const delivery = { target: null, onFailure: `${urls.hook}/reaped`, onSuccess: null };
