@@ -451,6 +451,32 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
         expect(byName.has(CALLBACK_QUEUE)).toBe(false);
       });
 
+      it('counts live jobs per queue, callbacks included, and dead letters (jobCounts)', async () => {
+        expect(await store.jobCounts()).toEqual({ queues: [], deadLetters: 0 });
+        const dead = newJob({}, callbackTemplate());
+        const done = newJob({}, callbackTemplate());
+        await store.insertJobs([newJob(), newJob(), newJob({ queue: 'reports', runAt: T0 + 60_000 }), dead, done, newJob({}, callbackTemplate())]);
+        await store.claimDue({ lane: TASKS, now: T0, limit: 1, owner: 'w1', leaseMs: 5000, planNext: noNext });
+        const claimed = await store.claimDue({ lane: CALLBACKS, now: T0, limit: 2, owner: 'w1', leaseMs: 5000, planNext: noNext });
+        expect(claimed).toHaveLength(2);
+        const [first, second] = claimed.map((job) => job.id);
+        await store.recordOutcomes([
+          outcome(first!, 'w1', 'failed', { error: { message: 'HTTP 500', type: 'HttpError', traceback: null } }),
+          outcome(second!, 'w1', 'completed'),
+        ]);
+        // A failed task job is not a dead letter: only callbacks are dead-lettered.
+        const task = (await store.claimDue({ lane: TASKS, now: T0, limit: 1, owner: 'w1', leaseMs: 5000, planNext: noNext }))[0]!;
+        await store.recordOutcomes([outcome(task.id, 'w1', 'failed')]);
+        expect(await store.jobCounts()).toEqual({
+          queues: [
+            { queue: CALLBACK_QUEUE, waiting: 1, claimed: 0 },
+            { queue: 'default', waiting: 0, claimed: 1 },
+            { queue: 'reports', waiting: 1, claimed: 0 },
+          ],
+          deadLetters: 1,
+        });
+      });
+
       it('claims nothing from a paused queue and everything again once resumed', async () => {
         const job = newJob();
         await store.insertJobs([job]);
