@@ -3,12 +3,13 @@
  * OpenAPI document served at /openapi.json.
  */
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DaprJobs } from '../engine/dapr-jobs.js';
 import type { Authenticator } from './auth.js';
 import { registerDaprRoutes } from './dapr-routes.js';
 import { installErrorHandling } from './error-format.js';
 import { registerHealthRoutes, type HealthSource } from './health-routes.js';
+import { registerMetricsRoute, type MetricsSource } from './metrics-route.js';
 import { registerReminderRoutes } from './reminder-routes.js';
 import { registerV1Routes, type Platform } from './v1-routes.js';
 import { installValidation } from './validation.js';
@@ -21,18 +22,37 @@ export interface HttpDeps {
   /** Largest accepted request body, bytes. */
   bodyLimit: number;
   version: string;
-  logError: (error: unknown) => void;
+  /** Unexpected (500) errors, with the request's id. */
+  logError: (error: unknown, requestId: string) => void;
+  /** The server's pino logger: request logs carry a request id (`req_id`). */
+  logger?: FastifyBaseLogger;
+  /** Served at GET /metrics when given. */
+  metrics?: MetricsSource | null;
 }
 
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: false,
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    // A caller's X-Request-Id is kept (and echoed), else Fastify numbers requests.
+    requestIdHeader: 'x-request-id',
+    requestIdLogLabel: 'req_id',
+    // Fastify's own two lines per request at info would be most of the log of a busy node;
+    // one line per request at debug (below) instead.
+    disableRequestLogging: true,
     bodyLimit: deps.bodyLimit,
     // Job names may be long and percent-encoded.
     routerOptions: { maxParamLength: 2048 },
     return503OnClosing: true,
     forceCloseConnections: true,
   });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  if (deps.logger?.level === 'debug' || deps.logger?.level === 'trace') {
+    app.addHook('onResponse', async (request, reply) => {
+      request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
+    });
+  }
   installValidation(app);
   installErrorHandling(app, deps.logError);
   // Dapr clients often send JSON without a content type (curl -d); treat every body as JSON.
@@ -61,6 +81,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     },
   });
   registerHealthRoutes(app, deps.health);
+  if (deps.metrics) registerMetricsRoute(app, deps.metrics);
   registerDaprRoutes(app, deps.daprJobs);
   registerReminderRoutes(app, deps.daprJobs);
   await registerV1Routes(app, deps.platform, deps.auth);

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../core/clock.js';
+import { StoreAlignedClock } from '../engine/store-clock.js';
 import { CallbackDelivery } from '../engine/callback-delivery.js';
 import { DaprJobs } from '../engine/dapr-jobs.js';
 import type { Engine } from '../engine/engine.js';
@@ -19,9 +20,13 @@ import { createStore, redactStoreSpec } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { VERSION } from '../version.js';
 import { createEngine, defaultFailurePolicy, engineClock, startTaskWorker } from './engine-setup.js';
+import { createEventLog } from './event-log.js';
+import { instrumentStore } from './instrumented-store.js';
 import { createLogger, type Logger } from './logger.js';
+import { ChimeMetrics } from './metrics.js';
 import type { ServerOptions } from './options.js';
 import { loadOrCreateSecret } from './secrets.js';
+import { listenError, openStoreOrExplain } from './startup-error.js';
 
 export interface ChimeServer {
   /** http://host:port the API listens on. */
@@ -31,6 +36,8 @@ export interface ChimeServer {
   readonly engine: Engine;
   /** The node's job lifecycle events: metrics, logs, the live feed and hooks read this. */
   readonly events: LifecycleEvents;
+  /** Prometheus metrics (GET /metrics); null with `--metrics off`. */
+  readonly metrics: ChimeMetrics | null;
   readonly app: FastifyInstance;
   /** Stops accepting requests, drains running jobs, closes the store. Idempotent. */
   close(): Promise<void>;
@@ -46,17 +53,26 @@ export interface ServerParts {
 }
 
 export async function startServer(options: ServerOptions, parts: ServerParts = {}): Promise<ChimeServer> {
-  const logger = parts.logger ?? createLogger(options.logLevel);
+  const logger = parts.logger ?? createLogger(options.logLevel, { format: options.logFormat });
   const auth = new Authenticator({
     secret: options.jwksUrl ? undefined : (options.jwtSecret ?? loadOrCreateSecret(options.dataDir)),
     jwksUrl: options.jwksUrl ?? undefined,
     issuer: options.jwtIssuer ?? undefined,
     audience: options.jwtAudience ?? undefined,
   });
-  const store = parts.store ?? (await createStore(options.store));
-  await store.open();
+  const bareStore = parts.store ?? (await createStore(options.store));
+  let clock: Clock | undefined;
+  const metrics = options.metrics
+    ? new ChimeMetrics({ store: bareStore, version: VERSION, clockOffsetMs: () => (clock instanceof StoreAlignedClock ? clock.offset : 0) })
+    : null;
+  const store = metrics ? instrumentStore(bareStore, metrics.storeObserver) : bareStore;
+  await openStoreOrExplain(() => store.open(), `${store.backend} (${redactStoreSpec(options.store)})`, (error, waitMs) =>
+    logger.log('warn', `the store is unreachable; trying again in ${waitMs} ms`, error),
+  );
   for (const warning of (store as { warnings?: string[] }).warnings ?? []) logger.log('warn', warning);
-  const { clock, stop: stopClock } = await engineClock(store, parts.clock, logger);
+  const aligned = await engineClock(store, parts.clock, logger);
+  clock = aligned.clock;
+  const stopClock = aligned.stop;
 
   const engine = createEngine(store, clock, options, logger);
   await engine.addLane({
@@ -76,6 +92,8 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
 
   const catalog = new TaskCatalog(store, clock);
   const { events } = engine;
+  const unsubscribers = [events.subscribe(createEventLog(logger))];
+  if (metrics) unsubscribers.push(events.subscribe(metrics.onEvent));
   const daprJobs = new DaprJobs(
     store,
     clock,
@@ -93,9 +111,12 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
     auth,
     bodyLimit: options.bodyLimit,
     version: VERSION,
-    logError: (error) => logger.log('error', 'request failed', error),
+    logError: (error, requestId) => logger.log('error', 'request failed', error, { req_id: requestId }),
+    logger: logger.pino,
+    metrics,
     health: {
       async check() {
+        if (closing) return { ok: false, detail: 'draining' };
         if (engine.state !== 'running') return { ok: false, detail: `engine ${engine.state}` };
         return store.health();
       },
@@ -113,28 +134,39 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
     },
   });
 
+  let closing: Promise<void> | null = null;
+  const shutdown = async (): Promise<void> => {
+    await app.close();
+    await worker?.stop();
+    await engine.close();
+    for (const unsubscribe of unsubscribers) unsubscribe();
+    stopClock();
+    await store.close();
+  };
   await engine.start();
-  await app.listen({ port: options.port, host: options.host });
+  try {
+    await app.listen({ port: options.port, host: options.host });
+  } catch (error) {
+    closing = shutdown();
+    await closing.catch(() => {});
+    throw listenError(error, options.host, options.port);
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   logger.log('info', `chime ${VERSION} serving ${url} on ${store.backend} (${redactStoreSpec(options.store)}); callbacks to ${options.appUrl} (${options.callbackStyle})`);
 
-  let closing: Promise<void> | null = null;
   return {
     url,
     port,
     store,
     engine,
     events,
+    metrics,
     app,
     close() {
       closing ??= (async () => {
-        await app.close();
-        await worker?.stop();
-        await engine.close();
-        stopClock();
-        await store.close();
+        await shutdown();
         logger.log('info', 'chime stopped');
       })();
       return closing;

@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js';
 import { createEngine, engineClock, startTaskWorker } from './engine-setup.js';
 import { createLogger, type Logger } from './logger.js';
 import type { ServerOptions } from './options.js';
+import { openStoreOrExplain } from './startup-error.js';
 
 export interface ChimeWorker {
   readonly store: Store;
@@ -23,10 +24,12 @@ export async function startWorkerProcess(
   options: ServerOptions,
   parts: { clock?: Clock; logger?: Logger; tasks?: readonly TaskDefinition[] } = {},
 ): Promise<ChimeWorker> {
-  const logger = parts.logger ?? createLogger(options.logLevel);
+  const logger = parts.logger ?? createLogger(options.logLevel, { format: options.logFormat });
   if (!options.tasks && !parts.tasks) throw new Error('tasks: a worker needs --tasks <module>');
   const store = await createStore(options.store);
-  await store.open();
+  await openStoreOrExplain(() => store.open(), `${store.backend} (${redactStoreSpec(options.store)})`, (error, waitMs) =>
+    logger.log('warn', `the store is unreachable; trying again in ${waitMs} ms`, error),
+  );
   for (const warning of (store as { warnings?: string[] }).warnings ?? []) logger.log('warn', warning);
   const { clock, stop: stopClock } = await engineClock(store, parts.clock, logger);
   const engine = createEngine(store, clock, options, logger);
