@@ -11,6 +11,7 @@ import { installErrorHandling } from './error-format.js';
 import { registerHealthRoutes, type HealthSource } from './health-routes.js';
 import { registerMetricsRoute, type MetricsSource } from './metrics-route.js';
 import { registerReminderRoutes } from './reminder-routes.js';
+import { RequestLog } from './request-log.js';
 import { registerV1Routes, type Platform } from './v1-routes.js';
 import { installValidation } from './validation.js';
 
@@ -35,10 +36,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     // A caller's X-Request-Id is kept (and echoed), else Fastify numbers requests.
     requestIdHeader: 'x-request-id',
-    requestIdLogLabel: 'req_id',
-    // Fastify's own two lines per request at info would be most of the log of a busy node;
-    // one line per request at debug (below) instead.
-    disableRequestLogging: true,
+    logController: new RequestLog(),
     bodyLimit: deps.bodyLimit,
     // Job names may be long and percent-encoded.
     routerOptions: { maxParamLength: 2048 },
@@ -48,11 +46,6 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  if (deps.logger?.level === 'debug' || deps.logger?.level === 'trace') {
-    app.addHook('onResponse', async (request, reply) => {
-      request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
-    });
-  }
   installValidation(app);
   installErrorHandling(app, deps.logError);
   // Dapr clients often send JSON without a content type (curl -d); treat every body as JSON.
