@@ -32,7 +32,7 @@ import { packageVersionAt } from './package-version.js';
 import { dropSchema, schemaSizeBytes } from './postgres.js';
 import { connectRedis, deleteKeysWithPrefix, memoryUsageOfPrefix } from './redis.js';
 
-type Chime = typeof import('chime');
+type Chime = typeof import('@chime-scheduler/server');
 export type ChimeBackend = 'sqlite' | 'postgres' | 'redis';
 export type ChimeMode = 'tasks' | 'callbacks' | 'batched-sdk';
 
@@ -153,7 +153,7 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
     bulkBatchSize: BULK_BATCH,
 
     async setUp() {
-      chime = await import('chime');
+      chime = await import('@chime-scheduler/server');
       dir = mkdtempSync(join(tmpdir(), 'chime-bench-'));
       if (options.backend === 'redis') {
         const redis = connectRedis(services);
