@@ -41,6 +41,8 @@ export interface ChimeSystemOptions {
   readonly backend: ChimeBackend;
   readonly mode: ChimeMode;
   readonly workloads: readonly WorkloadName[];
+  /** Extra `chime serve` flags (e.g. observability off, measured against the defaults). */
+  readonly serverArgs?: readonly string[];
 }
 
 const SECRET = 'chime-bench-secret-0123456789abcdef';
@@ -140,6 +142,7 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
       ? 'named jobs via POST /v1.0/jobs/{name} (100 in flight); HTTP callback to a receiver in the bench process; --max-concurrent-jobs = workload concurrency'
       : 'jobs via the SDK over HTTP (JobsClient.createJob / createJobs, 1,000 per bulk call); worker in the bench process through the library, on the same store',
     ...(options.mode === 'batched-sdk' ? ['SDK option batchCreates: createJob calls made in one tick travel as one bulk request'] : []),
+    ...(options.serverArgs?.length ? [`chime serve ${options.serverArgs.join(' ')}`] : []),
   ];
 
   return {
@@ -179,7 +182,7 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
       await registration.close();
       const token = await lib.createToken({ secret: SECRET, scope: 'admin', expiresInSeconds: 24 * 3600, subject: 'bench' });
       return options.mode === 'callbacks'
-        ? openCallbackTrial(lib, store, token)
+        ? openCallbackTrial(lib, store, token, options.serverArgs ?? [])
         : openTaskTrial(lib, store, token, options.mode === 'batched-sdk');
     },
 
@@ -237,7 +240,7 @@ async function openTaskTrial(lib: Chime, store: TrialStore, token: string, batch
   };
 }
 
-async function openCallbackTrial(lib: Chime, store: TrialStore, token: string): Promise<BenchTrial> {
+async function openCallbackTrial(lib: Chime, store: TrialStore, token: string, serverArgs: readonly string[]): Promise<BenchTrial> {
   let listener: JobStartListener = () => {};
   const receiver = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     let body = '';
@@ -271,6 +274,7 @@ async function openCallbackTrial(lib: Chime, store: TrialStore, token: string): 
         '--app-url', appUrl,
         '--callback-style', 'seed',
         '--max-concurrent-jobs', String(concurrency),
+        ...serverArgs,
       ]);
       scheduler = new lib.SchedulerClient({ baseUrl: server.url });
     },

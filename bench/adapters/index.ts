@@ -22,6 +22,15 @@ export function createSystems(services: ServiceConfig): SystemAdapter[] {
   return [
     createChimeAdapter(services, { name: 'chime-sqlite', backend: 'sqlite', mode: 'tasks', workloads: CHIME_WORKLOADS }),
     createChimeAdapter(services, { name: 'chime-sqlite-callback', backend: 'sqlite', mode: 'callbacks', workloads: DELAYED_JOB_WORKLOADS }),
+    // The cost of observability: the same as chime-sqlite-callback (metrics on, logs at info)
+    // with metrics off and only error lines; run the two together (docs/operations.md).
+    createChimeAdapter(services, {
+      name: 'chime-sqlite-callback-obs-off',
+      backend: 'sqlite',
+      mode: 'callbacks',
+      workloads: DELAYED_JOB_WORKLOADS,
+      serverArgs: ['--metrics', 'off', '--log-level', 'error'],
+    }),
     createChimeAdapter(services, { name: 'chime-sqlite-sdk-batched', backend: 'sqlite', mode: 'batched-sdk', workloads: ['enqueue'] }),
     createChimeAdapter(services, { name: 'chime-postgres', backend: 'postgres', mode: 'tasks', workloads: CHIME_WORKLOADS }),
     createChimeAdapter(services, { name: 'chime-redis', backend: 'redis', mode: 'tasks', workloads: CHIME_WORKLOADS }),

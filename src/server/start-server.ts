@@ -92,7 +92,9 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
 
   const catalog = new TaskCatalog(store, clock);
   const { events } = engine;
-  const unsubscribers = [events.subscribe(createEventLog(logger))];
+  // Listeners only where they write something: with neither, the engine builds no events.
+  const unsubscribers: (() => void)[] = [];
+  if (logger.pino.isLevelEnabled('warn')) unsubscribers.push(events.subscribe(createEventLog(logger)));
   if (metrics) unsubscribers.push(events.subscribe(metrics.onEvent));
   const daprJobs = new DaprJobs(
     store,
