@@ -93,6 +93,11 @@ export interface JobTemplate {
   tags: string[];
   /** JSON text of an object. */
   metadata: string;
+  /**
+   * The W3C trace context of the request that created it (docs/operations.md, "Traces"):
+   * its firings join that trace, and callbacks carry it on. Absent or null: none.
+   */
+  traceparent?: string | null;
 }
 
 export type ScheduleStatus = 'active' | 'paused' | 'completed' | 'expired' | 'failed';

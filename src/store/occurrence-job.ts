@@ -29,6 +29,7 @@ export function occurrenceJob(
     timeoutMs: t.timeoutMs,
     tags: t.tags,
     metadata: t.metadata,
+    traceparent: t.traceparent ?? null,
     createdAt: now,
     dialect: schedule.dialect,
   };

@@ -247,6 +247,21 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
         expect(claimed.map((j) => j.id)).toEqual([mine.id]);
       });
 
+      it("keeps a job's traceparent, and stamps a schedule's onto every occurrence", async () => {
+        const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+        const plain = newJob();
+        const traced = newJob({ traceparent });
+        await store.insertJobs([plain, traced]);
+        expect((await store.getJob(plain.id))?.traceparent).toBeNull();
+        expect((await store.getJob(traced.id))?.traceparent).toBe(traceparent);
+        const s = newSchedule({ template: callbackTemplate({ traceparent }) });
+        await store.createSchedule(s, { ...firstJob(s), traceparent }, 'create');
+        const [first] = await store.claimDue({ lane: CALLBACKS, now: T0 + 2, limit: 10, owner: 'n1', leaseMs: 5000, planNext: everyPlan });
+        expect(first?.traceparent).toBe(traceparent);
+        const next = await store.listJobs({ scheduleId: s.id, statuses: ['pending'], limit: 10, offset: 0, orderBy: 'created_at', orderDir: 'asc' });
+        expect(next.items.map((j) => j.traceparent)).toEqual([traceparent]);
+      });
+
       it('materialises the next occurrence in the same step as the claim', async () => {
         const s = newSchedule({ recurrence: { kind: 'every', everyMs: 1000 }, repeats: 3 });
         await store.createSchedule(s, firstJob(s), 'create');

@@ -49,6 +49,8 @@ export interface JobRow {
   error: JobErrorInfo | null;
   cancel_requested: boolean;
   dialect: Dialect;
+  /** Migration 004. */
+  traceparent: string | null;
 }
 
 export interface ScheduleRow {
@@ -75,7 +77,7 @@ export interface ScheduleRow {
 const JOB_COLUMN_NAMES = [
   'id', 'schedule_id', 'name', 'occurrence', 'run_at', 'status', 'target', 'queue', 'task_name', 'task_version',
   'priority', 'payload', 'failure_policy', 'max_retries', 'timeout_ms', 'tags', 'metadata', 'attempts', 'lease_owner',
-  'lease_until', 'worker_id', 'created_at', 'started_at', 'completed_at', 'result', 'error', 'cancel_requested', 'dialect',
+  'lease_until', 'worker_id', 'created_at', 'started_at', 'completed_at', 'result', 'error', 'cancel_requested', 'dialect', 'traceparent',
 ] as const;
 
 const SCHEDULE_COLUMN_NAMES = [
@@ -127,6 +129,7 @@ export function jobFromRow(row: JobRow): JobRecord {
     error: row.error,
     cancelRequested: row.cancel_requested,
     dialect: row.dialect,
+    traceparent: row.traceparent ?? null,
   };
 }
 

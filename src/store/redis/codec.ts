@@ -54,6 +54,7 @@ export function jobFields(job: NewJob): string[] {
     push(f, 'max_retries', maxRetriesOf(job.failurePolicy));
   }
   push(f, 'timeout_ms', job.timeoutMs);
+  push(f, 'traceparent', job.traceparent);
   return f;
 }
 
@@ -86,6 +87,7 @@ export function jobFromHash(h: Hash): JobRecord {
     error: h.error === undefined ? null : JSON.parse(h.error),
     cancelRequested: h.cancel_requested === '1',
     dialect: h.dialect as JobRecord['dialect'],
+    traceparent: h.traceparent ?? null,
   };
 }
 

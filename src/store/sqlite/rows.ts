@@ -43,6 +43,8 @@ export interface JobRow {
   error: string | null;
   cancel_requested: number;
   dialect: Dialect;
+  /** Migration 004. */
+  traceparent: string | null;
 }
 
 export interface ScheduleRow {
@@ -95,6 +97,7 @@ export function jobFromRow(row: JobRow): JobRecord {
     error: row.error === null ? null : JSON.parse(row.error),
     cancelRequested: row.cancel_requested === 1,
     dialect: row.dialect,
+    traceparent: row.traceparent ?? null,
   };
 }
 
@@ -120,12 +123,13 @@ export function jobInsertValues(job: NewJob): unknown[] {
     job.metadata,
     job.createdAt,
     job.dialect,
+    job.traceparent ?? null,
   ];
 }
 
 const JOB_INSERT_COLUMNS = `INTO jobs (id, schedule_id, name, occurrence, run_at, status, target, queue,
-  task_name, task_version, priority, payload, failure_policy, max_retries, timeout_ms, tags, metadata, created_at, dialect)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  task_name, task_version, priority, payload, failure_policy, max_retries, timeout_ms, tags, metadata, created_at, dialect, traceparent)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 export const INSERT_JOB_SQL = `INSERT ${JOB_INSERT_COLUMNS}`;
 /** For materialising occurrences: the (schedule_id, occurrence) key makes a repeat a no-op. */
 export const INSERT_JOB_IF_NEW_SQL = `INSERT OR IGNORE ${JOB_INSERT_COLUMNS}`;

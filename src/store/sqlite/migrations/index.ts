@@ -1,6 +1,7 @@
 import * as initial from './001-initial.js';
 import * as platform from './002-platform.js';
 import * as deadLetterIndex from './003-dead-letter-index.js';
+import * as traceparent from './004-traceparent.js';
 
 export interface Migration {
   version: number;
@@ -13,4 +14,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: initial.up },
   { version: 2, name: 'platform', up: platform.up },
   { version: 3, name: 'dead-letter-index', up: deadLetterIndex.up },
+  { version: 4, name: 'traceparent', up: traceparent.up },
 ];
