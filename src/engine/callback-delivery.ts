@@ -25,6 +25,8 @@ export interface CallbackDeliveryOptions {
   connections: number;
   /** Sent as `chime-node`, so an app behind several nodes can tell which one delivered. */
   nodeId?: string;
+  /** The W3C `traceparent` sent with each attempt. @default the one stored with the job */
+  traceparent?: (job: ClaimedJob) => string | null;
 }
 
 export function callbackStyleFor(setting: CallbackStyleSetting, job: Pick<ClaimedJob, 'dialect'>): CallbackStyle {
@@ -62,6 +64,7 @@ export class CallbackDelivery implements JobRunner {
         ? job.payload
         : // The payload is stored as JSON text; splicing it in avoids a parse and re-stringify per firing.
           `{"job_name":${JSON.stringify(name)},"data":${job.payload},"scheduled_time":"${formatRfc3339(job.occurrence)}","actual_time":"${formatRfc3339(this.clock.now())}"}`;
+    const traceparent = this.options.traceparent ? this.options.traceparent(job) : (job.traceparent ?? null);
     try {
       const response = await this.pool.request({
         method: 'POST',
@@ -75,6 +78,7 @@ export class CallbackDelivery implements JobRunner {
           'chime-attempt': String(job.attempts),
           'chime-scheduled-time': formatRfc3339(job.occurrence),
           ...(this.options.nodeId ? { 'chime-node': this.options.nodeId } : {}),
+          ...(traceparent ? { traceparent } : {}),
         },
       });
       const text = await response.body.text();

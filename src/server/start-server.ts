@@ -8,6 +8,7 @@ import { StoreAlignedClock } from '../engine/store-clock.js';
 import { CallbackDelivery } from '../engine/callback-delivery.js';
 import { DaprJobs } from '../engine/dapr-jobs.js';
 import type { Engine } from '../engine/engine.js';
+import { UNTRACED } from '../engine/job-tracing.js';
 import type { LifecycleEvents } from '../engine/lifecycle-events.js';
 import { PlatformJobs } from '../engine/platform-jobs.js';
 import { PlatformQueues } from '../engine/platform-queues.js';
@@ -27,6 +28,7 @@ import { ChimeMetrics } from './metrics.js';
 import type { ServerOptions } from './options.js';
 import { loadOrCreateSecret } from './secrets.js';
 import { listenError, openStoreOrExplain } from './startup-error.js';
+import { loadOpenTelemetry, OtelJobTracing } from './tracing.js';
 
 export interface ChimeServer {
   /** http://host:port the API listens on. */
@@ -74,11 +76,19 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
   clock = aligned.clock;
   const stopClock = aligned.stop;
 
+  const otel = await loadOpenTelemetry();
+  const tracing = otel ? new OtelJobTracing(otel, VERSION) : null;
   const engine = createEngine(store, clock, options, logger);
   await engine.addLane({
     lane: { target: 'callback' },
     runner: new CallbackDelivery(
-      { appUrl: options.appUrl, style: options.callbackStyle, connections: options.maxConcurrentJobs, nodeId: options.nodeId },
+      {
+        appUrl: options.appUrl,
+        style: options.callbackStyle,
+        connections: options.maxConcurrentJobs,
+        nodeId: options.nodeId,
+        traceparent: tracing ? (job) => tracing.callbackTraceparent(job) : undefined,
+      },
       clock,
     ),
     concurrency: options.maxConcurrentJobs,
@@ -96,17 +106,19 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
   const unsubscribers: (() => void)[] = [];
   if (logger.pino.isLevelEnabled('warn')) unsubscribers.push(events.subscribe(createEventLog(logger)));
   if (metrics) unsubscribers.push(events.subscribe(metrics.onEvent));
+  if (tracing) unsubscribers.push(events.subscribe(tracing.onEvent));
   const daprJobs = new DaprJobs(
     store,
     clock,
     { defaultFailurePolicy: defaultFailurePolicy(options), defaultMissedFire: options.missedFirePolicy },
     events,
+    tracing ?? UNTRACED,
   );
   const app = await buildHttpServer({
     daprJobs,
     platform: {
-      jobs: new PlatformJobs(store, clock, catalog, engine, events),
-      schedules: new PlatformSchedules(store, clock, catalog, options.missedFirePolicy, events),
+      jobs: new PlatformJobs(store, clock, catalog, engine, events, tracing ?? UNTRACED),
+      schedules: new PlatformSchedules(store, clock, catalog, options.missedFirePolicy, events, tracing ?? UNTRACED),
       queues: new PlatformQueues(store, clock, events),
       store,
     },
@@ -142,6 +154,7 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
     await worker?.stop();
     await engine.close();
     for (const unsubscribe of unsubscribers) unsubscribe();
+    tracing?.close();
     stopClock();
     await store.close();
   };
