@@ -4,7 +4,7 @@
  * DEBUG for the rest. Failure lines are rate limited: an outage (the app down, every callback
  * failing) writes the first few of each window and then one line counting the rest.
  */
-import type { LifecycleEvent, LifecycleListener } from '../engine/lifecycle-events.js';
+import type { JobRef, LifecycleEvent, LifecycleListener } from '../engine/lifecycle-events.js';
 import type { Logger } from './logger.js';
 
 export interface EventLogOptions {
@@ -51,12 +51,7 @@ export function createEventLog(logger: Logger, options: EventLogOptions = {}): L
       written++;
       const { job } = event;
       const reason = event.error?.message ?? (event.outcome === 'timeout' ? 'timed out' : 'attempt failed');
-      logger.log('warn', `job ${job.name ?? job.jobId} attempt ${job.attempt} ${verb}: ${reason}`, undefined, {
-        job_id: job.jobId,
-        job_name: job.name ?? job.taskName,
-        queue: job.queue,
-        attempt: job.attempt,
-        node: event.nodeId,
+      jobLogger(logger, job, event.nodeId).log('warn', `job ${job.name ?? job.jobId} attempt ${job.attempt} ${verb}: ${reason}`, undefined, {
         outcome: event.outcome,
         http_status: event.httpStatus,
         error_type: event.error?.type ?? null,
@@ -67,14 +62,14 @@ export function createEventLog(logger: Logger, options: EventLogOptions = {}): L
     // Fired and succeeded at debug only: at info, a busy node would write a line per job.
     if ((event.type === 'job.fired' || event.type === 'job.succeeded') && logger.pino.isLevelEnabled('debug')) {
       const { job } = event;
-      logger.log('debug', `job ${job.name ?? job.jobId} attempt ${job.attempt} ${event.type === 'job.fired' ? 'fired' : 'succeeded'}`, undefined, {
-        job_id: job.jobId,
-        job_name: job.name ?? job.taskName,
-        queue: job.queue,
-        attempt: job.attempt,
-        node: event.nodeId,
+      jobLogger(logger, job, event.nodeId).log('debug', `job ${job.name ?? job.jobId} attempt ${job.attempt} ${event.type === 'job.fired' ? 'fired' : 'succeeded'}`, undefined, {
         ...(event.type === 'job.fired' ? { late_ms: event.lateMs } : { duration_ms: event.durationMs, http_status: event.httpStatus }),
       });
     }
   };
+}
+
+/** A child logger whose lines name the job: `job_id`, `job_name`, `queue`, `attempt`, `node`. */
+export function jobLogger(logger: Logger, job: JobRef, node: string | null): Logger {
+  return logger.child({ job_id: job.jobId, job_name: job.name ?? job.taskName, queue: job.queue, attempt: job.attempt, node });
 }

@@ -9,6 +9,7 @@ import type { TaskWorker } from '../engine/worker.js';
 import { createStore, redactStoreSpec } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { createEngine, engineClock, startTaskWorker } from './engine-setup.js';
+import { createEventLog } from './event-log.js';
 import { createLogger, type Logger } from './logger.js';
 import type { ServerOptions } from './options.js';
 import { openStoreOrExplain } from './startup-error.js';
@@ -33,6 +34,7 @@ export async function startWorkerProcess(
   for (const warning of (store as { warnings?: string[] }).warnings ?? []) logger.log('warn', warning);
   const { clock, stop: stopClock } = await engineClock(store, parts.clock, logger);
   const engine = createEngine(store, clock, options, logger);
+  const unsubscribe = logger.pino.isLevelEnabled('warn') ? engine.events.subscribe(createEventLog(logger)) : () => {};
   const worker = await startTaskWorker(store, clock, engine, options, logger, parts.tasks);
   if (!worker) throw new Error('tasks: no task to run');
   await engine.start();
@@ -46,6 +48,7 @@ export async function startWorkerProcess(
       closing ??= (async () => {
         await worker.stop();
         await engine.close();
+        unsubscribe();
         stopClock();
         await store.close();
         logger.log('info', 'chime worker stopped');
