@@ -9,10 +9,10 @@ import { createLogger } from '../../src/server/logger.js';
 import type { ChimeServer } from '../../src/server/start-server.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import { T0 } from '../support/fixtures.js';
-import { Receiver, waitFor } from '../support/receiver.js';
+import { Receiver } from '../support/receiver.js';
 import { defineTask } from '../../src/engine/tasks.js';
 import { tempDbPath } from '../support/temp.js';
-import { startTestServer, TEST_JWT_SECRET, testToken, type TestServerOptions } from '../support/server.js';
+import { advanceInSteps, startTestServer, TEST_JWT_SECRET, testToken, type TestServerOptions } from '../support/server.js';
 
 /** The value of one sample line of a Prometheus text exposition, or undefined. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -52,13 +52,7 @@ describe('observability', () => {
     await receiver.stop();
   });
 
-  async function run(steps: number, stepMs: number): Promise<void> {
-    for (let i = 0; i < steps; i++) {
-      await clock.advance(stepMs);
-      await waitFor(() => server.engine.activeJobs === 0, 5000, 'callbacks to finish');
-      await server.engine.flush();
-    }
-  }
+  const run = (steps: number, stepMs: number) => advanceInSteps(server, clock, steps, stepMs);
 
   it('counts attempts by outcome, lateness, HTTP statuses, dead letters and store operations; logs each failed firing', async () => {
     await setup();

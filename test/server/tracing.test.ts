@@ -10,8 +10,8 @@ import { VirtualClock } from '../../src/core/clock.js';
 import { formatTraceparent, parseTraceparent } from '../../src/engine/job-tracing.js';
 import type { ChimeServer } from '../../src/server/start-server.js';
 import { T0 } from '../support/fixtures.js';
-import { Receiver, waitFor } from '../support/receiver.js';
-import { startTestServer } from '../support/server.js';
+import { Receiver } from '../support/receiver.js';
+import { advanceInSteps, startTestServer } from '../support/server.js';
 
 const parentOf = (span: ReadableSpan): string | undefined => span.parentSpanContext?.spanId;
 
@@ -37,13 +37,7 @@ describe('traces', () => {
     server = await startTestServer({ clock, appUrl, maxRetries: 1 });
   }
 
-  async function run(steps: number, stepMs: number): Promise<void> {
-    for (let i = 0; i < steps; i++) {
-      await clock.advance(stepMs);
-      await waitFor(() => server!.engine.activeJobs === 0, 5000, 'callbacks to finish');
-      await server!.engine.flush();
-    }
-  }
+  const run = (steps: number, stepMs: number) => advanceInSteps(server!, clock, steps, stepMs);
 
   it('links create, fire and each attempt in the trace of the creating request; callbacks carry it on', async () => {
     await setup();

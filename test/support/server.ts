@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../../src/server/logger.js';
 import { signToken } from '../../src/server/secrets.js';
 import { resolveServerOptions, type RawOptions, type ServerOptions } from '../../src/server/options.js';
 import { startServer, type ChimeServer } from '../../src/server/start-server.js';
+import { waitFor } from './receiver.js';
 import { freshStoreSpec } from './store-backend.js';
 import { tempDir } from './temp.js';
 
@@ -39,4 +40,16 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const server = await startServer(resolved, { clock, logger: logger ?? createLogger(resolved.logLevel), tasks: taskDefinitions });
   if (clock instanceof VirtualClock) clock.setSettler(() => server.engine.whenSettled());
   return server;
+}
+
+/**
+ * Advances a virtual clock in steps, letting each step's callbacks finish and their outcomes
+ * land before the next.
+ */
+export async function advanceInSteps(server: ChimeServer, clock: VirtualClock, steps: number, stepMs: number): Promise<void> {
+  for (let i = 0; i < steps; i++) {
+    await clock.advance(stepMs);
+    await waitFor(() => server.engine.activeJobs === 0, 5000, 'callbacks to finish');
+    await server.engine.flush();
+  }
 }
