@@ -58,7 +58,8 @@ const REDACT_PATHS = [
  */
 export function redactSecrets(text: string): string {
   return text
-    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi, '$1[redacted]@')
+    // A password already masked as *** (redactStoreSpec) stays as it is.
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)(?!\*\*\*@)[^\s@/]+@/gi, '$1[redacted]@')
     .replace(/\b(bearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1[redacted]')
     .replace(/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, '[redacted]')
     .replace(/\b((?:access_)?token|password|secret)=[^\s&]+/gi, '$1=[redacted]');

@@ -8,8 +8,8 @@
  *   the callback carries its context as `traceparent`.
  *
  * `@opentelemetry/api` is an optional peer dependency (as pg-boss has it): loaded only when
- * the app installed it. Spans record only when the app registered a tracer provider; until
- * then every call ends at `isRecording() === false` and Chime passes the stored context on.
+ * the app installed it, and used only when a tracer provider was registered before the server
+ * started; otherwise Chime only passes each job's stored context on (UNTRACED).
  */
 import type * as Otel from '@opentelemetry/api';
 import type { LifecycleEvent } from '../engine/lifecycle-events.js';
@@ -20,13 +20,28 @@ type Api = typeof Otel;
 /** Attempts whose span is open; a job released at shutdown never gets an outcome, so capped. */
 const MAX_OPEN_ATTEMPTS = 100_000;
 
-/** The OpenTelemetry API when the app has it installed, else null. */
+/**
+ * The OpenTelemetry API when the app has it installed and registered a tracer provider before
+ * the server started, else null: then no span is ever started and no listener subscribed.
+ */
 export async function loadOpenTelemetry(): Promise<Api | null> {
+  let api: Api;
   try {
-    return await import('@opentelemetry/api');
+    api = await import('@opentelemetry/api');
   } catch {
     return null;
   }
+  return tracerRegistered(api) ? api : null;
+}
+
+/**
+ * Until an SDK registers one, the global provider is a proxy over the API's no-op provider
+ * (the API exports no other way to tell).
+ */
+function tracerRegistered(api: Api): boolean {
+  const provider = api.trace.getTracerProvider();
+  if (!(provider instanceof api.ProxyTracerProvider)) return true;
+  return provider.getDelegate().constructor.name !== 'NoopTracerProvider';
 }
 
 export class OtelJobTracing implements JobTracing {

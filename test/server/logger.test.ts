@@ -61,6 +61,7 @@ describe('logger', () => {
     for (const secret of ['hunter2', 's3cret', token, '"abc"']) expect(text).not.toContain(secret);
     expect(text).toContain('postgres://chime:[redacted]@db:5432/chime');
     expect(redactSecrets('GET /x?token=abc&b=1')).toBe('GET /x?token=[redacted]&b=1');
+    expect(redactSecrets('redis://:***@cache:6379')).toBe('redis://:***@cache:6379');
   });
 
   it('pretty format writes readable lines, not JSON', () => {

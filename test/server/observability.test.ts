@@ -117,6 +117,13 @@ describe('observability', () => {
     expect(lines.join('')).not.toContain(token);
   });
 
+  it('with --metrics off serves no /metrics and leaves the store and the event stream bare', async () => {
+    await setup({ metrics: false, logLevel: 'error', logger: createLogger('error', { format: 'json', write: (line) => lines.push(line) }) });
+    expect(server.metrics).toBeNull();
+    expect((await server.app.inject({ url: '/metrics' })).statusCode).toBe(404);
+    expect(server.events.active).toBe(false);
+  });
+
   it('answers /livez, /readyz and /healthz, and carries a request id', async () => {
     await setup();
     expect((await server.app.inject({ url: '/livez' })).statusCode).toBe(204);
