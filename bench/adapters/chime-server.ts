@@ -24,6 +24,13 @@ export class ChimeServerProcess {
     return new ChimeServerProcess(child, url, args, env, log);
   }
 
+  /** host:port of the server's gRPC API (started with `--grpc-port`), from its start-up log. */
+  get grpcAddress(): string {
+    const match = /gRPC API \(Dapr jobs\) on (\S+)/.exec(this.log);
+    if (!match) throw new Error(`the server announced no gRPC API (start it with --grpc-port):\n${this.log}`);
+    return match[1]!;
+  }
+
   get pid(): number {
     return this.child.pid ?? -1;
   }
@@ -72,7 +79,9 @@ async function spawnServer(
   const level = args[args.indexOf('--log-level') + 1];
   const quiet = args.includes('--log-level') && (level === 'error' || level === 'warn');
   const port = sameUrl ? new URL(sameUrl).port : quiet ? String(await freePort()) : '0';
-  const child = spawn(process.execPath, [CHIME_BIN, 'serve', '--port', port, ...args], {
+  // A trial's server serves gRPC only when the trial asks (port 50001 may be taken).
+  const grpc = args.some((a) => a === '--grpc-port' || a === '--no-grpc') ? [] : ['--no-grpc'];
+  const child = spawn(process.execPath, [CHIME_BIN, 'serve', '--port', port, ...grpc, ...args], {
     env: { ...process.env, ...env, CHIME_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -31,6 +31,7 @@ export function createSystems(services: ServiceConfig): SystemAdapter[] {
       workloads: DELAYED_JOB_WORKLOADS,
       serverArgs: ['--metrics', 'off', '--log-level', 'error'],
     }),
+    createChimeAdapter(services, { name: 'chime-sqlite-grpc', backend: 'sqlite', mode: 'grpc-callbacks', workloads: [...DELAYED_JOB_WORKLOADS, 'grpc'] }),
     createChimeAdapter(services, { name: 'chime-sqlite-sdk-batched', backend: 'sqlite', mode: 'batched-sdk', workloads: ['enqueue'] }),
     createChimeAdapter(services, { name: 'chime-postgres', backend: 'postgres', mode: 'tasks', workloads: CHIME_WORKLOADS }),
     createChimeAdapter(services, { name: 'chime-redis', backend: 'redis', mode: 'tasks', workloads: CHIME_WORKLOADS }),

@@ -26,5 +26,7 @@ export function registerHealthRoutes(app: FastifyInstance, health: HealthSource)
   app.get('/readyz', { schema }, healthz);
   app.get('/livez', { schema: { tags: ['Health'], summary: '204 while the process serves HTTP' } }, async (_request, reply) => reply.status(204).send());
   app.get('/v1.0/healthz', { schema }, healthz);
+  // What the Python, Java, .NET and JS SDKs wait on before their first call (gRPC included).
+  app.get('/v1.0/healthz/outbound', { schema }, healthz);
   app.get('/v1.0/metadata', { schema: { tags: ['Health'], summary: 'Dapr sidecar metadata' } }, async () => health.metadata());
 }

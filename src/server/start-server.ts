@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../core/clock.js';
 import { StoreAlignedClock } from '../engine/store-clock.js';
 import { CallbackDelivery } from '../engine/callback-delivery.js';
+import type { JobRunner } from '../engine/job-runner.js';
 import { DaprJobs } from '../engine/dapr-jobs.js';
 import type { Engine } from '../engine/engine.js';
 import { UNTRACED } from '../engine/job-tracing.js';
@@ -16,6 +17,7 @@ import { PlatformSchedules } from '../engine/platform-schedules.js';
 import { TaskCatalog } from '../engine/task-catalog.js';
 import type { TaskDefinition } from '../engine/tasks.js';
 import { Authenticator } from '../http/auth.js';
+import type { GrpcApi } from '../grpc/grpc-server.js';
 import { buildHttpServer } from '../http/server.js';
 import { createStore, redactStoreSpec } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
@@ -27,13 +29,15 @@ import { createLogger, type Logger } from './logger.js';
 import { ChimeMetrics } from './metrics.js';
 import type { ServerOptions } from './options.js';
 import { loadOrCreateSecret } from './secrets.js';
-import { listenError, openStoreOrExplain } from './startup-error.js';
+import { EXIT_CODES, listenError, openStoreOrExplain, StartupError } from './startup-error.js';
 import { loadOpenTelemetry, OtelJobTracing } from './tracing.js';
 
 export interface ChimeServer {
   /** http://host:port the API listens on. */
   readonly url: string;
   readonly port: number;
+  /** The gRPC API's port, or null when it is off (`--no-grpc`). */
+  readonly grpcPort: number | null;
   readonly store: Store;
   readonly engine: Engine;
   /** The node's job lifecycle events: metrics, logs, the live feed and hooks read this. */
@@ -81,16 +85,19 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
   const engine = createEngine(store, clock, options, logger);
   await engine.addLane({
     lane: { target: 'callback' },
-    runner: new CallbackDelivery(
-      {
-        appUrl: options.appUrl,
-        style: options.callbackStyle,
-        connections: options.maxConcurrentJobs,
-        nodeId: options.nodeId,
-        traceparent: tracing ? (job) => tracing.callbackTraceparent(job) : undefined,
-      },
-      clock,
-    ),
+    runner:
+      options.appProtocol === 'grpc'
+        ? await createAppCallbackDelivery(options)
+        : new CallbackDelivery(
+            {
+              appUrl: options.appUrl,
+              style: options.callbackStyle,
+              connections: options.maxConcurrentJobs,
+              nodeId: options.nodeId,
+              traceparent: tracing ? (job) => tracing.callbackTraceparent(job) : undefined,
+            },
+            clock,
+          ),
     concurrency: options.maxConcurrentJobs,
     // As workers do: claims of a full batch rather than one per freed slot (a burst of 100k
     // callbacks otherwise spends its time in tiny claim transactions).
@@ -142,14 +149,16 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
         components: [],
         httpEndpoints: [],
         subscriptions: [],
-        appConnectionProperties: { channelAddress: new URL(options.appUrl).host, protocol: 'http' },
+        appConnectionProperties: { channelAddress: new URL(options.appUrl).host, protocol: options.appProtocol },
         extended: { store: store.backend, callbackStyle: options.callbackStyle, nodeId: options.nodeId },
       }),
     },
   });
 
   let closing: Promise<void> | null = null;
+  let grpcApi: GrpcApi | null = null;
   const shutdown = async (): Promise<void> => {
+    await grpcApi?.close();
     await app.close();
     await worker?.stop();
     await engine.close();
@@ -158,6 +167,37 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
     stopClock();
     await store.close();
   };
+  // Before the engine starts, so a taken gRPC port stops start-up before anything fires.
+  grpcApi =
+    options.grpcPort === null
+      ? null
+      : await (await import('../grpc/grpc-server.js')).startGrpcApi(
+          {
+            jobs: daprJobs,
+            metadata: () => ({
+              id: 'chime',
+              runtime_version: `chime-${VERSION}`,
+              enabled_features: ['Scheduler'],
+              extended_metadata: { store: store.backend, nodeId: options.nodeId },
+              app_connection_properties: {
+                port: Number(new URL(options.appUrl).port) || 0,
+                protocol: options.appProtocol,
+                channel_address: new URL(options.appUrl).hostname,
+                max_concurrency: options.maxConcurrentJobs,
+              },
+            }),
+            log: (error) => logger.log('error', 'gRPC call failed', error),
+          },
+          { host: options.host, port: options.grpcPort, maxMessageBytes: options.bodyLimit },
+        ).catch(async (error: unknown) => {
+          closing = shutdown();
+          await closing.catch(() => {});
+          throw new StartupError(
+            `grpc-port ${options.grpcPort}: cannot listen (${(error as Error).message}); pick another with --grpc-port or turn gRPC off with --no-grpc`,
+            EXIT_CODES.cannotListen,
+            { cause: error },
+          );
+        });
   await engine.start();
   try {
     await app.listen({ port: options.port, host: options.host });
@@ -169,11 +209,13 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
-  logger.log('info', `chime ${VERSION} serving ${url} on ${store.backend} (${redactStoreSpec(options.store)}); callbacks to ${options.appUrl} (${options.callbackStyle})`);
+  if (grpcApi) logger.log('info', `gRPC API (Dapr jobs) on ${grpcApi.address}`);
+  logger.log('info', `chime ${VERSION} serving ${url} on ${store.backend} (${redactStoreSpec(options.store)}); callbacks to ${options.appUrl} (${options.appProtocol === 'grpc' ? 'gRPC' : options.callbackStyle})`);
 
   return {
     url,
     port,
+    grpcPort: grpcApi?.port ?? null,
     store,
     engine,
     events,
@@ -187,4 +229,13 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
       return closing;
     },
   };
+}
+
+/**
+ * gRPC app callbacks, loaded only when asked for: @grpc/grpc-js and the protos add ~200 ms to
+ * start-up, which `chime jobs ...` and HTTP-only servers need not pay.
+ */
+async function createAppCallbackDelivery(options: ServerOptions): Promise<JobRunner> {
+  const { AppCallbackDelivery, appGrpcAddress } = await import('../grpc/app-callback-delivery.js');
+  return new AppCallbackDelivery({ address: appGrpcAddress(options.appUrl), nodeId: options.nodeId });
 }
