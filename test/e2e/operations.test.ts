@@ -39,7 +39,7 @@ describe('operations', () => {
     cleanups.push(() => new Promise<void>((resolve) => taken.close(() => resolve())));
     const port = (taken.address() as { port: number }).port;
     const started = Date.now();
-    const result = await runChime(['serve', '--port', String(port), '--store', `sqlite:${tempDbPath()}`, '--log-level', 'error']);
+    const result = await runChime(['serve', '--no-grpc', '--port', String(port), '--store', `sqlite:${tempDbPath()}`, '--log-level', 'error']);
     const elapsed = Date.now() - started;
     expect(result.code).toBe(3);
     expect(result.stderr.trim().split('\n')).toEqual([`error: cannot listen on 127.0.0.1:${port}: port ${port} is already in use (EADDRINUSE); pick another with --port or stop the other process`]);
@@ -50,7 +50,7 @@ describe('operations', () => {
 
   it('exits 4 with one line when the store stays unreachable through its retries, without its password', async () => {
     const port = await freePort();
-    const result = await runChime(['serve', '--port', '0', '--store', `postgres://chime:hunter2@127.0.0.1:${port}/chime`, '--log-level', 'error']);
+    const result = await runChime(['serve', '--no-grpc', '--port', '0', '--store', `postgres://chime:hunter2@127.0.0.1:${port}/chime`, '--log-level', 'error']);
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/^error: the store postgres \(.*\) is unreachable after 6 attempts: /);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
@@ -79,10 +79,14 @@ describe('operations', () => {
     expect(failures[0]!.msg).toBe('job nightly attempt 1 will retry: app answered HTTP 503: {"status":"failed"}');
     expect(chime.log()).not.toContain('top-secret-value');
 
-    // `script` gives the process a terminal: the log turns human-readable by itself.
-    const tty = spawnSync('script', ['-qec', `${process.execPath} ${CHIME_BIN} serve --port 0 --store sqlite:${tempDbPath()} --drain-grace 0 & sleep 3; kill -TERM $!; wait`, '/dev/null'], {
+    // `script` gives the process a terminal: the log turns human-readable by itself. The shell
+    // waits for /livez (however slow the machine), then stops the server.
+    const port = await freePort();
+    const serve = `${process.execPath} ${CHIME_BIN} serve --port ${port} --no-grpc --store sqlite:${tempDbPath()} --drain-grace 0`;
+    const waitLive = `for i in $(seq 1 150); do curl -sf -o /dev/null http://127.0.0.1:${port}/livez && break; sleep 0.2; done`;
+    const tty = spawnSync('script', ['-qec', `${serve} & ${waitLive}; kill -TERM $!; wait`, '/dev/null'], {
       encoding: 'utf8',
-      timeout: 20_000,
+      timeout: 60_000,
     });
     expect(tty.stdout).toMatch(/INFO.*chime \S+ serving http:\/\/127\.0\.0\.1:\d+/);
     expect(tty.stdout).not.toMatch(/"level":/);
