@@ -37,7 +37,7 @@ import { packageVersionAt } from './package-version.js';
 import { dropSchema, schemaSizeBytes } from './postgres.js';
 import { connectRedis, deleteKeysWithPrefix, memoryUsageOfPrefix } from './redis.js';
 
-type Chime = typeof import('chime');
+type Chime = typeof import('@chime-scheduler/server');
 export type ChimeBackend = 'sqlite' | 'postgres' | 'redis';
 export type ChimeMode = 'tasks' | 'callbacks' | 'grpc-callbacks' | 'batched-sdk';
 
@@ -58,6 +58,8 @@ export interface ChimeSystemOptions {
   readonly workloads: readonly WorkloadName[];
   /** Callback systems only. @default 'default' */
   readonly delivery?: CallbackDeliveryVariant;
+  /** Extra `chime serve` flags (e.g. observability off, measured against the defaults). */
+  readonly serverArgs?: readonly string[];
 }
 
 const SECRET = 'chime-bench-secret-0123456789abcdef';
@@ -159,6 +161,7 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
         ? 'named jobs via gRPC ScheduleJobAlpha1 (100 in flight); --app-protocol grpc: OnJobEvent to a gRPC app in the bench process; --max-concurrent-jobs = workload concurrency'
         : 'jobs via the SDK over HTTP (JobsClient.createJob / createJobs, 1,000 per bulk call); worker in the bench process through the library, on the same store',
     ...(options.mode === 'batched-sdk' ? ['SDK option batchCreates: createJob calls made in one tick travel as one bulk request'] : []),
+    ...(options.serverArgs?.length ? [`chime serve ${options.serverArgs.join(' ')}`] : []),
   ];
 
   return {
@@ -172,7 +175,7 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
     bulkBatchSize: BULK_BATCH,
 
     async setUp() {
-      chime = await import('chime');
+      chime = await import('@chime-scheduler/server');
       dir = mkdtempSync(join(tmpdir(), 'chime-bench-'));
       if (options.backend === 'redis') {
         const redis = connectRedis(services);
@@ -197,7 +200,7 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
       );
       await registration.close();
       const token = await lib.createToken({ secret: SECRET, scope: 'admin', expiresInSeconds: 24 * 3600, subject: 'bench' });
-      if (options.mode === 'callbacks') return openCallbackTrial(lib, store, token, options.delivery ?? 'default');
+      if (options.mode === 'callbacks') return openCallbackTrial(lib, store, token, options.delivery ?? 'default', options.serverArgs ?? []);
       if (options.mode === 'grpc-callbacks') return openGrpcTrial(lib, store);
       return openTaskTrial(lib, store, token, options.mode === 'batched-sdk');
     },
@@ -262,7 +265,7 @@ const DELIVERY_SETTINGS: Record<CallbackDeliveryVariant, string> = {
   guarded: 'signed, each job with its own target http://localhost:<port> through the outbound guard (--allow-target localhost,127.0.0.1/32,::1/128; --target-concurrency = workload concurrency)',
 };
 
-async function openCallbackTrial(lib: Chime, store: TrialStore, token: string, delivery: CallbackDeliveryVariant): Promise<BenchTrial> {
+async function openCallbackTrial(lib: Chime, store: TrialStore, token: string, delivery: CallbackDeliveryVariant, serverArgs: readonly string[]): Promise<BenchTrial> {
   let listener: JobStartListener = () => {};
   const receiver = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     let body = '';
@@ -300,6 +303,7 @@ async function openCallbackTrial(lib: Chime, store: TrialStore, token: string, d
         '--max-concurrent-jobs', String(concurrency),
         ...(delivery === 'plain' ? ['--webhook-signing', 'false'] : []),
         ...(delivery === 'guarded' ? ['--allow-target', 'localhost,127.0.0.1/32,::1/128', '--target-concurrency', String(concurrency)] : []),
+        ...serverArgs,
       ]);
       scheduler = new lib.SchedulerClient({ baseUrl: server.url });
     },

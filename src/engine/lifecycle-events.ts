@@ -35,6 +35,8 @@ export interface JobRef {
   payload: string;
   /** The job's own target and hooks (failure hooks read it). */
   delivery: DeliverySpec | null;
+  /** The W3C trace context stored with the job (its create request's), or null. */
+  traceparent: string | null;
 }
 
 /** Outcome events, from the attempt's recorded outcome. */
@@ -125,6 +127,7 @@ export function jobRefOf(job: JobRecord | NewJob, attempt = 'attempts' in job ? 
     attempt,
     payload: job.payload,
     delivery: job.delivery ?? null,
+    traceparent: job.traceparent ?? null,
   };
 }
 

@@ -6,6 +6,7 @@ import type { JobQuery, JobStats, NewJob, Page, Store, TaskInfo } from '../store
 import type { Engine } from './engine.js';
 import { buildTaskJob, HTTP_TARGET_TASK, type JobRequest } from './platform-job-input.js';
 import { checkDeliverySpec, type OutboundGuard } from './outbound-guard.js';
+import { UNTRACED, type JobTracing } from './job-tracing.js';
 import { jobRefOf, LifecycleEvents } from './lifecycle-events.js';
 import type { TaskCatalog } from './task-catalog.js';
 
@@ -21,10 +22,12 @@ export class PlatformJobs {
     private readonly events: LifecycleEvents = engine?.events ?? new LifecycleEvents(),
     /** Checks job targets and hook URLs; absent: not checked. */
     private readonly guard?: OutboundGuard,
+    private readonly tracing: JobTracing = UNTRACED,
   ) {}
 
-  async create(request: JobRequest): Promise<JobRecord> {
-    const [job] = await this.createMany([request]);
+  /** `traceparent`: the request's W3C trace context, which the job's firings join. */
+  async create(request: JobRequest, traceparent: unknown = null): Promise<JobRecord> {
+    const [job] = await this.createMany([request], traceparent);
     return pendingRecord(job!);
   }
 
@@ -32,7 +35,7 @@ export class PlatformJobs {
    * Creates all or none: every task name is checked before anything is written. Returns the
    * new rows (pendingRecord() turns one into the full record when a caller wants it).
    */
-  async createMany(requests: readonly JobRequest[]): Promise<NewJob[]> {
+  async createMany(requests: readonly JobRequest[], traceparent: unknown = null): Promise<NewJob[]> {
     const now = this.clock.now();
     // Each distinct task is looked up once per batch, not once per job.
     const tasks = new Map<string, TaskInfo>();
@@ -60,7 +63,10 @@ export class PlatformJobs {
         throw error;
       }
     });
-    await this.store.insertJobs(jobs);
+    await this.tracing.create(jobs[0]?.queue ?? 'default', traceparent, jobs.length, (trace) => {
+      if (trace) for (const job of jobs) job.traceparent = trace;
+      return this.store.insertJobs(jobs);
+    });
     if (this.events.active) for (const job of jobs) this.events.emit({ type: 'job.created', at: now, job: jobRefOf(job) });
     return jobs;
   }
@@ -117,8 +123,8 @@ export class PlatformJobs {
    * decides. A task error comes back as TASK_FAILED with the task's message; a job that did
    * not finish in time is cancelled and answered with RUN_TIMEOUT.
    */
-  async runSync(request: JobRequest): Promise<JobRecord> {
-    const job = await this.create({ ...request, scheduled_at: null, max_retries: 0, job_id: undefined });
+  async runSync(request: JobRequest, traceparent: unknown = null): Promise<JobRecord> {
+    const job = await this.create({ ...request, scheduled_at: null, max_retries: 0, job_id: undefined }, traceparent);
     const deadline = this.clock.now() + (job.timeoutMs ?? 300_000);
     const final = await this.waitForFinal(job.id, deadline);
     if (!final) {

@@ -12,6 +12,7 @@ import { parseDelivery } from '../core/delivery-spec.js';
 import { CALLBACK_QUEUE, type MissedFirePolicy, type Priority, type Recurrence, type ScheduleRecord } from '../core/types.js';
 import { occurrenceJob } from '../store/occurrence-job.js';
 import type { NewSchedule, Page, Store } from '../store/store.js';
+import { scheduleWithTrace, UNTRACED, type JobTracing } from './job-tracing.js';
 import { LifecycleEvents } from './lifecycle-events.js';
 import { HTTP_TARGET_TASK, taskFailurePolicy } from './platform-job-input.js';
 import { checkDeliverySpec, type OutboundGuard } from './outbound-guard.js';
@@ -57,6 +58,7 @@ export class PlatformSchedules {
     private readonly defaultMissedFire: MissedFirePolicy,
     private readonly events: LifecycleEvents = new LifecycleEvents(),
     private readonly guard?: OutboundGuard,
+    private readonly tracing: JobTracing = UNTRACED,
   ) {}
 
   private changed(schedule: Pick<ScheduleRecord, 'id' | 'name' | 'dialect'>, change: 'created' | 'updated' | 'paused' | 'resumed' | 'deleted'): void {
@@ -64,11 +66,15 @@ export class PlatformSchedules {
     this.events.emit({ type: 'schedule.changed', at: this.clock.now(), scheduleId: schedule.id, name: schedule.name, dialect: schedule.dialect, change });
   }
 
-  async create(request: ScheduleRequest): Promise<ScheduleRecord> {
+  /** `traceparent`: the request's W3C trace context, which every occurrence's firing joins. */
+  async create(request: ScheduleRequest, traceparent: unknown = null): Promise<ScheduleRecord> {
     const now = this.clock.now();
-    const schedule = await this.build(request, newId(now), now, now, 'active');
-    const first = schedule.nextRunAt === null ? null : occurrenceJob(schedule, schedule.nextRunAt, now);
-    const created = await this.store.createSchedule(schedule, first, 'create');
+    const built = await this.build(request, newId(now), now, now, 'active');
+    const created = await this.tracing.create(built.template.queue, traceparent, 1, (trace) => {
+      const schedule = scheduleWithTrace(built, trace);
+      const first = schedule.nextRunAt === null ? null : occurrenceJob(schedule, schedule.nextRunAt, now);
+      return this.store.createSchedule(schedule, first, 'create');
+    });
     this.changed(created, 'created');
     return created;
   }

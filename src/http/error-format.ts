@@ -62,10 +62,10 @@ export function errorBody(error: ChimeError, family: ErrorFamily): Record<string
   }
 }
 
-export function installErrorHandling(app: FastifyInstance, log: (error: unknown) => void): void {
+export function installErrorHandling(app: FastifyInstance, log: (error: unknown, requestId: string) => void): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const chime = toChimeError(error);
-    if (chime.code === 'INTERNAL') log(error);
+    if (chime.code === 'INTERNAL') log(error, request.id);
     const family = errorFamily(request.url);
     void reply.status(chime.status).send(family === 'dapr-runtime' ? daprRuntimeBody(chime, request) : errorBody(chime, family));
   });

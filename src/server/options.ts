@@ -61,6 +61,10 @@ export interface ServerOptions {
   nodeId: string;
   /** `error`, `warn`, `info` or `debug`. Env CHIME_LOG_LEVEL. @default 'info' */
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** `json` (one JSON object a line) or `pretty` (for people). Env CHIME_LOG_FORMAT. @default 'pretty' when stderr is a terminal, else 'json' */
+  logFormat: 'json' | 'pretty';
+  /** Serve Prometheus metrics at GET /metrics (`on` or `off`). Env CHIME_METRICS. @default true */
+  metrics: boolean;
   /** A module of task definitions to run in this process. Env CHIME_TASKS. @default null (no worker) */
   tasks: string | null;
   /** Task jobs run at once by this process's worker. Env CHIME_WORKER_CONCURRENCY. @default 10 */
@@ -129,6 +133,8 @@ const ENV: Record<keyof ServerOptions, string[]> = {
   drainGraceMs: ['CHIME_DRAIN_GRACE'],
   nodeId: ['CHIME_NODE_ID'],
   logLevel: ['CHIME_LOG_LEVEL'],
+  logFormat: ['CHIME_LOG_FORMAT'],
+  metrics: ['CHIME_METRICS'],
   tasks: ['CHIME_TASKS'],
   workerConcurrency: ['CHIME_WORKER_CONCURRENCY'],
   workerPrefetch: ['CHIME_PREFETCH'],
@@ -195,6 +201,8 @@ export function resolveServerOptions(flags: RawOptions, env: NodeJS.ProcessEnv =
     drainGraceMs: duration('drain-grace', raw('drainGraceMs'), 10_000),
     nodeId: raw('nodeId') ?? defaultNodeId(),
     logLevel: oneOf('log-level', raw('logLevel'), ['error', 'warn', 'info', 'debug'] as const, 'info'),
+    logFormat: oneOf('log-format', raw('logFormat'), ['json', 'pretty'] as const, process.stderr.isTTY ? 'pretty' : 'json'),
+    metrics: oneOf('metrics', raw('metrics'), ['on', 'off', 'true', 'false'] as const, 'on').replace('true', 'on') === 'on',
     tasks: raw('tasks') ?? null,
     workerConcurrency: integer('worker-concurrency', raw('workerConcurrency'), 10, 1, 100_000),
     workerPrefetch: raw('workerPrefetch') === undefined ? null : integer('prefetch', raw('workerPrefetch'), 0, 0, 100_000),

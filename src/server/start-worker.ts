@@ -9,8 +9,10 @@ import type { TaskWorker } from '../engine/worker.js';
 import { createStore, redactStoreSpec } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { createEngine, engineClock, startFailureHooks, startTaskWorker } from './engine-setup.js';
+import { createEventLog } from './event-log.js';
 import { createLogger, type Logger } from './logger.js';
 import type { ServerOptions } from './options.js';
+import { openStoreOrExplain } from './startup-error.js';
 
 export interface ChimeWorker {
   readonly store: Store;
@@ -23,13 +25,16 @@ export async function startWorkerProcess(
   options: ServerOptions,
   parts: { clock?: Clock; logger?: Logger; tasks?: readonly TaskDefinition[] } = {},
 ): Promise<ChimeWorker> {
-  const logger = parts.logger ?? createLogger(options.logLevel);
+  const logger = parts.logger ?? createLogger(options.logLevel, { format: options.logFormat });
   if (!options.tasks && !parts.tasks) throw new Error('tasks: a worker needs --tasks <module>');
   const store = await createStore(options.store);
-  await store.open();
+  await openStoreOrExplain(() => store.open(), `${store.backend} (${redactStoreSpec(options.store)})`, (error, waitMs) =>
+    logger.log('warn', `the store is unreachable; trying again in ${waitMs} ms`, error),
+  );
   for (const warning of (store as { warnings?: string[] }).warnings ?? []) logger.log('warn', warning);
   const { clock, stop: stopClock } = await engineClock(store, parts.clock, logger);
   const engine = createEngine(store, clock, options, logger);
+  const unsubscribe = logger.pino.isLevelEnabled('warn') ? engine.events.subscribe(createEventLog(logger)) : () => {};
   const worker = await startTaskWorker(store, clock, engine, options, logger, parts.tasks);
   if (!worker) throw new Error('tasks: no task to run');
   const hooks = startFailureHooks(store, clock, engine, options, logger);
@@ -45,6 +50,7 @@ export async function startWorkerProcess(
         await worker.stop();
         await engine.close();
         await hooks.close();
+        unsubscribe();
         stopClock();
         await store.close();
         logger.log('info', 'chime worker stopped');
