@@ -72,9 +72,9 @@ export function errorBody(error: ChimeError, family: ErrorFamily): Record<string
 }
 
 /** Sends `error` in the documented shape; 401s say how to authenticate (RFC 6750). */
-export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply, log: (error: unknown) => void): void {
+export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply, log: (error: unknown, requestId: string) => void): void {
   const chime = toChimeError(error);
-  if (chime.code === 'INTERNAL') log(error);
+  if (chime.code === 'INTERNAL') log(error, request.id);
   if (chime.code === 'UNAUTHORIZED') {
     const problem = /missing Authorization/.test(chime.message) ? '' : ', error="invalid_token"';
     void reply.header('www-authenticate', `Bearer realm="chime"${problem}`);
@@ -87,7 +87,7 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
  * Fastify's `frameworkErrors`: a bad percent-encoding or an over-long path segment, found
  * before any route runs, answered in the documented shape too.
  */
-export function frameworkErrorHandler(log: (error: unknown) => void) {
+export function frameworkErrorHandler(log: (error: unknown, requestId: string) => void) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply) => sendError(error, request, reply, log);
 }
 
@@ -120,7 +120,7 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
   );
 }
 
-export function installErrorHandling(app: FastifyInstance, log: (error: unknown) => void): void {
+export function installErrorHandling(app: FastifyInstance, log: (error: unknown, requestId: string) => void): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => sendError(error, request, reply, log));
   app.setNotFoundHandler((request, reply) => {
     const chime = new ChimeError('NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`);

@@ -3,14 +3,17 @@
  * OpenAPI document served at /openapi.json.
  */
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DaprJobs } from '../engine/dapr-jobs.js';
 import type { Authenticator } from './auth.js';
+import { requireDaprApiToken } from './dapr-api-token.js';
 import { registerDaprRoutes } from './dapr-routes.js';
 import { checkBody } from './body-check.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling, MAX_PARAM_LENGTH } from './error-format.js';
 import { registerHealthRoutes, type HealthSource } from './health-routes.js';
+import { registerMetricsRoute, type MetricsSource } from './metrics-route.js';
 import { registerReminderRoutes } from './reminder-routes.js';
+import { RequestLog } from './request-log.js';
 import { registerV1Routes, type Platform } from './v1-routes.js';
 import { installValidation } from './validation.js';
 
@@ -22,12 +25,22 @@ export interface HttpDeps {
   /** Largest accepted request body, bytes. */
   bodyLimit: number;
   version: string;
-  logError: (error: unknown) => void;
+  /** Unexpected (500) errors, with the request's id. */
+  logError: (error: unknown, requestId: string) => void;
+  /** DAPR_API_TOKEN: required on the Dapr-style API when set. */
+  daprApiToken?: string | null;
+  /** The server's pino logger: request logs carry a request id (`req_id`). */
+  logger?: FastifyBaseLogger;
+  /** Served at GET /metrics when given. */
+  metrics?: MetricsSource | null;
 }
 
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: false,
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    // A caller's X-Request-Id is kept (and echoed), else Fastify numbers requests.
+    requestIdHeader: 'x-request-id',
+    logController: new RequestLog(),
     bodyLimit: deps.bodyLimit,
     // Job names may be long and percent-encoded.
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
@@ -37,6 +50,9 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     return503OnClosing: true,
     forceCloseConnections: true,
   });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
   installValidation(app);
   // Path parameters and query values meet the same text rules as bodies (a U+0000 in a job
   // name would otherwise reach PostgreSQL, which refuses it with an error).
@@ -45,6 +61,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     checkBody(request.query);
   });
   installErrorHandling(app, deps.logError);
+  if (deps.daprApiToken) requireDaprApiToken(app, deps.daprApiToken);
   // Dapr clients often send JSON without a content type (curl -d); treat every body as JSON.
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
@@ -78,6 +95,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     },
   });
   registerHealthRoutes(app, deps.health);
+  if (deps.metrics) registerMetricsRoute(app, deps.metrics);
   registerDaprRoutes(app, deps.daprJobs);
   registerReminderRoutes(app, deps.daprJobs);
   await registerV1Routes(app, deps.platform, deps.auth);
