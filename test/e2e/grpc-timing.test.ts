@@ -24,7 +24,7 @@ describe('gRPC between real processes', () => {
     app = new GrpcApp();
     const appUrl = await app.start({ stable: false });
     chime = await startChime(['--store', `sqlite:${tempDbPath()}`, '--app-url', appUrl, '--app-protocol', 'grpc', '--grpc-port', '0']);
-    const address = /gRPC API \(Dapr jobs\) on (\S+)/.exec(chime.log())?.[1];
+    const address = /gRPC API \(Dapr jobs\) on ([^\s"]+)/.exec(chime.log())?.[1];
     expect(address, chime.log()).toBeDefined();
     client = new DaprGrpcClient(address!);
   }
