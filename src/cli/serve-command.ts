@@ -33,6 +33,7 @@ export const SERVE_FLAGS: [flag: string, key: keyof RawOptions, help: string][] 
   ['--jwks-url <url>', 'jwksUrl', 'verify /api/v1 tokens against this JWKS instead (env CHIME_JWKS_URL)'],
   ['--jwt-issuer <iss>', 'jwtIssuer', 'required iss claim (env CHIME_JWT_ISSUER)'],
   ['--jwt-audience <aud>', 'jwtAudience', 'required aud claim (env CHIME_JWT_AUDIENCE)'],
+  ['--no-ui', 'ui', 'do not serve the web dashboard at /ui (env CHIME_UI=false; default on)'],
 ];
 
 /** The flags `chime worker` takes (no HTTP, no callbacks). */
@@ -58,8 +59,13 @@ export function addServeFlags(command: Command, only?: readonly (keyof RawOption
 export function rawOptionsFrom(flags: Record<string, string | undefined>): RawOptions {
   const raw: RawOptions = {};
   for (const [flag, key] of SERVE_FLAGS) {
-    const attribute = flag.split(' ')[0]!.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    if (flags[attribute] !== undefined) raw[key] = flags[attribute];
+    // Commander keeps `--no-x` as `x: false`.
+    const negated = flag.startsWith('--no-');
+    const attribute = flag.split(' ')[0]!.slice(negated ? 5 : 2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const value = flags[attribute] as string | boolean | undefined;
+    if (negated) {
+      if (value === false) raw[key] = 'false';
+    } else if (value !== undefined) raw[key] = value as string;
   }
   return raw;
 }

@@ -2,14 +2,22 @@
  * The HTTP server: Fastify with schema-first routes. Route schemas drive validation and the
  * OpenAPI document served at /openapi.json.
  */
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Clock } from '../core/clock.js';
 import type { DaprJobs } from '../engine/dapr-jobs.js';
+import { FiringStats } from '../engine/firing-stats.js';
+import type { LifecycleEvents } from '../engine/lifecycle-events.js';
+import { RecentEvents } from '../engine/recent-events.js';
 import type { Authenticator } from './auth.js';
+import { DashboardSessions } from './dashboard-sessions.js';
 import { registerDaprRoutes } from './dapr-routes.js';
 import { installErrorHandling } from './error-format.js';
 import { registerHealthRoutes, type HealthSource } from './health-routes.js';
 import { registerReminderRoutes } from './reminder-routes.js';
+import { dashboardRoot, registerUiRoutes } from './ui-routes.js';
 import { registerV1Routes, type Platform } from './v1-routes.js';
 import { installValidation } from './validation.js';
 
@@ -22,6 +30,12 @@ export interface HttpDeps {
   bodyLimit: number;
   version: string;
   logError: (error: unknown) => void;
+  /** The node's lifecycle events: the live feed and the overview's charts read them. */
+  events: LifecycleEvents;
+  clock: Clock;
+  nodeId: string;
+  /** Serve the web dashboard at /ui (`--no-ui` turns it off). */
+  ui: boolean;
 }
 
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
@@ -60,10 +74,25 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
       },
     },
   });
+  // The API docs UI renders the same document; its assets ship in the package (no CDN).
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+  await app.register(cookie);
+  const recent = new RecentEvents(deps.events);
+  const firing = new FiringStats(deps.events);
+  app.addHook('onClose', async () => {
+    recent.close();
+    firing.close();
+  });
+  const sessions = deps.ui ? new DashboardSessions(deps.auth) : null;
   registerHealthRoutes(app, deps.health);
   registerDaprRoutes(app, deps.daprJobs);
   registerReminderRoutes(app, deps.daprJobs);
-  await registerV1Routes(app, deps.platform, deps.auth);
+  await registerV1Routes(app, deps.platform, deps.auth, {
+    recent,
+    sessions,
+    overview: { firing, health: deps.health, clock: deps.clock, nodeId: deps.nodeId },
+  });
+  if (sessions) await registerUiRoutes(app, sessions, dashboardRoot());
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -68,6 +68,8 @@ export interface ServerOptions {
   jwtIssuer: string | null;
   /** Required `aud` claim. Env CHIME_JWT_AUDIENCE. @default null (not checked) */
   jwtAudience: string | null;
+  /** Serve the web dashboard at /ui and print its login link. Flag `--no-ui`, env CHIME_UI=false. @default true */
+  ui: boolean;
 }
 
 /** Flag values as the CLI parsed them (strings), keyed by option name. */
@@ -102,6 +104,7 @@ const ENV: Record<keyof ServerOptions, string[]> = {
   jwksUrl: ['CHIME_JWKS_URL'],
   jwtIssuer: ['CHIME_JWT_ISSUER'],
   jwtAudience: ['CHIME_JWT_AUDIENCE'],
+  ui: ['CHIME_UI'],
 };
 
 export function defaultNodeId(): string {
@@ -159,6 +162,7 @@ export function resolveServerOptions(flags: RawOptions, env: NodeJS.ProcessEnv =
     jwksUrl,
     jwtIssuer: raw('jwtIssuer') ?? null,
     jwtAudience: raw('jwtAudience') ?? null,
+    ui: oneOf('ui', raw('ui'), ['true', 'false'] as const, 'true') === 'true',
   };
 }
 

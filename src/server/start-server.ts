@@ -21,7 +21,7 @@ import { VERSION } from '../version.js';
 import { createEngine, defaultFailurePolicy, engineClock, startTaskWorker } from './engine-setup.js';
 import { createLogger, type Logger } from './logger.js';
 import type { ServerOptions } from './options.js';
-import { loadOrCreateSecret } from './secrets.js';
+import { loadOrCreateSecret, loginLink } from './secrets.js';
 
 export interface ChimeServer {
   /** http://host:port the API listens on. */
@@ -47,8 +47,9 @@ export interface ServerParts {
 
 export async function startServer(options: ServerOptions, parts: ServerParts = {}): Promise<ChimeServer> {
   const logger = parts.logger ?? createLogger(options.logLevel);
+  const secret = options.jwksUrl ? undefined : (options.jwtSecret ?? loadOrCreateSecret(options.dataDir));
   const auth = new Authenticator({
-    secret: options.jwksUrl ? undefined : (options.jwtSecret ?? loadOrCreateSecret(options.dataDir)),
+    secret,
     jwksUrl: options.jwksUrl ?? undefined,
     issuer: options.jwtIssuer ?? undefined,
     audience: options.jwtAudience ?? undefined,
@@ -89,8 +90,13 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
       schedules: new PlatformSchedules(store, clock, catalog, options.missedFirePolicy, events),
       queues: new PlatformQueues(store, clock, events),
       store,
+      daprJobs,
     },
     auth,
+    events,
+    clock,
+    nodeId: options.nodeId,
+    ui: options.ui,
     bodyLimit: options.bodyLimit,
     version: VERSION,
     logError: (error) => logger.log('error', 'request failed', error),
@@ -119,6 +125,7 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   logger.log('info', `chime ${VERSION} serving ${url} on ${store.backend} (${redactStoreSpec(options.store)}); callbacks to ${options.appUrl} (${options.callbackStyle})`);
+  if (options.ui) await announceDashboard(url, secret, options, logger);
 
   let closing: Promise<void> | null = null;
   return {
@@ -140,4 +147,24 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
       return closing;
     },
   };
+}
+
+/**
+ * Like Jupyter's token link: a one-time admin login link for the dashboard (15 minutes, one
+ * use; `chime token --login-link` prints more). Servers verifying tokens against a JWKS cannot
+ * sign one: the dashboard then asks for a token.
+ */
+async function announceDashboard(url: string, secret: string | undefined, options: ServerOptions, logger: Logger): Promise<void> {
+  if (!secret) {
+    logger.log('info', `dashboard: ${url}/ui/ (sign in with a token from your identity provider)`);
+    return;
+  }
+  const link = await loginLink(url, {
+    secret,
+    scope: 'admin',
+    subject: 'chime-serve',
+    issuer: options.jwtIssuer ?? undefined,
+    audience: options.jwtAudience ?? undefined,
+  });
+  logger.log('info', `dashboard: ${link} (one-time login link, valid 15 minutes; \`chime token --login-link\` prints another)`);
 }
