@@ -1,0 +1,147 @@
+import { api, query } from '../api.js';
+import { useData } from '../hooks.js';
+import { ErrorBox, Json, Loading, Page, Status, Time, ms } from '../ui.js';
+import type { DaprJob } from './dapr-jobs.js';
+
+export interface Firing {
+  id: number;
+  job_id: string;
+  scheduled_time: string;
+  actual_time: string;
+  attempt: number;
+  outcome: string;
+  http_status: number | null;
+  duration_ms: number | null;
+  error: string | null;
+}
+
+const lateness = (f: Firing) => Date.parse(f.actual_time) - Date.parse(f.scheduled_time);
+
+/** One Dapr job: its definition, next/last run, data, and its firings as a timeline. */
+export function DaprJobPage({ name }: { name: string }) {
+  const relevant = (e: { job?: { name: string | null }; name?: string }) => e.job?.name === name || e.name === name;
+  const job = useData(() => api.get<DaprJob>(`/v1.0/jobs/${encodeURIComponent(name)}`), [name], relevant);
+  const history = useData(
+    () => api.get<{ history: Firing[] }>(`/v1.0/jobs/${encodeURIComponent(name)}/history${query({ limit: 100 })}`),
+    [name],
+    relevant,
+  );
+  const j = job.data;
+  return (
+    <Page title={<>Job {name}</>}>
+      <ErrorBox error={job.error ?? history.error} />
+      {!j ? (
+        <Loading />
+      ) : (
+        <dl class="facts">
+          <dt>Status</dt>
+          <dd>
+            <Status value={j.status} />
+          </dd>
+          <dt>Schedule</dt>
+          <dd>{j.schedule || '—'}</dd>
+          <dt>Due time</dt>
+          <dd>{j.dueTime ?? '—'}</dd>
+          <dt>Repeats</dt>
+          <dd>{j.repeats || '∞'}</dd>
+          <dt>TTL</dt>
+          <dd>{j.ttl ?? '—'}</dd>
+          <dt>Next run</dt>
+          <dd>
+            <Time value={j.next_run_at} />
+          </dd>
+          <dt>Last run</dt>
+          <dd>
+            <Time value={j.last_run_at} />
+          </dd>
+          <dt>Fired</dt>
+          <dd>{j.fire_count}</dd>
+          <dt>Missed-fire policy</dt>
+          <dd>{j.missedFirePolicy}</dd>
+          <dt>Failure policy</dt>
+          <dd>{j.failurePolicy ? JSON.stringify(j.failurePolicy) : 'server default'}</dd>
+          <dt>Data</dt>
+          <dd>
+            <Json value={j.data} />
+          </dd>
+        </dl>
+      )}
+      <h2>Firings</h2>
+      {history.data ? <Timeline firings={history.data.history} /> : <Loading />}
+    </Page>
+  );
+}
+
+/** Each firing as a dot: along time by its actual time, up by its lateness; then the table. */
+function Timeline({ firings }: { firings: Firing[] }) {
+  if (firings.length === 0) return <p class="muted">No firings yet.</p>;
+  const times = firings.map((f) => Date.parse(f.actual_time));
+  const start = Math.min(...times);
+  const span = Math.max(1, Math.max(...times) - start);
+  const maxLate = Math.max(1, ...firings.map(lateness));
+  const W = 600;
+  const H = 90;
+  return (
+    <>
+      <figure class="chart">
+        <figcaption>
+          Lateness of each firing <span class="muted small">(up to {ms(maxLate)})</span>
+        </figcaption>
+        <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${firings.length} firings`}>
+          <line x1={10} y1={H - 10} x2={W - 10} y2={H - 10} class="axis" />
+          {firings.map((f, i) => (
+            <circle
+              key={f.id}
+              cx={10 + ((W - 20) * (times[i]! - start)) / span}
+              cy={H - 10 - ((H - 25) * Math.max(0, lateness(f))) / maxLate}
+              r={5}
+              class={`dot dot-${f.outcome}`}
+            >
+              <title>
+                {f.actual_time}: {f.outcome}, late {lateness(f)} ms
+              </title>
+            </circle>
+          ))}
+        </svg>
+      </figure>
+      <div class="scroll">
+        <table class="timeline">
+          <thead>
+            <tr>
+              <th>Scheduled</th>
+              <th>Actual</th>
+              <th class="num">Lateness</th>
+              <th class="num">Attempt</th>
+              <th>Outcome</th>
+              <th class="num">HTTP</th>
+              <th class="num">Duration</th>
+              <th>Error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {firings.map((f) => (
+              <tr key={f.id}>
+                <td>
+                  <Time value={f.scheduled_time} />
+                </td>
+                <td>
+                  <Time value={f.actual_time} />
+                </td>
+                <td class="num" data-testid="lateness">
+                  {ms(lateness(f))}
+                </td>
+                <td class="num">{f.attempt}</td>
+                <td>
+                  <Status value={f.outcome} />
+                </td>
+                <td class="num">{f.http_status ?? '—'}</td>
+                <td class="num">{ms(f.duration_ms)}</td>
+                <td class="wrap">{f.error ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
