@@ -66,7 +66,7 @@
  */
 
 /** The workloads the harness knows; see `bench/workloads/`. */
-export type WorkloadName = 'enqueue' | 'process' | 'latency' | 'lateness' | 'burst' | 'storage' | 'http';
+export type WorkloadName = 'enqueue' | 'process' | 'latency' | 'lateness' | 'burst' | 'storage' | 'http' | 'dashboard';
 
 /** Chime systems are compared against the best `peer` in the summary. */
 export type SystemKind = 'chime' | 'peer';
@@ -129,6 +129,8 @@ export interface HttpTarget {
   readonly create: HttpRequestTemplate;
   readonly get: HttpRequestTemplate;
   readonly list: HttpRequestTemplate;
+  /** A bearer token for the system's authenticated API (Chime's /api/v1), where it has one. */
+  readonly token?: string;
 }
 
 /** One measurement's worth of a system: a fresh, empty queue. */

@@ -1,4 +1,5 @@
 import { burstWorkload } from './burst.js';
+import { dashboardWorkload } from './dashboard.js';
 import { enqueueWorkload } from './enqueue.js';
 import { httpWorkload } from './http.js';
 import { latencyWorkload } from './latency.js';
@@ -16,4 +17,5 @@ export const allWorkloads: readonly Workload[] = [
   burstWorkload,
   storageWorkload,
   httpWorkload,
+  dashboardWorkload,
 ];
