@@ -90,4 +90,6 @@ export function Action({
   );
 }
 
-export const ms = (value: number | null | undefined): string => (value === null || value === undefined ? '—' : `${value.toFixed(value < 10 ? 1 : 0)} ms`);
+/** Milliseconds: whole ones as they are, fractions (percentiles) to one decimal below 10. */
+export const ms = (value: number | null | undefined): string =>
+  value === null || value === undefined ? '—' : `${Number.isInteger(value) ? value : value.toFixed(value < 10 ? 1 : 0)} ms`;

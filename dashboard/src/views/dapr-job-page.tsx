@@ -94,7 +94,7 @@ function Timeline({ firings }: { firings: Firing[] }) {
               key={f.id}
               cx={10 + ((W - 20) * (times[i]! - start)) / span}
               cy={H - 10 - ((H - 25) * Math.max(0, lateness(f))) / maxLate}
-              r={5}
+              r={3.5}
               class={`dot dot-${f.outcome}`}
             >
               <title>
