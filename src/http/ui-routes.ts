@@ -98,6 +98,8 @@ export async function registerUiRoutes(app: FastifyInstance, sessions: Dashboard
   await app.register(fastifyStatic, {
     root,
     prefix: '/ui/',
+    // Our own cache headers below (the plugin's default would be max-age=0 for everything).
+    cacheControl: false,
     // Vite names assets by content hash: they never change, so browsers keep them.
     setHeaders(res, path) {
       const page = path.endsWith('index.html');

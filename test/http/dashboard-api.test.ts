@@ -269,3 +269,33 @@ describe('live feed (GET /api/v1/events)', () => {
     feed.close();
   });
 });
+
+describe('with --no-ui', () => {
+  it('serves no dashboard nor sessions, but the API docs and the live feed stay', async () => {
+    const bare = await startTestServer({ ui: false });
+    try {
+      expect((await bare.app.inject({ url: '/ui/' })).statusCode).toBe(404);
+      expect((await bare.app.inject({ method: 'POST', url: '/ui/session', payload: { token: 'x' } })).statusCode).toBe(404);
+      expect((await bare.app.inject({ url: '/docs/' })).statusCode).toBe(200);
+      expect((await bare.app.inject({ url: '/openapi.json' })).json().paths).toHaveProperty(['/api/v1/events']);
+      // A session cookie means nothing to this server: a bearer token is needed.
+      expect((await bare.app.inject({ url: '/api/v1/jobs', headers: { cookie: 'chime_session=abc' } })).statusCode).toBe(401);
+    } finally {
+      await bare.close();
+    }
+  });
+});
+
+describe('the dashboard page', () => {
+  it('is served from the package with a strict Content-Security-Policy and cacheable assets', async () => {
+    const page = await inject('GET', '/ui/', {});
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(page.headers['cache-control']).toBe('no-cache');
+    const script = /src="(\/ui\/assets\/[^"]+\.js)"/.exec(page.body)![1]!;
+    const asset = await inject('GET', script, {});
+    expect(asset.statusCode).toBe(200);
+    expect(asset.headers['cache-control']).toContain('immutable');
+    expect((await inject('GET', '/ui', {})).headers.location).toBe('/ui/');
+  });
+});
