@@ -66,3 +66,23 @@ export function useRoute(): { path: string[]; params: URLSearchParams } {
 export function navigate(to: string): void {
   location.hash = to;
 }
+
+/**
+ * A form's fields as text, a setter per field for `onInput`, and a submit that shows what went
+ * wrong (a JSON field that does not parse, or the server's 4xx message naming the field).
+ */
+export function useForm<F extends Record<string, string>>(initial: F) {
+  const [form, setForm] = useState(initial);
+  const [error, setError] = useState<string | null>(null);
+  const set = (field: keyof F) => (e: Event) => setForm({ ...form, [field]: (e.currentTarget as HTMLInputElement).value });
+  const submit = (send: () => Promise<void>) => async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await send();
+    } catch (err) {
+      setError(err instanceof SyntaxError ? `not valid JSON: ${err.message}` : err instanceof Error ? err.message : String(err));
+    }
+  };
+  return { form, setForm, set, submit, error, setError };
+}

@@ -93,3 +93,76 @@ export function Action({
 /** Milliseconds: whole ones as they are, fractions (percentiles) to one decimal below 10. */
 export const ms = (value: number | null | undefined): string =>
   value === null || value === undefined ? '—' : `${Number.isInteger(value) ? value : value.toFixed(value < 10 ? 1 : 0)} ms`;
+
+export interface Column<T> {
+  label: string;
+  cell: (row: T) => ComponentChildren;
+  /** Right-aligned, tabular figures. */
+  num?: boolean;
+  /** Long text that may wrap. */
+  wrap?: boolean;
+  class?: string;
+  testId?: string;
+}
+
+/** A table in its own horizontally scrolling box (pages never scroll sideways on a phone). */
+export function Table<T>({
+  rows,
+  columns,
+  rowKey,
+  rowProps,
+  class: className,
+}: {
+  rows: readonly T[];
+  columns: readonly (Column<T> | false)[];
+  rowKey: (row: T) => string | number;
+  /** Extra attributes of a row, e.g. `data-queue` for tests and styles. */
+  rowProps?: (row: T) => Record<string, string>;
+  class?: string;
+}) {
+  const shown = columns.filter((c): c is Column<T> => c !== false);
+  const cellClass = (c: Column<T>) => [c.num ? 'num' : '', c.wrap ? 'wrap' : '', c.class ?? ''].join(' ').trim() || undefined;
+  return (
+    <div class="scroll">
+      <table class={className}>
+        <thead>
+          <tr>
+            {shown.map((c) => (
+              <th key={c.label} class={c.num ? 'num' : undefined}>
+                {c.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={rowKey(row)} {...(rowProps?.(row) ?? {})}>
+              {shown.map((c) => (
+                <td key={c.label} class={cellClass(c)} data-testid={c.testId}>
+                  {c.cell(row)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** The registered tasks to choose from, for forms that create jobs or schedules. */
+export function TaskSelect({ tasks, value, onChange }: { tasks: { name: string; version: string; queue: string }[] | undefined; value: string; onChange: (e: Event) => void }) {
+  return (
+    <label>
+      Task
+      <select required value={value} onChange={onChange}>
+        <option value="">choose a registered task</option>
+        {(tasks ?? []).map((t) => (
+          <option key={`${t.name}@${t.version}`} value={t.name}>
+            {t.name} (v{t.version}, queue {t.queue})
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

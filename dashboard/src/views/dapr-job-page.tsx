@@ -1,21 +1,21 @@
 import { api, query } from '../api.js';
 import { useData } from '../hooks.js';
-import { ErrorBox, Json, Loading, Page, Status, Time, ms } from '../ui.js';
-import type { DaprJob } from './dapr-jobs.js';
+import { ErrorBox, Json, Loading, Page, Status, Table, Time, ms, type Column } from '../ui.js';
+import type { DaprJob, Firing } from '../wire-types.js';
 
-export interface Firing {
-  id: number;
-  job_id: string;
-  scheduled_time: string;
-  actual_time: string;
-  attempt: number;
-  outcome: string;
-  http_status: number | null;
-  duration_ms: number | null;
-  error: string | null;
-}
 
 const lateness = (f: Firing) => Date.parse(f.actual_time) - Date.parse(f.scheduled_time);
+
+const FIRING_COLUMNS: Column<Firing>[] = [
+  { label: 'Scheduled', cell: (f) => <Time value={f.scheduled_time} /> },
+  { label: 'Actual', cell: (f) => <Time value={f.actual_time} /> },
+  { label: 'Lateness', num: true, testId: 'lateness', cell: (f) => ms(lateness(f)) },
+  { label: 'Attempt', num: true, cell: (f) => f.attempt },
+  { label: 'Outcome', cell: (f) => <Status value={f.outcome} /> },
+  { label: 'HTTP', num: true, cell: (f) => f.http_status ?? '—' },
+  { label: 'Duration', num: true, cell: (f) => ms(f.duration_ms) },
+  { label: 'Error', wrap: true, cell: (f) => f.error ?? '' },
+];
 
 /** One Dapr job: its definition, next/last run, data, and its firings as a timeline. */
 export function DaprJobPage({ name }: { name: string }) {
@@ -104,44 +104,7 @@ function Timeline({ firings }: { firings: Firing[] }) {
           ))}
         </svg>
       </figure>
-      <div class="scroll">
-        <table class="timeline">
-          <thead>
-            <tr>
-              <th>Scheduled</th>
-              <th>Actual</th>
-              <th class="num">Lateness</th>
-              <th class="num">Attempt</th>
-              <th>Outcome</th>
-              <th class="num">HTTP</th>
-              <th class="num">Duration</th>
-              <th>Error</th>
-            </tr>
-          </thead>
-          <tbody>
-            {firings.map((f) => (
-              <tr key={f.id}>
-                <td>
-                  <Time value={f.scheduled_time} />
-                </td>
-                <td>
-                  <Time value={f.actual_time} />
-                </td>
-                <td class="num" data-testid="lateness">
-                  {ms(lateness(f))}
-                </td>
-                <td class="num">{f.attempt}</td>
-                <td>
-                  <Status value={f.outcome} />
-                </td>
-                <td class="num">{f.http_status ?? '—'}</td>
-                <td class="num">{ms(f.duration_ms)}</td>
-                <td class="wrap">{f.error ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table class="timeline" rows={firings} rowKey={(f) => f.id} columns={FIRING_COLUMNS} />
     </>
   );
 }

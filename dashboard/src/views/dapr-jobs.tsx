@@ -1,25 +1,20 @@
 import { useState } from 'preact/hooks';
 import { api, query } from '../api.js';
 import { navigate, useData, useRoute } from '../hooks.js';
-import { ErrorBox, Loading, Page, Status, Time } from '../ui.js';
+import { ErrorBox, Loading, Page, Status, Table, Time, type Column } from '../ui.js';
+import type { DaprJob, DaprJobList } from '../wire-types.js';
 
-export interface DaprJob {
-  name: string;
-  schedule: string;
-  repeats: number;
-  dueTime: string | null;
-  ttl: string | null;
-  data: unknown;
-  status: string;
-  failurePolicy: unknown;
-  missedFirePolicy: string;
-  next_run_at: string | null;
-  last_run_at: string | null;
-  fire_count: number;
-  created_at: string;
-}
 
 const PAGE = 50;
+
+const columns: Column<DaprJob>[] = [
+  { label: 'Name', cell: (job) => <a href={`#/jobs/${encodeURIComponent(job.name)}`}>{job.name}</a> },
+  { label: 'Status', cell: (job) => <Status value={job.status} /> },
+  { label: 'Schedule', cell: (job) => job.schedule || (job.dueTime ? `once at ${job.dueTime}` : '') },
+  { label: 'Next run', cell: (job) => <Time value={job.next_run_at} /> },
+  { label: 'Last run', cell: (job) => <Time value={job.last_run_at} /> },
+  { label: 'Fired', num: true, cell: (job) => job.fire_count },
+];
 
 /** Dapr-style jobs: keyset paging on the name (stays fast at a million jobs), prefix and status search. */
 export function DaprJobsView() {
@@ -28,7 +23,7 @@ export function DaprJobsView() {
   const status = params.get('status') ?? '';
   const cursor = params.get('cursor') ?? '';
   const { data, error } = useData(
-    () => api.get<{ jobs: DaprJob[]; next_cursor: string | null }>(`/v1.0/jobs${query({ prefix, status, cursor, limit: PAGE })}`),
+    () => api.get<DaprJobList>(`/v1.0/jobs${query({ prefix, status, cursor, limit: PAGE })}`),
     [prefix, status, cursor],
     (e) => e.type === 'job.created' || e.type === 'schedule.changed' || e.type === 'job.fired',
   );
@@ -63,40 +58,11 @@ export function DaprJobsView() {
         <Loading />
       ) : (
         <>
-          <div class="scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Status</th>
-                  <th>Schedule</th>
-                  <th>Next run</th>
-                  <th>Last run</th>
-                  <th class="num">Fired</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.jobs.map((job) => (
-                  <tr key={job.name}>
-                    <td>
-                      <a href={`#/jobs/${encodeURIComponent(job.name)}`}>{job.name}</a>
-                    </td>
-                    <td>
-                      <Status value={job.status} />
-                    </td>
-                    <td>{job.schedule || (job.dueTime ? `once at ${job.dueTime}` : '')}</td>
-                    <td>
-                      <Time value={job.next_run_at} />
-                    </td>
-                    <td>
-                      <Time value={job.last_run_at} />
-                    </td>
-                    <td class="num">{job.fire_count}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            rows={data.jobs}
+            rowKey={(job) => job.name}
+            columns={columns}
+          />
           {data.jobs.length === 0 ? <p class="muted">No jobs match.</p> : null}
           <nav class="pager" aria-label="Pages">
             {cursor ? <a href={`#/jobs${query({ prefix, status })}`}>First page</a> : null}

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { api, query } from '../api.js';
 import { navigate, useData, useRoute } from '../hooks.js';
-import { Action, ErrorBox, Json, Loading, Page, Status, Time, ms } from '../ui.js';
+import { Action, ErrorBox, Json, Loading, Page, Status, Table, Time, ms, type Column } from '../ui.js';
+import type { Firing } from '../wire-types.js';
 
 interface DeadLetter {
   id: string;
@@ -14,15 +15,30 @@ interface DeadLetter {
   failed_at: string | null;
 }
 
-interface Attempt {
-  id: number;
-  actual_time: string;
-  scheduled_time: string;
-  attempt: number;
-  outcome: string;
-  http_status: number | null;
-  duration_ms: number | null;
-  error: string | null;
+
+const ATTEMPT_COLUMNS: Column<Firing>[] = [
+  { label: 'Attempt', num: true, cell: (a) => a.attempt },
+  { label: 'At', cell: (a) => <Time value={a.actual_time} /> },
+  { label: 'Outcome', cell: (a) => <Status value={a.outcome} /> },
+  { label: 'HTTP', num: true, cell: (a) => a.http_status ?? '—' },
+  { label: 'Duration', num: true, cell: (a) => ms(a.duration_ms) },
+  { label: 'Error', wrap: true, cell: (a) => a.error ?? '' },
+];
+
+function DeadLetterActions({ letter: d, canWrite, done }: { letter: DeadLetter; canWrite: boolean; done: () => void }) {
+  return (
+    <>
+      <a class="button" href={`#/dead-letters/${d.id}`}>
+        Inspect
+      </a>
+      {canWrite ? (
+        <>
+          <Action label="Retry" run={() => api.post(`/api/v1/dead-letters/${d.id}/retry`)} done={done} />
+          <Action label="Delete" kind="danger" confirm={`Delete this dead letter of ${d.job_name}?`} run={() => api.del(`/api/v1/dead-letters/${d.id}`)} done={done} />
+        </>
+      ) : null}
+    </>
+  );
 }
 
 const relevant = (e: { type: string }) => e.type === 'job.dead_lettered' || e.type === 'job.requeued';
@@ -71,55 +87,26 @@ export function DeadLettersView({ canWrite }: { canWrite: boolean }) {
       ) : data.items.length === 0 ? (
         <p class="muted">No dead letters.</p>
       ) : (
-        <div class="scroll">
-          <table>
-            <thead>
-              <tr>
-                <th>Job</th>
-                <th>Scheduled</th>
-                <th>Failed</th>
-                <th class="num">Attempts</th>
-                <th>Last error</th>
-                <th>Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.items.map((d) => (
-                <tr key={d.id} data-dead-letter={d.job_name}>
-                  <td>
-                    <a href={`#/jobs/${encodeURIComponent(d.job_name)}`}>{d.job_name}</a>
-                  </td>
-                  <td>
-                    <Time value={d.scheduled_time} />
-                  </td>
-                  <td>
-                    <Time value={d.failed_at} />
-                  </td>
-                  <td class="num">{d.attempts}</td>
-                  <td class="wrap">{d.error?.message ?? ''}</td>
-                  <td class="row-actions">
-                    <a class="button" href={`#/dead-letters/${d.id}`}>
-                      Inspect
-                    </a>
-                    {canWrite ? (
-                      <>
-                        <Action label="Retry" run={() => api.post(`/api/v1/dead-letters/${d.id}/retry`)} done={reload} />
-                        <Action label="Delete" kind="danger" confirm={`Delete this dead letter of ${d.job_name}?`} run={() => api.del(`/api/v1/dead-letters/${d.id}`)} done={reload} />
-                      </>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          rows={data.items}
+          rowKey={(d) => d.id}
+          rowProps={(d) => ({ 'data-dead-letter': d.job_name })}
+          columns={[
+            { label: 'Job', cell: (d) => <a href={`#/jobs/${encodeURIComponent(d.job_name)}`}>{d.job_name}</a> },
+            { label: 'Scheduled', cell: (d) => <Time value={d.scheduled_time} /> },
+            { label: 'Failed', cell: (d) => <Time value={d.failed_at} /> },
+            { label: 'Attempts', num: true, cell: (d) => d.attempts },
+            { label: 'Last error', wrap: true, cell: (d) => d.error?.message ?? '' },
+            { label: 'Actions', class: 'row-actions', cell: (d) => <DeadLetterActions letter={d} canWrite={canWrite} done={reload} /> },
+          ]}
+        />
       )}
     </Page>
   );
 }
 
 export function DeadLetterPage({ id, canWrite }: { id: string; canWrite: boolean }) {
-  const { data, error } = useData(() => api.get<DeadLetter & { attempts: Attempt[] }>(`/api/v1/dead-letters/${encodeURIComponent(id)}`), [id]);
+  const { data, error } = useData(() => api.get<DeadLetter & { attempts: Firing[] }>(`/api/v1/dead-letters/${encodeURIComponent(id)}`), [id]);
   if (!data) return error ? <ErrorBox error={error} /> : <Loading />;
   return (
     <Page
@@ -144,36 +131,7 @@ export function DeadLetterPage({ id, canWrite }: { id: string; canWrite: boolean
         </dd>
       </dl>
       <h2>Failed attempts</h2>
-      <div class="scroll">
-        <table>
-          <thead>
-            <tr>
-              <th class="num">Attempt</th>
-              <th>At</th>
-              <th>Outcome</th>
-              <th class="num">HTTP</th>
-              <th class="num">Duration</th>
-              <th>Error</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.attempts.map((a) => (
-              <tr key={a.id}>
-                <td class="num">{a.attempt}</td>
-                <td>
-                  <Time value={a.actual_time} />
-                </td>
-                <td>
-                  <Status value={a.outcome} />
-                </td>
-                <td class="num">{a.http_status ?? '—'}</td>
-                <td class="num">{ms(a.duration_ms)}</td>
-                <td class="wrap">{a.error ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table rows={data.attempts} rowKey={(a) => a.id} columns={ATTEMPT_COLUMNS} />
     </Page>
   );
 }

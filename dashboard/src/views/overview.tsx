@@ -2,7 +2,7 @@ import { api } from '../api.js';
 import { BarChart, LineChart } from '../charts.js';
 import { useData } from '../hooks.js';
 import { recent } from '../live.js';
-import { ErrorBox, Loading, Page, Status, Time, ms } from '../ui.js';
+import { ErrorBox, Loading, Page, Status, Table, Time, ms } from '../ui.js';
 
 type Counters = Record<string, number | null>;
 
@@ -90,32 +90,17 @@ export function OverviewView() {
             </tbody>
           </table>
           <h2>By queue</h2>
-          <div class="scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th>Queue</th>
-                  <th class="num">Total</th>
-                  <th class="num">Pending</th>
-                  <th class="num">Running</th>
-                  <th class="num">Failed</th>
-                </tr>
-              </thead>
-              <tbody>
-                {Object.entries(data.jobs.by_queue).map(([queue, c]) => (
-                  <tr key={queue}>
-                    <td>
-                      <a href={`#/platform?queue_name=${encodeURIComponent(queue)}`}>{queue}</a>
-                    </td>
-                    <td class="num">{c.total_jobs}</td>
-                    <td class="num">{c.pending_jobs}</td>
-                    <td class="num">{c.running_jobs}</td>
-                    <td class="num">{c.failed_jobs}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            rows={Object.entries(data.jobs.by_queue)}
+            rowKey={([queue]) => queue}
+            columns={[
+              { label: 'Queue', cell: ([queue]) => <a href={`#/platform?queue_name=${encodeURIComponent(queue)}`}>{queue}</a> },
+              { label: 'Total', num: true, cell: ([, c]) => c.total_jobs },
+              { label: 'Pending', num: true, cell: ([, c]) => c.pending_jobs },
+              { label: 'Running', num: true, cell: ([, c]) => c.running_jobs },
+              { label: 'Failed', num: true, cell: ([, c]) => c.failed_jobs },
+            ]}
+          />
         </div>
         <div>
           <h2>Live</h2>

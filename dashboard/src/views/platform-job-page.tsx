@@ -1,9 +1,7 @@
-import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { navigate, useData } from '../hooks.js';
-import { Action, ErrorBox, Json, Loading, Page, Status, Time } from '../ui.js';
-import type { PlatformJob } from './platform-jobs.js';
-import type { TaskInfo } from './tasks-workers.js';
+import { navigate, useData, useForm } from '../hooks.js';
+import { Action, ErrorBox, Json, Loading, Page, Status, TaskSelect, Time } from '../ui.js';
+import type { PlatformJob, TaskInfo } from '../wire-types.js';
 
 const CANCELLABLE = ['pending', 'reserved', 'running', 'retrying'];
 const RETRYABLE = ['failed', 'timeout', 'cancelled'];
@@ -88,42 +86,24 @@ export function PlatformJobPage({ id, canWrite }: { id: string; canWrite: boolea
 /** Creates a job for a registered task. */
 export function NewPlatformJob() {
   const tasks = useData(() => api.get<{ items: TaskInfo[] }>('/api/v1/tasks'), []);
-  const [form, setForm] = useState({ task_name: '', args: '[]', kwargs: '{}', queue_name: '', priority: 'normal', scheduled_at: '', max_retries: '' });
-  const [error, setError] = useState<string | null>(null);
-  const set = (field: keyof typeof form) => (e: Event) => setForm({ ...form, [field]: (e.currentTarget as HTMLInputElement).value });
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setError(null);
-    try {
-      const body: Record<string, unknown> = {
-        task_name: form.task_name,
-        args: JSON.parse(form.args) as unknown,
-        kwargs: JSON.parse(form.kwargs) as unknown,
-        priority: form.priority,
-      };
-      if (form.queue_name) body.queue_name = form.queue_name;
-      if (form.scheduled_at) body.scheduled_at = new Date(form.scheduled_at).toISOString();
-      if (form.max_retries) body.max_retries = Number(form.max_retries);
-      const job = await api.post<PlatformJob>('/api/v1/jobs', body);
-      navigate(`/platform/${job.id}`);
-    } catch (err) {
-      setError(err instanceof SyntaxError ? `args/kwargs: ${err.message}` : err instanceof Error ? err.message : String(err));
-    }
+  const { form, set, submit, error } = useForm({ task_name: '', args: '[]', kwargs: '{}', queue_name: '', priority: 'normal', scheduled_at: '', max_retries: '' });
+  const send = async () => {
+    const body: Record<string, unknown> = {
+      task_name: form.task_name,
+      args: JSON.parse(form.args) as unknown,
+      kwargs: JSON.parse(form.kwargs) as unknown,
+      priority: form.priority,
+    };
+    if (form.queue_name) body.queue_name = form.queue_name;
+    if (form.scheduled_at) body.scheduled_at = new Date(form.scheduled_at).toISOString();
+    if (form.max_retries) body.max_retries = Number(form.max_retries);
+    const job = await api.post<PlatformJob>('/api/v1/jobs', body);
+    navigate(`/platform/${job.id}`);
   };
   return (
     <Page title="New job">
-      <form class="form" onSubmit={submit}>
-        <label>
-          Task
-          <select required value={form.task_name} onChange={set('task_name')}>
-            <option value="">choose a registered task</option>
-            {(tasks.data?.items ?? []).map((t) => (
-              <option key={`${t.name}@${t.version}`} value={t.name}>
-                {t.name} (v{t.version}, queue {t.queue})
-              </option>
-            ))}
-          </select>
-        </label>
+      <form class="form" onSubmit={submit(send)}>
+        <TaskSelect tasks={tasks.data?.items} value={form.task_name} onChange={set('task_name')} />
         <label>
           Args (JSON array)
           <textarea rows={2} value={form.args} onInput={set('args')} />

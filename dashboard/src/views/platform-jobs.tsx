@@ -1,30 +1,9 @@
 import { useState } from 'preact/hooks';
 import { api, query } from '../api.js';
 import { navigate, useData, useRoute } from '../hooks.js';
-import { ErrorBox, Loading, Page, Status, Time } from '../ui.js';
+import { ErrorBox, Loading, Page, Status, Table, Time, type Column } from '../ui.js';
+import type { PlatformJob } from '../wire-types.js';
 
-export interface PlatformJob {
-  id: string;
-  task_name: string;
-  args: unknown[];
-  kwargs: Record<string, unknown>;
-  queue_name: string;
-  priority: string;
-  status: string;
-  scheduled_at: string;
-  created_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-  result: unknown;
-  error: { message: string; type: string; traceback: string | null } | null;
-  retry_count: number;
-  max_retries: number;
-  tags: string[];
-  worker_id: string | null;
-  duration: number | null;
-  schedule_id: string | null;
-  version: string | null;
-}
 
 interface JobPage {
   items: PlatformJob[];
@@ -36,6 +15,24 @@ interface JobPage {
 const FILTERS = ['queue_name', 'status', 'priority', 'tags', 'worker_id'] as const;
 const STATUSES = ['pending', 'reserved', 'running', 'completed', 'failed', 'retrying', 'cancelled', 'timeout'];
 const PAGE = 50;
+
+const columns: Column<PlatformJob>[] = [
+  {
+    label: 'Job',
+    cell: (job) => (
+      <a href={`#/platform/${job.id}`} class="mono">
+        {job.id.slice(-12)}
+      </a>
+    ),
+  },
+  { label: 'Task', cell: (job) => job.task_name },
+  { label: 'Queue', cell: (job) => job.queue_name },
+  { label: 'Priority', cell: (job) => job.priority },
+  { label: 'Status', cell: (job) => <Status value={job.status} /> },
+  { label: 'Scheduled', cell: (job) => <Time value={job.scheduled_at} /> },
+  { label: 'Retries', num: true, cell: (job) => `${job.retry_count}/${job.max_retries}` },
+  { label: 'Worker', class: 'mono small', cell: (job) => job.worker_id ?? '' },
+];
 
 /** Platform jobs (`/api/v1/jobs`): filter by queue, status, priority, tag and worker. */
 export function PlatformJobsView({ canWrite }: { canWrite: boolean }) {
@@ -93,46 +90,7 @@ export function PlatformJobsView({ canWrite }: { canWrite: boolean }) {
         <Loading />
       ) : (
         <>
-          <div class="scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th>Job</th>
-                  <th>Task</th>
-                  <th>Queue</th>
-                  <th>Priority</th>
-                  <th>Status</th>
-                  <th>Scheduled</th>
-                  <th class="num">Retries</th>
-                  <th>Worker</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.items.map((job) => (
-                  <tr key={job.id}>
-                    <td>
-                      <a href={`#/platform/${job.id}`} class="mono">
-                        {job.id.slice(-12)}
-                      </a>
-                    </td>
-                    <td>{job.task_name}</td>
-                    <td>{job.queue_name}</td>
-                    <td>{job.priority}</td>
-                    <td>
-                      <Status value={job.status} />
-                    </td>
-                    <td>
-                      <Time value={job.scheduled_at} />
-                    </td>
-                    <td class="num">
-                      {job.retry_count}/{job.max_retries}
-                    </td>
-                    <td class="mono small">{job.worker_id ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table rows={data.items} rowKey={(job) => job.id} columns={columns} />
           <nav class="pager" aria-label="Pages">
             <span class="muted">
               {data.total} jobs, page {data.page} of {Math.max(1, data.pages)}

@@ -1,15 +1,9 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { useData } from '../hooks.js';
-import { Action, ErrorBox, Loading, Page, Status } from '../ui.js';
+import { Action, ErrorBox, Loading, Page, Status, Table } from '../ui.js';
+import type { Queue } from '../wire-types.js';
 
-interface Queue {
-  name: string;
-  size: number;
-  is_paused: boolean;
-  running: number;
-  concurrency: number | null;
-}
 
 const path = (name: string) => `/api/v1/queues/${encodeURIComponent(name)}`;
 
@@ -25,53 +19,40 @@ export function QueuesView({ canAdmin }: { canAdmin: boolean }) {
       {!data ? (
         <Loading />
       ) : (
-        <div class="scroll">
-          <table>
-            <thead>
-              <tr>
-                <th>Queue</th>
-                <th>State</th>
-                <th class="num">Waiting</th>
-                <th class="num">Running</th>
-                <th>Concurrency</th>
-                {canAdmin ? <th>Actions</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {data.items.map((q) => (
-                <tr key={q.name} data-queue={q.name}>
-                  <td>
-                    <a href={`#/platform?queue_name=${encodeURIComponent(q.name)}`}>{q.name}</a>
-                  </td>
-                  <td>
-                    <Status value={q.is_paused ? 'paused' : 'active'} />
-                  </td>
-                  <td class="num">{q.size}</td>
-                  <td class="num">{q.running}</td>
-                  <td>{canAdmin ? <Concurrency queue={q} done={reload} /> : (q.concurrency ?? 'no limit')}</td>
-                  {canAdmin ? (
-                    <td class="row-actions">
-                      {q.is_paused ? (
-                        <Action label="Resume" run={() => api.post(`${path(q.name)}/resume`)} done={reload} />
-                      ) : (
-                        <Action label="Pause" run={() => api.post(`${path(q.name)}/pause`)} done={reload} />
-                      )}
-                      <Action
-                        label="Clear"
-                        kind="danger"
-                        confirm={`Remove the ${q.size} waiting jobs of queue ${q.name}? This cannot be undone.`}
-                        run={() => api.post(`${path(q.name)}/clear`)}
-                        done={reload}
-                      />
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          rows={data.items}
+          rowKey={(q) => q.name}
+          rowProps={(q) => ({ 'data-queue': q.name })}
+          columns={[
+            { label: 'Queue', cell: (q) => <a href={`#/platform?queue_name=${encodeURIComponent(q.name)}`}>{q.name}</a> },
+            { label: 'State', cell: (q) => <Status value={q.is_paused ? 'paused' : 'active'} /> },
+            { label: 'Waiting', num: true, cell: (q) => q.size },
+            { label: 'Running', num: true, cell: (q) => q.running },
+            { label: 'Concurrency', cell: (q) => (canAdmin ? <Concurrency queue={q} done={reload} /> : (q.concurrency ?? 'no limit')) },
+            canAdmin && { label: 'Actions', class: 'row-actions', cell: (q) => <QueueActions queue={q} done={reload} /> },
+          ]}
+        />
       )}
     </Page>
+  );
+}
+
+function QueueActions({ queue: q, done }: { queue: Queue; done: () => void }) {
+  return (
+    <>
+      {q.is_paused ? (
+        <Action label="Resume" run={() => api.post(`${path(q.name)}/resume`)} done={done} />
+      ) : (
+        <Action label="Pause" run={() => api.post(`${path(q.name)}/pause`)} done={done} />
+      )}
+      <Action
+        label="Clear"
+        kind="danger"
+        confirm={`Remove the ${q.size} waiting jobs of queue ${q.name}? This cannot be undone.`}
+        run={() => api.post(`${path(q.name)}/clear`)}
+        done={done}
+      />
+    </>
   );
 }
 

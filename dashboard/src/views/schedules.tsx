@@ -1,22 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, query } from '../api.js';
-import { navigate, useData } from '../hooks.js';
-import { Action, ErrorBox, Loading, Page, Status, Time } from '../ui.js';
-import type { TaskInfo } from './tasks-workers.js';
+import { navigate, useData, useForm } from '../hooks.js';
+import { Action, ErrorBox, Loading, Page, Status, Table, TaskSelect, Time } from '../ui.js';
+import type { Schedule, TaskInfo } from '../wire-types.js';
 
-interface Schedule {
-  id: string;
-  name: string;
-  task_name: string;
-  status: string;
-  cron_expression: string | null;
-  interval: { seconds?: number; minutes?: number; hours?: number; days?: number } | null;
-  timezone: string | null;
-  kwargs: Record<string, unknown>;
-  queue_name: string;
-  next_run_at: string | null;
-  last_run_at: string | null;
-}
 
 const intervalSeconds = (i: Schedule['interval']): number =>
   i ? (i.seconds ?? 0) + (i.minutes ?? 0) * 60 + (i.hours ?? 0) * 3600 + (i.days ?? 0) * 86400 : 0;
@@ -33,62 +20,52 @@ export function SchedulesView({ canWrite }: { canWrite: boolean }) {
       {!data ? (
         <Loading />
       ) : (
-        <div class="scroll">
-          <table>
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Task</th>
-                <th>Every</th>
-                <th>Status</th>
-                <th>Next run</th>
-                <th>Last run</th>
-                {canWrite ? <th>Actions</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {data.items.map((s) => (
-                <tr key={s.id}>
-                  <td>{s.name}</td>
-                  <td>{s.task_name}</td>
-                  <td class="mono">{s.cron_expression ?? `${intervalSeconds(s.interval)} s`}</td>
-                  <td>
-                    <Status value={s.status} />
-                  </td>
-                  <td>
-                    <Time value={s.next_run_at} />
-                  </td>
-                  <td>
-                    <Time value={s.last_run_at} />
-                  </td>
-                  {canWrite ? (
-                    <td class="row-actions">
-                      {s.status === 'active' ? (
-                        <Action label="Pause" run={() => api.post(`/api/v1/schedules/${s.id}/pause`)} done={reload} />
-                      ) : (
-                        <Action label="Resume" run={() => api.post(`/api/v1/schedules/${s.id}/resume`)} done={reload} />
-                      )}
-                      <a class="button" href={`#/schedules/${s.id}`}>
-                        Edit
-                      </a>
-                      <Action label="Delete" kind="danger" confirm={`Delete schedule ${s.name}?`} run={() => api.del(`/api/v1/schedules/${s.id}`)} done={reload} />
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          rows={data.items}
+          rowKey={(s) => s.id}
+          columns={[
+            { label: 'Name', cell: (s) => s.name },
+            { label: 'Task', cell: (s) => s.task_name },
+            { label: 'Every', class: 'mono', cell: (s) => s.cron_expression ?? `${intervalSeconds(s.interval)} s` },
+            { label: 'Status', cell: (s) => <Status value={s.status} /> },
+            { label: 'Next run', cell: (s) => <Time value={s.next_run_at} /> },
+            { label: 'Last run', cell: (s) => <Time value={s.last_run_at} /> },
+            canWrite && { label: 'Actions', class: 'row-actions', cell: (s) => <ScheduleActions schedule={s} done={reload} /> },
+          ]}
+        />
       )}
     </Page>
+  );
+}
+
+function ScheduleActions({ schedule: s, done }: { schedule: Schedule; done: () => void }) {
+  return (
+    <>
+      {s.status === 'active' ? (
+        <Action label="Pause" run={() => api.post(`/api/v1/schedules/${s.id}/pause`)} done={done} />
+      ) : (
+        <Action label="Resume" run={() => api.post(`/api/v1/schedules/${s.id}/resume`)} done={done} />
+      )}
+      <a class="button" href={`#/schedules/${s.id}`}>
+        Edit
+      </a>
+      <Action label="Delete" kind="danger" confirm={`Delete schedule ${s.name}?`} run={() => api.del(`/api/v1/schedules/${s.id}`)} done={done} />
+    </>
   );
 }
 
 /** Edits a schedule (or creates one), previewing the next 10 occurrences as the expression is typed. */
 export function ScheduleForm({ id }: { id: string | null }) {
   const tasks = useData(() => api.get<{ items: TaskInfo[] }>('/api/v1/tasks'), []);
-  const [form, setForm] = useState({ name: '', task_name: '', kind: 'cron', cron_expression: '*/5 * * * *', interval_seconds: '60', timezone: '', kwargs: '{}' });
-  const [error, setError] = useState<string | null>(null);
+  const { form, setForm, set, submit, error, setError } = useForm({
+    name: '',
+    task_name: '',
+    kind: 'cron',
+    cron_expression: '*/5 * * * *',
+    interval_seconds: '60',
+    timezone: '',
+    kwargs: '{}',
+  });
   const [preview, setPreview] = useState<{ occurrences: string[] } | { error: string } | null>(null);
   useEffect(() => {
     if (!id) return;
@@ -115,44 +92,27 @@ export function ScheduleForm({ id }: { id: string | null }) {
     }, 250);
     return () => clearTimeout(timer);
   }, [form.kind, form.cron_expression, form.interval_seconds, form.timezone]);
-  const set = (field: keyof typeof form) => (e: Event) => setForm({ ...form, [field]: (e.currentTarget as HTMLInputElement).value });
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setError(null);
-    try {
-      const body: Record<string, unknown> = {
-        name: form.name,
-        task_name: form.task_name,
-        kwargs: JSON.parse(form.kwargs) as unknown,
-        timezone: form.timezone || null,
-        ...(form.kind === 'cron' ? { cron_expression: form.cron_expression } : { interval: { seconds: Number(form.interval_seconds) } }),
-      };
-      if (id) await api.put(`/api/v1/schedules/${id}`, body);
-      else await api.post('/api/v1/schedules', body);
-      navigate('/schedules');
-    } catch (err) {
-      setError(err instanceof SyntaxError ? `kwargs: ${err.message}` : err instanceof Error ? err.message : String(err));
-    }
+  const send = async () => {
+    const body: Record<string, unknown> = {
+      name: form.name,
+      task_name: form.task_name,
+      kwargs: JSON.parse(form.kwargs) as unknown,
+      timezone: form.timezone || null,
+      ...(form.kind === 'cron' ? { cron_expression: form.cron_expression } : { interval: { seconds: Number(form.interval_seconds) } }),
+    };
+    if (id) await api.put(`/api/v1/schedules/${id}`, body);
+    else await api.post('/api/v1/schedules', body);
+    navigate('/schedules');
   };
   return (
     <Page title={id ? 'Edit schedule' : 'New schedule'}>
       <div class="split">
-        <form class="form" onSubmit={submit}>
+        <form class="form" onSubmit={submit(send)}>
           <label>
             Name
             <input required value={form.name} onInput={set('name')} />
           </label>
-          <label>
-            Task
-            <select required value={form.task_name} onChange={set('task_name')}>
-              <option value="">choose a registered task</option>
-              {(tasks.data?.items ?? []).map((t) => (
-                <option key={`${t.name}@${t.version}`} value={t.name}>
-                  {t.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <TaskSelect tasks={tasks.data?.items} value={form.task_name} onChange={set('task_name')} />
           <fieldset>
             <legend>Runs</legend>
             <label class="inline">

@@ -1,30 +1,29 @@
 import { useEffect } from 'preact/hooks';
 import { api } from '../api.js';
 import { useData } from '../hooks.js';
-import { ErrorBox, Loading, Page, Status, Time } from '../ui.js';
+import { ErrorBox, Loading, Page, Status, Table, Time, type Column } from '../ui.js';
+import type { TaskInfo, Worker } from '../wire-types.js';
 
-export interface TaskInfo {
-  name: string;
-  description: string;
-  queue: string;
-  version: string;
-  timeout: number;
-  max_retries: number;
-  retry_delay: number;
-  is_async: boolean;
-}
 
-interface Worker {
-  id: string;
-  hostname: string;
-  pid: number;
-  queues: string[];
-  tasks: string[];
-  concurrency: number;
-  status: string;
-  started_at: string;
-  last_seen_at: string;
-}
+
+const TASK_COLUMNS: Column<TaskInfo>[] = [
+  { label: 'Task', cell: (t) => <a href={`#/platform?${new URLSearchParams({ queue_name: t.queue })}`}>{t.name}</a> },
+  { label: 'Version', cell: (t) => t.version },
+  { label: 'Queue', cell: (t) => t.queue },
+  { label: 'Timeout', num: true, cell: (t) => `${t.timeout} s` },
+  { label: 'Retries', num: true, cell: (t) => t.max_retries },
+  { label: 'Description', wrap: true, cell: (t) => t.description },
+];
+
+const WORKER_COLUMNS: Column<Worker>[] = [
+  { label: 'Worker', class: 'mono small', cell: (w) => w.id },
+  { label: 'Status', cell: (w) => <Status value={w.status} /> },
+  { label: 'Host / pid', cell: (w) => `${w.hostname} / ${w.pid}` },
+  { label: 'Queues', cell: (w) => w.queues.join(', ') },
+  { label: 'Concurrency', num: true, cell: (w) => w.concurrency },
+  { label: 'Started', cell: (w) => <Time value={w.started_at} /> },
+  { label: 'Last heartbeat', cell: (w) => <Time value={w.last_seen_at} /> },
+];
 
 export function TasksWorkersView() {
   const tasks = useData(() => api.get<{ items: TaskInfo[] }>('/api/v1/tasks'), []);
@@ -41,75 +40,13 @@ export function TasksWorkersView() {
       {!tasks.data ? (
         <Loading />
       ) : (
-        <div class="scroll">
-          <table>
-            <thead>
-              <tr>
-                <th>Task</th>
-                <th>Version</th>
-                <th>Queue</th>
-                <th class="num">Timeout</th>
-                <th class="num">Retries</th>
-                <th>Description</th>
-              </tr>
-            </thead>
-            <tbody>
-              {tasks.data.items.map((t) => (
-                <tr key={`${t.name}@${t.version}`}>
-                  <td>
-                    <a href={`#/platform?${new URLSearchParams({ queue_name: t.queue })}`}>{t.name}</a>
-                  </td>
-                  <td>{t.version}</td>
-                  <td>{t.queue}</td>
-                  <td class="num">{t.timeout} s</td>
-                  <td class="num">{t.max_retries}</td>
-                  <td>{t.description}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table rows={tasks.data.items} rowKey={(t) => `${t.name}@${t.version}`} columns={TASK_COLUMNS} />
       )}
       <h2>Workers</h2>
       {!workers.data ? (
         <Loading />
       ) : (
-        <div class="scroll">
-          <table>
-            <thead>
-              <tr>
-                <th>Worker</th>
-                <th>Status</th>
-                <th>Host / pid</th>
-                <th>Queues</th>
-                <th class="num">Concurrency</th>
-                <th>Started</th>
-                <th>Last heartbeat</th>
-              </tr>
-            </thead>
-            <tbody>
-              {workers.data.items.map((w) => (
-                <tr key={w.id}>
-                  <td class="mono small">{w.id}</td>
-                  <td>
-                    <Status value={w.status} />
-                  </td>
-                  <td>
-                    {w.hostname} / {w.pid}
-                  </td>
-                  <td>{w.queues.join(', ')}</td>
-                  <td class="num">{w.concurrency}</td>
-                  <td>
-                    <Time value={w.started_at} />
-                  </td>
-                  <td>
-                    <Time value={w.last_seen_at} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table rows={workers.data.items} rowKey={(w) => w.id} columns={WORKER_COLUMNS} />
       )}
     </Page>
   );
