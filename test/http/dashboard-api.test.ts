@@ -270,6 +270,20 @@ describe('live feed (GET /api/v1/events)', () => {
   });
 });
 
+describe('shutdown', () => {
+  it('ends open live feeds instead of waiting on them', async () => {
+    const other = await startTestServer();
+    const response = await fetch(`${other.url}/api/v1/events`, { headers: admin });
+    const reader = response.body!.getReader();
+    await reader.read();
+    const started = Date.now();
+    await other.close();
+    expect(Date.now() - started).toBeLessThan(5000);
+    // The stream ends (done) rather than hanging.
+    for (;;) if ((await reader.read().catch(() => ({ done: true }))).done) break;
+  });
+});
+
 describe('with --no-ui', () => {
   it('serves no dashboard nor sessions, but the API docs and the live feed stay', async () => {
     const bare = await startTestServer({ ui: false });
