@@ -1,6 +1,6 @@
 /** Lifecycle events as the live feed sends them: snake_case, RFC 3339 times, the job's `data`. */
 import { formatRfc3339 } from '../core/time-spec.js';
-import type { JobRef, LifecycleEvent } from '../engine/lifecycle-events.js';
+import type { JobRef, LifecycleEvent, LifecycleEventType } from '../engine/lifecycle-events.js';
 
 /** Payloads larger than this are left out of events (`data_omitted: true`); fetch the job instead. */
 export const EVENT_DATA_LIMIT = 8192;
@@ -60,6 +60,22 @@ export function eventView(event: LifecycleEvent, id: string): Record<string, unk
       };
   }
 }
+
+/** Every event type the feed can send (the `types` filter accepts these). */
+export const EVENT_TYPES: readonly LifecycleEventType[] = [
+  'job.created',
+  'job.fired',
+  'job.succeeded',
+  'job.retried',
+  'job.failed',
+  'job.dead_lettered',
+  'job.cancelled',
+  'job.skipped',
+  'job.requeued',
+  'lease.expired',
+  'queue.changed',
+  'schedule.changed',
+];
 
 export interface EventFilter {
   types?: ReadonlySet<string>;

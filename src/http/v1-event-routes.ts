@@ -11,7 +11,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { NumberedEvent, RecentEvents } from '../engine/recent-events.js';
-import { eventView, matches, type EventFilter } from './event-views.js';
+import { invalidField } from '../core/errors.js';
+import { EVENT_TYPES, eventView, matches, type EventFilter } from './event-views.js';
 import { bearer } from './v1-routes.js';
 
 export const FLUSH_MS = 250;
@@ -116,7 +117,12 @@ export function registerV1EventRoutes(app: FastifyInstance, recent: RecentEvents
 
 function filterOf(query: EventsQueryType): EventFilter {
   const filter: EventFilter = {};
-  if (query.types) filter.types = new Set(query.types.split(',').map((t) => t.trim()).filter(Boolean));
+  if (query.types) {
+    const types = query.types.split(',').map((t) => t.trim()).filter(Boolean);
+    const unknown = types.find((t) => !(EVENT_TYPES as readonly string[]).includes(t));
+    if (unknown) throw invalidField('types', `"${unknown}" is not an event type (${EVENT_TYPES.join(', ')})`);
+    filter.types = new Set(types);
+  }
   if (query.name_prefix) filter.namePrefix = query.name_prefix;
   if (query.queue) filter.queue = query.queue;
   const data = new Map<string, string>();

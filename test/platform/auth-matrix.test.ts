@@ -151,6 +151,7 @@ describe('bad input to every endpoint', () => {
     ['POST', '/api/v1/dead-letters/retry', { everything: true }, /everything: unknown field/],
     ['GET', '/api/v1/schedules/preview?cron_expression=nope', undefined, /cron_expression/],
     ['GET', '/api/v1/events?color=blue', undefined, /color: unknown query parameter/],
+    ['GET', '/api/v1/events?types=job.exploded', undefined, /types: "job.exploded" is not an event type/],
     ['PUT', '/api/v1/queues/q', { concurrency: 'many' }, /concurrency/],
     ['PUT', '/api/v1/queues/q', {}, /concurrency: is required/],
     ['GET', '/api/v1/tasks/nope', undefined, /Task not found: nope/],
