@@ -4,12 +4,18 @@ import { ErrorBox, Json, Loading, Page, Status, Table, Time, ms, type Column } f
 import type { DaprJob, Firing } from '../wire-types.js';
 
 
-const lateness = (f: Firing) => Date.parse(f.actual_time) - Date.parse(f.scheduled_time);
+/** Since the occurrence fell due. For a first attempt that is its lateness; a retry waited for its retry interval too. */
+const sinceDue = (f: Firing) => Date.parse(f.actual_time) - Date.parse(f.scheduled_time);
 
 const FIRING_COLUMNS: Column<Firing>[] = [
   { label: 'Scheduled', cell: (f) => <Time value={f.scheduled_time} /> },
   { label: 'Actual', cell: (f) => <Time value={f.actual_time} /> },
-  { label: 'Lateness', num: true, testId: 'lateness', cell: (f) => ms(lateness(f)) },
+  {
+    label: 'Lateness',
+    num: true,
+    testId: 'lateness',
+    cell: (f) => (f.attempt === 1 ? ms(sinceDue(f)) : <span class="muted">retry, {ms(sinceDue(f))} after due</span>),
+  },
   { label: 'Attempt', num: true, cell: (f) => f.attempt },
   { label: 'Outcome', cell: (f) => <Status value={f.outcome} /> },
   { label: 'HTTP', num: true, cell: (f) => f.http_status ?? '—' },
@@ -75,30 +81,32 @@ export function DaprJobPage({ name }: { name: string }) {
 /** Each firing as a dot: along time by its actual time, up by its lateness; then the table. */
 function Timeline({ firings }: { firings: Firing[] }) {
   if (firings.length === 0) return <p class="muted">No firings yet.</p>;
-  const times = firings.map((f) => Date.parse(f.actual_time));
+  // Lateness is the engine's: first attempts only (a retry's wait is its failure policy's).
+  const firsts = firings.filter((f) => f.attempt === 1);
+  const times = firsts.map((f) => Date.parse(f.actual_time));
   const start = Math.min(...times);
   const span = Math.max(1, Math.max(...times) - start);
-  const maxLate = Math.max(1, ...firings.map(lateness));
+  const maxLate = Math.max(1, ...firsts.map(sinceDue));
   const W = 600;
   const H = 90;
   return (
     <>
       <figure class="chart">
         <figcaption>
-          Lateness of each firing <span class="muted small">(up to {ms(maxLate)})</span>
+          Lateness of each firing (first attempts) <span class="muted small">(up to {ms(maxLate)})</span>
         </figcaption>
-        <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${firings.length} firings`}>
+        <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${firsts.length} firings`}>
           <line x1={10} y1={H - 10} x2={W - 10} y2={H - 10} class="axis" />
-          {firings.map((f, i) => (
+          {firsts.map((f, i) => (
             <circle
               key={f.id}
               cx={10 + ((W - 20) * (times[i]! - start)) / span}
-              cy={H - 10 - ((H - 25) * Math.max(0, lateness(f))) / maxLate}
+              cy={H - 10 - ((H - 25) * Math.max(0, sinceDue(f))) / maxLate}
               r={3.5}
               class={`dot dot-${f.outcome}`}
             >
               <title>
-                {f.actual_time}: {f.outcome}, late {lateness(f)} ms
+                {f.actual_time}: {f.outcome}, late {sinceDue(f)} ms
               </title>
             </circle>
           ))}
