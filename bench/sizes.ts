@@ -37,9 +37,9 @@ export interface Sizes {
    */
   readonly httpListRequests: number;
   readonly httpConcurrency: number;
-  /** Workload 8: named jobs in the store while the dashboard's reads are measured. */
+  /** Workload 9: named jobs in the store while the dashboard's reads are measured. */
   readonly dashboardJobs: number;
-  /** Workload 8: requests per read kind, one at a time. */
+  /** Workload 9: requests per read kind, one at a time. */
   readonly dashboardReads: number;
   /** Worker concurrency for workloads 3–5 (handlers are no-ops, so only the system limits them). */
   readonly workerConcurrency: number;

@@ -17,6 +17,10 @@
  *   server over HTTP to a receiver in this process (`POST /api/jobs/trigger`), which calls
  *   `onJobStart`. This is issue 2's "delivered by HTTP callback to a local receiver": one HTTP
  *   hop more than the task path. Completions are counted in the store.
+ * - gRPC systems (`chime-<store>-grpc`): a Dapr SDK app's path. Jobs through the gRPC API
+ *   (`ScheduleJobAlpha1`, 100 in flight, on `--grpc-port`), delivered with
+ *   `--app-protocol grpc` to `AppCallback.OnJobEvent` of a gRPC app in this process, which
+ *   calls `onJobStart`. Workload 8 drives the same server's gRPC API from its load generator.
  */
 import http from 'node:http';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -26,21 +30,36 @@ import { join } from 'node:path';
 import type { BenchJob, BenchTrial, HttpTarget, JobStartListener, StorageReport, SystemAdapter, WorkerSettings, WorkloadName } from '../adapter.js';
 import { pollUntil } from '../clock.js';
 import { CompletionCounter } from '../completion-counter.js';
+import { connectDapr, indexData, indexOf, startJobEventApp, type DaprGrpcClient } from '../dapr-grpc.js';
 import type { ServiceConfig } from '../services.js';
 import { ChimeServerProcess } from './chime-server.js';
 import { packageVersionAt } from './package-version.js';
 import { dropSchema, schemaSizeBytes } from './postgres.js';
 import { connectRedis, deleteKeysWithPrefix, memoryUsageOfPrefix } from './redis.js';
 
-type Chime = typeof import('chime');
+type Chime = typeof import('@chime-scheduler/server');
 export type ChimeBackend = 'sqlite' | 'postgres' | 'redis';
-export type ChimeMode = 'tasks' | 'callbacks' | 'batched-sdk';
+export type ChimeMode = 'tasks' | 'callbacks' | 'grpc-callbacks' | 'batched-sdk';
+
+/**
+ * How callbacks go out (issue 12's on/off comparison):
+ * - `default`: to the app URL, signed (what `chime serve` does out of the box);
+ * - `plain`: to the app URL, unsigned (`--webhook-signing false`): signing and guard off;
+ * - `guarded`: each job names its own `target` (`http://localhost:<port>`, allowed by
+ *   `--allow-target`), so every request passes the outbound guard (URL check, and the
+ *   checked DNS lookup on each new connection), signed.
+ */
+export type CallbackDeliveryVariant = 'default' | 'plain' | 'guarded';
 
 export interface ChimeSystemOptions {
   readonly name: string;
   readonly backend: ChimeBackend;
   readonly mode: ChimeMode;
   readonly workloads: readonly WorkloadName[];
+  /** Callback systems only. @default 'default' */
+  readonly delivery?: CallbackDeliveryVariant;
+  /** Extra `chime serve` flags (e.g. observability off, measured against the defaults). */
+  readonly serverArgs?: readonly string[];
 }
 
 const SECRET = 'chime-bench-secret-0123456789abcdef';
@@ -137,9 +156,12 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
   const settings = [
     `store: ${options.backend} (a fresh ${options.backend === 'sqlite' ? 'file' : options.backend === 'postgres' ? 'schema' : 'key prefix'} per trial), server defaults otherwise`,
     options.mode === 'callbacks'
-      ? 'named jobs via POST /v1.0/jobs/{name} (100 in flight); HTTP callback to a receiver in the bench process; --max-concurrent-jobs = workload concurrency'
-      : 'jobs via the SDK over HTTP (JobsClient.createJob / createJobs, 1,000 per bulk call); worker in the bench process through the library, on the same store',
+      ? `named jobs via POST /v1.0/jobs/{name} (100 in flight); HTTP callback to a receiver in the bench process; --max-concurrent-jobs = workload concurrency; ${DELIVERY_SETTINGS[options.delivery ?? 'default']}`
+      : options.mode === 'grpc-callbacks'
+        ? 'named jobs via gRPC ScheduleJobAlpha1 (100 in flight); --app-protocol grpc: OnJobEvent to a gRPC app in the bench process; --max-concurrent-jobs = workload concurrency'
+        : 'jobs via the SDK over HTTP (JobsClient.createJob / createJobs, 1,000 per bulk call); worker in the bench process through the library, on the same store',
     ...(options.mode === 'batched-sdk' ? ['SDK option batchCreates: createJob calls made in one tick travel as one bulk request'] : []),
+    ...(options.serverArgs?.length ? [`chime serve ${options.serverArgs.join(' ')}`] : []),
   ];
 
   return {
@@ -153,7 +175,7 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
     bulkBatchSize: BULK_BATCH,
 
     async setUp() {
-      chime = await import('chime');
+      chime = await import('@chime-scheduler/server');
       dir = mkdtempSync(join(tmpdir(), 'chime-bench-'));
       if (options.backend === 'redis') {
         const redis = connectRedis(services);
@@ -178,9 +200,9 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
       );
       await registration.close();
       const token = await lib.createToken({ secret: SECRET, scope: 'admin', expiresInSeconds: 24 * 3600, subject: 'bench' });
-      return options.mode === 'callbacks'
-        ? openCallbackTrial(lib, store, token)
-        : openTaskTrial(lib, store, token, options.mode === 'batched-sdk');
+      if (options.mode === 'callbacks') return openCallbackTrial(lib, store, token, options.delivery ?? 'default', options.serverArgs ?? []);
+      if (options.mode === 'grpc-callbacks') return openGrpcTrial(lib, store);
+      return openTaskTrial(lib, store, token, options.mode === 'batched-sdk');
     },
 
     async tearDown() {
@@ -238,7 +260,13 @@ async function openTaskTrial(lib: Chime, store: TrialStore, token: string, batch
   };
 }
 
-async function openCallbackTrial(lib: Chime, store: TrialStore, token: string): Promise<BenchTrial> {
+const DELIVERY_SETTINGS: Record<CallbackDeliveryVariant, string> = {
+  default: 'signed (Standard Webhooks), to the app URL',
+  plain: 'unsigned (--webhook-signing false), to the app URL: signing and outbound guard off',
+  guarded: 'signed, each job with its own target http://localhost:<port> through the outbound guard (--allow-target localhost,127.0.0.1/32,::1/128; --target-concurrency = workload concurrency)',
+};
+
+async function openCallbackTrial(lib: Chime, store: TrialStore, token: string, delivery: CallbackDeliveryVariant, serverArgs: readonly string[]): Promise<BenchTrial> {
   let listener: JobStartListener = () => {};
   const receiver = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     let body = '';
@@ -251,7 +279,8 @@ async function openCallbackTrial(lib: Chime, store: TrialStore, token: string): 
     });
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const appUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  const port = (receiver.address() as AddressInfo).port;
+  const appUrl = `http://127.0.0.1:${port}`;
   let server: ChimeServerProcess | undefined;
   let scheduler: InstanceType<Chime['SchedulerClient']> | undefined;
   const counter = await lib.createStore(store.spec);
@@ -259,7 +288,8 @@ async function openCallbackTrial(lib: Chime, store: TrialStore, token: string): 
   void token;
   const schedule = async (job: BenchJob) => {
     if (!scheduler) throw new Error('start the worker (the server) first');
-    await scheduler.scheduleJob(`bench-${job.index}`, { dueTime: iso(job.dueAtMs) ?? '0s', data: { i: job.index } });
+    const target = delivery === 'guarded' ? { target: { url: `http://localhost:${port}/api/jobs/trigger` } } : {};
+    await scheduler.scheduleJob(`bench-${job.index}`, { dueTime: iso(job.dueAtMs) ?? '0s', data: { i: job.index }, ...target });
   };
   return {
     add: schedule,
@@ -272,19 +302,71 @@ async function openCallbackTrial(lib: Chime, store: TrialStore, token: string): 
         '--app-url', appUrl,
         '--callback-style', 'seed',
         '--max-concurrent-jobs', String(concurrency),
+        ...(delivery === 'plain' ? ['--webhook-signing', 'false'] : []),
+        ...(delivery === 'guarded' ? ['--allow-target', 'localhost,127.0.0.1/32,::1/128', '--target-concurrency', String(concurrency)] : []),
+        ...serverArgs,
       ]);
       scheduler = new lib.SchedulerClient({ baseUrl: server.url });
     },
-    async waitForCompletions(count, signal) {
-      const completed = async () =>
-        ((await counter.listJobs({ target: 'callback', statuses: ['completed'], limit: 1, offset: 0, orderBy: 'created_at', orderDir: 'asc' })).total ?? 0) >= count;
-      await pollUntil(completed, 50, signal);
-    },
+    waitForCompletions: (count, signal) => callbacksCompleted(counter, count, signal),
     async close() {
       await server?.stop();
       await counter.close();
       receiver.closeAllConnections();
       await new Promise((resolve) => receiver.close(resolve));
+      await store.drop();
+    },
+  };
+}
+
+type TrialCounter = Awaited<ReturnType<Chime['createStore']>>;
+
+/** Callback completions, as the store counts them (rule 4). */
+async function callbacksCompleted(counter: TrialCounter, count: number, signal: AbortSignal): Promise<void> {
+  const completed = async () =>
+    ((await counter.listJobs({ target: 'callback', statuses: ['completed'], limit: 1, offset: 0, orderBy: 'created_at', orderDir: 'asc' })).total ?? 0) >= count;
+  await pollUntil(completed, 50, signal);
+}
+
+async function openGrpcTrial(lib: Chime, store: TrialStore): Promise<BenchTrial> {
+  let listener: JobStartListener = () => {};
+  const app = await startJobEventApp((request) => listener(indexOf(request.data)));
+  let server: ChimeServerProcess | undefined;
+  let client: DaprGrpcClient | undefined;
+  const counter = await lib.createStore(store.spec);
+  await counter.open();
+  const startServer = async (concurrency?: number): Promise<ChimeServerProcess> => {
+    server = await ChimeServerProcess.start([
+      '--store', store.spec,
+      '--jwt-secret', SECRET,
+      '--grpc-port', '0',
+      '--app-url', app.url,
+      '--app-protocol', 'grpc',
+      ...(concurrency === undefined ? [] : ['--max-concurrent-jobs', String(concurrency)]),
+    ]);
+    client = await connectDapr(server.grpcAddress);
+    return server;
+  };
+  const schedule = async (job: BenchJob) => {
+    if (!client) throw new Error('start the worker (the server) first');
+    await client.call('ScheduleJobAlpha1', { job: { name: `bench-${job.index}`, due_time: iso(job.dueAtMs) ?? '0s', data: indexData(job.index) } });
+  };
+  return {
+    add: schedule,
+    addBulk: (jobs) => forEachInFlight(jobs, SINGLE_REQUESTS_IN_FLIGHT, schedule),
+    async startWorker(onJobStart: JobStartListener, { concurrency }: WorkerSettings) {
+      listener = onJobStart;
+      await startServer(concurrency);
+    },
+    waitForCompletions: (count, signal) => callbacksCompleted(counter, count, signal),
+    async startGrpc() {
+      return { address: (await startServer()).grpcAddress };
+    },
+    async close() {
+      client?.close();
+      await server?.stop();
+      await counter.close();
+      app.stop();
       await store.drop();
     },
   };

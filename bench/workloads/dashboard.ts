@@ -29,10 +29,10 @@ const figures: FigureSpec[] = Object.keys(READS).flatMap((read) => [
   { key: `${read}Errors`, label: `${read} errors`, better: 'lower', decimals: 0, headline: false, ratio: false },
 ]);
 
-/** Workload 8 (Chime only): the dashboard's reads with a million named jobs in the store. */
+/** Workload 9 (Chime only): the dashboard's reads with a million named jobs in the store. */
 export const dashboardWorkload: Workload = {
   name: 'dashboard',
-  number: 8,
+  number: 9,
   title: 'Dashboard reads at scale',
   describe: (sizes) =>
     `${formatNumber(sizes.dashboardJobs, 0)} Dapr-style jobs (dash-0..) are created through POST /v1.0/jobs/{name} ` +

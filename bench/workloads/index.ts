@@ -1,6 +1,7 @@
 import { burstWorkload } from './burst.js';
 import { dashboardWorkload } from './dashboard.js';
 import { enqueueWorkload } from './enqueue.js';
+import { grpcWorkload } from './grpc.js';
 import { httpWorkload } from './http.js';
 import { latencyWorkload } from './latency.js';
 import { latenessWorkload } from './lateness.js';
@@ -18,4 +19,5 @@ export const allWorkloads: readonly Workload[] = [
   storageWorkload,
   httpWorkload,
   dashboardWorkload,
+  grpcWorkload,
 ];

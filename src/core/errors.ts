@@ -27,6 +27,21 @@ export const ERROR_CODES = {
     daprCode: 'DAPR_SCHEDULER_JOB_NAME',
     description: 'Dapr dialect: the job name belongs in the URL only.',
   },
+  JOB_NAME_EMPTY: {
+    status: 400,
+    daprCode: 'DAPR_SCHEDULER_JOB_NAME_EMPTY',
+    description: 'The job name is empty (or only spaces).',
+  },
+  SCHEDULE_EMPTY: {
+    status: 400,
+    daprCode: 'DAPR_SCHEDULER_SCHEDULE_EMPTY',
+    description: 'A Dapr job has neither a schedule nor a dueTime.',
+  },
+  JOB_EMPTY: {
+    status: 400,
+    daprCode: 'DAPR_SCHEDULER_EMPTY',
+    description: 'gRPC: a ScheduleJob request without a job.',
+  },
   BODY_TOO_LARGE: {
     status: 413,
     daprCode: 'ERR_MALFORMED_REQUEST',
@@ -86,6 +101,16 @@ export const ERROR_CODES = {
     status: 403,
     daprCode: 'ERR_PERMISSION_DENIED',
     description: 'A state-changing dashboard request (session cookie) lacks the session\'s `x-chime-csrf` header.',
+  },
+  TARGET_NOT_ALLOWED: {
+    status: 403,
+    daprCode: 'ERR_PERMISSION_DENIED',
+    description: "A job's `target` URL or hook URL is outside the server's outbound allowlist (`--allow-target`); the message names the field.",
+  },
+  DAPR_API_TOKEN_INVALID: {
+    status: 401,
+    daprCode: 'ERR_UNAUTHORIZED',
+    description: 'The server runs with `DAPR_API_TOKEN` and the request to the Dapr-style API has no matching `dapr-api-token` header.',
   },
   TASK_FAILED: {
     status: 422,

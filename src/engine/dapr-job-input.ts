@@ -3,6 +3,7 @@
  * into a schedule. Field names come in camelCase or snake_case; every problem is a 400 that
  * names the field, raised before anything is written.
  */
+import { parseDelivery } from '../core/delivery-spec.js';
 import { parseGoDuration } from '../core/duration.js';
 import { ChimeError, invalidField, parseField } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -30,6 +31,10 @@ export interface DaprJobRequest {
   overwrite?: boolean;
   failurePolicy?: Record<string, unknown>;
   missedFirePolicy?: string;
+  /** Chime extensions (delivery-spec.ts). */
+  target?: unknown;
+  onFailure?: unknown;
+  onSuccess?: unknown;
 }
 
 /** snake_case spellings Dapr's HTTP API also accepts, mapped to the camelCase ones. */
@@ -40,6 +45,8 @@ const SNAKE_TO_CAMEL: Record<string, string> = {
   max_retries: 'maxRetries',
   initial_interval: 'initialInterval',
   max_interval: 'maxInterval',
+  on_failure: 'onFailure',
+  on_success: 'onSuccess',
 };
 
 /** Folds snake_case keys into camelCase; both spellings of one field is a 400. */
@@ -61,7 +68,7 @@ const FORBIDDEN_NAME = /[/#?|\u0000-\u001f\u007f]/u;
 export const MAX_JOB_NAME_LENGTH = 512;
 
 export function validateJobName(name: string): string {
-  if (name.trim().length === 0) throw invalidField('name', 'must not be empty');
+  if (name.trim().length === 0) throw new ChimeError('JOB_NAME_EMPTY', 'name: must not be empty', { field: 'name' });
   if (name.length > MAX_JOB_NAME_LENGTH) throw invalidField('name', `must be at most ${MAX_JOB_NAME_LENGTH} characters`);
   const bad = FORBIDDEN_NAME.exec(name);
   if (bad) {
@@ -159,10 +166,13 @@ export function buildDaprJob(
   const recurrence: Recurrence =
     scheduleText === '' ? { kind: 'once' } : parseField('schedule', () => parseDaprSchedule(scheduleText));
   if (recurrence.kind === 'once' && request.dueTime === undefined) {
-    throw new ChimeError('INVALID_ARGUMENT', 'schedule: a job needs a schedule, a dueTime, or both', { field: 'schedule' });
+    throw new ChimeError('SCHEDULE_EMPTY', 'schedule: a job needs a schedule, a dueTime, or both', { field: 'schedule' });
   }
   const startAt = request.dueTime === undefined ? null : parseField('dueTime', () => resolveTimeSpec(request.dueTime!, now));
-  const expiresAt = request.ttl === undefined ? null : parseField('ttl', () => resolveTimeSpec(request.ttl!, now));
+  // The Dapr runtime counts a ttl duration from the dueTime (go-etcd-cron's builder); seed 000
+  // says nothing, and Chime's /v1.0 has always counted it from now.
+  const ttlBase = dialect === 'dapr' && startAt !== null ? startAt : now;
+  const expiresAt = request.ttl === undefined ? null : parseField('ttl', () => resolveTimeSpec(request.ttl!, ttlBase));
   if (expiresAt !== null && startAt !== null && expiresAt <= startAt) throw invalidField('ttl', 'must be after dueTime');
   if (expiresAt !== null && expiresAt <= now) throw invalidField('ttl', 'has already passed');
   const repeats = request.repeats ?? 0;
@@ -175,6 +185,7 @@ export function buildDaprJob(
     throw invalidField('missedFirePolicy', `must be one of ${MISSED_FIRE_POLICIES.join(', ')}`);
   }
   const failurePolicy = request.failurePolicy === undefined ? defaults.failurePolicy : parseFailurePolicy(request.failurePolicy);
+  const { delivery, timeoutMs } = parseDelivery(request.target, request.onFailure, request.onSuccess);
   const source: Record<string, unknown> = { schedule: request.schedule ?? '', repeats: request.repeats ?? null };
   if (request.dueTime !== undefined) source.dueTime = request.dueTime;
   if (request.ttl !== undefined) source.ttl = request.ttl;
@@ -197,9 +208,10 @@ export function buildDaprJob(
       priority: 'normal',
       payload: JSON.stringify(unwrapProtobufValue(request.data) ?? null),
       failurePolicy,
-      timeoutMs: null,
+      timeoutMs,
       tags: [],
       metadata: '{}',
+      delivery,
     },
     nextRunAt: first,
     source,

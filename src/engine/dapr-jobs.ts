@@ -4,16 +4,22 @@
  */
 import type { Clock } from '../core/clock.js';
 import { ChimeError } from '../core/errors.js';
-import type { Dialect, FailurePolicy, HistoryEntry, JobRecord, JobStatus, MissedFirePolicy, ScheduleRecord, ScheduleStatus } from '../core/types.js';
+import { CALLBACK_QUEUE, type Dialect, type FailurePolicy, type HistoryEntry, type JobRecord, type JobStatus, type MissedFirePolicy, type ScheduleRecord, type ScheduleStatus } from '../core/types.js';
 import type { Page, Store } from '../store/store.js';
 import { buildDaprJob, type DaprJobRequest } from './dapr-job-input.js';
+import { scheduleWithTrace, UNTRACED, type JobTracing } from './job-tracing.js';
 import { jobRefOf, LifecycleEvents } from './lifecycle-events.js';
+import { checkDeliverySpec, type OutboundGuard } from './outbound-guard.js';
+
+const LIVE_STATUSES: readonly ScheduleStatus[] = ['active', 'paused'];
 
 const DEAD: JobStatus[] = ['failed', 'timeout'];
 
 export interface DaprJobsOptions {
   defaultFailurePolicy: FailurePolicy;
   defaultMissedFire: MissedFirePolicy;
+  /** Checks job targets and hook URLs; absent: not checked (tests of other parts). */
+  guard?: OutboundGuard;
 }
 
 export interface DaprJobListQuery {
@@ -30,15 +36,22 @@ export class DaprJobs {
     private readonly clock: Clock,
     private readonly options: DaprJobsOptions,
     private readonly events: LifecycleEvents = new LifecycleEvents(),
+    private readonly tracing: JobTracing = UNTRACED,
   ) {}
 
-  /** Schedules a job; JOB_EXISTS if a live job has the name and `overwrite` is false. */
-  async create(name: string, request: DaprJobRequest, dialect: Dialect, overwrite: boolean): Promise<ScheduleRecord> {
+  /**
+   * Schedules a job; JOB_EXISTS if a live job has the name and `overwrite` is false.
+   * `traceparent`: the request's W3C trace context, which the job's firings join.
+   */
+  async create(name: string, request: DaprJobRequest, dialect: Dialect, overwrite: boolean, traceparent: unknown = null): Promise<ScheduleRecord> {
     const { schedule, first } = buildDaprJob(name, request, dialect, this.clock.now(), {
       failurePolicy: this.options.defaultFailurePolicy,
       missedFire: this.options.defaultMissedFire,
     });
-    const created = await this.store.createSchedule(schedule, first, overwrite ? 'replace' : 'create');
+    checkDeliverySpec(this.options.guard, schedule.template.delivery);
+    const created = await this.tracing.create(CALLBACK_QUEUE, traceparent, 1, (trace) =>
+      this.store.createSchedule(scheduleWithTrace(schedule, trace), first && trace ? { ...first, traceparent: trace } : first, overwrite ? 'replace' : 'create'),
+    );
     if (this.events.active) {
       const at = this.clock.now();
       const change = overwrite ? 'replaced' : 'created';
@@ -66,13 +79,45 @@ export class DaprJobs {
     return { jobs: page.items, nextCursor: page.items.length === query.limit && last ? last.name : null };
   }
 
+  /**
+   * Every live (active or paused) job whose name starts with `prefix`, in name order: the Dapr
+   * runtime's ListJobs, which has no paging and never shows a finished job.
+   */
+  async listLive(prefix?: string): Promise<ScheduleRecord[]> {
+    const jobs: ScheduleRecord[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await this.list({ prefix, statuses: LIVE_STATUSES, cursor, limit: 500 });
+      jobs.push(...page.jobs);
+      if (page.nextCursor === null) return jobs;
+      cursor = page.nextCursor;
+    }
+  }
+
+  /** Deletes every job (any status) whose name starts with `prefix` ("" = all); returns how many. */
+  async deleteByPrefix(prefix: string): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      // Always the first page: the rows just deleted are gone from the next read.
+      const page = await this.list({ prefix: prefix === '' ? undefined : prefix, limit: 500 });
+      let removed = 0;
+      for (const job of page.jobs) if (await this.deleteSchedule(job)) removed++;
+      deleted += removed;
+      // A full page of which nothing could be deleted would be read again forever.
+      if (page.nextCursor === null || removed === 0) return deleted;
+    }
+  }
+
   /** Deletes by name; returns false when there was none. */
   async delete(name: string): Promise<boolean> {
     const schedule = await this.store.getScheduleByName(name);
-    if (!schedule) return false;
+    return schedule ? this.deleteSchedule(schedule) : false;
+  }
+
+  private async deleteSchedule(schedule: ScheduleRecord): Promise<boolean> {
     const deleted = await this.store.deleteSchedule(schedule.id);
     if (deleted && this.events.active) {
-      this.events.emit({ type: 'schedule.changed', at: this.clock.now(), scheduleId: schedule.id, name, dialect: schedule.dialect, change: 'deleted' });
+      this.events.emit({ type: 'schedule.changed', at: this.clock.now(), scheduleId: schedule.id, name: schedule.name, dialect: schedule.dialect, change: 'deleted' });
     }
     return deleted;
   }

@@ -11,6 +11,7 @@
  * reported, never thrown into the engine. Events describe this node's view: an outcome a lost
  * lease made the store ignore is still reported, so consumers count at-least-once.
  */
+import type { DeliverySpec } from '../core/delivery-spec.js';
 import type { AttemptOutcome, Dialect, JobErrorInfo, JobRecord, JobTarget } from '../core/types.js';
 import type { JobOutcome, NewJob } from '../store/store.js';
 
@@ -32,6 +33,10 @@ export interface JobRef {
   attempt: number;
   /** JSON text of the job's payload (Dapr `data`, or `{"args","kwargs"}` for tasks). */
   payload: string;
+  /** The job's own target and hooks (failure hooks read it). */
+  delivery: DeliverySpec | null;
+  /** The W3C trace context stored with the job (its create request's), or null. */
+  traceparent: string | null;
 }
 
 /** Outcome events, from the attempt's recorded outcome. */
@@ -121,6 +126,8 @@ export function jobRefOf(job: JobRecord | NewJob, attempt = 'attempts' in job ? 
     runAt: job.runAt,
     attempt,
     payload: job.payload,
+    delivery: job.delivery ?? null,
+    traceparent: job.traceparent ?? null,
   };
 }
 

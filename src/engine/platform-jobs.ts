@@ -4,7 +4,9 @@ import { ChimeError } from '../core/errors.js';
 import { FINAL_STATUSES, type JobRecord } from '../core/types.js';
 import type { JobQuery, JobStats, NewJob, Page, Store, TaskInfo } from '../store/store.js';
 import type { Engine } from './engine.js';
-import { buildTaskJob, type JobRequest } from './platform-job-input.js';
+import { buildTaskJob, HTTP_TARGET_TASK, type JobRequest } from './platform-job-input.js';
+import { checkDeliverySpec, type OutboundGuard } from './outbound-guard.js';
+import { UNTRACED, type JobTracing } from './job-tracing.js';
 import { jobRefOf, LifecycleEvents } from './lifecycle-events.js';
 import type { TaskCatalog } from './task-catalog.js';
 
@@ -18,10 +20,14 @@ export class PlatformJobs {
     /** The local engine, for waking run-sync and aborting local jobs at once. */
     private readonly engine: Engine | null,
     private readonly events: LifecycleEvents = engine?.events ?? new LifecycleEvents(),
+    /** Checks job targets and hook URLs; absent: not checked. */
+    private readonly guard?: OutboundGuard,
+    private readonly tracing: JobTracing = UNTRACED,
   ) {}
 
-  async create(request: JobRequest): Promise<JobRecord> {
-    const [job] = await this.createMany([request]);
+  /** `traceparent`: the request's W3C trace context, which the job's firings join. */
+  async create(request: JobRequest, traceparent: unknown = null): Promise<JobRecord> {
+    const [job] = await this.createMany([request], traceparent);
     return pendingRecord(job!);
   }
 
@@ -29,15 +35,15 @@ export class PlatformJobs {
    * Creates all or none: every task name is checked before anything is written. Returns the
    * new rows (pendingRecord() turns one into the full record when a caller wants it).
    */
-  async createMany(requests: readonly JobRequest[]): Promise<NewJob[]> {
+  async createMany(requests: readonly JobRequest[], traceparent: unknown = null): Promise<NewJob[]> {
     const now = this.clock.now();
     // Each distinct task is looked up once per batch, not once per job.
     const tasks = new Map<string, TaskInfo>();
     for (const [index, request] of requests.entries()) {
-      const key = `${request.task_name}\u0000${request.version ?? ''}`;
+      const key = taskKey(request);
       if (tasks.has(key)) continue;
       try {
-        tasks.set(key, await this.catalog.resolve(request.task_name, request.version));
+        tasks.set(key, request.target != null ? HTTP_TARGET_TASK : await this.catalog.resolve(request.task_name, request.version));
       } catch (error) {
         if (requests.length > 1 && error instanceof ChimeError) {
           throw new ChimeError(error.code, `jobs[${index}]: ${error.message}`, { field: `jobs[${index}].${error.field ?? ''}` });
@@ -45,15 +51,30 @@ export class PlatformJobs {
         throw error;
       }
     }
-    const jobs = requests.map((request) => buildTaskJob(request, tasks.get(`${request.task_name}\u0000${request.version ?? ''}`)!, now));
-    await this.store.insertJobs(jobs);
+    const jobs = requests.map((request, index) => {
+      try {
+        const job = buildTaskJob(request, tasks.get(taskKey(request))!, now);
+        checkDeliverySpec(this.guard, job.delivery);
+        return job;
+      } catch (error) {
+        if (requests.length > 1 && error instanceof ChimeError) {
+          throw new ChimeError(error.code, `jobs[${index}]: ${error.message}`, { field: `jobs[${index}].${error.field ?? ''}` });
+        }
+        throw error;
+      }
+    });
+    await this.tracing.create(jobs[0]?.queue ?? 'default', traceparent, jobs.length, (trace) => {
+      if (trace) for (const job of jobs) job.traceparent = trace;
+      return this.store.insertJobs(jobs);
+    });
     if (this.events.active) for (const job of jobs) this.events.emit({ type: 'job.created', at: now, job: jobRefOf(job) });
     return jobs;
   }
 
   async get(id: string): Promise<JobRecord> {
     const job = await this.store.getJob(id);
-    if (!job || job.target !== 'task') throw new ChimeError('JOB_NOT_FOUND', `Job not found: ${id}`);
+    // Task jobs, and the HTTP-target jobs created here (they run on the callback lane).
+    if (!job || job.dialect !== 'v1') throw new ChimeError('JOB_NOT_FOUND', `Job not found: ${id}`);
     return job;
   }
 
@@ -102,8 +123,8 @@ export class PlatformJobs {
    * decides. A task error comes back as TASK_FAILED with the task's message; a job that did
    * not finish in time is cancelled and answered with RUN_TIMEOUT.
    */
-  async runSync(request: JobRequest): Promise<JobRecord> {
-    const job = await this.create({ ...request, scheduled_at: null, max_retries: 0, job_id: undefined });
+  async runSync(request: JobRequest, traceparent: unknown = null): Promise<JobRecord> {
+    const job = await this.create({ ...request, scheduled_at: null, max_retries: 0, job_id: undefined }, traceparent);
     const deadline = this.clock.now() + (job.timeoutMs ?? 300_000);
     const final = await this.waitForFinal(job.id, deadline);
     if (!final) {
@@ -182,5 +203,11 @@ export function pendingRecord(job: NewJob): JobRecord {
     error: null,
     cancelRequested: false,
     dialect: job.dialect,
+    delivery: job.delivery,
   };
+}
+
+/** Distinct (task, version) pairs are looked up once per batch; HTTP-target jobs need none. */
+function taskKey(request: JobRequest): string {
+  return request.target != null ? '\u0001http' : `${request.task_name}\u0000${request.version ?? ''}`;
 }

@@ -1,4 +1,5 @@
 /** JSON shapes of Dapr-style jobs as each dialect shows them. */
+import { deliveryView } from '../core/delivery-spec.js';
 import { formatRfc3339 } from '../core/time-spec.js';
 import type { HistoryEntry, JobRecord, ScheduleRecord, ScheduleStatus } from '../core/types.js';
 
@@ -30,6 +31,7 @@ export function seedJobView(s: ScheduleRecord): Record<string, unknown> {
     last_run_at: iso(s.lastRunAt),
     fire_count: s.fireCount,
     created_at: iso(s.createdAt),
+    ...deliveryView(s.template.delivery ?? null, s.template.timeoutMs),
   };
 }
 
@@ -43,6 +45,8 @@ export function daprJobView(s: ScheduleRecord): Record<string, unknown> {
   if (source.ttl !== undefined) view.ttl = source.ttl;
   view.data = { '@type': 'type.googleapis.com/google.protobuf.Value', value: parsePayload(s.template.payload) };
   if (source.failurePolicy !== undefined) view.failurePolicy = source.failurePolicy;
+  // Chime extension fields only when the job has them: a plain Dapr job looks as Dapr shows it.
+  Object.assign(view, deliveryView(s.template.delivery ?? null, s.template.timeoutMs));
   return view;
 }
 
@@ -59,6 +63,7 @@ export function historyView(h: HistoryEntry): Record<string, unknown> {
     duration_ms: h.durationMs,
     error: h.error,
     worker_id: h.workerId,
+    response: h.response,
   };
 }
 

@@ -34,10 +34,18 @@ type RescheduleBody = Static<typeof RescheduleBody>;
 const tags = ['Reminders (seed 002)'];
 
 export function registerReminderRoutes(app: FastifyInstance, jobs: DaprJobs): void {
-  const schedule = async (taskId: string | number, userId: string | number, due: string, field: string, data: Record<string, unknown> | undefined, overwrite: boolean) => {
+  const schedule = async (
+    taskId: string | number,
+    userId: string | number,
+    due: string,
+    field: string,
+    data: Record<string, unknown> | undefined,
+    overwrite: boolean,
+    traceparent: unknown,
+  ) => {
     const at = parseField(field, () => parseRfc3339(due));
     const name = reminderJobName(taskId, userId);
-    await jobs.create(name, { dueTime: formatRfc3339(at), data: { ...data, task_id: taskId, user_id: userId } }, 'seed', overwrite);
+    await jobs.create(name, { dueTime: formatRfc3339(at), data: { ...data, task_id: taskId, user_id: userId } }, 'seed', overwrite, traceparent);
     return { job_name: name, scheduled_for: formatRfc3339(at) };
   };
 
@@ -46,7 +54,7 @@ export function registerReminderRoutes(app: FastifyInstance, jobs: DaprJobs): vo
     { schema: { tags, summary: 'Schedule the reminder of a task (409 if it has one)', body: ScheduleBody } },
     async (request) => {
       const { task_id, user_id, due_date, data } = request.body;
-      return { status: 'scheduled', ...(await schedule(task_id, user_id, due_date, 'due_date', data, false)) };
+      return { status: 'scheduled', ...(await schedule(task_id, user_id, due_date, 'due_date', data, false, request.headers.traceparent)) };
     },
   );
 
@@ -55,7 +63,7 @@ export function registerReminderRoutes(app: FastifyInstance, jobs: DaprJobs): vo
     { schema: { tags, summary: "Move a task's reminder to a new due date (creates it if missing)", body: RescheduleBody } },
     async (request) => {
       const { task_id, user_id, new_due_date, data } = request.body;
-      return { status: 'rescheduled', ...(await schedule(task_id, user_id, new_due_date, 'new_due_date', data, true)) };
+      return { status: 'rescheduled', ...(await schedule(task_id, user_id, new_due_date, 'new_due_date', data, true, request.headers.traceparent)) };
     },
   );
 

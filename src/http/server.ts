@@ -5,7 +5,7 @@
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Clock } from '../core/clock.js';
 import type { DaprJobs } from '../engine/dapr-jobs.js';
 import { FiringStats } from '../engine/firing-stats.js';
@@ -13,10 +13,13 @@ import type { LifecycleEvents } from '../engine/lifecycle-events.js';
 import { RecentEvents } from '../engine/recent-events.js';
 import type { Authenticator } from './auth.js';
 import { DashboardSessions } from './dashboard-sessions.js';
+import { requireDaprApiToken } from './dapr-api-token.js';
 import { registerDaprRoutes } from './dapr-routes.js';
 import { installErrorHandling } from './error-format.js';
 import { registerHealthRoutes, type HealthSource } from './health-routes.js';
+import { registerMetricsRoute, type MetricsSource } from './metrics-route.js';
 import { registerReminderRoutes } from './reminder-routes.js';
+import { RequestLog } from './request-log.js';
 import { dashboardRoot, registerUiRoutes } from './ui-routes.js';
 import { registerV1Routes, type Platform } from './v1-routes.js';
 import { installValidation } from './validation.js';
@@ -29,26 +32,42 @@ export interface HttpDeps {
   /** Largest accepted request body, bytes. */
   bodyLimit: number;
   version: string;
-  logError: (error: unknown) => void;
   /** The node's lifecycle events: the live feed and the overview's charts read them. */
   events: LifecycleEvents;
   clock: Clock;
   nodeId: string;
   /** Serve the web dashboard at /ui (`--no-ui` turns it off). */
   ui: boolean;
+  /** Unexpected (500) errors, with the request's id. */
+  logError: (error: unknown, requestId: string) => void;
+  /** DAPR_API_TOKEN: required on the Dapr-style API when set. */
+  daprApiToken?: string | null;
+  /** The server's pino logger: request logs carry a request id (`req_id`). */
+  logger?: FastifyBaseLogger;
+  /** Served at GET /metrics when given. */
+  metrics?: MetricsSource | null;
 }
 
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: false,
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    // A caller's X-Request-Id is kept (and echoed), else Fastify numbers requests.
+    requestIdHeader: 'x-request-id',
+    logController: new RequestLog(),
     bodyLimit: deps.bodyLimit,
     // Job names may be long and percent-encoded.
     routerOptions: { maxParamLength: 2048 },
     return503OnClosing: true,
     forceCloseConnections: true,
   });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
   installValidation(app);
   installErrorHandling(app, deps.logError);
+  await app.register(cookie);
+  const sessions = deps.ui ? new DashboardSessions(deps.auth) : null;
+  if (deps.daprApiToken) requireDaprApiToken(app, deps.daprApiToken, sessions);
   // Dapr clients often send JSON without a content type (curl -d); treat every body as JSON.
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
@@ -76,15 +95,14 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   });
   // The API docs UI renders the same document; its assets ship in the package (no CDN).
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
-  await app.register(cookie);
   const recent = new RecentEvents(deps.events);
   const firing = new FiringStats(deps.events);
   app.addHook('onClose', async () => {
     recent.close();
     firing.close();
   });
-  const sessions = deps.ui ? new DashboardSessions(deps.auth) : null;
   registerHealthRoutes(app, deps.health);
+  if (deps.metrics) registerMetricsRoute(app, deps.metrics);
   registerDaprRoutes(app, deps.daprJobs);
   registerReminderRoutes(app, deps.daprJobs);
   await registerV1Routes(app, deps.platform, deps.auth, {

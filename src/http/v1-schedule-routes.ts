@@ -71,7 +71,7 @@ export function registerV1ScheduleRoutes(app: FastifyInstance, schedules: Platfo
   app.post<{ Body: CreateScheduleDto }>(
     '/schedules',
     { config: { scope: 'write' }, schema: { tags, summary: 'Create a schedule (cron_expression or interval)', security: bearer, body: CreateScheduleDto, response: { 200: ScheduleViewDto } } },
-    async (request) => scheduleView(await schedules.create(request.body)),
+    async (request) => scheduleView(await schedules.create(request.body, request.headers.traceparent)),
   );
 
   app.put<{ Params: ScheduleIdParams; Body: ScheduleUpdateRequest }>(

@@ -8,15 +8,29 @@ import { randomBytes } from 'node:crypto';
 import { parseGoDuration } from '../core/duration.js';
 import { SyntaxProblem } from '../core/errors.js';
 import { MISSED_FIRE_POLICIES, type MissedFirePolicy } from '../core/types.js';
-import type { CallbackStyleSetting } from '../engine/callback-delivery.js';
+import type { CallbackStyleSetting } from '../engine/delivery-request.js';
 import { QUEUE_NAME } from '../engine/tasks.js';
+import { webhookKey } from '../engine/webhook-signing.js';
 import { sqliteOptions, storeKind } from '../store/open-store.js';
+
+export const APP_PROTOCOLS = ['http', 'grpc'] as const;
+export type AppProtocol = (typeof APP_PROTOCOLS)[number];
 
 export interface ServerOptions {
   /** HTTP port. Env CHIME_PORT or DAPR_HTTP_PORT (the port Dapr apps already call). @default 3500 */
   port: number;
   /** Interface to listen on. Env CHIME_HOST. @default '127.0.0.1' */
   host: string;
+  /**
+   * Port of the gRPC API (Dapr's `dapr.proto.runtime.v1.Dapr` jobs calls); null = no gRPC
+   * (`--no-grpc` or `--grpc-port off`). Env DAPR_GRPC_PORT or CHIME_GRPC_PORT. @default 50001
+   */
+  grpcPort: number | null;
+  /**
+   * How callbacks reach the app: `http` (per callbackStyle) or `grpc` (AppCallback.OnJobEvent
+   * on the app URL's host:port). Env APP_PROTOCOL or CHIME_APP_PROTOCOL. @default 'http'
+   */
+  appProtocol: AppProtocol;
   /** `sqlite:./path.db`, a plain path, `postgres://...` or `redis://...`. Env CHIME_STORE. @default 'sqlite:./.chime/chime.db' */
   store: string;
   /** The app's base URL for callbacks. Env CHIME_APP_URL, or APP_PORT for http://127.0.0.1:$APP_PORT. @default 'http://127.0.0.1:8000' */
@@ -47,6 +61,10 @@ export interface ServerOptions {
   nodeId: string;
   /** `error`, `warn`, `info` or `debug`. Env CHIME_LOG_LEVEL. @default 'info' */
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** `json` (one JSON object a line) or `pretty` (for people). Env CHIME_LOG_FORMAT. @default 'pretty' when stderr is a terminal, else 'json' */
+  logFormat: 'json' | 'pretty';
+  /** Serve Prometheus metrics at GET /metrics (`on` or `off`). Env CHIME_METRICS. @default true */
+  metrics: boolean;
   /** A module of task definitions to run in this process. Env CHIME_TASKS. @default null (no worker) */
   tasks: string | null;
   /** Task jobs run at once by this process's worker. Env CHIME_WORKER_CONCURRENCY. @default 10 */
@@ -68,6 +86,26 @@ export interface ServerOptions {
   jwtIssuer: string | null;
   /** Required `aud` claim. Env CHIME_JWT_AUDIENCE. @default null (not checked) */
   jwtAudience: string | null;
+  /**
+   * Where job targets and hook URLs may point besides the app URL: host names, `*.domain`,
+   * IPs and CIDR ranges, comma-separated. Env CHIME_ALLOW_TARGET. @default [] (only the app URL's origin)
+   */
+  allowTarget: string[];
+  /** Requests in flight to any one target other than the app URL. Env CHIME_TARGET_CONCURRENCY. @default half of max-concurrent-jobs, at least 1 */
+  targetConcurrency: number | null;
+  /**
+   * Secrets callbacks are signed with (`whsec_...`), comma-separated: two while rotating. Env
+   * CHIME_WEBHOOK_SECRET. @default generated once into the data dir (file `webhook-secret`)
+   */
+  webhookSecret: string[] | null;
+  /** Sign callbacks (Standard Webhooks headers). Env CHIME_WEBHOOK_SIGNING. @default true */
+  webhookSigning: boolean;
+  /** Called when any job fails for good (server-wide failure hook). Env CHIME_FAILURE_HOOK_URL. @default null */
+  failureHookUrl: string | null;
+  /** Requests to the Dapr-style API must carry it as `dapr-api-token`. Env DAPR_API_TOKEN. @default null (not required) */
+  daprApiToken: string | null;
+  /** Sent as `dapr-api-token` on every callback. Env APP_API_TOKEN. @default null */
+  appApiToken: string | null;
   /** Serve the web dashboard at /ui and print its login link. Flag `--no-ui`, env CHIME_UI=false. @default true */
   ui: boolean;
 }
@@ -80,6 +118,8 @@ export class OptionError extends Error {}
 const ENV: Record<keyof ServerOptions, string[]> = {
   port: ['CHIME_PORT', 'DAPR_HTTP_PORT'],
   host: ['CHIME_HOST'],
+  grpcPort: ['CHIME_GRPC_PORT', 'DAPR_GRPC_PORT'],
+  appProtocol: ['CHIME_APP_PROTOCOL', 'APP_PROTOCOL'],
   store: ['CHIME_STORE'],
   appUrl: ['CHIME_APP_URL'],
   callbackStyle: ['CHIME_CALLBACK_STYLE'],
@@ -95,6 +135,8 @@ const ENV: Record<keyof ServerOptions, string[]> = {
   drainGraceMs: ['CHIME_DRAIN_GRACE'],
   nodeId: ['CHIME_NODE_ID'],
   logLevel: ['CHIME_LOG_LEVEL'],
+  logFormat: ['CHIME_LOG_FORMAT'],
+  metrics: ['CHIME_METRICS'],
   tasks: ['CHIME_TASKS'],
   workerConcurrency: ['CHIME_WORKER_CONCURRENCY'],
   workerPrefetch: ['CHIME_PREFETCH'],
@@ -104,6 +146,13 @@ const ENV: Record<keyof ServerOptions, string[]> = {
   jwksUrl: ['CHIME_JWKS_URL'],
   jwtIssuer: ['CHIME_JWT_ISSUER'],
   jwtAudience: ['CHIME_JWT_AUDIENCE'],
+  allowTarget: ['CHIME_ALLOW_TARGET'],
+  targetConcurrency: ['CHIME_TARGET_CONCURRENCY'],
+  webhookSecret: ['CHIME_WEBHOOK_SECRET'],
+  webhookSigning: ['CHIME_WEBHOOK_SIGNING'],
+  failureHookUrl: ['CHIME_FAILURE_HOOK_URL'],
+  daprApiToken: ['DAPR_API_TOKEN'],
+  appApiToken: ['APP_API_TOKEN'],
   ui: ['CHIME_UI'],
 };
 
@@ -138,6 +187,8 @@ export function resolveServerOptions(flags: RawOptions, env: NodeJS.ProcessEnv =
   return {
     port: integer('port', raw('port'), 3500, 0, 65535),
     host: raw('host') ?? '127.0.0.1',
+    grpcPort: raw('grpcPort') === 'off' ? null : integer('grpc-port', raw('grpcPort'), 50001, 0, 65535),
+    appProtocol: oneOf('app-protocol', raw('appProtocol'), APP_PROTOCOLS, 'http'),
     store,
     appUrl,
     callbackStyle: oneOf('callback-style', raw('callbackStyle'), ['auto', 'seed', 'dapr'] as const, 'auto'),
@@ -153,6 +204,8 @@ export function resolveServerOptions(flags: RawOptions, env: NodeJS.ProcessEnv =
     drainGraceMs: duration('drain-grace', raw('drainGraceMs'), 10_000),
     nodeId: raw('nodeId') ?? defaultNodeId(),
     logLevel: oneOf('log-level', raw('logLevel'), ['error', 'warn', 'info', 'debug'] as const, 'info'),
+    logFormat: oneOf('log-format', raw('logFormat'), ['json', 'pretty'] as const, process.stderr.isTTY ? 'pretty' : 'json'),
+    metrics: oneOf('metrics', raw('metrics'), ['on', 'off', 'true', 'false'] as const, 'on').replace('true', 'on') === 'on',
     tasks: raw('tasks') ?? null,
     workerConcurrency: integer('worker-concurrency', raw('workerConcurrency'), 10, 1, 100_000),
     workerPrefetch: raw('workerPrefetch') === undefined ? null : integer('prefetch', raw('workerPrefetch'), 0, 0, 100_000),
@@ -162,8 +215,43 @@ export function resolveServerOptions(flags: RawOptions, env: NodeJS.ProcessEnv =
     jwksUrl,
     jwtIssuer: raw('jwtIssuer') ?? null,
     jwtAudience: raw('jwtAudience') ?? null,
+    allowTarget: list(raw('allowTarget')),
+    targetConcurrency: raw('targetConcurrency') === undefined ? null : integer('target-concurrency', raw('targetConcurrency'), 1, 1, 100_000),
+    webhookSecret: raw('webhookSecret') === undefined ? null : webhookSecrets(raw('webhookSecret')!),
+    webhookSigning: oneOf('webhook-signing', raw('webhookSigning'), ['true', 'false'] as const, 'true') === 'true',
+    failureHookUrl: url('failure-hook-url', raw('failureHookUrl')),
+    daprApiToken: raw('daprApiToken') ?? null,
+    appApiToken: raw('appApiToken') ?? null,
     ui: oneOf('ui', raw('ui'), ['true', 'false'] as const, 'true') === 'true',
   };
+}
+
+function list(text: string | undefined): string[] {
+  return text === undefined ? [] : text.split(',').map((entry) => entry.trim()).filter(Boolean);
+}
+
+function url(name: string, text: string | undefined): string | null {
+  if (text === undefined) return null;
+  try {
+    const parsed = new URL(text);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http');
+  } catch {
+    throw new OptionError(`${name}: "${text}" is not an http(s) URL`);
+  }
+  return text;
+}
+
+function webhookSecrets(text: string): string[] {
+  const secrets = list(text);
+  if (secrets.length === 0 || secrets.length > 2) throw new OptionError('webhook-secret: give one secret, or two (comma-separated) while rotating');
+  for (const secret of secrets) {
+    try {
+      webhookKey(secret);
+    } catch (error) {
+      throw new OptionError((error as Error).message.replace('webhook secret', 'webhook-secret'));
+    }
+  }
+  return secrets;
 }
 
 /** Next to the SQLite file, so `chime token --store x` finds the secret `chime serve --store x` made. */

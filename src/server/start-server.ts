@@ -4,9 +4,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../core/clock.js';
-import { CallbackDelivery } from '../engine/callback-delivery.js';
+import { StoreAlignedClock } from '../engine/store-clock.js';
+import type { JobRunner } from '../engine/job-runner.js';
+import { TargetRoutingRunner } from '../engine/target-routing-runner.js';
 import { DaprJobs } from '../engine/dapr-jobs.js';
 import type { Engine } from '../engine/engine.js';
+import { UNTRACED } from '../engine/job-tracing.js';
 import type { LifecycleEvents } from '../engine/lifecycle-events.js';
 import { PlatformJobs } from '../engine/platform-jobs.js';
 import { PlatformQueues } from '../engine/platform-queues.js';
@@ -14,23 +17,34 @@ import { PlatformSchedules } from '../engine/platform-schedules.js';
 import { TaskCatalog } from '../engine/task-catalog.js';
 import type { TaskDefinition } from '../engine/tasks.js';
 import { Authenticator } from '../http/auth.js';
+import type { GrpcApi } from '../grpc/grpc-server.js';
 import { buildHttpServer } from '../http/server.js';
 import { createStore, redactStoreSpec } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { VERSION } from '../version.js';
-import { createEngine, defaultFailurePolicy, engineClock, startTaskWorker } from './engine-setup.js';
+import { createDelivery } from './delivery-setup.js';
+import { createEngine, defaultFailurePolicy, engineClock, startFailureHooks, startTaskWorker } from './engine-setup.js';
+import { createEventLog } from './event-log.js';
+import { instrumentStore } from './instrumented-store.js';
 import { createLogger, type Logger } from './logger.js';
+import { ChimeMetrics } from './metrics.js';
 import type { ServerOptions } from './options.js';
 import { loadOrCreateSecret, loginLink } from './secrets.js';
+import { EXIT_CODES, listenError, openStoreOrExplain, StartupError } from './startup-error.js';
+import { loadOpenTelemetry, OtelJobTracing } from './tracing.js';
 
 export interface ChimeServer {
   /** http://host:port the API listens on. */
   readonly url: string;
   readonly port: number;
+  /** The gRPC API's port, or null when it is off (`--no-grpc`). */
+  readonly grpcPort: number | null;
   readonly store: Store;
   readonly engine: Engine;
   /** The node's job lifecycle events: metrics, logs, the live feed and hooks read this. */
   readonly events: LifecycleEvents;
+  /** Prometheus metrics (GET /metrics); null with `--metrics off`. */
+  readonly metrics: ChimeMetrics | null;
   readonly app: FastifyInstance;
   /** Stops accepting requests, drains running jobs, closes the store. Idempotent. */
   close(): Promise<void>;
@@ -46,7 +60,7 @@ export interface ServerParts {
 }
 
 export async function startServer(options: ServerOptions, parts: ServerParts = {}): Promise<ChimeServer> {
-  const logger = parts.logger ?? createLogger(options.logLevel);
+  const logger = parts.logger ?? createLogger(options.logLevel, { format: options.logFormat });
   const secret = options.jwksUrl ? undefined : (options.jwtSecret ?? loadOrCreateSecret(options.dataDir));
   const auth = new Authenticator({
     secret,
@@ -54,18 +68,27 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
     issuer: options.jwtIssuer ?? undefined,
     audience: options.jwtAudience ?? undefined,
   });
-  const store = parts.store ?? (await createStore(options.store));
-  await store.open();
+  const bareStore = parts.store ?? (await createStore(options.store));
+  let clock: Clock | undefined;
+  const metrics = options.metrics
+    ? new ChimeMetrics({ store: bareStore, version: VERSION, clockOffsetMs: () => (clock instanceof StoreAlignedClock ? clock.offset : 0) })
+    : null;
+  const store = metrics ? instrumentStore(bareStore, metrics.storeObserver) : bareStore;
+  await openStoreOrExplain(() => store.open(), `${store.backend} (${redactStoreSpec(options.store)})`, (error, waitMs) =>
+    logger.log('warn', `the store is unreachable; trying again in ${waitMs} ms`, error),
+  );
   for (const warning of (store as { warnings?: string[] }).warnings ?? []) logger.log('warn', warning);
-  const { clock, stop: stopClock } = await engineClock(store, parts.clock, logger);
+  const aligned = await engineClock(store, parts.clock, logger);
+  clock = aligned.clock;
+  const stopClock = aligned.stop;
 
+  const otel = await loadOpenTelemetry();
+  const tracing = otel ? new OtelJobTracing(otel, VERSION) : null;
   const engine = createEngine(store, clock, options, logger);
+  const delivery = createDelivery(options, clock, tracing ? (job) => tracing.callbackTraceparent(job) : undefined);
   await engine.addLane({
     lane: { target: 'callback' },
-    runner: new CallbackDelivery(
-      { appUrl: options.appUrl, style: options.callbackStyle, connections: options.maxConcurrentJobs, nodeId: options.nodeId },
-      clock,
-    ),
+    runner: options.appProtocol === 'grpc' ? new TargetRoutingRunner(await createAppCallbackDelivery(options), delivery.runner) : delivery.runner,
     concurrency: options.maxConcurrentJobs,
     // As workers do: claims of a full batch rather than one per freed slot (a burst of 100k
     // callbacks otherwise spends its time in tiny claim transactions).
@@ -77,17 +100,24 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
 
   const catalog = new TaskCatalog(store, clock);
   const { events } = engine;
+  const hooks = startFailureHooks(store, clock, engine, options, logger);
+  // Listeners only where they write something: with neither, the engine builds no events.
+  const unsubscribers: (() => void)[] = [];
+  if (logger.pino.isLevelEnabled('warn')) unsubscribers.push(events.subscribe(createEventLog(logger)));
+  if (metrics) unsubscribers.push(events.subscribe(metrics.onEvent));
+  if (tracing) unsubscribers.push(events.subscribe(tracing.onEvent));
   const daprJobs = new DaprJobs(
     store,
     clock,
-    { defaultFailurePolicy: defaultFailurePolicy(options), defaultMissedFire: options.missedFirePolicy },
+    { defaultFailurePolicy: defaultFailurePolicy(options), defaultMissedFire: options.missedFirePolicy, guard: delivery.guard },
     events,
+    tracing ?? UNTRACED,
   );
   const app = await buildHttpServer({
     daprJobs,
     platform: {
-      jobs: new PlatformJobs(store, clock, catalog, engine, events),
-      schedules: new PlatformSchedules(store, clock, catalog, options.missedFirePolicy, events),
+      jobs: new PlatformJobs(store, clock, catalog, engine, events, delivery.guard, tracing ?? UNTRACED),
+      schedules: new PlatformSchedules(store, clock, catalog, options.missedFirePolicy, events, delivery.guard, tracing ?? UNTRACED),
       queues: new PlatformQueues(store, clock, events),
       store,
       daprJobs,
@@ -99,9 +129,13 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
     ui: options.ui,
     bodyLimit: options.bodyLimit,
     version: VERSION,
-    logError: (error) => logger.log('error', 'request failed', error),
+    logError: (error, requestId) => logger.log('error', 'request failed', error, { req_id: requestId }),
+    daprApiToken: options.daprApiToken,
+    logger: logger.pino,
+    metrics,
     health: {
       async check() {
+        if (closing) return { ok: false, detail: 'draining' };
         if (engine.state !== 'running') return { ok: false, detail: `engine ${engine.state}` };
         return store.health();
       },
@@ -113,40 +147,97 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
         components: [],
         httpEndpoints: [],
         subscriptions: [],
-        appConnectionProperties: { channelAddress: new URL(options.appUrl).host, protocol: 'http' },
+        appConnectionProperties: { channelAddress: new URL(options.appUrl).host, protocol: options.appProtocol },
         extended: { store: store.backend, callbackStyle: options.callbackStyle, nodeId: options.nodeId },
       }),
     },
   });
 
+  let closing: Promise<void> | null = null;
+  let grpcApi: GrpcApi | null = null;
+  const shutdown = async (): Promise<void> => {
+    await grpcApi?.close();
+    await app.close();
+    await worker?.stop();
+    await engine.close();
+    await hooks.close();
+    for (const unsubscribe of unsubscribers) unsubscribe();
+    tracing?.close();
+    stopClock();
+    await store.close();
+  };
+  // Before the engine starts, so a taken gRPC port stops start-up before anything fires.
+  grpcApi =
+    options.grpcPort === null
+      ? null
+      : await (await import('../grpc/grpc-server.js')).startGrpcApi(
+          {
+            jobs: daprJobs,
+            metadata: () => ({
+              id: 'chime',
+              runtime_version: `chime-${VERSION}`,
+              enabled_features: ['Scheduler'],
+              extended_metadata: { store: store.backend, nodeId: options.nodeId },
+              app_connection_properties: {
+                port: Number(new URL(options.appUrl).port) || 0,
+                protocol: options.appProtocol,
+                channel_address: new URL(options.appUrl).hostname,
+                max_concurrency: options.maxConcurrentJobs,
+              },
+            }),
+            log: (error) => logger.log('error', 'gRPC call failed', error),
+          },
+          { host: options.host, port: options.grpcPort, maxMessageBytes: options.bodyLimit },
+        ).catch(async (error: unknown) => {
+          closing = shutdown();
+          await closing.catch(() => {});
+          throw new StartupError(
+            `grpc-port ${options.grpcPort}: cannot listen (${(error as Error).message}); pick another with --grpc-port or turn gRPC off with --no-grpc`,
+            EXIT_CODES.cannotListen,
+            { cause: error },
+          );
+        });
   await engine.start();
-  await app.listen({ port: options.port, host: options.host });
+  try {
+    await app.listen({ port: options.port, host: options.host });
+  } catch (error) {
+    closing = shutdown();
+    await closing.catch(() => {});
+    throw listenError(error, options.host, options.port);
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
-  logger.log('info', `chime ${VERSION} serving ${url} on ${store.backend} (${redactStoreSpec(options.store)}); callbacks to ${options.appUrl} (${options.callbackStyle})`);
+  if (grpcApi) logger.log('info', `gRPC API (Dapr jobs) on ${grpcApi.address}`);
+  logger.log('info', `chime ${VERSION} serving ${url} on ${store.backend} (${redactStoreSpec(options.store)}); callbacks to ${options.appUrl} (${options.appProtocol === 'grpc' ? 'gRPC' : options.callbackStyle})`);
   if (options.ui) await announceDashboard(url, secret, options, logger);
 
-  let closing: Promise<void> | null = null;
   return {
     url,
     port,
+    grpcPort: grpcApi?.port ?? null,
     store,
     engine,
     events,
+    metrics,
     app,
     close() {
       closing ??= (async () => {
-        await app.close();
-        await worker?.stop();
-        await engine.close();
-        stopClock();
-        await store.close();
+        await shutdown();
         logger.log('info', 'chime stopped');
       })();
       return closing;
     },
   };
+}
+
+/**
+ * gRPC app callbacks, loaded only when asked for: @grpc/grpc-js and the protos add ~200 ms to
+ * start-up, which `chime jobs ...` and HTTP-only servers need not pay.
+ */
+async function createAppCallbackDelivery(options: ServerOptions): Promise<JobRunner> {
+  const { AppCallbackDelivery, appGrpcAddress } = await import('../grpc/app-callback-delivery.js');
+  return new AppCallbackDelivery({ address: appGrpcAddress(options.appUrl), nodeId: options.nodeId, appApiToken: options.appApiToken });
 }
 
 /**

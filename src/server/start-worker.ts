@@ -8,9 +8,11 @@ import type { Engine } from '../engine/engine.js';
 import type { TaskWorker } from '../engine/worker.js';
 import { createStore, redactStoreSpec } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
-import { createEngine, engineClock, startTaskWorker } from './engine-setup.js';
+import { createEngine, engineClock, startFailureHooks, startTaskWorker } from './engine-setup.js';
+import { createEventLog } from './event-log.js';
 import { createLogger, type Logger } from './logger.js';
 import type { ServerOptions } from './options.js';
+import { openStoreOrExplain } from './startup-error.js';
 
 export interface ChimeWorker {
   readonly store: Store;
@@ -23,15 +25,19 @@ export async function startWorkerProcess(
   options: ServerOptions,
   parts: { clock?: Clock; logger?: Logger; tasks?: readonly TaskDefinition[] } = {},
 ): Promise<ChimeWorker> {
-  const logger = parts.logger ?? createLogger(options.logLevel);
+  const logger = parts.logger ?? createLogger(options.logLevel, { format: options.logFormat });
   if (!options.tasks && !parts.tasks) throw new Error('tasks: a worker needs --tasks <module>');
   const store = await createStore(options.store);
-  await store.open();
+  await openStoreOrExplain(() => store.open(), `${store.backend} (${redactStoreSpec(options.store)})`, (error, waitMs) =>
+    logger.log('warn', `the store is unreachable; trying again in ${waitMs} ms`, error),
+  );
   for (const warning of (store as { warnings?: string[] }).warnings ?? []) logger.log('warn', warning);
   const { clock, stop: stopClock } = await engineClock(store, parts.clock, logger);
   const engine = createEngine(store, clock, options, logger);
+  const unsubscribe = logger.pino.isLevelEnabled('warn') ? engine.events.subscribe(createEventLog(logger)) : () => {};
   const worker = await startTaskWorker(store, clock, engine, options, logger, parts.tasks);
   if (!worker) throw new Error('tasks: no task to run');
+  const hooks = startFailureHooks(store, clock, engine, options, logger);
   await engine.start();
   logger.log('info', `chime worker ${options.nodeId} running on ${store.backend} (${redactStoreSpec(options.store)})`);
   let closing: Promise<void> | null = null;
@@ -43,6 +49,8 @@ export async function startWorkerProcess(
       closing ??= (async () => {
         await worker.stop();
         await engine.close();
+        await hooks.close();
+        unsubscribe();
         stopClock();
         await store.close();
         logger.log('info', 'chime worker stopped');

@@ -29,6 +29,9 @@ export function occurrenceJob(
     timeoutMs: t.timeoutMs,
     tags: t.tags,
     metadata: t.metadata,
+    // Schedules written before per-job delivery existed have no such field.
+    delivery: t.delivery ?? null,
+    traceparent: t.traceparent ?? null,
     createdAt: now,
     dialect: schedule.dialect,
   };

@@ -120,6 +120,8 @@ export interface JobOutcome {
     durationMs: number;
     httpStatus: number | null;
     error: string | null;
+    /** The first bytes of the app's answer. */
+    response?: string | null;
   };
 }
 
@@ -246,6 +248,14 @@ export interface JobStats extends StatusCounts {
   byPriority: Record<Priority, number>;
 }
 
+/** Cheap counts for metrics: live jobs per queue (callbacks included) and dead letters. */
+export interface JobCounts {
+  /** Waiting: pending or retrying. Claimed: reserved or running. */
+  queues: { queue: string; waiting: number; claimed: number }[];
+  /** Callback jobs whose retries are spent (status failed), waiting for a retry or retention. */
+  deadLetters: number;
+}
+
 export interface StoreHealth {
   ok: boolean;
   backend: StoreBackend;
@@ -366,6 +376,8 @@ export interface Store {
   listWorkers(): Promise<WorkerInfo[]>;
   /** Counters over task jobs (the job platform's `/api/v1/jobs/stats`). */
   jobStats(): Promise<JobStats>;
+  /** Walks only the live-job and dead-letter indexes, never the finished jobs (metrics read it). */
+  jobCounts(): Promise<JobCounts>;
 
   // ---- history, retention
 

@@ -247,6 +247,21 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
         expect(claimed.map((j) => j.id)).toEqual([mine.id]);
       });
 
+      it("keeps a job's traceparent, and stamps a schedule's onto every occurrence", async () => {
+        const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+        const plain = newJob();
+        const traced = newJob({ traceparent });
+        await store.insertJobs([plain, traced]);
+        expect((await store.getJob(plain.id))?.traceparent).toBeNull();
+        expect((await store.getJob(traced.id))?.traceparent).toBe(traceparent);
+        const s = newSchedule({ template: callbackTemplate({ traceparent }) });
+        await store.createSchedule(s, { ...firstJob(s), traceparent }, 'create');
+        const [first] = await store.claimDue({ lane: CALLBACKS, now: T0 + 2, limit: 10, owner: 'n1', leaseMs: 5000, planNext: everyPlan });
+        expect(first?.traceparent).toBe(traceparent);
+        const next = await store.listJobs({ scheduleId: s.id, statuses: ['pending'], limit: 10, offset: 0, orderBy: 'created_at', orderDir: 'asc' });
+        expect(next.items.map((j) => j.traceparent)).toEqual([traceparent]);
+      });
+
       it('materialises the next occurrence in the same step as the claim', async () => {
         const s = newSchedule({ recurrence: { kind: 'every', everyMs: 1000 }, repeats: 3 });
         await store.createSchedule(s, firstJob(s), 'create');
@@ -296,6 +311,47 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
         });
         expect(job?.deliver).toBe(false);
         expect(await store.getSchedule(s.id)).toMatchObject({ fireCount: 0, lastRunAt: null, nextRunAt: T0 + 61_000 });
+      });
+    });
+
+    describe('per-job delivery', () => {
+      const delivery = {
+        target: { url: 'https://hooks.example.com/in?x=1', method: 'PUT' as const, headers: { 'x-key': 'k' }, body: 'raw' as const },
+        onFailure: 'https://hooks.example.com/failed',
+        onSuccess: null,
+      };
+
+      it('keeps a job\'s delivery spec, and null when it has none', async () => {
+        const withSpec = newJob({}, callbackTemplate({ delivery, timeoutMs: 1500 }));
+        const without = newJob({}, callbackTemplate());
+        await store.insertJobs([withSpec, without]);
+        expect(await store.getJob(withSpec.id)).toMatchObject({ delivery, timeoutMs: 1500 });
+        expect((await store.getJob(without.id))?.delivery).toBeNull();
+        const claimed = await store.claimDue({ lane: CALLBACKS, now: T0, limit: 10, owner: 'n1', leaseMs: 5000, planNext: noNext });
+        expect(claimed.find((j) => j.id === withSpec.id)?.delivery).toEqual(delivery);
+        expect(claimed.find((j) => j.id === without.id)?.delivery).toBeNull();
+      });
+
+      it('carries a schedule\'s delivery spec to every occurrence', async () => {
+        const s = newSchedule({ recurrence: { kind: 'every', everyMs: 1000 }, repeats: 3, template: callbackTemplate({ delivery }) });
+        await store.createSchedule(s, firstJob(s), 'create');
+        expect((await store.getSchedule(s.id))?.template.delivery).toEqual(delivery);
+        const [first] = await store.claimDue({ lane: CALLBACKS, now: T0, limit: 10, owner: 'n1', leaseMs: 5000, planNext: everyPlan });
+        const [second] = await store.claimDue({ lane: CALLBACKS, now: T0 + 1000, limit: 10, owner: 'n1', leaseMs: 5000, planNext: everyPlan });
+        expect(first?.delivery).toEqual(delivery);
+        expect(second).toMatchObject({ occurrence: T0 + 1000, delivery });
+      });
+
+      it('keeps the first bytes of the app\'s answer in the history', async () => {
+        const job = newJob({}, callbackTemplate());
+        await store.insertJobs([job]);
+        await store.claimDue({ lane: CALLBACKS, now: T0, limit: 1, owner: 'n1', leaseMs: 5000, planNext: noNext });
+        const attempt = { outcome: 'retrying' as const, firedAt: T0, durationMs: 5, httpStatus: 429, error: 'app answered HTTP 429', response: '{"slow":"down"}' };
+        await store.recordOutcomes([outcome(job.id, 'n1', 'retrying', { retryAt: T0 + 2000, attempt })]);
+        await store.claimDue({ lane: CALLBACKS, now: T0 + 2000, limit: 1, owner: 'n1', leaseMs: 5000, planNext: noNext });
+        await store.recordOutcomes([outcome(job.id, 'n1', 'completed')]);
+        const history = await store.listHistory({ jobId: job.id, limit: 10 });
+        expect(history.map((h) => [h.httpStatus, h.response])).toEqual([[200, null], [429, '{"slow":"down"}']]);
       });
     });
 
@@ -465,6 +521,32 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
         expect(byName.get('reports')).toEqual({ name: 'reports', size: 1, running: 0, isPaused: false, concurrency: 2 });
         expect(byName.get('idle')).toEqual({ name: 'idle', size: 0, running: 0, isPaused: true, concurrency: null });
         expect(byName.has(CALLBACK_QUEUE)).toBe(false);
+      });
+
+      it('counts live jobs per queue, callbacks included, and dead letters (jobCounts)', async () => {
+        expect(await store.jobCounts()).toEqual({ queues: [], deadLetters: 0 });
+        const dead = newJob({}, callbackTemplate());
+        const done = newJob({}, callbackTemplate());
+        await store.insertJobs([newJob(), newJob(), newJob({ queue: 'reports', runAt: T0 + 60_000 }), dead, done, newJob({}, callbackTemplate())]);
+        await store.claimDue({ lane: TASKS, now: T0, limit: 1, owner: 'w1', leaseMs: 5000, planNext: noNext });
+        const claimed = await store.claimDue({ lane: CALLBACKS, now: T0, limit: 2, owner: 'w1', leaseMs: 5000, planNext: noNext });
+        expect(claimed).toHaveLength(2);
+        const [first, second] = claimed.map((job) => job.id);
+        await store.recordOutcomes([
+          outcome(first!, 'w1', 'failed', { error: { message: 'HTTP 500', type: 'HttpError', traceback: null } }),
+          outcome(second!, 'w1', 'completed'),
+        ]);
+        // A failed task job is not a dead letter: only callbacks are dead-lettered.
+        const task = (await store.claimDue({ lane: TASKS, now: T0, limit: 1, owner: 'w1', leaseMs: 5000, planNext: noNext }))[0]!;
+        await store.recordOutcomes([outcome(task.id, 'w1', 'failed')]);
+        expect(await store.jobCounts()).toEqual({
+          queues: [
+            { queue: CALLBACK_QUEUE, waiting: 1, claimed: 0 },
+            { queue: 'default', waiting: 0, claimed: 1 },
+            { queue: 'reports', waiting: 1, claimed: 0 },
+          ],
+          deadLetters: 1,
+        });
       });
 
       it('claims nothing from a paused queue and everything again once resumed', async () => {

@@ -9,6 +9,7 @@ import type {
   HistoryQuery,
   JobOutcome,
   JobQuery,
+  JobCounts,
   JobStats,
   Lane,
   NewJob,
@@ -32,6 +33,7 @@ import { migrate } from './migrate.js';
 import * as platform from './platform.js';
 import * as schedules from './schedules.js';
 import * as transitions from './transitions.js';
+import { jobCounts } from './job-counts.js';
 
 /**
  * When checkpoints run in commits after all: every 40 MB rather than SQLite's 4 MB of writes
@@ -314,6 +316,10 @@ export class SqliteStore implements Store {
 
   async jobStats(): Promise<JobStats> {
     return platform.jobStats(this.context);
+  }
+
+  async jobCounts(): Promise<JobCounts> {
+    return jobCounts(this.context);
   }
 
   // ---- history, retention
