@@ -242,8 +242,10 @@ async function createAppCallbackDelivery(options: ServerOptions): Promise<JobRun
 
 /**
  * Like Jupyter's token link: a one-time admin login link for the dashboard (15 minutes, one
- * use; `chime token --login-link` prints more). Servers verifying tokens against a JWKS cannot
- * sign one: the dashboard then asks for a token.
+ * use; `chime token --login-link` prints more). The link holds a credential, which the log
+ * redacts wherever it appears, so it goes to stdout (the server's only stdout line, for the
+ * person at the terminal) and the log says where to find it. Servers verifying tokens against a
+ * JWKS cannot sign one: the dashboard then asks for a token.
  */
 async function announceDashboard(url: string, secret: string | undefined, options: ServerOptions, logger: Logger): Promise<void> {
   if (!secret) {
@@ -257,5 +259,6 @@ async function announceDashboard(url: string, secret: string | undefined, option
     issuer: options.jwtIssuer ?? undefined,
     audience: options.jwtAudience ?? undefined,
   });
-  logger.log('info', `dashboard: ${link} (one-time login link, valid 15 minutes; \`chime token --login-link\` prints another)`);
+  process.stdout.write(`Dashboard login link (one use, valid 15 minutes): ${link}\n`);
+  logger.log('info', `dashboard: ${url}/ui/ (one-time login link on stdout; \`chime token --login-link\` prints another)`);
 }

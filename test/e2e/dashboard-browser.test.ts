@@ -35,6 +35,7 @@ async function api(method: string, path: string, body?: unknown, token = adminTo
   return text ? JSON.parse(text) : null;
 }
 let adminToken = '';
+let stdout = '';
 
 async function until<T>(check: () => Promise<T | null | undefined | false>, what: string, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -70,6 +71,8 @@ beforeAll(async () => {
     '--retry-interval', '200ms',
     '--tasks', new URL('../fixtures/dashboard-tasks.mjs', import.meta.url).pathname,
   ]);
+  // The login link is printed on stdout (the log redacts credentials).
+  chime.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   adminToken = (await runChime(['token', '--store', store])).stdout.trim();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -92,7 +95,7 @@ afterAll(async () => {
 
 describe('dashboard in Chromium', () => {
   it('signs in with the login link chime serve printed, once', async () => {
-    const link = /dashboard: (http:\/\/\S+\/ui\/login\?token=\S+)/.exec(chime.log())?.[1];
+    const link = /login link[^:]*: (http:\/\/\S+\/ui\/login\?token=\S+)/.exec(stdout)?.[1];
     expect(link).toBeDefined();
     await page.goto(link!);
     expect(new URL(page.url()).pathname).toBe('/ui/');
