@@ -284,6 +284,23 @@ describe('shutdown', () => {
   });
 });
 
+describe('with DAPR_API_TOKEN', () => {
+  it('lets a dashboard session read the Dapr API, never write it', async () => {
+    const guarded = await startTestServer({ daprApiToken: 'dapr-secret' });
+    try {
+      const opened = await guarded.app.inject({ method: 'POST', url: '/ui/session', payload: { token: await testToken('read') } });
+      const cookie = `chime_session=${opened.cookies.find((c) => c.name === 'chime_session')!.value}`;
+      expect((await guarded.app.inject({ url: '/v1.0/jobs' })).statusCode).toBe(401);
+      expect((await guarded.app.inject({ url: '/v1.0/jobs', headers: { cookie } })).statusCode).toBe(200);
+      const write = await guarded.app.inject({ method: 'POST', url: '/v1.0/jobs/x', headers: { cookie }, payload: { dueTime: '1h' } });
+      expect(write.statusCode).toBe(401);
+      expect((await guarded.app.inject({ url: '/v1.0/jobs', headers: { cookie: 'chime_session=forged' } })).statusCode).toBe(401);
+    } finally {
+      await guarded.close();
+    }
+  });
+});
+
 describe('with --no-ui', () => {
   it('serves no dashboard nor sessions, but the API docs and the live feed stay', async () => {
     const bare = await startTestServer({ ui: false });
