@@ -96,6 +96,11 @@ export class LifecycleEvents {
     return this.listeners.size > 0;
   }
 
+  /** How many listeners there are (tests check what a configuration subscribes). */
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
   /** Adds a listener; returns the function that removes it. */
   subscribe(listener: LifecycleListener): () => void {
     this.listeners.add(listener);
