@@ -32,13 +32,16 @@ interface Bucket {
 
 export class FiringStats {
   private readonly buckets = new Map<number, Bucket>();
-  private readonly unsubscribe: () => void;
+  private unsubscribe: (() => void) | null = null;
 
   constructor(
-    source: LifecycleEvents,
+    private readonly source: LifecycleEvents,
     private readonly random: () => number = Math.random,
-  ) {
-    this.unsubscribe = source.subscribe((event) => this.record(event));
+  ) {}
+
+  /** Starts counting (idempotent): at start-up when the dashboard is on, else on the first overview read. */
+  start(): void {
+    this.unsubscribe ??= this.source.subscribe((event) => this.record(event));
   }
 
   /** The last hour up to `now`, oldest first, one entry per minute (empty minutes included). */
@@ -65,7 +68,8 @@ export class FiringStats {
   }
 
   close(): void {
-    this.unsubscribe();
+    this.unsubscribe?.();
+    this.unsubscribe = null;
   }
 
   private record(event: LifecycleEvent): void {

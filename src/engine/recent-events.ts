@@ -25,16 +25,23 @@ export class RecentEvents {
   private readonly ring: (NumberedEvent | undefined)[];
   private next = 1;
   private readonly listeners = new Set<(numbered: NumberedEvent) => void>();
-  private readonly unsubscribe: () => void;
+  private unsubscribe: (() => void) | null = null;
 
   constructor(
-    source: LifecycleEvents,
+    private readonly source: LifecycleEvents,
     readonly capacity = RECENT_EVENTS_CAPACITY,
     now = Date.now(),
   ) {
     this.boot = now.toString(36);
     this.ring = new Array<NumberedEvent | undefined>(capacity);
-    this.unsubscribe = source.subscribe((event) => this.append(event));
+  }
+
+  /**
+   * Starts buffering (idempotent): at start-up when the dashboard is on, else when the first
+   * live-feed client connects, so a node nobody watches builds no events for it.
+   */
+  start(): void {
+    this.unsubscribe ??= this.source.subscribe((event) => this.append(event));
   }
 
   idOf(seq: number): string {
@@ -66,7 +73,8 @@ export class RecentEvents {
   }
 
   close(): void {
-    this.unsubscribe();
+    this.unsubscribe?.();
+    this.unsubscribe = null;
     this.listeners.clear();
   }
 

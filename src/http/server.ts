@@ -97,6 +97,11 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
   const recent = new RecentEvents(deps.events);
   const firing = new FiringStats(deps.events);
+  // The dashboard shows the last hour and resumes its feed: it needs both from the start.
+  if (sessions) {
+    recent.start();
+    firing.start();
+  }
   app.addHook('onClose', async () => {
     recent.close();
     firing.close();

@@ -54,6 +54,7 @@ export function registerV1EventRoutes(app: FastifyInstance, recent: RecentEvents
     },
     async (request, reply) => {
       const filter = filterOf(request.query);
+      recent.start();
       const lastEventId = request.headers['last-event-id'];
       reply.hijack();
       const raw = reply.raw;

@@ -55,6 +55,7 @@ export function registerV1OverviewRoutes(app: FastifyInstance, source: OverviewS
     '/overview',
     { config: { scope: 'read' }, schema: { tags: ['Overview'], summary: 'Counts, fire rate and lateness of the last hour, workers, store health', security: bearer } },
     async () => {
+      source.firing.start();
       const now = source.clock.now();
       const [c, health, workers] = await Promise.all([
         counts(),

@@ -12,6 +12,10 @@ describe('RecentEvents', () => {
   it('replays what came after an id, and says reset beyond its capacity or for a foreign id', () => {
     const events = new LifecycleEvents();
     const recent = new RecentEvents(events, 5, T0);
+    expect(events.active).toBe(false);
+    recent.start();
+    recent.start();
+    expect(events.listenerCount).toBe(1);
     for (let i = 0; i < 3; i++) events.emit(queue(T0 + i));
     const after1 = recent.after(recent.idOf(1));
     expect(after1.kind === 'replay' && after1.events.map((e) => e.seq)).toEqual([2, 3]);
@@ -33,6 +37,7 @@ describe('FiringStats', () => {
   it('counts firings and outcomes per minute with lateness percentiles, for the last hour only', () => {
     const events = new LifecycleEvents();
     const stats = new FiringStats(events);
+    stats.start();
     const minute = T0 + 5 * 60_000;
     for (let i = 1; i <= 100; i++) events.emit(fired(minute + i, i));
     events.emit(fired(T0 - 2 * 3_600_000, 1000));
@@ -48,6 +53,7 @@ describe('FiringStats', () => {
     const events = new LifecycleEvents();
     let seed = 1;
     const stats = new FiringStats(events, () => ((seed = (seed * 16807) % 2147483647) / 2147483647));
+    stats.start();
     for (let i = 0; i < 20_000; i++) events.emit(fired(T0 + (i % 60_000), i % 100));
     const [m] = stats.lastHour(T0).slice(-1);
     expect(m!.fired).toBe(20_000);

@@ -305,6 +305,10 @@ describe('with --no-ui', () => {
   it('serves no dashboard nor sessions, but the API docs and the live feed stay', async () => {
     const bare = await startTestServer({ ui: false });
     try {
+      // Nobody watches yet: the feed buffer and the firing stats have not subscribed.
+      const before = bare.events.listenerCount;
+      expect((await bare.app.inject({ url: '/api/v1/overview', headers: admin })).statusCode).toBe(200);
+      expect(bare.events.listenerCount).toBe(before + 1);
       expect((await bare.app.inject({ url: '/ui/' })).statusCode).toBe(404);
       expect((await bare.app.inject({ method: 'POST', url: '/ui/session', payload: { token: 'x' } })).statusCode).toBe(404);
       expect((await bare.app.inject({ url: '/docs/' })).statusCode).toBe(200);
