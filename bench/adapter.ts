@@ -67,7 +67,7 @@
  */
 
 /** The workloads the harness knows; see `bench/workloads/`. */
-export type WorkloadName = 'enqueue' | 'process' | 'latency' | 'lateness' | 'burst' | 'storage' | 'http' | 'grpc';
+export type WorkloadName = 'enqueue' | 'process' | 'latency' | 'lateness' | 'burst' | 'storage' | 'http' | 'grpc' | 'dashboard';
 
 /** Chime systems are compared against the best `peer` in the summary. */
 export type SystemKind = 'chime' | 'peer';
@@ -130,6 +130,8 @@ export interface HttpTarget {
   readonly create: HttpRequestTemplate;
   readonly get: HttpRequestTemplate;
   readonly list: HttpRequestTemplate;
+  /** A bearer token for the system's authenticated API (Chime's /api/v1), where it has one. */
+  readonly token?: string;
 }
 
 /** What the `grpc` workload drives: a Dapr gRPC API (dapr.proto.runtime.v1.Dapr). */

@@ -37,6 +37,10 @@ export interface Sizes {
    */
   readonly httpListRequests: number;
   readonly httpConcurrency: number;
+  /** Workload 9: named jobs in the store while the dashboard's reads are measured. */
+  readonly dashboardJobs: number;
+  /** Workload 9: requests per read kind, one at a time. */
+  readonly dashboardReads: number;
   /** Worker concurrency for workloads 3–5 (handlers are no-ops, so only the system limits them). */
   readonly workerConcurrency: number;
 }
@@ -56,6 +60,8 @@ export const fullSizes: Sizes = {
   httpRequests: 10_000,
   httpListRequests: 2_000,
   httpConcurrency: 50,
+  dashboardJobs: 1_000_000,
+  dashboardReads: 200,
   workerConcurrency: 50,
 };
 
@@ -71,4 +77,6 @@ export const quickSizes: Sizes = {
   httpRequests: 1_000,
   httpListRequests: 200,
   httpConcurrency: 10,
+  dashboardJobs: 20_000,
+  dashboardReads: 50,
 };

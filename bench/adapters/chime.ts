@@ -246,6 +246,7 @@ async function openTaskTrial(lib: Chime, store: TrialStore, token: string, batch
       const json = { 'content-type': 'application/json' };
       return {
         origin: server.url,
+        token,
         create: { method: 'POST', path: '/v1.0/jobs/bench-{i}', headers: json, body: '{"dueTime":"24h","data":{"i":{i}}}' },
         get: { method: 'GET', path: '/v1.0/jobs/bench-{i}' },
         list: { method: 'GET', path: '/v1.0/jobs?limit=100' },

@@ -20,7 +20,7 @@ const CHIME_WORKLOADS: readonly WorkloadName[] = [...QUEUE_WORKLOADS, 'http'];
 
 export function createSystems(services: ServiceConfig): SystemAdapter[] {
   return [
-    createChimeAdapter(services, { name: 'chime-sqlite', backend: 'sqlite', mode: 'tasks', workloads: CHIME_WORKLOADS }),
+    createChimeAdapter(services, { name: 'chime-sqlite', backend: 'sqlite', mode: 'tasks', workloads: [...CHIME_WORKLOADS, 'dashboard'] }),
     createChimeAdapter(services, { name: 'chime-sqlite-callback', backend: 'sqlite', mode: 'callbacks', workloads: DELAYED_JOB_WORKLOADS }),
     // Issue 12: the cost of signing and the outbound guard on a callback burst, off and on.
     createChimeAdapter(services, { name: 'chime-sqlite-callback-plain', backend: 'sqlite', mode: 'callbacks', delivery: 'plain', workloads: ['burst'] }),

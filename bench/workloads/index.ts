@@ -1,4 +1,5 @@
 import { burstWorkload } from './burst.js';
+import { dashboardWorkload } from './dashboard.js';
 import { enqueueWorkload } from './enqueue.js';
 import { grpcWorkload } from './grpc.js';
 import { httpWorkload } from './http.js';
@@ -17,5 +18,6 @@ export const allWorkloads: readonly Workload[] = [
   burstWorkload,
   storageWorkload,
   httpWorkload,
+  dashboardWorkload,
   grpcWorkload,
 ];

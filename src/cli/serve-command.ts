@@ -44,6 +44,7 @@ export const SERVE_FLAGS: [flag: string, key: keyof RawOptions, help: string][] 
   ['--webhook-secret <whsec>', 'webhookSecret', 'signing secret(s), two comma-separated while rotating (env CHIME_WEBHOOK_SECRET; default generated into the data dir)'],
   ['--webhook-signing <bool>', 'webhookSigning', 'sign callbacks with Standard Webhooks headers (env CHIME_WEBHOOK_SIGNING; default true)'],
   ['--failure-hook-url <url>', 'failureHookUrl', 'called when any job fails for good (env CHIME_FAILURE_HOOK_URL)'],
+  ['--no-ui', 'ui', 'do not serve the web dashboard at /ui (env CHIME_UI=false; default on)'],
 ];
 
 /** The flags `chime worker` takes (no HTTP, no callbacks). */
@@ -78,6 +79,7 @@ export function rawOptionsFrom(flags: Record<string, string | undefined>): RawOp
   }
   // Commander keeps `--no-grpc` as grpc: false (and true when absent).
   if ((flags as Record<string, unknown>).grpc === false) raw.grpcPort = 'off';
+  if ((flags as Record<string, unknown>).ui === false) raw.ui = 'false';
   return raw;
 }
 

@@ -117,6 +117,11 @@ export const ERROR_CODES = {
     daprCode: 'ERR_PERMISSION_DENIED',
     description: "The token is valid but lacks the scope the endpoint needs (read, write or admin).",
   },
+  CSRF_REJECTED: {
+    status: 403,
+    daprCode: 'ERR_PERMISSION_DENIED',
+    description: 'A state-changing dashboard request (session cookie) lacks the session\'s `x-chime-csrf` header.',
+  },
   TARGET_NOT_ALLOWED: {
     status: 403,
     daprCode: 'ERR_PERMISSION_DENIED',

@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import { ChimeError } from '../core/errors.js';
-import { CALLBACK_QUEUE, type Dialect, type FailurePolicy, type HistoryEntry, type JobRecord, type MissedFirePolicy, type ScheduleRecord, type ScheduleStatus } from '../core/types.js';
+import { CALLBACK_QUEUE, type Dialect, type FailurePolicy, type HistoryEntry, type JobRecord, type JobStatus, type MissedFirePolicy, type ScheduleRecord, type ScheduleStatus } from '../core/types.js';
 import type { Page, Store } from '../store/store.js';
 import { buildDaprJob, type DaprJobRequest } from './dapr-job-input.js';
 import { scheduleWithTrace, UNTRACED, type JobTracing } from './job-tracing.js';
@@ -12,6 +12,8 @@ import { jobRefOf, LifecycleEvents } from './lifecycle-events.js';
 import { checkDeliverySpec, type OutboundGuard } from './outbound-guard.js';
 
 const LIVE_STATUSES: readonly ScheduleStatus[] = ['active', 'paused'];
+
+const DEAD: JobStatus[] = ['failed', 'timeout'];
 
 export interface DaprJobsOptions {
   defaultFailurePolicy: FailurePolicy;
@@ -125,16 +127,55 @@ export class DaprJobs {
     return this.store.listHistory({ scheduleId: schedule.id, limit, beforeId });
   }
 
-  /** Occurrences whose retries ran out: failed or timed-out callback jobs. */
-  async deadLetters(limit: number, offset: number): Promise<Page<JobRecord>> {
+  /** Occurrences whose retries ran out: failed or timed-out callback jobs (of one job name, if given). */
+  async deadLetters(limit: number, offset: number, name?: string): Promise<Page<JobRecord>> {
     return this.store.listJobs({
       target: 'callback',
-      statuses: ['failed', 'timeout'],
+      name,
+      statuses: DEAD,
       limit,
       offset,
       orderBy: 'completed_at',
       orderDir: 'desc',
     });
+  }
+
+  /** One dead letter and its failed attempts, newest first. */
+  async deadLetter(jobId: string): Promise<{ job: JobRecord; attempts: HistoryEntry[] }> {
+    const job = await this.store.getJob(jobId);
+    if (!job || job.target !== 'callback' || !DEAD.includes(job.status)) throw new ChimeError('JOB_NOT_FOUND', `dead letter "${jobId}" not found`);
+    return { job, attempts: await this.store.listHistory({ jobId, limit: 100 }) };
+  }
+
+  /**
+   * Retries every dead letter (of one job name, if given), at most `limit`; returns how many
+   * went back. Works from the oldest page so retried jobs leaving the list do not shift it.
+   */
+  async retryDeadLetters(name: string | undefined, limit: number): Promise<number> {
+    let retried = 0;
+    while (retried < limit) {
+      const page = await this.store.listJobs({
+        target: 'callback',
+        name,
+        statuses: DEAD,
+        limit: Math.min(500, limit - retried),
+        offset: 0,
+        orderBy: 'completed_at',
+        orderDir: 'asc',
+      });
+      if (page.items.length === 0) break;
+      for (const job of page.items) {
+        await this.retryDeadLetter(job.id);
+        retried++;
+      }
+    }
+    return retried;
+  }
+
+  /** Removes a dead letter and its attempts for good. */
+  async deleteDeadLetter(jobId: string): Promise<void> {
+    await this.deadLetter(jobId);
+    if (!(await this.store.deleteFinishedJob(jobId))) throw new ChimeError('JOB_NOT_FOUND', `dead letter "${jobId}" not found`);
   }
 
   /** Sends a dead-lettered occurrence again, with a fresh retry budget. */

@@ -160,6 +160,24 @@ export class PlatformSchedules {
     return this.update(id, { status: 'active' });
   }
 
+  /**
+   * The next `count` occurrences of a cron expression or interval after `now`, with the
+   * engine's own schedule maths (what a schedule created now would fire at).
+   */
+  preview(request: Pick<ScheduleRequest, 'cron_expression' | 'interval' | 'timezone'>, count: number): number[] {
+    const recurrence = parseRecurrence(request);
+    const now = this.clock.now();
+    const times: number[] = [];
+    let after = now;
+    while (times.length < count) {
+      const next = nextOccurrence(recurrence, after, now);
+      if (next === null) break;
+      times.push(next);
+      after = next;
+    }
+    return times;
+  }
+
   async delete(id: string): Promise<void> {
     const schedule = await this.get(id);
     if (await this.store.deleteSchedule(id)) this.changed(schedule, 'deleted');
@@ -213,7 +231,7 @@ export class PlatformSchedules {
 }
 
 /** Exactly one of cron_expression and interval. */
-function parseRecurrence(request: ScheduleRequest): Recurrence {
+function parseRecurrence(request: Pick<ScheduleRequest, 'cron_expression' | 'interval' | 'timezone'>): Recurrence {
   const cron = request.cron_expression ?? null;
   const interval = request.interval ?? null;
   if ((cron === null) === (interval === null)) {

@@ -18,6 +18,9 @@ export interface AuthOptions {
   audience?: string;
 }
 
+/** The `purpose` claim of a one-time dashboard login token: it opens a session, it is no API token. */
+export const LOGIN_PURPOSE = 'dashboard-login';
+
 export interface Principal {
   subject: string | null;
   scope: Scope;
@@ -52,6 +55,32 @@ export class Authenticator {
   }
 
   private async verify(token: string): Promise<{ principal: Principal; validUntil: number }> {
+    const payload = await this.verifiedPayload(token);
+    if (payload.purpose === LOGIN_PURPOSE) throw unauthorized('this is a dashboard login token: open it at /ui/login, or use `chime token` for the API');
+    // Trusted until it expires, and for at most a minute (a JWKS key may be rotated out).
+    const expires = payload.exp === undefined ? Number.POSITIVE_INFINITY : payload.exp * 1000;
+    return {
+      principal: { subject: payload.sub ?? null, scope: highestScope(payload) },
+      validUntil: Math.min(expires, Date.now() + CACHE_MS),
+    };
+  }
+
+  /**
+   * For a dashboard session: a login token (whose `jti` makes it one-time) or an API token.
+   * `expiresAt` is the token's own expiry (infinite when it has none).
+   */
+  async verifyForSession(token: string): Promise<{ principal: Principal; expiresAt: number; loginId: string | null }> {
+    const payload = await this.verifiedPayload(token);
+    const login = payload.purpose === LOGIN_PURPOSE;
+    if (login && typeof payload.jti !== 'string') throw unauthorized('login token has no jti claim');
+    return {
+      principal: { subject: payload.sub ?? null, scope: highestScope(payload) },
+      expiresAt: payload.exp === undefined ? Number.POSITIVE_INFINITY : payload.exp * 1000,
+      loginId: login ? (payload.jti as string) : null,
+    };
+  }
+
+  private async verifiedPayload(token: string): Promise<JWTPayload> {
     let payload: JWTPayload;
     try {
       const verifyOptions = {
@@ -66,12 +95,7 @@ export class Authenticator {
     } catch (error) {
       throw unauthorized(describeJoseError(error), error);
     }
-    // Trusted until it expires, and for at most a minute (a JWKS key may be rotated out).
-    const expires = payload.exp === undefined ? Number.POSITIVE_INFINITY : payload.exp * 1000;
-    return {
-      principal: { subject: payload.sub ?? null, scope: highestScope(payload) },
-      validUntil: Math.min(expires, Date.now() + CACHE_MS),
-    };
+    return payload;
   }
 
   /** FORBIDDEN unless the principal's scope includes `needed`. */

@@ -4,19 +4,23 @@
  * `dapr-api-token` header, or gets a 401. Dapr exempts only `GET /v1.0/healthz` and
  * `GET /v1.0/healthz/outbound`; `/v1.0/metadata` needs the token, as in Dapr. Routes outside
  * the Dapr API (`/api/v1`, which has its own bearer tokens, `/healthz`) are not affected.
+ * A signed-in dashboard session may read (GET) the Dapr API without the token: the dashboard's
+ * job views read it, and its session already proved a JWT; it never writes there.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ChimeError } from '../core/errors.js';
+import { SESSION_COOKIE, type DashboardSessions } from './dashboard-sessions.js';
 
 const EXEMPT = new Set(['/v1.0/healthz', '/v1.0/healthz/outbound']);
 
-export function requireDaprApiToken(app: FastifyInstance, token: string): void {
+export function requireDaprApiToken(app: FastifyInstance, token: string, sessions: DashboardSessions | null = null): void {
   const expected = Buffer.from(token);
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0]!.replace(/\/+$/, '');
     if (!path.startsWith('/v1.0/') && !path.startsWith('/v1.0-alpha1/') && path !== '/v1.0') return;
     if (request.method === 'GET' && EXEMPT.has(path)) return;
+    if (request.method === 'GET' && sessions?.get(request.cookies?.[SESSION_COOKIE])) return;
     const given = request.headers['dapr-api-token'];
     const value = Buffer.from(typeof given === 'string' ? given : '');
     if (value.length !== expected.length || !timingSafeEqual(value, expected)) {

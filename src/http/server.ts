@@ -2,10 +2,17 @@
  * The HTTP server: Fastify with schema-first routes. Route schemas drive validation and the
  * OpenAPI document served at /openapi.json.
  */
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Clock } from '../core/clock.js';
 import type { DaprJobs } from '../engine/dapr-jobs.js';
+import { FiringStats } from '../engine/firing-stats.js';
+import type { LifecycleEvents } from '../engine/lifecycle-events.js';
+import { RecentEvents } from '../engine/recent-events.js';
 import type { Authenticator } from './auth.js';
+import { DashboardSessions } from './dashboard-sessions.js';
 import { requireDaprApiToken } from './dapr-api-token.js';
 import { registerDaprRoutes } from './dapr-routes.js';
 import { checkBody } from './body-check.js';
@@ -14,6 +21,7 @@ import { registerHealthRoutes, type HealthSource } from './health-routes.js';
 import { registerMetricsRoute, type MetricsSource } from './metrics-route.js';
 import { registerReminderRoutes } from './reminder-routes.js';
 import { RequestLog } from './request-log.js';
+import { dashboardRoot, registerUiRoutes } from './ui-routes.js';
 import { registerV1Routes, type Platform } from './v1-routes.js';
 import { installValidation } from './validation.js';
 
@@ -25,6 +33,12 @@ export interface HttpDeps {
   /** Largest accepted request body, bytes. */
   bodyLimit: number;
   version: string;
+  /** The node's lifecycle events: the live feed and the overview's charts read them. */
+  events: LifecycleEvents;
+  clock: Clock;
+  nodeId: string;
+  /** Serve the web dashboard at /ui (`--no-ui` turns it off). */
+  ui: boolean;
   /** Unexpected (500) errors, with the request's id. */
   logError: (error: unknown, requestId: string) => void;
   /** DAPR_API_TOKEN: required on the Dapr-style API when set. */
@@ -61,7 +75,9 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     checkBody(request.query);
   });
   installErrorHandling(app, deps.logError);
-  if (deps.daprApiToken) requireDaprApiToken(app, deps.daprApiToken);
+  await app.register(cookie);
+  const sessions = deps.ui ? new DashboardSessions(deps.auth) : null;
+  if (deps.daprApiToken) requireDaprApiToken(app, deps.daprApiToken, sessions);
   // Dapr clients often send JSON without a content type (curl -d); treat every body as JSON.
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
@@ -94,11 +110,29 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
       },
     },
   });
+  // The API docs UI renders the same document; its assets ship in the package (no CDN).
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+  const recent = new RecentEvents(deps.events);
+  const firing = new FiringStats(deps.events);
+  // The dashboard shows the last hour and resumes its feed: it needs both from the start.
+  if (sessions) {
+    recent.start();
+    firing.start();
+  }
+  app.addHook('onClose', async () => {
+    recent.close();
+    firing.close();
+  });
   registerHealthRoutes(app, deps.health);
   if (deps.metrics) registerMetricsRoute(app, deps.metrics);
   registerDaprRoutes(app, deps.daprJobs);
   registerReminderRoutes(app, deps.daprJobs);
-  await registerV1Routes(app, deps.platform, deps.auth);
+  await registerV1Routes(app, deps.platform, deps.auth, {
+    recent,
+    sessions,
+    overview: { firing, health: deps.health, clock: deps.clock, nodeId: deps.nodeId },
+  });
+  if (sessions) await registerUiRoutes(app, sessions, dashboardRoot());
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -2,12 +2,18 @@
  * The job platform API (`/api/v1`, seed 003). Every route needs a bearer token; each declares
  * the scope it needs (`config.scope`), checked before the body is even parsed.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { DaprJobs } from '../engine/dapr-jobs.js';
 import type { PlatformJobs } from '../engine/platform-jobs.js';
 import type { PlatformQueues } from '../engine/platform-queues.js';
 import type { PlatformSchedules } from '../engine/platform-schedules.js';
 import type { Store } from '../store/store.js';
-import type { Authenticator, Scope } from './auth.js';
+import type { RecentEvents } from '../engine/recent-events.js';
+import type { Authenticator, Principal, Scope } from './auth.js';
+import { SESSION_COOKIE, type DashboardSessions } from './dashboard-sessions.js';
+import { registerV1DeadLetterRoutes } from './v1-dead-letter-routes.js';
+import { registerV1EventRoutes } from './v1-event-routes.js';
+import { registerV1OverviewRoutes, type OverviewSource } from './v1-overview-routes.js';
 import { registerV1JobRoutes } from './v1-job-routes.js';
 import { registerV1QueueTaskRoutes } from './v1-queue-task-routes.js';
 import { registerV1ScheduleRoutes } from './v1-schedule-routes.js';
@@ -24,21 +30,42 @@ export interface Platform {
   schedules: PlatformSchedules;
   queues: PlatformQueues;
   store: Store;
+  /** Dapr-style jobs' dead letters, under the platform's auth. */
+  daprJobs: DaprJobs;
+}
+
+/** The live feed and overview (and, with the dashboard on, its cookie sessions). */
+export interface V1Extras {
+  recent: RecentEvents;
+  overview: Omit<OverviewSource, 'store' | 'daprJobs'>;
+  /** null: only bearer tokens (the dashboard is off). */
+  sessions: DashboardSessions | null;
 }
 
 /** OpenAPI: every /api/v1 route takes a bearer JWT. */
 export const bearer = [{ bearerAuth: [] }];
 
-export async function registerV1Routes(app: FastifyInstance, platform: Platform, auth: Authenticator): Promise<void> {
+export async function registerV1Routes(app: FastifyInstance, platform: Platform, auth: Authenticator, extras: V1Extras): Promise<void> {
+  const { sessions } = extras;
+  /** A bearer token when the request has one; else the dashboard's session cookie (CSRF-checked). */
+  const principalOf = async (request: FastifyRequest): Promise<Principal> => {
+    const cookie = request.cookies?.[SESSION_COOKIE];
+    if (sessions && !request.headers.authorization && cookie) {
+      return sessions.principalOf(cookie, request.method, request.headers['x-chime-csrf']);
+    }
+    return auth.authenticate(request.headers.authorization);
+  };
   await app.register(
     async (scope) => {
       scope.addHook('onRequest', async (request) => {
-        const principal = await auth.authenticate(request.headers.authorization);
-        auth.authorize(principal, request.routeOptions.config.scope ?? 'admin');
+        auth.authorize(await principalOf(request), request.routeOptions.config.scope ?? 'admin');
       });
       registerV1JobRoutes(scope, platform.jobs);
       registerV1ScheduleRoutes(scope, platform.schedules);
       registerV1QueueTaskRoutes(scope, platform);
+      registerV1DeadLetterRoutes(scope, platform.daprJobs);
+      registerV1EventRoutes(scope, extras.recent);
+      registerV1OverviewRoutes(scope, { ...extras.overview, store: platform.store, daprJobs: platform.daprJobs });
     },
     { prefix: '/api/v1' },
   );

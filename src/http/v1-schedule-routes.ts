@@ -1,5 +1,7 @@
 /** `/api/v1/schedules...` (seed 003 schedule endpoints). */
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { formatRfc3339 } from '../core/time-spec.js';
 import type { PlatformSchedules, ScheduleUpdateRequest } from '../engine/platform-schedules.js';
 import {
   CreateScheduleDto,
@@ -14,6 +16,17 @@ import { bearer } from './v1-routes.js';
 import { pageView, scheduleView } from './v1-views.js';
 
 const tags = ['Schedules'];
+
+const PreviewQuerySchema = Type.Object(
+  {
+    cron_expression: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    interval_seconds: Type.Optional(Type.Integer({ minimum: 1 })),
+    timezone: Type.Optional(Type.String({ minLength: 1 })),
+    count: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  },
+  { additionalProperties: false },
+);
+type PreviewQuery = { cron_expression?: string; interval_seconds?: number; timezone?: string; count?: number };
 const ScheduleIdParams = IdParams('schedule_id');
 type ScheduleIdParams = { schedule_id: string };
 
@@ -26,6 +39,26 @@ export function registerV1ScheduleRoutes(app: FastifyInstance, schedules: Platfo
       const offset = request.query.offset ?? 0;
       const page = await schedules.list({ status: request.query.status, tags: request.query.tags, limit, offset });
       return pageView(page.items, page.total ?? 0, limit, offset, scheduleView);
+    },
+  );
+
+  app.get<{ Querystring: PreviewQuery }>(
+    '/schedules/preview',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'The next occurrences of a cron expression or an interval, as a schedule created now would fire (Chime extension)',
+        security: bearer,
+        querystring: PreviewQuerySchema,
+        response: { 200: Type.Object({ occurrences: Type.Array(Type.String()) }) },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const interval = q.interval_seconds === undefined ? null : { seconds: q.interval_seconds };
+      const times = schedules.preview({ cron_expression: q.cron_expression ?? null, interval, timezone: q.timezone ?? null }, q.count ?? 10);
+      return { occurrences: times.map(formatRfc3339) };
     },
   );
 

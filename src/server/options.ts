@@ -113,6 +113,8 @@ export interface ServerOptions {
   daprApiToken: string | null;
   /** Sent as `dapr-api-token` on every callback. Env APP_API_TOKEN. @default null */
   appApiToken: string | null;
+  /** Serve the web dashboard at /ui and print its login link. Flag `--no-ui`, env CHIME_UI=false. @default true */
+  ui: boolean;
 }
 
 /** Options of a running node: its id claimed (server/node-identity.ts). */
@@ -161,6 +163,7 @@ const ENV: Record<keyof ServerOptions, string[]> = {
   failureHookUrl: ['CHIME_FAILURE_HOOK_URL'],
   daprApiToken: ['DAPR_API_TOKEN'],
   appApiToken: ['APP_API_TOKEN'],
+  ui: ['CHIME_UI'],
 };
 
 /** Flags win over environment variables, which win over defaults. */
@@ -225,6 +228,7 @@ export function resolveServerOptions(flags: RawOptions, env: NodeJS.ProcessEnv =
     failureHookUrl: url('failure-hook-url', raw('failureHookUrl')),
     daprApiToken: raw('daprApiToken') ?? null,
     appApiToken: raw('appApiToken') ?? null,
+    ui: oneOf('ui', raw('ui'), ['true', 'false'] as const, 'true') === 'true',
   };
 }
 

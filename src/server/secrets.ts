@@ -3,11 +3,11 @@
  * directory (mode 0600), and `chime token` signs with it, so the quick start stays two
  * commands. Two processes starting at once agree: the file is created exclusively.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
-import type { Scope } from '../http/auth.js';
+import { LOGIN_PURPOSE, type Scope } from '../http/auth.js';
 
 export const SECRET_FILE = 'jwt-secret';
 
@@ -50,10 +50,16 @@ export interface TokenRequest {
   subject: string;
   issuer?: string;
   audience?: string;
+  /** A one-time dashboard login token (`purpose` and a fresh `jti`) instead of an API token. */
+  login?: boolean;
 }
 
+/** A login link's token is good for 15 minutes and one use. */
+export const LOGIN_TOKEN_SECONDS = 15 * 60;
+
 export async function signToken(request: TokenRequest): Promise<string> {
-  let jwt = new SignJWT({ scope: request.scope })
+  const claims = request.login ? { scope: request.scope, purpose: LOGIN_PURPOSE, jti: randomUUID() } : { scope: request.scope };
+  let jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(request.subject)
     .setIssuedAt()
@@ -61,4 +67,10 @@ export async function signToken(request: TokenRequest): Promise<string> {
   if (request.issuer) jwt = jwt.setIssuer(request.issuer);
   if (request.audience) jwt = jwt.setAudience(request.audience);
   return jwt.sign(new TextEncoder().encode(request.secret));
+}
+
+/** The dashboard's one-time login link on the server at `baseUrl`. */
+export async function loginLink(baseUrl: string, request: Omit<TokenRequest, 'login' | 'expiresInSeconds'>): Promise<string> {
+  const token = await signToken({ ...request, login: true, expiresInSeconds: LOGIN_TOKEN_SECONDS });
+  return `${baseUrl.replace(/\/+$/, '')}/ui/login?token=${encodeURIComponent(token)}`;
 }

@@ -30,7 +30,7 @@ import { createLogger, type Logger } from './logger.js';
 import { claimNodeIdentity } from './node-identity.js';
 import { ChimeMetrics } from './metrics.js';
 import type { NodeOptions, ServerOptions } from './options.js';
-import { loadOrCreateSecret } from './secrets.js';
+import { loadOrCreateSecret, loginLink } from './secrets.js';
 import { EXIT_CODES, listenError, openStoreOrExplain, StartupError } from './startup-error.js';
 import { loadOpenTelemetry, OtelJobTracing } from './tracing.js';
 
@@ -65,8 +65,9 @@ export async function startServer(serverOptions: ServerOptions, parts: ServerPar
   const identity = claimNodeIdentity(serverOptions.dataDir, serverOptions.nodeId);
   if (identity.warning) logger.log('warn', identity.warning);
   const options: NodeOptions = { ...serverOptions, nodeId: identity.id };
+  const secret = options.jwksUrl ? undefined : (options.jwtSecret ?? loadOrCreateSecret(options.dataDir));
   const auth = new Authenticator({
-    secret: options.jwksUrl ? undefined : (options.jwtSecret ?? loadOrCreateSecret(options.dataDir)),
+    secret,
     jwksUrl: options.jwksUrl ?? undefined,
     issuer: options.jwtIssuer ?? undefined,
     audience: options.jwtAudience ?? undefined,
@@ -123,8 +124,13 @@ export async function startServer(serverOptions: ServerOptions, parts: ServerPar
       schedules: new PlatformSchedules(store, clock, catalog, options.missedFirePolicy, events, delivery.guard, tracing ?? UNTRACED),
       queues: new PlatformQueues(store, clock, events),
       store,
+      daprJobs,
     },
     auth,
+    events,
+    clock,
+    nodeId: options.nodeId,
+    ui: options.ui,
     bodyLimit: options.bodyLimit,
     version: VERSION,
     logError: (error, requestId) => logger.log('error', 'request failed', error, { req_id: requestId }),
@@ -209,6 +215,7 @@ export async function startServer(serverOptions: ServerOptions, parts: ServerPar
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   if (grpcApi) logger.log('info', `gRPC API (Dapr jobs) on ${grpcApi.address}`);
   logger.log('info', `chime ${VERSION} serving ${url} on ${store.backend} (${redactStoreSpec(options.store)}); callbacks to ${options.appUrl} (${options.appProtocol === 'grpc' ? 'gRPC' : options.callbackStyle})`);
+  if (options.ui) await announceDashboard(url, secret, options, logger);
 
   return {
     url,
@@ -236,4 +243,27 @@ export async function startServer(serverOptions: ServerOptions, parts: ServerPar
 async function createAppCallbackDelivery(options: NodeOptions): Promise<JobRunner> {
   const { AppCallbackDelivery, appGrpcAddress } = await import('../grpc/app-callback-delivery.js');
   return new AppCallbackDelivery({ address: appGrpcAddress(options.appUrl), nodeId: options.nodeId, appApiToken: options.appApiToken });
+}
+
+/**
+ * Like Jupyter's token link: a one-time admin login link for the dashboard (15 minutes, one
+ * use; `chime token --login-link` prints more). The link holds a credential, which the log
+ * redacts wherever it appears, so it goes to stdout (the server's only stdout line, for the
+ * person at the terminal) and the log says where to find it. Servers verifying tokens against a
+ * JWKS cannot sign one: the dashboard then asks for a token.
+ */
+async function announceDashboard(url: string, secret: string | undefined, options: ServerOptions, logger: Logger): Promise<void> {
+  if (!secret) {
+    logger.log('info', `dashboard: ${url}/ui/ (sign in with a token from your identity provider)`);
+    return;
+  }
+  const link = await loginLink(url, {
+    secret,
+    scope: 'admin',
+    subject: 'chime-serve',
+    issuer: options.jwtIssuer ?? undefined,
+    audience: options.jwtAudience ?? undefined,
+  });
+  process.stdout.write(`Dashboard login link (one use, valid 15 minutes): ${link}\n`);
+  logger.log('info', `dashboard: ${url}/ui/ (one-time login link on stdout; \`chime token --login-link\` prints another)`);
 }

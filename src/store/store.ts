@@ -388,6 +388,8 @@ export interface Store {
   // ---- history, retention
 
   listHistory(query: HistoryQuery): Promise<HistoryEntry[]>;
+  /** Deletes one finished job (completed, failed, timeout, cancelled) and its history; false if missing or not finished. */
+  deleteFinishedJob(id: string): Promise<boolean>;
   /**
    * Deletes finished jobs (and their history) finished before `before`, and finished
    * schedules updated before it. Returns how many jobs went.

@@ -67,6 +67,13 @@ function endpoints(): Endpoint[] {
     { method: 'GET', url: '/api/v1/tasks', scope: 'read' },
     { method: 'GET', url: '/api/v1/tasks/noop', scope: 'read' },
     { method: 'GET', url: '/api/v1/workers', scope: 'read' },
+    { method: 'GET', url: '/api/v1/overview', scope: 'read' },
+    { method: 'GET', url: '/api/v1/schedules/preview?cron_expression=0%200%20*%20*%20*', scope: 'read' },
+    { method: 'GET', url: '/api/v1/dead-letters', scope: 'read' },
+    { method: 'GET', url: '/api/v1/dead-letters/nope', scope: 'read' },
+    { method: 'POST', url: '/api/v1/dead-letters/nope/retry', scope: 'write' },
+    { method: 'POST', url: '/api/v1/dead-letters/retry', body: { job_name: 'none' }, scope: 'write' },
+    { method: 'DELETE', url: '/api/v1/dead-letters/nope', scope: 'write' },
   ];
 }
 
@@ -138,6 +145,13 @@ describe('bad input to every endpoint', () => {
     ['PUT', '/api/v1/schedules/nope', { status: 'deleted' }, /status/],
     ['DELETE', '/api/v1/schedules/nope', undefined, /Schedule not found/],
     ['POST', '/api/v1/queues/bad%20queue/clear', undefined, /queue_name/],
+    ['GET', '/api/v1/dead-letters?limit=0', undefined, /limit/],
+    ['GET', '/api/v1/dead-letters?status=x', undefined, /status: unknown query parameter/],
+    ['POST', '/api/v1/dead-letters/retry', { job_name: 5 }, /job_name/],
+    ['POST', '/api/v1/dead-letters/retry', { everything: true }, /everything: unknown field/],
+    ['GET', '/api/v1/schedules/preview?cron_expression=nope', undefined, /cron_expression/],
+    ['GET', '/api/v1/events?color=blue', undefined, /color: unknown query parameter/],
+    ['GET', '/api/v1/events?types=job.exploded', undefined, /types: "job.exploded" is not an event type/],
     ['PUT', '/api/v1/queues/q', { concurrency: 'many' }, /concurrency/],
     ['PUT', '/api/v1/queues/q', {}, /concurrency: is required/],
     ['GET', '/api/v1/tasks/nope', undefined, /Task not found: nope/],

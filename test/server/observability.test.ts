@@ -118,7 +118,8 @@ describe('observability', () => {
   });
 
   it('with --metrics off serves no /metrics and subscribes neither metrics nor the event log', async () => {
-    await setup({ metrics: false, logLevel: 'error', logger: createLogger('error', { format: 'json', write: (line) => lines.push(line) }) });
+    // --no-ui too: the dashboard, when on, reads the stream from the start (its charts, its feed).
+    await setup({ metrics: false, ui: false, logLevel: 'error', logger: createLogger('error', { format: 'json', write: (line) => lines.push(line) }) });
     expect(server.metrics).toBeNull();
     expect((await server.app.inject({ url: '/metrics' })).statusCode).toBe(404);
     // The failure hooks are the one listener left: any job may name a hook URL.

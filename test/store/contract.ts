@@ -510,6 +510,22 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
         await expectCode(store.retryJob(job.id, T0 + 60), 'INVALID_STATE');
         expect(await store.retryJob('missing', T0)).toBeNull();
       });
+
+      it('deletes a finished job with its history, and leaves an unfinished one', async () => {
+        const done = newJob();
+        const waiting = newJob({ runAt: T0 + 60_000 });
+        await store.insertJobs([done, waiting]);
+        await store.claimDue({ lane: TASKS, now: T0, limit: 1, owner: 'w1', leaseMs: 5000, planNext: noNext });
+        const attempt = { outcome: 'failed' as const, firedAt: T0, durationMs: 5, httpStatus: 500, error: 'boom' };
+        await store.recordOutcomes([outcome(done.id, 'w1', 'failed', { error: { message: 'boom', type: 'Error', traceback: null }, attempt })]);
+        expect(await store.listHistory({ jobId: done.id, limit: 10 })).toHaveLength(1);
+        expect(await store.deleteFinishedJob(waiting.id)).toBe(false);
+        expect(await store.getJob(waiting.id)).not.toBeNull();
+        expect(await store.deleteFinishedJob(done.id)).toBe(true);
+        expect(await store.getJob(done.id)).toBeNull();
+        expect(await store.listHistory({ jobId: done.id, limit: 10 })).toEqual([]);
+        expect(await store.deleteFinishedJob(done.id)).toBe(false);
+      });
     });
 
     describe('queues', () => {

@@ -169,3 +169,11 @@ export async function purgeFinished(db: PgDatabase, before: number, limit: numbe
     return ids.length;
   });
 }
+
+export async function deleteFinishedJob(db: PgDatabase, id: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const rows = await tx.query<{ id: string }>(`DELETE FROM ${db.s}.jobs WHERE id = $1 AND status IN (${FINAL_SQL}) RETURNING id`, [id]);
+    if (rows.length > 0) await tx.query(`DELETE FROM ${db.s}.history WHERE job_id = $1`, [id]);
+    return rows.length > 0;
+  });
+}

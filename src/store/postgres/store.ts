@@ -281,6 +281,10 @@ export class PostgresStore implements Store {
     return jobs.listHistory(this.database, query);
   }
 
+  async deleteFinishedJob(id: string): Promise<boolean> {
+    return jobs.deleteFinishedJob(this.database, id);
+  }
+
   async purgeFinished(before: number, limit: number): Promise<number> {
     return jobs.purgeFinished(this.database, before, limit);
   }

@@ -97,3 +97,7 @@ export async function listHistory(ctx: RedisContext, query: HistoryQuery): Promi
 export async function purgeFinished(ctx: RedisContext, before: number, limit: number): Promise<number> {
   return ctx.script<number>('chimePurgeFinished', [before, limit]);
 }
+
+export async function deleteFinishedJob(ctx: RedisContext, id: string): Promise<boolean> {
+  return (await ctx.script<number>('chimeDeleteFinishedJob', [id])) === 1;
+}

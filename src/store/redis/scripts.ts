@@ -9,6 +9,7 @@ import { CANCEL_JOB } from './lua/cancel-job.js';
 import { CLAIM_DUE } from './lua/claim-due.js';
 import { CLEAR_QUEUE } from './lua/clear-queue.js';
 import { CREATE_SCHEDULE } from './lua/create-schedule.js';
+import { DELETE_FINISHED_JOB } from './lua/delete-finished-job.js';
 import { DELETE_SCHEDULE } from './lua/delete-schedule.js';
 import { GET_SCHEDULE_BY_NAME } from './lua/get-schedule-by-name.js';
 import { INSERT_JOBS } from './lua/insert-jobs.js';
@@ -33,6 +34,7 @@ export const SCRIPTS = {
   chimeClaimDue: CLAIM_DUE,
   chimeClearQueue: CLEAR_QUEUE,
   chimeCreateSchedule: CREATE_SCHEDULE,
+  chimeDeleteFinishedJob: DELETE_FINISHED_JOB,
   chimeDeleteSchedule: DELETE_SCHEDULE,
   chimeExtendLeases: EXTEND_LEASES,
   chimeGetScheduleByName: GET_SCHEDULE_BY_NAME,

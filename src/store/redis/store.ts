@@ -299,6 +299,10 @@ export class RedisStore implements Store {
     return jobs.listHistory(this.context, query);
   }
 
+  async deleteFinishedJob(id: string): Promise<boolean> {
+    return jobs.deleteFinishedJob(this.context, id);
+  }
+
   async purgeFinished(before: number, limit: number): Promise<number> {
     return jobs.purgeFinished(this.context, before, limit);
   }

@@ -193,3 +193,11 @@ export function purgeFinished(ctx: SqliteContext, before: number, limit: number)
     return ids.length;
   });
 }
+
+export function deleteFinishedJob(ctx: SqliteContext, id: string): boolean {
+  return ctx.write(() => {
+    const deleted = ctx.prepare(`DELETE FROM jobs WHERE id = ? AND status IN (${FINAL_SQL})`).run(id).changes > 0;
+    if (deleted) ctx.prepare('DELETE FROM history WHERE job_id = ?').run(id);
+    return deleted;
+  });
+}

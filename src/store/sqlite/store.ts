@@ -328,6 +328,10 @@ export class SqliteStore implements Store {
     return jobs.listHistory(this.context, query);
   }
 
+  async deleteFinishedJob(id: string): Promise<boolean> {
+    return this.context.groupWrite(() => jobs.deleteFinishedJob(this.context, id));
+  }
+
   async purgeFinished(before: number, limit: number): Promise<number> {
     return jobs.purgeFinished(this.context, before, limit);
   }

@@ -3,6 +3,7 @@ import * as platform from './002-platform.js';
 import * as delivery from './003-delivery.js';
 import * as deadLetterIndex from './004-dead-letter-index.js';
 import * as traceparent from './005-traceparent.js';
+import * as dashboard from './006-dashboard.js';
 
 export interface Migration {
   version: number;
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'delivery', up: delivery.up },
   { version: 4, name: 'dead-letter-index', up: deadLetterIndex.up },
   { version: 5, name: 'traceparent', up: traceparent.up },
+  { version: 6, name: 'dashboard', up: dashboard.up },
 ];
