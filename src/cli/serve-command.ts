@@ -33,6 +33,8 @@ export const SERVE_FLAGS: [flag: string, key: keyof RawOptions, help: string][] 
   ['--jwks-url <url>', 'jwksUrl', 'verify /api/v1 tokens against this JWKS instead (env CHIME_JWKS_URL)'],
   ['--jwt-issuer <iss>', 'jwtIssuer', 'required iss claim (env CHIME_JWT_ISSUER)'],
   ['--jwt-audience <aud>', 'jwtAudience', 'required aud claim (env CHIME_JWT_AUDIENCE)'],
+  ['--events-url <url>', 'eventsUrl', 'publish job events as CloudEvents to nats://, amqp://, redis:// or mqtt:// (env CHIME_EVENTS_URL)'],
+  ['--events-types <types>', 'eventsTypes', 'event types to publish, e.g. fired,succeeded (env CHIME_EVENTS_TYPES; default all)'],
 ];
 
 /** The flags `chime worker` takes (no HTTP, no callbacks). */

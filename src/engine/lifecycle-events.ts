@@ -32,6 +32,8 @@ export interface JobRef {
   attempt: number;
   /** JSON text of the job's payload (Dapr `data`, or `{"args","kwargs"}` for tasks). */
   payload: string;
+  /** JSON text of the job's metadata (a job's own event choice, `chime_events`, lives there). */
+  metadata?: string;
 }
 
 /** Outcome events, from the attempt's recorded outcome. */
@@ -121,6 +123,7 @@ export function jobRefOf(job: JobRecord | NewJob, attempt = 'attempts' in job ? 
     runAt: job.runAt,
     attempt,
     payload: job.payload,
+    metadata: job.metadata,
   };
 }
 

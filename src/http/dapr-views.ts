@@ -30,6 +30,8 @@ export function seedJobView(s: ScheduleRecord): Record<string, unknown> {
     last_run_at: iso(s.lastRunAt),
     fire_count: s.fireCount,
     created_at: iso(s.createdAt),
+    ...(source.events !== undefined ? { events: source.events } : {}),
+    ...(source.topic !== undefined ? { topic: source.topic } : {}),
   };
 }
 

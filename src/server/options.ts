@@ -10,6 +10,8 @@ import { SyntaxProblem } from '../core/errors.js';
 import { MISSED_FIRE_POLICIES, type MissedFirePolicy } from '../core/types.js';
 import type { CallbackStyleSetting } from '../engine/callback-delivery.js';
 import { QUEUE_NAME } from '../engine/tasks.js';
+import { parseEventTypes, PUBLISHED_EVENT_TYPES, type PublishedEventType } from '../events/cloudevent.js';
+import { sinkKind } from '../events/sink.js';
 import { sqliteOptions, storeKind } from '../store/open-store.js';
 
 export interface ServerOptions {
@@ -68,6 +70,10 @@ export interface ServerOptions {
   jwtIssuer: string | null;
   /** Required `aud` claim. Env CHIME_JWT_AUDIENCE. @default null (not checked) */
   jwtAudience: string | null;
+  /** Publish job events as CloudEvents to this broker: nats://, amqp://, redis:// or mqtt:// (docs/events.md). Env CHIME_EVENTS_URL. @default null (none) */
+  eventsUrl: string | null;
+  /** Event types published for jobs that choose none: comma-separated (`fired,succeeded`) or `all`. Env CHIME_EVENTS_TYPES. @default 'all' */
+  eventsTypes: PublishedEventType[];
 }
 
 /** Flag values as the CLI parsed them (strings), keyed by option name. */
@@ -102,6 +108,8 @@ const ENV: Record<keyof ServerOptions, string[]> = {
   jwksUrl: ['CHIME_JWKS_URL'],
   jwtIssuer: ['CHIME_JWT_ISSUER'],
   jwtAudience: ['CHIME_JWT_AUDIENCE'],
+  eventsUrl: ['CHIME_EVENTS_URL'],
+  eventsTypes: ['CHIME_EVENTS_TYPES'],
 };
 
 export function defaultNodeId(): string {
@@ -159,7 +167,29 @@ export function resolveServerOptions(flags: RawOptions, env: NodeJS.ProcessEnv =
     jwksUrl,
     jwtIssuer: raw('jwtIssuer') ?? null,
     jwtAudience: raw('jwtAudience') ?? null,
+    eventsUrl: eventsUrl(raw('eventsUrl')),
+    eventsTypes: eventTypes(raw('eventsTypes')),
   };
+}
+
+function eventsUrl(text: string | undefined): string | null {
+  if (text === undefined) return null;
+  try {
+    new URL(text);
+    sinkKind(text);
+  } catch (error) {
+    throw new OptionError(`events-url: "${text}" is not a broker URL: ${(error as Error).message}`);
+  }
+  return text;
+}
+
+function eventTypes(text: string | undefined): PublishedEventType[] {
+  if (text === undefined) return [...PUBLISHED_EVENT_TYPES];
+  try {
+    return parseEventTypes(text);
+  } catch (error) {
+    throw new OptionError(`events-types: ${(error as Error).message}`);
+  }
 }
 
 /** Next to the SQLite file, so `chime token --store x` finds the secret `chime serve --store x` made. */

@@ -6,6 +6,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../core/clock.js';
 import { CallbackDelivery } from '../engine/callback-delivery.js';
 import { DaprJobs } from '../engine/dapr-jobs.js';
+import { TopicDelivery } from '../engine/topic-delivery.js';
+import type { EventPublisher } from '../events/event-publisher.js';
+import { EVENT_SOURCE, startEventPublishing } from '../events/event-setup.js';
 import type { Engine } from '../engine/engine.js';
 import type { LifecycleEvents } from '../engine/lifecycle-events.js';
 import { PlatformJobs } from '../engine/platform-jobs.js';
@@ -31,6 +34,8 @@ export interface ChimeServer {
   readonly engine: Engine;
   /** The node's job lifecycle events: metrics, logs, the live feed and hooks read this. */
   readonly events: LifecycleEvents;
+  /** Publishes job events to the `--events-url` broker; null without one. */
+  readonly eventPublisher: EventPublisher | null;
   readonly app: FastifyInstance;
   /** Stops accepting requests, drains running jobs, closes the store. Idempotent. */
   close(): Promise<void>;
@@ -59,11 +64,17 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
   const { clock, stop: stopClock } = await engineClock(store, parts.clock, logger);
 
   const engine = createEngine(store, clock, options, logger);
+  const eventParts = await startEventPublishing(options, engine.events, logger);
   await engine.addLane({
     lane: { target: 'callback' },
-    runner: new CallbackDelivery(
-      { appUrl: options.appUrl, style: options.callbackStyle, connections: options.maxConcurrentJobs, nodeId: options.nodeId },
+    runner: new TopicDelivery(
+      eventParts.sink,
+      new CallbackDelivery(
+        { appUrl: options.appUrl, style: options.callbackStyle, connections: options.maxConcurrentJobs, nodeId: options.nodeId },
+        clock,
+      ),
       clock,
+      EVENT_SOURCE,
     ),
     concurrency: options.maxConcurrentJobs,
     // As workers do: claims of a full batch rather than one per freed slot (a burst of 100k
@@ -127,12 +138,15 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
     store,
     engine,
     events,
+    eventPublisher: eventParts.publisher,
     app,
     close() {
       closing ??= (async () => {
         await app.close();
         await worker?.stop();
         await engine.close();
+        // After the engine: the last outcomes' events are in the queue; what the broker does not take in time stays spooled.
+        await eventParts.publisher?.close(Math.min(options.drainGraceMs, 5000));
         stopClock();
         await store.close();
         logger.log('info', 'chime stopped');
