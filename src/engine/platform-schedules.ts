@@ -57,13 +57,33 @@ export class PlatformSchedules {
     this.events.emit({ type: 'schedule.changed', at: this.clock.now(), scheduleId: schedule.id, name: schedule.name, dialect: schedule.dialect, change });
   }
 
-  async create(request: ScheduleRequest): Promise<ScheduleRecord> {
+  /**
+   * Names are unique among schedules: a second create of a name is SCHEDULE_EXISTS (409), or,
+   * with `upsert`, an update in place of the existing one (the "create my schedules on every
+   * boot" pattern). The check reads before it writes: two servers creating one name at the
+   * same instant can still both succeed.
+   */
+  async create(request: ScheduleRequest, upsert = false): Promise<ScheduleRecord> {
     const now = this.clock.now();
     const schedule = await this.build(request, newId(now), now, now, 'active');
+    const existing = await this.findByName(request.name);
+    if (existing) {
+      if (upsert) return this.update(existing.id, request);
+      throw new ChimeError('SCHEDULE_EXISTS', `Schedule already exists: ${request.name} (${existing.id}); update it, or create with ?upsert=true`, { field: 'name' });
+    }
     const first = schedule.nextRunAt === null ? null : occurrenceJob(schedule, schedule.nextRunAt, now);
     const created = await this.store.createSchedule(schedule, first, 'create');
     this.changed(created, 'created');
     return created;
+  }
+
+  private async findByName(name: string): Promise<ScheduleRecord | null> {
+    for (let offset = 0; ; offset += 100) {
+      const page = await this.store.listSchedules({ dialects: ['v1'], namePrefix: name, limit: 100, offset });
+      const found = page.items.find((s) => s.name === name);
+      if (found) return found;
+      if (page.items.length < 100) return null;
+    }
   }
 
   async get(id: string): Promise<ScheduleRecord> {

@@ -3,11 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import type { PlatformSchedules, ScheduleUpdateRequest } from '../engine/platform-schedules.js';
 import {
   CreateScheduleDto,
+  CreateScheduleQuery,
   IdParams,
   ListSchedulesQuery,
   Page,
   ScheduleViewDto,
   UpdateScheduleDto,
+  type CreateScheduleQuery as CreateScheduleQueryType,
   type ListSchedulesQuery as ListSchedulesQueryType,
 } from './schemas/v1.js';
 import { bearer } from './v1-routes.js';
@@ -35,10 +37,20 @@ export function registerV1ScheduleRoutes(app: FastifyInstance, schedules: Platfo
     async (request) => scheduleView(await schedules.get(request.params.schedule_id)),
   );
 
-  app.post<{ Body: CreateScheduleDto }>(
+  app.post<{ Body: CreateScheduleDto; Querystring: CreateScheduleQueryType }>(
     '/schedules',
-    { config: { scope: 'write' }, schema: { tags, summary: 'Create a schedule (cron_expression or interval)', security: bearer, body: CreateScheduleDto, response: { 200: ScheduleViewDto } } },
-    async (request) => scheduleView(await schedules.create(request.body)),
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags,
+        summary: 'Create a schedule (cron_expression or interval); a taken name is a 409 unless upsert=true',
+        security: bearer,
+        querystring: CreateScheduleQuery,
+        body: CreateScheduleDto,
+        response: { 200: ScheduleViewDto },
+      },
+    },
+    async (request) => scheduleView(await schedules.create(request.body, request.query.upsert === true)),
   );
 
   app.put<{ Params: ScheduleIdParams; Body: ScheduleUpdateRequest }>(
