@@ -50,6 +50,8 @@ export const WORKER_FLAG_KEYS: readonly (keyof RawOptions)[] = [
   'drainGraceMs',
   'nodeId',
   'logLevel',
+  'eventsUrl',
+  'eventsTypes',
 ];
 
 export function addServeFlags(command: Command, only?: readonly (keyof RawOptions)[]): Command {

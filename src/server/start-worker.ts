@@ -8,6 +8,7 @@ import type { Engine } from '../engine/engine.js';
 import type { TaskWorker } from '../engine/worker.js';
 import { createStore, redactStoreSpec } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
+import { startEventPublishing } from '../events/event-setup.js';
 import { createEngine, engineClock, startTaskWorker } from './engine-setup.js';
 import { createLogger, type Logger } from './logger.js';
 import type { ServerOptions } from './options.js';
@@ -30,6 +31,7 @@ export async function startWorkerProcess(
   for (const warning of (store as { warnings?: string[] }).warnings ?? []) logger.log('warn', warning);
   const { clock, stop: stopClock } = await engineClock(store, parts.clock, logger);
   const engine = createEngine(store, clock, options, logger);
+  const { publisher } = await startEventPublishing(options, engine.events, logger);
   const worker = await startTaskWorker(store, clock, engine, options, logger, parts.tasks);
   if (!worker) throw new Error('tasks: no task to run');
   await engine.start();
@@ -43,6 +45,7 @@ export async function startWorkerProcess(
       closing ??= (async () => {
         await worker.stop();
         await engine.close();
+        await publisher?.close(Math.min(options.drainGraceMs, 5000));
         stopClock();
         await store.close();
         logger.log('info', 'chime worker stopped');
