@@ -1,6 +1,6 @@
 /**
  * The reminders example (examples/reminders) beside a real `chime serve`: 100 tasks with due
- * dates over 10 s, 10 rescheduled, 10 completed, 10 deleted, 5 more created while Chime is
+ * dates over 10 s, 10 rescheduled, 10 completed, 10 deleted, 10 with the due date cleared, 5 more created while Chime is
  * down; Chime is killed with kill -9 in the middle and restarted. Every reminder that should
  * fire notifies through the webhook, the broker and the in-app SSE stream exactly once, and no
  * other does.
@@ -41,9 +41,9 @@ interface Streamed {
 }
 
 /** Reads an SSE stream into `events` until aborted. */
-function readSse(url: string, events: Streamed[], signal: AbortSignal): void {
+function readSse(url: string, events: Streamed[], signal: AbortSignal, headers: Record<string, string> = {}): void {
   void (async () => {
-    const response = await fetch(url, { signal });
+    const response = await fetch(url, { signal, headers });
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
     for (;;) {
@@ -125,9 +125,11 @@ describe('reminders example', () => {
       expect(((await (await json('PUT', `${app.url}/api/tasks/${ids[i]}`, { due_date: due })).json()) as { reminder: string }).reminder).toBe('scheduled');
       expect((await json('PUT', `${app.url}/api/tasks/${ids[i + 1]}`, { completed: true })).status).toBe(200);
       expect((await json('DELETE', `${app.url}/api/tasks/${ids[i + 2]}`)).status).toBe(200);
+      // Clearing the due date cancels the reminder.
+      expect(((await (await json('PUT', `${app.url}/api/tasks/${ids[i + 3]}`, { due_date: null })).json()) as { reminder: string }).reminder).toBe('none');
     }
     expect((await json('POST', `${app.url}/api/tasks`, { user_id: 'alice', title: 'x', due_date: 'soon' })).status).toBe(400);
-    const expected = new Set(ids.filter((_, i) => i % 10 !== 1 && i % 10 !== 2));
+    const expected = new Set(ids.filter((_, i) => i % 10 !== 1 && i % 10 !== 2 && i % 10 !== 3));
 
     // Mid-way: kill -9, create tasks while Chime is down, restart.
     await waitFor(() => webhooks!.received.length >= 20, 30_000, 'the first reminders');
@@ -174,7 +176,7 @@ describe('reminders example', () => {
     const last = sse.filter((e) => e.data.user_id === 'alice').at(-2)!;
     const resumed: Streamed[] = [];
     const resume = new AbortController();
-    readSse(`${app.url}/api/users/alice/notifications/stream?last_event_id=${last.id}`, resumed, resume.signal);
+    readSse(`${app.url}/api/users/alice/notifications/stream`, resumed, resume.signal, { 'last-event-id': last.id });
     await waitFor(() => resumed.length === 1, 5000, 'the resumed stream');
     resume.abort();
     expect(resumed[0]!.id).toBe(sse.filter((e) => e.data.user_id === 'alice').at(-1)!.id);
