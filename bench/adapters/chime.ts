@@ -41,6 +41,8 @@ export interface ChimeSystemOptions {
   readonly backend: ChimeBackend;
   readonly mode: ChimeMode;
   readonly workloads: readonly WorkloadName[];
+  /** Callbacks mode: also publish every job event (all types) to a Redis stream with `--events-url`. */
+  readonly events?: boolean;
 }
 
 const SECRET = 'chime-bench-secret-0123456789abcdef';
@@ -64,6 +66,8 @@ async function forEachInFlight<T>(items: readonly T[], limit: number, body: (ite
 /** Where one trial keeps its jobs, and how to measure and drop it. */
 interface TrialStore {
   spec: string;
+  /** Set for the events variant: the broker the server publishes job events to. */
+  eventsUrl?: string;
   measure(): Promise<StorageReport>;
   drop(): Promise<void>;
 }
@@ -140,6 +144,7 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
       ? 'named jobs via POST /v1.0/jobs/{name} (100 in flight); HTTP callback to a receiver in the bench process; --max-concurrent-jobs = workload concurrency'
       : 'jobs via the SDK over HTTP (JobsClient.createJob / createJobs, 1,000 per bulk call); worker in the bench process through the library, on the same store',
     ...(options.mode === 'batched-sdk' ? ['SDK option batchCreates: createJob calls made in one tick travel as one bulk request'] : []),
+    ...(options.events ? ['--events-url redis://.../?stream=<per trial>: every job event (created, fired, succeeded) published as a CloudEvent to a Redis stream'] : []),
   ];
 
   return {
@@ -155,7 +160,7 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
     async setUp() {
       chime = await import('chime');
       dir = mkdtempSync(join(tmpdir(), 'chime-bench-'));
-      if (options.backend === 'redis') {
+      if (options.backend === 'redis' || options.events) {
         const redis = connectRedis(services);
         try {
           await deleteKeysWithPrefix(redis, `${redisPrefix}:`);
@@ -178,6 +183,20 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
       );
       await registration.close();
       const token = await lib.createToken({ secret: SECRET, scope: 'admin', expiresInSeconds: 24 * 3600, subject: 'bench' });
+      if (options.events) {
+        const stream = `${redisPrefix}:${trials}:events`;
+        const dropStore = store.drop;
+        store.drop = async () => {
+          await dropStore();
+          const redis = connectRedis(services);
+          try {
+            await redis.del(stream);
+          } finally {
+            redis.disconnect();
+          }
+        };
+        store.eventsUrl = `redis://${services.redisHost}:${services.redisPort}?stream=${encodeURIComponent(stream)}`;
+      }
       return options.mode === 'callbacks'
         ? openCallbackTrial(lib, store, token)
         : openTaskTrial(lib, store, token, options.mode === 'batched-sdk');
@@ -271,6 +290,7 @@ async function openCallbackTrial(lib: Chime, store: TrialStore, token: string): 
         '--app-url', appUrl,
         '--callback-style', 'seed',
         '--max-concurrent-jobs', String(concurrency),
+        ...(store.eventsUrl ? ['--events-url', store.eventsUrl] : []),
       ]);
       scheduler = new lib.SchedulerClient({ baseUrl: server.url });
     },

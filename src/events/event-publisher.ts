@@ -2,90 +2,110 @@
  * Publishes job lifecycle events to a broker as CloudEvents, at least once.
  *
  * It reads the one lifecycle stream (`engine.events`); every event arrives there after the
- * store wrote what it reports. The listener only maps, spools and queues (the firing path
- * never waits on a broker); a pump sends the queue in order, a batch at a time, and moves on
- * only once the broker acknowledged the whole batch. A failed batch is sent again after a
- * backoff (100 ms doubling to 5 s) on a fresh connection, for as long as it takes: an outage
- * delays events, it does not drop them or stall firing.
+ * store wrote what it reports. On the engine's thread it only picks the events to publish
+ * (the server's types, or a job's own choice) and hands each event-loop turn's events to the
+ * publisher thread (publisher-worker.ts), which maps, spools and sends them (event-pump.ts).
+ * Firing never waits on a broker, and the broker client's work does not take the engine's CPU.
  */
+import { Worker } from 'node:worker_threads';
 import type { LifecycleEvent, LifecycleEvents } from '../engine/lifecycle-events.js';
-import { isJobEvent, shortType, toCloudEvent, type JobLifecycleEvent, type PublishedEventType } from './cloudevent.js';
-import type { EventSpool, SpooledEvent } from './event-spool.js';
-import type { EventSink } from './sink.js';
+import { isJobEvent, shortType, type JobLifecycleEvent, type PublishedEventType } from './cloudevent.js';
 import { JOB_EVENTS_KEY } from './job-event-choice.js';
+import type { PublisherWorkerData, PublisherWorkerMessage } from './publisher-worker.js';
 
-export interface EventPublisherOptions {
-  /** CloudEvent `source`. */
-  source: string;
+export interface EventPublisherOptions extends PublisherWorkerData {
   /** Event types published for a job that names none itself. */
   types: readonly PublishedEventType[];
-  batchSize?: number;
   log: (level: 'info' | 'warn' | 'error', message: string, error?: unknown) => void;
 }
 
-
-const MAX_BACKOFF_MS = 5000;
+/**
+ * The worker's compiled module. From dist/ it sits beside this file; when this file runs from
+ * the TypeScript sources (tests), the build in dist/ serves (`npm test` builds first).
+ */
+function workerUrl(): URL {
+  return import.meta.url.endsWith('.ts')
+    ? new URL('../../dist/events/publisher-worker.js', import.meta.url)
+    : new URL('./publisher-worker.js', import.meta.url);
+}
 
 export class EventPublisher {
   private readonly types: ReadonlySet<string>;
-  private queue: SpooledEvent[] = [];
   private turnEvents: JobLifecycleEvent[] = [];
   private turnScheduled = false;
-  private pumping: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
-  private closed = false;
-  private wake: (() => void) | null = null;
-  /** Events the broker acknowledged since start. */
-  published = 0;
-  /** Failed publish attempts since start. */
-  failures = 0;
+  private posted = 0;
+  private stats = { received: 0, published: 0, failures: 0, pending: 0 };
+  private closedSignal: Promise<void>;
+  /** Where the sink publishes (no credentials), once the thread is up. */
+  description = '';
+  spoolDir = '';
 
-  constructor(
-    private readonly sink: EventSink,
-    private readonly spool: EventSpool,
+  private constructor(
+    private readonly worker: Worker,
     private readonly options: EventPublisherOptions,
   ) {
     this.types = new Set(options.types);
+    this.closedSignal = new Promise((resolve) => worker.once('exit', () => resolve()));
   }
 
-  /** Events waiting for the broker's acknowledgement. */
+  /** Starts the publisher thread (it requeues what an earlier run left in the spool) and follows the stream. */
+  static async start(events: LifecycleEvents, options: EventPublisherOptions): Promise<EventPublisher> {
+    const { types: _types, log: _log, ...data } = options;
+    const worker = new Worker(workerUrl(), { workerData: data satisfies PublisherWorkerData });
+    const publisher = new EventPublisher(worker, options);
+    await new Promise<void>((resolve, reject) => {
+      worker.on('message', (message: PublisherWorkerMessage) => {
+        if (message.type === 'ready') {
+          publisher.description = message.description;
+          publisher.spoolDir = message.spoolDir;
+          resolve();
+        } else if (message.type === 'failed') reject(new Error(`events: ${message.message}`));
+        else publisher.onMessage(message);
+      });
+      worker.once('error', reject);
+      worker.once('exit', () => reject(new Error('events: the publisher thread exited')));
+    });
+    publisher.unsubscribe = events.subscribe((event) => publisher.onEvent(event));
+    return publisher;
+  }
+
+  /** Events the broker acknowledged since start. */
+  get published(): number {
+    return this.stats.published;
+  }
+
+  /** Failed publish attempts since start. */
+  get failures(): number {
+    return this.stats.failures;
+  }
+
+  /** Events not yet acknowledged by the broker. */
   get pending(): number {
-    return this.queue.length + this.turnEvents.length;
+    return this.turnEvents.length + (this.posted - this.stats.received) + this.stats.pending;
   }
 
-  /** Requeues what a previous process left in the spool, then follows the stream. */
-  start(events: LifecycleEvents): void {
-    const recovered = this.spool.recover();
-    if (recovered.length > 0) {
-      this.options.log('info', `events: ${recovered.length} events from the spool of an earlier run wait for ${this.sink.description}`);
-      this.queue.push(...recovered);
-      this.schedulePump();
-    }
-    this.unsubscribe = events.subscribe((event) => this.onEvent(event));
+  private onMessage(message: PublisherWorkerMessage): void {
+    if (message.type === 'stats') this.stats = message;
+    else if (message.type === 'log') this.options.log(message.level, message.error ? `${message.message}: ${message.error}` : message.message);
   }
 
   private onEvent(event: LifecycleEvent): void {
-    if (!isJobEvent(event)) return;
+    if (!isJobEvent(event) || !this.wanted(event)) return;
     this.turnEvents.push(event);
     if (this.turnScheduled) return;
     this.turnScheduled = true;
-    // One spool write per event-loop turn, for every event of the turn.
+    // One hand-over per event-loop turn, for every event of the turn.
     setImmediate(() => this.endTurn());
   }
 
   private endTurn(): void {
     this.turnScheduled = false;
+    if (this.turnEvents.length === 0) return;
     const events = this.turnEvents;
     this.turnEvents = [];
-    const outgoing = [];
-    for (const event of events) {
-      if (!this.wanted(event)) continue;
-      outgoing.push(toCloudEvent(event, this.options.source));
-    }
-    if (outgoing.length === 0) return;
-    this.queue.push(...this.spool.append(outgoing));
-    this.spool.flush();
-    this.schedulePump();
+    this.posted += events.length;
+    this.worker.postMessage({ type: 'events', events });
   }
 
   private wanted(event: JobLifecycleEvent): boolean {
@@ -98,67 +118,16 @@ export class EventPublisher {
     return this.types.has(kind);
   }
 
-  private schedulePump(): void {
-    this.pumping ??= this.pump().finally(() => {
-      this.pumping = null;
-    });
-  }
-
-  private async pump(): Promise<void> {
-    const size = this.options.batchSize ?? 256;
-    let backoff = 100;
-    let down = false;
-    while (this.queue.length > 0) {
-      const batch = this.queue.slice(0, size);
-      try {
-        await this.sink.publish(batch);
-      } catch (error) {
-        this.failures++;
-        if (!down) this.options.log('warn', `events: publishing to ${this.sink.description} failed; retrying until it acknowledges`, error);
-        down = true;
-        await this.sink.close().catch(() => {});
-        if (this.closed) return;
-        await this.sleep(backoff);
-        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-        continue;
-      }
-      if (down) this.options.log('info', `events: ${this.sink.description} acknowledges again`);
-      down = false;
-      backoff = 100;
-      this.queue.splice(0, batch.length);
-      this.published += batch.length;
-      this.spool.acknowledge(batch[batch.length - 1]!.seq);
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-
   /**
-   * Stops following the stream and gives the queue `graceMs` to drain. What is left stays in
+   * Stops following the stream and gives the queue `graceMs` to drain; what is left stays in
    * the spool for the next start.
    */
   async close(graceMs: number): Promise<void> {
-    this.unsubscribe?.();
+    if (!this.unsubscribe) return this.closedSignal;
+    this.unsubscribe();
     this.unsubscribe = null;
     this.endTurn();
-    if (this.pumping && graceMs > 0) {
-      await Promise.race([this.pumping, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
-    }
-    this.closed = true;
-    this.wake?.();
-    if (this.queue.length > 0) this.options.log('warn', `events: ${this.queue.length} events stay in the spool (${this.spool.dir}) for the next start`);
-    this.spool.close();
-    await this.sink.close().catch(() => {});
+    this.worker.postMessage({ type: 'close', graceMs });
+    await this.closedSignal;
   }
 }

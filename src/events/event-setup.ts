@@ -5,7 +5,6 @@ import type { LifecycleEvents } from '../engine/lifecycle-events.js';
 import type { Logger } from '../server/logger.js';
 import type { ServerOptions } from '../server/options.js';
 import { EventPublisher } from './event-publisher.js';
-import { EventSpool } from './event-spool.js';
 import { createSink, redactUrl, type EventSink } from './sink.js';
 
 /** CloudEvent `source` of everything a Chime server publishes. */
@@ -23,16 +22,16 @@ export async function startEventPublishing(
   logger: Logger,
 ): Promise<EventParts> {
   if (!options.eventsUrl) return { publisher: null, sink: null };
-  const sink = await createSink(options.eventsUrl);
   // One spool per broker URL, so pointing a data dir at another broker does not send it the old one's backlog.
   const key = createHash('sha256').update(redactUrl(options.eventsUrl)).digest('hex').slice(0, 12);
-  const spool = new EventSpool(join(options.dataDir, 'event-spool', key));
-  const publisher = new EventPublisher(sink, spool, {
+  const publisher = await EventPublisher.start(events, {
+    url: options.eventsUrl,
+    spoolRoot: join(options.dataDir, 'event-spool', key),
     source: EVENT_SOURCE,
     types: options.eventsTypes,
     log: (level, message, error) => logger.log(level, message, error),
   });
-  publisher.start(events);
-  logger.log('info', `events: publishing ${options.eventsTypes.join(', ')} to ${sink.description}; spool ${spool.dir}`);
-  return { publisher, sink };
+  logger.log('info', `events: publishing ${options.eventsTypes.join(', ')} to ${publisher.description}; spool ${publisher.spoolDir}`);
+  // Topic delivery publishes on this thread, through a connection of its own.
+  return { publisher, sink: await createSink(options.eventsUrl) };
 }

@@ -147,6 +147,7 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
         await engine.close();
         // After the engine: the last outcomes' events are in the queue; what the broker does not take in time stays spooled.
         await eventParts.publisher?.close(Math.min(options.drainGraceMs, 5000));
+        await eventParts.sink?.close();
         stopClock();
         await store.close();
         logger.log('info', 'chime stopped');

@@ -209,7 +209,7 @@ describe('seed examples', () => {
       // Task 13 fails: the handler dead-letters it and answers 500, so Chime retries once (maxRetries 1).
       expect(dl.filter((c) => c.call === 'dlq.enqueue')).toHaveLength(2);
       expect(dl.filter((c) => c.call === 'process_task_reminder')).toEqual([{ handler: 'h004_dead_letter', call: 'process_task_reminder', args: [5, 'u'], kwargs: {} }]);
-      expect((await (await fetch(`${deadLetter.url}/v1.0/jobs/task-reminder-13-u`)).json()).status).toBe('failed');
+      expect(((await (await fetch(`${deadLetter.url}/v1.0/jobs/task-reminder-13-u`)).json()) as { status: string }).status).toBe('failed');
     } finally {
       for (const server of servers) await server.close();
       app.kill('SIGTERM');

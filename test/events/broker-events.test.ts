@@ -45,13 +45,15 @@ async function natsRig(): Promise<Rig> {
   // Reads the stream by sequence number: it is on disk, so this survives the restart too.
   const reader = (async () => {
     const decoder = new TextDecoder();
+    let jsm: Awaited<ReturnType<typeof nc.jetstreamManager>> | null = null;
     while (!stopped) {
       try {
-        const jsm = await nc.jetstreamManager();
+        jsm ??= await nc.jetstreamManager();
         const message = await jsm.streams.getMessage(stream, { seq: nextSeq });
         messages.push(decoder.decode(message.data));
         nextSeq++;
       } catch {
+        jsm = null;
         await pause(50);
       }
     }
@@ -212,7 +214,9 @@ describe('events reach real brokers through a restart', () => {
     await rig.restart();
 
     const unique = () => new Set(rig!.messages.map((m) => (JSON.parse(m) as { id: string }).id));
-    await waitFor(() => unique().size >= EXPECTED, 90_000, `all ${EXPECTED} events (have ${unique().size})`);
+    await waitFor(() => unique().size >= EXPECTED, 90_000, `all ${EXPECTED} events`).catch((error: Error) => {
+      throw new Error(`${error.message}: ${unique().size} arrived; publisher published ${publisher.published}, pending ${publisher.pending}, failures ${publisher.failures}`);
+    });
     expect(publisher.failures).toBeGreaterThan(0); // the restart really cut the sink off
     await waitFor(() => publisher.pending === 0, 10_000, 'the publisher to drain');
 

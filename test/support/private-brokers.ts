@@ -64,7 +64,9 @@ export class PrivateMosquitto extends PrivateBroker {
   protected command(): [string, string[]] {
     const config = join(this.dir, 'mosquitto.conf');
     const user = process.getuid?.() === 0 ? 'user root\n' : '';
-    writeFileSync(config, `${user}listener ${this.port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${this.dir}/\n`);
+    // No cap on the messages queued for a disconnected persistent session (the default drops past 1,000).
+    const limits = 'max_queued_messages 0\nmax_queued_bytes 0\n';
+    writeFileSync(config, `${user}listener ${this.port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${this.dir}/\n${limits}`);
     return ['mosquitto', ['-c', config]];
   }
 
