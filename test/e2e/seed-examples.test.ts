@@ -66,6 +66,10 @@ describe('seed examples', () => {
     const midnight = new Date();
     midnight.setUTCHours(24, 0, 0, 0);
     expect(schedule).toMatchObject({ name: 'Daily Report', cron_expression: '0 0 * * *', queue_name: 'reports', next_run_at: midnight.toISOString() });
+    // Running the example again must not duplicate its schedule: a 409, or an update in place with upsert.
+    const again = { name: 'Daily Report', task_name: 'generate_report', cron_expression: '0 1 * * *', queue_name: 'reports' };
+    expect(await client.createSchedule(again).catch((e: unknown) => e)).toMatchObject({ status: 409 });
+    expect(await client.createSchedule(again, { upsert: true })).toMatchObject({ id: scheduleId, cron_expression: '0 1 * * *' });
     expect((await client.listQueues()).items.map((q) => q.name)).toEqual(['default', 'reports']);
     expect((await client.listTasks()).items.map((t) => t.name).sort()).toEqual(['generate_report', 'process_data']);
     // Errors carry detail and status.
