@@ -9,15 +9,18 @@
  * PASSIVE never blocks writers (they keep appending to the WAL while it copies pages back),
  * and a checkpoint another connection is running makes this one return busy, not wait.
  *
- * The worker is an eval'd CommonJS script that requires better-sqlite3 by the absolute path
- * resolved here, so it runs the same from `dist/` and from the TypeScript sources in tests.
+ * The worker is an eval'd script that loads better-sqlite3 by the absolute path resolved here,
+ * so it runs the same from `dist/` and from the TypeScript sources in tests. It reaches modules
+ * through `process.getBuiltinModule` (Node 20.16+), not `require`: Node evaluates such a script
+ * as an ES module in some parents (seen under the test runner), where `require` is undefined.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
+const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
+const { createRequire } = process.getBuiltinModule('node:module');
+const Database = createRequire(workerData.driver)(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
 db.pragma('busy_timeout = 0');
 const checkpoint = () => {
