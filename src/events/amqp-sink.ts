@@ -9,7 +9,7 @@
  */
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import type { OutgoingEvent } from './cloudevent.js';
-import { redactUrl, withTimeout, type EventSink, type TopicMessage } from './sink.js';
+import { LazyConnection, redactUrl, withTimeout, type EventSink, type TopicMessage } from './sink.js';
 
 const ACK_TIMEOUT_MS = 5000;
 
@@ -18,7 +18,23 @@ export class AmqpSink implements EventSink {
   private readonly url: string;
   private readonly exchange: string;
   private readonly queue: string | null;
-  private connection: Promise<{ model: ChannelModel; channel: ConfirmChannel }> | null = null;
+  private readonly connection = new LazyConnection<{ model: ChannelModel; channel: ConfirmChannel }>(
+    async (dropped) => {
+      const model = await connect(this.url, { timeout: ACK_TIMEOUT_MS });
+      model.on('error', dropped);
+      model.on('close', dropped);
+      const channel = await model.createConfirmChannel();
+      channel.on('error', dropped);
+      channel.on('close', dropped);
+      await channel.assertExchange(this.exchange, 'topic', { durable: true });
+      if (this.queue) {
+        await channel.assertQueue(this.queue, { durable: true });
+        await channel.bindQueue(this.queue, this.exchange, '#');
+      }
+      return { model, channel };
+    },
+    ({ model }) => model.close(),
+  );
 
   constructor(url: string) {
     const parsed = new URL(url);
@@ -30,38 +46,14 @@ export class AmqpSink implements EventSink {
     this.description = `${redactUrl(url)} (exchange ${this.exchange})`;
   }
 
-  private connected(): Promise<{ model: ChannelModel; channel: ConfirmChannel }> {
-    this.connection ??= (async () => {
-      const model = await connect(this.url, { timeout: ACK_TIMEOUT_MS });
-      const drop = () => {
-        this.connection = null;
-      };
-      model.on('error', drop);
-      model.on('close', drop);
-      const channel = await model.createConfirmChannel();
-      channel.on('error', drop);
-      channel.on('close', drop);
-      await channel.assertExchange(this.exchange, 'topic', { durable: true });
-      if (this.queue) {
-        await channel.assertQueue(this.queue, { durable: true });
-        await channel.bindQueue(this.queue, this.exchange, '#');
-      }
-      return { model, channel };
-    })().catch((error: unknown) => {
-      this.connection = null;
-      throw error;
-    });
-    return this.connection;
-  }
-
   async publish(events: readonly OutgoingEvent[]): Promise<void> {
-    const { channel } = await this.connected();
+    const { channel } = await this.connection.get();
     const confirms = events.map((e) => this.send(channel, this.exchange, `job.${e.kind}`, e));
     await withTimeout(Promise.all(confirms), ACK_TIMEOUT_MS, 'RabbitMQ');
   }
 
   async publishTo(topic: string, event: TopicMessage): Promise<void> {
-    const { channel } = await this.connected();
+    const { channel } = await this.connection.get();
     // A topic is a routing key on the exchange; consumers bind the queues they want.
     await withTimeout(this.send(channel, this.exchange, topic, event), ACK_TIMEOUT_MS, 'RabbitMQ');
   }
@@ -78,11 +70,7 @@ export class AmqpSink implements EventSink {
     });
   }
 
-  async close(): Promise<void> {
-    const connection = this.connection;
-    this.connection = null;
-    if (!connection) return;
-    const parts = await connection.catch(() => null);
-    await parts?.model.close().catch(() => {});
+  close(): Promise<void> {
+    return this.connection.close();
   }
 }

@@ -6,7 +6,7 @@
  */
 import { connectAsync, type MqttClient } from 'mqtt';
 import type { OutgoingEvent } from './cloudevent.js';
-import { redactUrl, withTimeout, type EventSink, type TopicMessage } from './sink.js';
+import { LazyConnection, redactUrl, withTimeout, type EventSink, type TopicMessage } from './sink.js';
 
 const ACK_TIMEOUT_MS = 5000;
 
@@ -14,7 +14,20 @@ export class MqttSink implements EventSink {
   readonly description: string;
   private readonly url: string;
   private readonly topic: string;
-  private client: Promise<MqttClient> | null = null;
+  private readonly client = new LazyConnection<MqttClient>(
+    async (dropped) => {
+      // No client-side reconnect or offline queue: the publisher owns retrying.
+      const client = await connectAsync(this.url, { reconnectPeriod: 0, connectTimeout: ACK_TIMEOUT_MS, queueQoSZero: false });
+      const drop = () => {
+        dropped();
+        client.end(true);
+      };
+      client.on('close', drop);
+      client.on('error', drop);
+      return client;
+    },
+    (client) => client.endAsync(true),
+  );
 
   constructor(url: string) {
     const parsed = new URL(url);
@@ -24,26 +37,8 @@ export class MqttSink implements EventSink {
     this.description = `${redactUrl(url)} (topics ${this.topic}/job/*)`;
   }
 
-  private connected(): Promise<MqttClient> {
-    this.client ??= (async () => {
-      // No client-side reconnect or offline queue: the publisher owns retrying.
-      const client = await connectAsync(this.url, { reconnectPeriod: 0, connectTimeout: ACK_TIMEOUT_MS, queueQoSZero: false });
-      const drop = () => {
-        this.client = null;
-        client.end(true);
-      };
-      client.on('close', drop);
-      client.on('error', drop);
-      return client;
-    })().catch((error: unknown) => {
-      this.client = null;
-      throw error;
-    });
-    return this.client;
-  }
-
   async publish(events: readonly OutgoingEvent[]): Promise<void> {
-    const client = await this.connected();
+    const client = await this.client.get();
     await withTimeout(
       Promise.all(events.map((e) => client.publishAsync(`${this.topic}/job/${e.kind}`, e.json, { qos: 1 }))),
       ACK_TIMEOUT_MS,
@@ -52,14 +47,11 @@ export class MqttSink implements EventSink {
   }
 
   async publishTo(topic: string, event: TopicMessage): Promise<void> {
-    const client = await this.connected();
+    const client = await this.client.get();
     await withTimeout(client.publishAsync(topic, event.json, { qos: 1 }), ACK_TIMEOUT_MS, 'MQTT');
   }
 
-  async close(): Promise<void> {
-    const client = this.client;
-    this.client = null;
-    const connected = await client?.catch(() => null);
-    await connected?.endAsync(true).catch(() => {});
+  close(): Promise<void> {
+    return this.client.close();
   }
 }

@@ -8,7 +8,7 @@
  */
 import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
 import type { OutgoingEvent } from './cloudevent.js';
-import { redactUrl, withTimeout, type EventSink, type TopicMessage } from './sink.js';
+import { LazyConnection, redactUrl, withTimeout, type EventSink, type TopicMessage } from './sink.js';
 
 const ACK_TIMEOUT_MS = 5000;
 const encoder = new TextEncoder();
@@ -26,7 +26,18 @@ export class NatsSink implements EventSink {
   private readonly pass?: string;
   private readonly stream: string;
   private readonly subject: string;
-  private connection: Promise<Connected> | null = null;
+  private readonly connection = new LazyConnection<Connected>(
+    async (dropped) => {
+      // No client-side reconnect: a dropped connection fails the batch in flight, and the
+      // publisher reconnects with its own backoff and sends the batch again.
+      const nc = await connect({ servers: this.servers, user: this.user, pass: this.pass, reconnect: false, timeout: ACK_TIMEOUT_MS });
+      void nc.closed().then(dropped);
+      const jsm = await nc.jetstreamManager({ timeout: ACK_TIMEOUT_MS });
+      await ensureStream(jsm, this.stream, `${this.subject}.>`);
+      return { nc, js: nc.jetstream({ timeout: ACK_TIMEOUT_MS }), jsm };
+    },
+    ({ nc }) => nc.close(),
+  );
   private readonly topicStreams = new Set<string>();
 
   constructor(url: string) {
@@ -39,26 +50,8 @@ export class NatsSink implements EventSink {
     this.description = `${redactUrl(url)} (JetStream stream ${this.stream}, subjects ${this.subject}.job.*)`;
   }
 
-  private connected(): Promise<Connected> {
-    this.connection ??= (async () => {
-      // No client-side reconnect: a dropped connection fails the batch in flight, and the
-      // publisher reconnects with its own backoff and sends the batch again.
-      const nc = await connect({ servers: this.servers, user: this.user, pass: this.pass, reconnect: false, timeout: ACK_TIMEOUT_MS });
-      void nc.closed().then(() => {
-        this.connection = null;
-      });
-      const jsm = await nc.jetstreamManager({ timeout: ACK_TIMEOUT_MS });
-      await ensureStream(jsm, this.stream, `${this.subject}.>`);
-      return { nc, js: nc.jetstream({ timeout: ACK_TIMEOUT_MS }), jsm };
-    })().catch((error: unknown) => {
-      this.connection = null;
-      throw error;
-    });
-    return this.connection;
-  }
-
   async publish(events: readonly OutgoingEvent[]): Promise<void> {
-    const { js } = await this.connected();
+    const { js } = await this.connection.get();
     await withTimeout(
       Promise.all(events.map((e) => js.publish(`${this.subject}.job.${e.kind}`, encoder.encode(e.json), { msgID: e.id }))),
       ACK_TIMEOUT_MS * 2,
@@ -67,7 +60,7 @@ export class NatsSink implements EventSink {
   }
 
   async publishTo(topic: string, event: TopicMessage): Promise<void> {
-    const { js, jsm } = await this.connected();
+    const { js, jsm } = await this.connection.get();
     if (!this.topicStreams.has(topic)) {
       const found = await jsm.streams.find(topic).catch(() => null);
       if (!found) await ensureStream(jsm, `${this.stream}_${topic.replace(/[^A-Za-z0-9_-]/g, '_')}`, topic);
@@ -76,12 +69,8 @@ export class NatsSink implements EventSink {
     await js.publish(topic, encoder.encode(event.json), { msgID: event.id });
   }
 
-  async close(): Promise<void> {
-    const connection = this.connection;
-    this.connection = null;
-    if (!connection) return;
-    const { nc } = await connection.catch(() => ({ nc: null }));
-    await nc?.close().catch(() => {});
+  close(): Promise<void> {
+    return this.connection.close();
   }
 }
 

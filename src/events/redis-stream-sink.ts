@@ -8,7 +8,7 @@
  */
 import { Redis } from 'ioredis';
 import type { OutgoingEvent } from './cloudevent.js';
-import { redactUrl, withTimeout, type EventSink, type TopicMessage } from './sink.js';
+import { LazyConnection, redactUrl, withTimeout, type EventSink, type TopicMessage } from './sink.js';
 
 const ACK_TIMEOUT_MS = 5000;
 
@@ -17,7 +17,24 @@ export class RedisStreamSink implements EventSink {
   private readonly url: string;
   private readonly stream: string;
   private readonly maxlen: string | null;
-  private client: Promise<Redis> | null = null;
+  private readonly client = new LazyConnection<Redis>(
+    async (dropped) => {
+      // No offline queue and no retry of a sent command: a broken connection fails the batch
+      // at once, and the publisher sends it again after reconnecting.
+      const redis = new Redis(this.url, {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        connectTimeout: ACK_TIMEOUT_MS,
+      });
+      redis.on('error', () => {}); // surfaced by the command that fails
+      redis.on('end', dropped);
+      await redis.connect();
+      return redis;
+    },
+    (redis) => redis.disconnect(),
+  );
 
   constructor(url: string) {
     const parsed = new URL(url);
@@ -30,37 +47,13 @@ export class RedisStreamSink implements EventSink {
     this.description = `${redactUrl(url)} (stream ${this.stream})`;
   }
 
-  private connected(): Promise<Redis> {
-    this.client ??= (async () => {
-      // No offline queue and no retry of a sent command: a broken connection fails the batch
-      // at once, and the publisher sends it again after reconnecting.
-      const redis = new Redis(this.url, {
-        lazyConnect: true,
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-        connectTimeout: ACK_TIMEOUT_MS,
-      });
-      redis.on('error', () => {}); // surfaced by the command that fails
-      redis.on('end', () => {
-        this.client = null;
-      });
-      await redis.connect();
-      return redis;
-    })().catch((error: unknown) => {
-      this.client = null;
-      throw error;
-    });
-    return this.client;
-  }
-
   private xaddArgs(stream: string, e: TopicMessage & { type?: string }): string[] {
     const trim = this.maxlen === null ? [] : ['MAXLEN', '~', this.maxlen];
     return [stream, ...trim, '*', 'id', e.id, ...(e.type ? ['type', e.type] : []), 'event', e.json];
   }
 
   async publish(events: readonly OutgoingEvent[]): Promise<void> {
-    const redis = await this.connected();
+    const redis = await this.client.get();
     const pipeline = redis.pipeline();
     for (const e of events) pipeline.call('XADD', this.xaddArgs(this.stream, e));
     const replies = await withTimeout(pipeline.exec(), ACK_TIMEOUT_MS, 'Redis XADD');
@@ -69,14 +62,11 @@ export class RedisStreamSink implements EventSink {
   }
 
   async publishTo(topic: string, event: TopicMessage): Promise<void> {
-    const redis = await this.connected();
+    const redis = await this.client.get();
     await withTimeout(redis.call('XADD', this.xaddArgs(topic, event)), ACK_TIMEOUT_MS, 'Redis XADD');
   }
 
-  async close(): Promise<void> {
-    const client = this.client;
-    this.client = null;
-    const redis = await client?.catch(() => null);
-    redis?.disconnect();
+  close(): Promise<void> {
+    return this.client.close();
   }
 }

@@ -69,6 +69,39 @@ export function withTimeout<T>(work: Promise<T>, ms: number, what: string): Prom
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * A broker connection opened on first use and forgotten when it fails or drops, so the next use
+ * opens a fresh one: the publisher owns retrying, not the client library.
+ */
+export class LazyConnection<T> {
+  private current: Promise<T> | null = null;
+
+  /** `open` gets a `dropped` callback to call when the connection goes away on its own. */
+  constructor(
+    private readonly open: (dropped: () => void) => Promise<T>,
+    private readonly shut: (connection: T) => Promise<unknown> | void,
+  ) {}
+
+  get(): Promise<T> {
+    if (this.current) return this.current;
+    const attempt: Promise<T> = this.open(() => {
+      if (this.current === attempt) this.current = null;
+    }).catch((error: unknown) => {
+      if (this.current === attempt) this.current = null;
+      throw error;
+    });
+    this.current = attempt;
+    return attempt;
+  }
+
+  async close(): Promise<void> {
+    const current = this.current;
+    this.current = null;
+    const connection = await current?.catch(() => null);
+    if (connection) await Promise.resolve(this.shut(connection)).catch(() => {});
+  }
+}
+
 export async function createSink(url: string): Promise<EventSink> {
   switch (sinkKind(url)) {
     case 'nats':

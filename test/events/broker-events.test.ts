@@ -22,6 +22,8 @@ import { tempDbPath } from '../support/temp.js';
 const FIRINGS = 1000;
 /** created, fired and succeeded for each firing. */
 const EXPECTED = FIRINGS * 3;
+/** How long the broker stays away: firing goes on meanwhile, its events wait. */
+const OUTAGE_MS = 1500;
 
 interface Rig {
   eventsUrl: string;
@@ -61,11 +63,7 @@ async function natsRig(): Promise<Rig> {
   return {
     eventsUrl: `${broker.url}?stream=${stream}&subject=ev${suffix()}`,
     messages,
-    async restart() {
-      await broker.stop();
-      await pause(1500);
-      await broker.start();
-    },
+    restart: () => broker.restart(OUTAGE_MS),
     async close() {
       stopped = true;
       await reader;
@@ -103,7 +101,7 @@ async function redisRig(): Promise<Rig> {
     messages,
     async restart() {
       await broker.kill(); // SIGKILL; `appendfsync always` keeps every XADD Redis acknowledged
-      await pause(1500);
+      await pause(OUTAGE_MS);
       await broker.start();
     },
     async close() {
@@ -128,11 +126,7 @@ async function mqttRig(): Promise<Rig> {
   return {
     eventsUrl: `${broker.url}?topic=${topic}`,
     messages,
-    async restart() {
-      await broker.stop();
-      await pause(1500);
-      await broker.start();
-    },
+    restart: () => broker.restart(OUTAGE_MS),
     async close() {
       await subscriber.endAsync(true);
       await broker.stop();
@@ -161,7 +155,7 @@ async function rabbitRig(): Promise<Rig> {
     messages,
     async restart() {
       await proxy.cut();
-      await pause(1500);
+      await pause(OUTAGE_MS);
       await proxy.resume();
     },
     async close() {

@@ -37,6 +37,13 @@ abstract class PrivateBroker {
     await waitFor(() => listening(this.port), 10_000, `${bin} on port ${this.port}`);
   }
 
+  /** Stops the broker, leaves it down for `outageMs`, starts it again on the same port and data. */
+  async restart(outageMs: number): Promise<void> {
+    await this.stop();
+    await new Promise((resolve) => setTimeout(resolve, outageMs));
+    await this.start();
+  }
+
   stop(): Promise<void> {
     const child = this.child;
     this.child = undefined;
