@@ -44,6 +44,9 @@ export interface ScheduleRequest {
 export type ScheduleUpdateRequest = Partial<ScheduleRequest> & { status?: 'active' | 'paused' };
 
 export class PlatformSchedules {
+  /** The create in progress per name on this node. */
+  private readonly creating = new Map<string, Promise<void>>();
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
@@ -60,10 +63,22 @@ export class PlatformSchedules {
   /**
    * Names are unique among schedules: a second create of a name is SCHEDULE_EXISTS (409), or,
    * with `upsert`, an update in place of the existing one (the "create my schedules on every
-   * boot" pattern). The check reads before it writes: two servers creating one name at the
-   * same instant can still both succeed.
+   * boot" pattern). The check reads before it writes; creates of one name are serialised on a
+   * node, but two servers creating one new name at the same instant can still both succeed.
    */
   async create(request: ScheduleRequest, upsert = false): Promise<ScheduleRecord> {
+    // Creates of one name on this node run one after another, so they cannot both pass the check.
+    const before = this.creating.get(request.name) ?? Promise.resolve();
+    const run = before.catch(() => {}).then(() => this.createNow(request, upsert));
+    const settled = run.catch(() => {});
+    this.creating.set(request.name, settled);
+    void settled.then(() => {
+      if (this.creating.get(request.name) === settled) this.creating.delete(request.name);
+    });
+    return run;
+  }
+
+  private async createNow(request: ScheduleRequest, upsert: boolean): Promise<ScheduleRecord> {
     const now = this.clock.now();
     const schedule = await this.build(request, newId(now), now, now, 'active');
     const existing = await this.findByName(request.name);

@@ -129,6 +129,12 @@ describe('schedules', () => {
     const listed = await api('GET', '/schedules?tags=boot');
     expect(listed.body.items.map((s: { name: string }) => s.name).sort()).toEqual(['Boot-time schedule', 'Boot-time schedule 2']);
     expect((await api('POST', '/schedules?upsert=maybe', body)).status).toBe(400);
+    // Concurrent creates of one new name on a node: one wins, the others are 409s.
+    const racing = await Promise.all(Array.from({ length: 5 }, () => api('POST', '/schedules', { ...body, name: 'Raced', tags: ['race'] })));
+    expect(racing.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409]);
+    const raced = await api('GET', '/schedules?tags=race');
+    expect(raced.body.items).toHaveLength(1);
+    expect((await api('DELETE', `/schedules/${raced.body.items[0].id}`)).status).toBe(204);
     for (const s of listed.body.items) expect((await api('DELETE', `/schedules/${s.id}`)).status).toBe(204);
   });
 
