@@ -70,7 +70,10 @@ export class PlatformSchedules {
     // Creates of one name on this node run one after another, so they cannot both pass the check.
     const before = this.creating.get(request.name) ?? Promise.resolve();
     const run = before.catch(() => {}).then(() => this.createNow(request, upsert));
-    const settled = run.catch(() => {});
+    const settled = run.then(
+      () => {},
+      () => {},
+    );
     this.creating.set(request.name, settled);
     void settled.then(() => {
       if (this.creating.get(request.name) === settled) this.creating.delete(request.name);

@@ -12,9 +12,16 @@ import type { EventSink } from './sink.js';
 export type PumpLog = (level: 'info' | 'warn' | 'error', message: string, error?: unknown) => void;
 
 const MAX_BACKOFF_MS = 5000;
+/**
+ * Events held in memory at most; past that, a long outage's backlog waits only in the spool
+ * and is read back as the queue drains (about 1 KB each: ~100 MB at the cap).
+ */
+export const DEFAULT_MAX_IN_MEMORY = 100_000;
 
 export class EventPump {
   private queue: SpooledEvent[] = [];
+  /** The first spooled event not in `queue` (the backlog past the memory cap), or null. */
+  private spilledFrom: number | null = null;
   private pumping: Promise<void> | null = null;
   private closed = false;
   private wake: (() => void) | null = null;
@@ -26,30 +33,55 @@ export class EventPump {
   constructor(
     private readonly sink: EventSink,
     private readonly spool: EventSpool,
-    private readonly options: { source: string; batchSize?: number; log: PumpLog; onProgress?: () => void },
+    private readonly options: { source: string; batchSize?: number; maxInMemory?: number; log: PumpLog; onProgress?: () => void },
   ) {}
 
+  private get maxInMemory(): number {
+    return this.options.maxInMemory ?? DEFAULT_MAX_IN_MEMORY;
+  }
+
+  /** Events not yet acknowledged, in memory or only in the spool. */
   get pending(): number {
+    return this.spilledFrom === null ? this.queue.length : this.queue.length + (this.spool.next - this.spilledFrom);
+  }
+
+  /** Events held in memory. */
+  get inMemory(): number {
     return this.queue.length;
   }
 
   /** Requeues what a previous process left in the spool; how many. */
   recover(): number {
-    const recovered = this.spool.recover();
-    if (recovered.length > 0) {
-      this.options.log('info', `events: ${recovered.length} events from the spool of an earlier run wait for ${this.sink.description}`);
-      this.queue.push(...recovered);
+    const left = this.spool.recover();
+    if (left > 0) {
+      this.options.log('info', `events: ${left} events from the spool of an earlier run wait for ${this.sink.description}`);
+      this.spilledFrom = this.spool.firstUnacknowledged;
+      this.refill();
       this.schedulePump();
     }
-    return recovered.length;
+    return left;
   }
 
   add(events: readonly JobLifecycleEvent[]): void {
     if (events.length === 0) return;
     const outgoing = events.map((e) => toCloudEvent(e, this.options.source));
-    this.queue.push(...this.spool.append(outgoing));
+    const spooled = this.spool.append(outgoing);
     this.spool.flush();
+    if (this.spilledFrom === null) {
+      const room = Math.max(0, this.maxInMemory - this.queue.length);
+      this.queue.push(...spooled.slice(0, room));
+      if (room < spooled.length) this.spilledFrom = spooled[room]!.seq;
+    }
     this.schedulePump();
+  }
+
+  /** Moves spilled events back from the spool while the queue is under half the cap. */
+  private refill(): void {
+    if (this.spilledFrom === null || this.queue.length >= this.maxInMemory / 2) return;
+    const more = this.spool.read(this.spilledFrom, this.maxInMemory - this.queue.length);
+    this.queue.push(...more);
+    const next = more.length > 0 ? more[more.length - 1]!.seq + 1 : this.spool.next;
+    this.spilledFrom = next >= this.spool.next ? null : next;
   }
 
   private schedulePump(): void {
@@ -62,7 +94,7 @@ export class EventPump {
     const size = this.options.batchSize ?? 256;
     let backoff = 100;
     let down = false;
-    while (this.queue.length > 0) {
+    for (this.refill(); this.queue.length > 0; this.refill()) {
       const batch = this.queue.slice(0, size);
       try {
         await this.sink.publish(batch);

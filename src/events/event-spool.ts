@@ -44,24 +44,60 @@ export class EventSpool {
     this.dir = claimFolder(root);
   }
 
-  /** The events a previous process left unacknowledged, in order. */
-  recover(): SpooledEvent[] {
+  /**
+   * Reads back the state a previous process left: returns how many events it left
+   * unacknowledged (read them with `read(firstUnacknowledged, n)`).
+   */
+  recover(): number {
     const ackedPath = join(this.dir, 'acked');
     this.acked = existsSync(ackedPath) ? Number(readFileSync(ackedPath, 'utf8').trim()) || 0 : 0;
     this.ackedWritten = this.acked;
-    const out: SpooledEvent[] = [];
     let last = this.acked;
-    for (const name of this.segments()) {
-      for (const line of readFileSync(join(this.dir, name), 'utf8').split('\n')) {
-        const event = parseLine(line);
-        if (!event) continue; // a line torn by a crash mid-write: it was never acknowledged to anyone
-        last = Math.max(last, event.seq);
-        if (event.seq > this.acked) out.push(event);
-      }
-    }
+    let pending = 0;
+    this.scan(this.acked + 1, Infinity, (event) => {
+      last = Math.max(last, event.seq);
+      pending++;
+      return true;
+    });
     this.nextSeq = last + 1;
     this.removeAckedSegments(true);
+    return pending;
+  }
+
+  /** The first sequence number not yet acknowledged. */
+  get firstUnacknowledged(): number {
+    return this.acked + 1;
+  }
+
+  /** The sequence number the next appended event gets. */
+  get next(): number {
+    return this.nextSeq;
+  }
+
+  /** Up to `limit` spooled events from sequence number `from` on, in order (flushed lines only). */
+  read(from: number, limit: number): SpooledEvent[] {
+    const out: SpooledEvent[] = [];
+    this.scan(from, limit, (event) => {
+      out.push(event);
+      return out.length < limit;
+    });
     return out;
+  }
+
+  /** Visits spooled events with seq >= from in order until `visit` returns false. */
+  private scan(from: number, limit: number, visit: (event: SpooledEvent) => boolean): void {
+    if (limit <= 0) return;
+    const names = this.segments();
+    for (let i = 0; i < names.length; i++) {
+      const next = names[i + 1];
+      // A segment that ends before `from` is skipped unread.
+      if (next && Number(SEGMENT.exec(next)![1]) <= from) continue;
+      for (const line of readFileSync(join(this.dir, names[i]!), 'utf8').split('\n')) {
+        const event = parseLine(line);
+        if (!event || event.seq < from) continue; // a torn line (a crash mid-write) was never acknowledged to anyone
+        if (!visit(event)) return;
+      }
+    }
   }
 
   /** Numbers the events and queues their lines for the next flush. */

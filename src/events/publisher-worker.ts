@@ -15,6 +15,8 @@ export interface PublisherWorkerData {
   spoolRoot: string;
   source: string;
   batchSize?: number;
+  /** Events held in memory at most; the rest of a backlog waits in the spool. */
+  maxInMemory?: number;
 }
 
 export type PublisherWorkerMessage =
@@ -45,6 +47,7 @@ try {
   const pump: EventPump = new EventPump(sink, spool, {
     source: data.source,
     batchSize: data.batchSize,
+    maxInMemory: data.maxInMemory,
     log: (level, message, error) => post({ type: 'log', level, message, error: error === undefined ? undefined : String((error as Error)?.message ?? error) }),
     onProgress: report,
   });
