@@ -10,7 +10,8 @@ import type { ChimeServer } from '../../src/server/start-server.js';
 import { startChime, stopChime, type ChimeProcess } from '../support/processes.js';
 import { freePort } from '../support/private-stores.js';
 import { Receiver, waitFor } from '../support/receiver.js';
-import { startTestServer } from '../support/server.js';
+import { defineTask } from '../../src/engine/tasks.js';
+import { startTestServer, testToken } from '../support/server.js';
 import { tempDbPath, tempDir } from '../support/temp.js';
 
 const REDIS = 'redis://127.0.0.1:6379';
@@ -74,6 +75,26 @@ describe('event choice, topic delivery and the spool', () => {
     const [message] = await read(topic);
     expect(message).toMatchObject({ type: 'dev.chime.job.due', subject: 'to-topic', data: { job_name: 'to-topic', data: { task_id: 7, user_id: 'u' } } });
     expect(receiver.received.map((r) => (r.body as { job_name: string }).job_name).sort()).toEqual(['chooser', 'plain', 'quiet']);
+  });
+
+  it("a /api/v1 job picks its own event types in metadata.chime_events", async () => {
+    const stream = `chime-test:events:${randomBytes(4).toString('hex')}`;
+    streams.push(stream);
+    server = await startTestServer({
+      store: `sqlite:${tempDbPath()}`,
+      eventsUrl: `${REDIS}?stream=${stream}`,
+      eventsTypes: ['created'],
+      taskDefinitions: [defineTask({ name: 'noop', queue: 'default', handler: () => null })],
+    });
+    const headers = { authorization: `Bearer ${await testToken('write')}` };
+    const create = (metadata: object) => server!.app.inject({ method: 'POST', url: '/api/v1/jobs', headers, payload: { task_name: 'noop', metadata } });
+    const chooser = (await create({ chime_events: ['fired', 'succeeded'] })).json() as { id: string };
+    const plain = (await create({ source: 'api' })).json() as { id: string };
+    await waitFor(async () => (await read(stream)).length === 3, 10_000, 'the events');
+    const events = await read(stream);
+    expect(events.map((e) => `${e.subject} ${e.type}`).sort()).toEqual(
+      [`${chooser.id} dev.chime.job.fired`, `${chooser.id} dev.chime.job.succeeded`, `${plain.id} dev.chime.job.created`].sort(),
+    );
   });
 
   it('events spooled while the broker is unreachable survive a kill -9 and are published by the next start', async () => {
