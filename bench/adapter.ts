@@ -19,6 +19,7 @@
  *     measureStorage?     bytes the trial's jobs occupy (`storage`)
  *     measureServer?      server RSS and restart-to-ready (`storage`)
  *     startHttp?          HTTP endpoints for the load generator (`http`)
+ *     startGrpc?          a Dapr gRPC address for the gRPC load generator (`grpc`)
  *   trial.close()         ALWAYS called, also after an error or timeout
  * tearDown()              once at the end, also after an error or Ctrl-C
  * ```
@@ -66,7 +67,7 @@
  */
 
 /** The workloads the harness knows; see `bench/workloads/`. */
-export type WorkloadName = 'enqueue' | 'process' | 'latency' | 'lateness' | 'burst' | 'storage' | 'http';
+export type WorkloadName = 'enqueue' | 'process' | 'latency' | 'lateness' | 'burst' | 'storage' | 'http' | 'grpc';
 
 /** Chime systems are compared against the best `peer` in the summary. */
 export type SystemKind = 'chime' | 'peer';
@@ -131,6 +132,12 @@ export interface HttpTarget {
   readonly list: HttpRequestTemplate;
 }
 
+/** What the `grpc` workload drives: a Dapr gRPC API (dapr.proto.runtime.v1.Dapr). */
+export interface GrpcTarget {
+  /** host:port, as a gRPC client dials it. */
+  readonly address: string;
+}
+
 /** One measurement's worth of a system: a fresh, empty queue. */
 export interface BenchTrial {
   /** Store one job with the system's single-job API. */
@@ -153,6 +160,8 @@ export interface BenchTrial {
   measureServer?(): Promise<ServerReport>;
   /** Required by `http`. */
   startHttp?(): Promise<HttpTarget>;
+  /** Required by `grpc`. */
+  startGrpc?(): Promise<GrpcTarget>;
   /** Stop workers, delete everything this trial created (rule 1). */
   close(): Promise<void>;
 }

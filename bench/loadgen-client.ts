@@ -4,10 +4,22 @@ import { specToArgs, type LoadgenResult, type LoadgenSpec } from './loadgen-prot
 
 const LOADGEN_SCRIPT = fileURLToPath(new URL('./loadgen.js', import.meta.url));
 
+const GRPC_LOADGEN_SCRIPT = fileURLToPath(new URL('./grpc-loadgen.js', import.meta.url));
+
 /** Runs `loadgen.js` in a child process and returns its parsed JSON result. */
 export function runLoadgen(spec: LoadgenSpec): Promise<LoadgenResult> {
+  return runLoadgenScript(LOADGEN_SCRIPT, specToArgs(spec));
+}
+
+/** Runs `grpc-loadgen.js`: `requests` calls of a Dapr jobs method at `concurrency`. */
+export function runGrpcLoadgen(spec: { address: string; method: 'ScheduleJobAlpha1' | 'GetJobAlpha1'; requests: number; concurrency: number }): Promise<LoadgenResult> {
+  const args = ['--address', spec.address, '--method', spec.method, '--requests', String(spec.requests), '--concurrency', String(spec.concurrency)];
+  return runLoadgenScript(GRPC_LOADGEN_SCRIPT, args);
+}
+
+function runLoadgenScript(script: string, args: string[]): Promise<LoadgenResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [LOADGEN_SCRIPT, ...specToArgs(spec)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -23,6 +23,13 @@ export class ChimeServerProcess {
     return new ChimeServerProcess(child, url, args, env, log);
   }
 
+  /** host:port of the server's gRPC API (started with `--grpc-port`), from its start-up log. */
+  get grpcAddress(): string {
+    const match = /gRPC API \(Dapr jobs\) on (\S+)/.exec(this.log);
+    if (!match) throw new Error(`the server announced no gRPC API (start it with --grpc-port):\n${this.log}`);
+    return match[1]!;
+  }
+
   get pid(): number {
     return this.child.pid ?? -1;
   }
@@ -68,7 +75,9 @@ async function spawnServer(
   sameUrl?: string,
 ): Promise<{ child: ChildProcess; url: string; log: string }> {
   const port = sameUrl ? new URL(sameUrl).port : '0';
-  const child = spawn(process.execPath, [CHIME_BIN, 'serve', '--port', port, ...args], {
+  // A trial's server serves gRPC only when the trial asks (port 50001 may be taken).
+  const grpc = args.some((a) => a === '--grpc-port' || a === '--no-grpc') ? [] : ['--no-grpc'];
+  const child = spawn(process.execPath, [CHIME_BIN, 'serve', '--port', port, ...grpc, ...args], {
     env: { ...process.env, ...env, CHIME_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

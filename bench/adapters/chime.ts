@@ -17,6 +17,10 @@
  *   server over HTTP to a receiver in this process (`POST /api/jobs/trigger`), which calls
  *   `onJobStart`. This is issue 2's "delivered by HTTP callback to a local receiver": one HTTP
  *   hop more than the task path. Completions are counted in the store.
+ * - gRPC systems (`chime-<store>-grpc`): a Dapr SDK app's path. Jobs through the gRPC API
+ *   (`ScheduleJobAlpha1`, 100 in flight, on `--grpc-port`), delivered with
+ *   `--app-protocol grpc` to `AppCallback.OnJobEvent` of a gRPC app in this process, which
+ *   calls `onJobStart`. Workload 8 drives the same server's gRPC API from its load generator.
  */
 import http from 'node:http';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -26,6 +30,7 @@ import { join } from 'node:path';
 import type { BenchJob, BenchTrial, HttpTarget, JobStartListener, StorageReport, SystemAdapter, WorkerSettings, WorkloadName } from '../adapter.js';
 import { pollUntil } from '../clock.js';
 import { CompletionCounter } from '../completion-counter.js';
+import { connectDapr, indexData, indexOf, startJobEventApp, type DaprGrpcClient } from '../dapr-grpc.js';
 import type { ServiceConfig } from '../services.js';
 import { ChimeServerProcess } from './chime-server.js';
 import { packageVersionAt } from './package-version.js';
@@ -34,7 +39,7 @@ import { connectRedis, deleteKeysWithPrefix, memoryUsageOfPrefix } from './redis
 
 type Chime = typeof import('chime');
 export type ChimeBackend = 'sqlite' | 'postgres' | 'redis';
-export type ChimeMode = 'tasks' | 'callbacks' | 'batched-sdk';
+export type ChimeMode = 'tasks' | 'callbacks' | 'grpc-callbacks' | 'batched-sdk';
 
 export interface ChimeSystemOptions {
   readonly name: string;
@@ -142,7 +147,9 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
     `store: ${options.backend} (a fresh ${options.backend === 'sqlite' ? 'file' : options.backend === 'postgres' ? 'schema' : 'key prefix'} per trial), server defaults otherwise`,
     options.mode === 'callbacks'
       ? 'named jobs via POST /v1.0/jobs/{name} (100 in flight); HTTP callback to a receiver in the bench process; --max-concurrent-jobs = workload concurrency'
-      : 'jobs via the SDK over HTTP (JobsClient.createJob / createJobs, 1,000 per bulk call); worker in the bench process through the library, on the same store',
+      : options.mode === 'grpc-callbacks'
+        ? 'named jobs via gRPC ScheduleJobAlpha1 (100 in flight); --app-protocol grpc: OnJobEvent to a gRPC app in the bench process; --max-concurrent-jobs = workload concurrency'
+        : 'jobs via the SDK over HTTP (JobsClient.createJob / createJobs, 1,000 per bulk call); worker in the bench process through the library, on the same store',
     ...(options.mode === 'batched-sdk' ? ['SDK option batchCreates: createJob calls made in one tick travel as one bulk request'] : []),
     ...(options.events ? ['--events-url redis://.../?stream=<per trial>: every job event (created, fired, succeeded) published as a CloudEvent to a Redis stream'] : []),
   ];
@@ -197,9 +204,9 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
         };
         store.eventsUrl = `redis://${services.redisHost}:${services.redisPort}?stream=${encodeURIComponent(stream)}`;
       }
-      return options.mode === 'callbacks'
-        ? openCallbackTrial(lib, store, token)
-        : openTaskTrial(lib, store, token, options.mode === 'batched-sdk');
+      if (options.mode === 'callbacks') return openCallbackTrial(lib, store, token);
+      if (options.mode === 'grpc-callbacks') return openGrpcTrial(lib, store);
+      return openTaskTrial(lib, store, token, options.mode === 'batched-sdk');
     },
 
     async tearDown() {
@@ -294,16 +301,65 @@ async function openCallbackTrial(lib: Chime, store: TrialStore, token: string): 
       ]);
       scheduler = new lib.SchedulerClient({ baseUrl: server.url });
     },
-    async waitForCompletions(count, signal) {
-      const completed = async () =>
-        ((await counter.listJobs({ target: 'callback', statuses: ['completed'], limit: 1, offset: 0, orderBy: 'created_at', orderDir: 'asc' })).total ?? 0) >= count;
-      await pollUntil(completed, 50, signal);
-    },
+    waitForCompletions: (count, signal) => callbacksCompleted(counter, count, signal),
     async close() {
       await server?.stop();
       await counter.close();
       receiver.closeAllConnections();
       await new Promise((resolve) => receiver.close(resolve));
+      await store.drop();
+    },
+  };
+}
+
+type TrialCounter = Awaited<ReturnType<Chime['createStore']>>;
+
+/** Callback completions, as the store counts them (rule 4). */
+async function callbacksCompleted(counter: TrialCounter, count: number, signal: AbortSignal): Promise<void> {
+  const completed = async () =>
+    ((await counter.listJobs({ target: 'callback', statuses: ['completed'], limit: 1, offset: 0, orderBy: 'created_at', orderDir: 'asc' })).total ?? 0) >= count;
+  await pollUntil(completed, 50, signal);
+}
+
+async function openGrpcTrial(lib: Chime, store: TrialStore): Promise<BenchTrial> {
+  let listener: JobStartListener = () => {};
+  const app = await startJobEventApp((request) => listener(indexOf(request.data)));
+  let server: ChimeServerProcess | undefined;
+  let client: DaprGrpcClient | undefined;
+  const counter = await lib.createStore(store.spec);
+  await counter.open();
+  const startServer = async (concurrency?: number): Promise<ChimeServerProcess> => {
+    server = await ChimeServerProcess.start([
+      '--store', store.spec,
+      '--jwt-secret', SECRET,
+      '--grpc-port', '0',
+      '--app-url', app.url,
+      '--app-protocol', 'grpc',
+      ...(concurrency === undefined ? [] : ['--max-concurrent-jobs', String(concurrency)]),
+    ]);
+    client = await connectDapr(server.grpcAddress);
+    return server;
+  };
+  const schedule = async (job: BenchJob) => {
+    if (!client) throw new Error('start the worker (the server) first');
+    await client.call('ScheduleJobAlpha1', { job: { name: `bench-${job.index}`, due_time: iso(job.dueAtMs) ?? '0s', data: indexData(job.index) } });
+  };
+  return {
+    add: schedule,
+    addBulk: (jobs) => forEachInFlight(jobs, SINGLE_REQUESTS_IN_FLIGHT, schedule),
+    async startWorker(onJobStart: JobStartListener, { concurrency }: WorkerSettings) {
+      listener = onJobStart;
+      await startServer(concurrency);
+    },
+    waitForCompletions: (count, signal) => callbacksCompleted(counter, count, signal),
+    async startGrpc() {
+      return { address: (await startServer()).grpcAddress };
+    },
+    async close() {
+      client?.close();
+      await server?.stop();
+      await counter.close();
+      app.stop();
       await store.drop();
     },
   };

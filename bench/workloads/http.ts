@@ -6,11 +6,12 @@ import { withTrial, type FigureSpec, type Figures, type Workload } from './workl
 const OPERATIONS = ['create', 'get', 'list'] as const satisfies readonly (keyof HttpTarget)[];
 const REQUEST_TIMEOUT_MS = 10_000;
 
-function operationFigures(operation: (typeof OPERATIONS)[number]): FigureSpec[] {
+/** The four figures of one API operation (also workload 8's, without peer ratios). */
+export function operationFigures(operation: string, ratio = true): FigureSpec[] {
   return [
-    { key: `${operation}RequestsPerSec`, label: `${operation} req/s`, better: 'higher', decimals: 0, headline: true, ratio: true },
-    { key: `${operation}P50Ms`, label: `${operation} p50 ms`, better: 'lower', decimals: 2, headline: false, ratio: true },
-    { key: `${operation}P99Ms`, label: `${operation} p99 ms`, better: 'lower', decimals: 2, headline: true, ratio: true },
+    { key: `${operation}RequestsPerSec`, label: `${operation} req/s`, better: 'higher', decimals: 0, headline: true, ratio },
+    { key: `${operation}P50Ms`, label: `${operation} p50 ms`, better: 'lower', decimals: 2, headline: false, ratio },
+    { key: `${operation}P99Ms`, label: `${operation} p99 ms`, better: 'lower', decimals: 2, headline: true, ratio },
     { key: `${operation}Errors`, label: `${operation} errors`, better: 'lower', decimals: 0, headline: false, ratio: false },
   ];
 }
@@ -27,7 +28,7 @@ export const httpWorkload: Workload = {
     `(the same jobs), then ${formatNumber(sizes.httpListRequests, 0)} lists (a page of 100 jobs each). ` +
     `req/s = requests ÷ time from first send to last response; latency is per request, nearest-rank; ` +
     `errors = network failures, timeouts and HTTP status ≥ 400.`,
-  figures: OPERATIONS.flatMap(operationFigures),
+  figures: OPERATIONS.flatMap((operation) => operationFigures(operation)),
   requiredTrialMethods: ['startHttp'],
   runsFor: (requested) => requested,
   async measure(adapter, context) {

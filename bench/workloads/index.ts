@@ -1,5 +1,6 @@
 import { burstWorkload } from './burst.js';
 import { enqueueWorkload } from './enqueue.js';
+import { grpcWorkload } from './grpc.js';
 import { httpWorkload } from './http.js';
 import { latencyWorkload } from './latency.js';
 import { latenessWorkload } from './lateness.js';
@@ -16,4 +17,5 @@ export const allWorkloads: readonly Workload[] = [
   burstWorkload,
   storageWorkload,
   httpWorkload,
+  grpcWorkload,
 ];

@@ -9,6 +9,9 @@ import type { CliIo } from './output.js';
 export const SERVE_FLAGS: [flag: string, key: keyof RawOptions, help: string][] = [
   ['--port <port>', 'port', 'HTTP port (env CHIME_PORT, DAPR_HTTP_PORT; default 3500)'],
   ['--host <host>', 'host', 'interface to listen on (env CHIME_HOST; default 127.0.0.1)'],
+  ['--grpc-port <port>', 'grpcPort', 'gRPC API port (Dapr SDKs), off = none (env CHIME_GRPC_PORT, DAPR_GRPC_PORT; default 50001)'],
+  ['--no-grpc', 'grpcPort', 'do not serve the gRPC API (same as --grpc-port off)'],
+  ['--app-protocol <protocol>', 'appProtocol', 'http or grpc: how callbacks reach the app (env CHIME_APP_PROTOCOL, APP_PROTOCOL; default http)'],
   ['--store <url>', 'store', 'sqlite:./path.db, postgres://..., redis://... (env CHIME_STORE; default sqlite:./.chime/chime.db)'],
   ['--app-url <url>', 'appUrl', 'base URL of the app that receives callbacks (env CHIME_APP_URL or APP_PORT; default http://127.0.0.1:8000)'],
   ['--callback-style <style>', 'callbackStyle', 'auto, seed (POST /api/jobs/trigger) or dapr (POST /job/{name}) (env CHIME_CALLBACK_STYLE; default auto)'],
@@ -63,8 +66,11 @@ export function rawOptionsFrom(flags: Record<string, string | undefined>): RawOp
   const raw: RawOptions = {};
   for (const [flag, key] of SERVE_FLAGS) {
     const attribute = flag.split(' ')[0]!.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (flag.startsWith('--no-')) continue;
     if (flags[attribute] !== undefined) raw[key] = flags[attribute];
   }
+  // Commander keeps `--no-grpc` as grpc: false (and true when absent).
+  if ((flags as Record<string, unknown>).grpc === false) raw.grpcPort = 'off';
   return raw;
 }
 

@@ -27,6 +27,21 @@ export const ERROR_CODES = {
     daprCode: 'DAPR_SCHEDULER_JOB_NAME',
     description: 'Dapr dialect: the job name belongs in the URL only.',
   },
+  JOB_NAME_EMPTY: {
+    status: 400,
+    daprCode: 'DAPR_SCHEDULER_JOB_NAME_EMPTY',
+    description: 'The job name is empty (or only spaces).',
+  },
+  SCHEDULE_EMPTY: {
+    status: 400,
+    daprCode: 'DAPR_SCHEDULER_SCHEDULE_EMPTY',
+    description: 'A Dapr job has neither a schedule nor a dueTime.',
+  },
+  JOB_EMPTY: {
+    status: 400,
+    daprCode: 'DAPR_SCHEDULER_EMPTY',
+    description: 'gRPC: a ScheduleJob request without a job.',
+  },
   BODY_TOO_LARGE: {
     status: 413,
     daprCode: 'ERR_MALFORMED_REQUEST',

@@ -5,7 +5,8 @@
  * - `seed`: POST {app}/api/jobs/trigger with {"job_name","data","scheduled_time","actual_time"}
  *   (seed 000);
  * - `dapr`: POST {app}/job/{name} with the bare `data` as the body, as the Dapr runtime
- *   does; a 404 there means the app has no handler and counts as delivered (no retry).
+ *   does (bytes data scheduled over gRPC goes out as those bytes); a 404 there means the app
+ *   has no handler and counts as delivered (no retry).
  * `auto` picks per job: jobs created through the real-Dapr dialect (`/v1.0-alpha1`) get the
  * Dapr style, all others the seed style.
  */
@@ -13,6 +14,7 @@ import { Pool } from 'undici';
 import { formatRfc3339 } from '../core/time-spec.js';
 import type { CallbackStyle, ClaimedJob } from '../core/types.js';
 import type { Clock } from '../core/clock.js';
+import { daprCallbackBody } from './job-data.js';
 import { abortReasonOf, type JobRunner, type RunResult } from './job-runner.js';
 
 export type CallbackStyleSetting = CallbackStyle | 'auto';
@@ -59,7 +61,7 @@ export class CallbackDelivery implements JobRunner {
       style === 'dapr' ? `${this.basePath}/job/${encodeURIComponent(name)}` : `${this.basePath}/api/jobs/trigger`;
     const body =
       style === 'dapr'
-        ? job.payload
+        ? daprCallbackBody(job.payload)
         : // The payload is stored as JSON text; splicing it in avoids a parse and re-stringify per firing.
           `{"job_name":${JSON.stringify(name)},"data":${job.payload},"scheduled_time":"${formatRfc3339(job.occurrence)}","actual_time":"${formatRfc3339(this.clock.now())}"}`;
     try {

@@ -67,7 +67,7 @@ const FORBIDDEN_NAME = /[/#?|\u0000-\u001f\u007f]/u;
 export const MAX_JOB_NAME_LENGTH = 512;
 
 export function validateJobName(name: string): string {
-  if (name.trim().length === 0) throw invalidField('name', 'must not be empty');
+  if (name.trim().length === 0) throw new ChimeError('JOB_NAME_EMPTY', 'name: must not be empty', { field: 'name' });
   if (name.length > MAX_JOB_NAME_LENGTH) throw invalidField('name', `must be at most ${MAX_JOB_NAME_LENGTH} characters`);
   const bad = FORBIDDEN_NAME.exec(name);
   if (bad) {
@@ -165,10 +165,13 @@ export function buildDaprJob(
   const recurrence: Recurrence =
     scheduleText === '' ? { kind: 'once' } : parseField('schedule', () => parseDaprSchedule(scheduleText));
   if (recurrence.kind === 'once' && request.dueTime === undefined) {
-    throw new ChimeError('INVALID_ARGUMENT', 'schedule: a job needs a schedule, a dueTime, or both', { field: 'schedule' });
+    throw new ChimeError('SCHEDULE_EMPTY', 'schedule: a job needs a schedule, a dueTime, or both', { field: 'schedule' });
   }
   const startAt = request.dueTime === undefined ? null : parseField('dueTime', () => resolveTimeSpec(request.dueTime!, now));
-  const expiresAt = request.ttl === undefined ? null : parseField('ttl', () => resolveTimeSpec(request.ttl!, now));
+  // The Dapr runtime counts a ttl duration from the dueTime (go-etcd-cron's builder); seed 000
+  // says nothing, and Chime's /v1.0 has always counted it from now.
+  const ttlBase = dialect === 'dapr' && startAt !== null ? startAt : now;
+  const expiresAt = request.ttl === undefined ? null : parseField('ttl', () => resolveTimeSpec(request.ttl!, ttlBase));
   if (expiresAt !== null && startAt !== null && expiresAt <= startAt) throw invalidField('ttl', 'must be after dueTime');
   if (expiresAt !== null && expiresAt <= now) throw invalidField('ttl', 'has already passed');
   const repeats = request.repeats ?? 0;

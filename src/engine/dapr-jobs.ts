@@ -9,6 +9,8 @@ import type { Page, Store } from '../store/store.js';
 import { buildDaprJob, type DaprJobRequest } from './dapr-job-input.js';
 import { jobRefOf, LifecycleEvents } from './lifecycle-events.js';
 
+const LIVE_STATUSES: readonly ScheduleStatus[] = ['active', 'paused'];
+
 export interface DaprJobsOptions {
   defaultFailurePolicy: FailurePolicy;
   defaultMissedFire: MissedFirePolicy;
@@ -64,13 +66,45 @@ export class DaprJobs {
     return { jobs: page.items, nextCursor: page.items.length === query.limit && last ? last.name : null };
   }
 
+  /**
+   * Every live (active or paused) job whose name starts with `prefix`, in name order: the Dapr
+   * runtime's ListJobs, which has no paging and never shows a finished job.
+   */
+  async listLive(prefix?: string): Promise<ScheduleRecord[]> {
+    const jobs: ScheduleRecord[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await this.list({ prefix, statuses: LIVE_STATUSES, cursor, limit: 500 });
+      jobs.push(...page.jobs);
+      if (page.nextCursor === null) return jobs;
+      cursor = page.nextCursor;
+    }
+  }
+
+  /** Deletes every job (any status) whose name starts with `prefix` ("" = all); returns how many. */
+  async deleteByPrefix(prefix: string): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      // Always the first page: the rows just deleted are gone from the next read.
+      const page = await this.list({ prefix: prefix === '' ? undefined : prefix, limit: 500 });
+      let removed = 0;
+      for (const job of page.jobs) if (await this.deleteSchedule(job)) removed++;
+      deleted += removed;
+      // A full page of which nothing could be deleted would be read again forever.
+      if (page.nextCursor === null || removed === 0) return deleted;
+    }
+  }
+
   /** Deletes by name; returns false when there was none. */
   async delete(name: string): Promise<boolean> {
     const schedule = await this.store.getScheduleByName(name);
-    if (!schedule) return false;
+    return schedule ? this.deleteSchedule(schedule) : false;
+  }
+
+  private async deleteSchedule(schedule: ScheduleRecord): Promise<boolean> {
     const deleted = await this.store.deleteSchedule(schedule.id);
     if (deleted && this.events.active) {
-      this.events.emit({ type: 'schedule.changed', at: this.clock.now(), scheduleId: schedule.id, name, dialect: schedule.dialect, change: 'deleted' });
+      this.events.emit({ type: 'schedule.changed', at: this.clock.now(), scheduleId: schedule.id, name: schedule.name, dialect: schedule.dialect, change: 'deleted' });
     }
     return deleted;
   }

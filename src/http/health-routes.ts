@@ -19,5 +19,7 @@ export function registerHealthRoutes(app: FastifyInstance, health: HealthSource)
   const schema = { tags: ['Health'], summary: '204 when ready, 503 with a reason when not' };
   app.get('/healthz', { schema }, healthz);
   app.get('/v1.0/healthz', { schema }, healthz);
+  // What the Python, Java, .NET and JS SDKs wait on before their first call (gRPC included).
+  app.get('/v1.0/healthz/outbound', { schema }, healthz);
   app.get('/v1.0/metadata', { schema: { tags: ['Health'], summary: 'Dapr sidecar metadata' } }, async () => health.metadata());
 }

@@ -14,11 +14,24 @@ import { parseEventTypes, PUBLISHED_EVENT_TYPES, type PublishedEventType } from 
 import { sinkKind } from '../events/sink.js';
 import { sqliteOptions, storeKind } from '../store/open-store.js';
 
+export const APP_PROTOCOLS = ['http', 'grpc'] as const;
+export type AppProtocol = (typeof APP_PROTOCOLS)[number];
+
 export interface ServerOptions {
   /** HTTP port. Env CHIME_PORT or DAPR_HTTP_PORT (the port Dapr apps already call). @default 3500 */
   port: number;
   /** Interface to listen on. Env CHIME_HOST. @default '127.0.0.1' */
   host: string;
+  /**
+   * Port of the gRPC API (Dapr's `dapr.proto.runtime.v1.Dapr` jobs calls); null = no gRPC
+   * (`--no-grpc` or `--grpc-port off`). Env DAPR_GRPC_PORT or CHIME_GRPC_PORT. @default 50001
+   */
+  grpcPort: number | null;
+  /**
+   * How callbacks reach the app: `http` (per callbackStyle) or `grpc` (AppCallback.OnJobEvent
+   * on the app URL's host:port). Env APP_PROTOCOL or CHIME_APP_PROTOCOL. @default 'http'
+   */
+  appProtocol: AppProtocol;
   /** `sqlite:./path.db`, a plain path, `postgres://...` or `redis://...`. Env CHIME_STORE. @default 'sqlite:./.chime/chime.db' */
   store: string;
   /** The app's base URL for callbacks. Env CHIME_APP_URL, or APP_PORT for http://127.0.0.1:$APP_PORT. @default 'http://127.0.0.1:8000' */
@@ -84,6 +97,8 @@ export class OptionError extends Error {}
 const ENV: Record<keyof ServerOptions, string[]> = {
   port: ['CHIME_PORT', 'DAPR_HTTP_PORT'],
   host: ['CHIME_HOST'],
+  grpcPort: ['CHIME_GRPC_PORT', 'DAPR_GRPC_PORT'],
+  appProtocol: ['CHIME_APP_PROTOCOL', 'APP_PROTOCOL'],
   store: ['CHIME_STORE'],
   appUrl: ['CHIME_APP_URL'],
   callbackStyle: ['CHIME_CALLBACK_STYLE'],
@@ -143,6 +158,8 @@ export function resolveServerOptions(flags: RawOptions, env: NodeJS.ProcessEnv =
   return {
     port: integer('port', raw('port'), 3500, 0, 65535),
     host: raw('host') ?? '127.0.0.1',
+    grpcPort: raw('grpcPort') === 'off' ? null : integer('grpc-port', raw('grpcPort'), 50001, 0, 65535),
+    appProtocol: oneOf('app-protocol', raw('appProtocol'), APP_PROTOCOLS, 'http'),
     store,
     appUrl,
     callbackStyle: oneOf('callback-style', raw('callbackStyle'), ['auto', 'seed', 'dapr'] as const, 'auto'),

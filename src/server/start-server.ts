@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../core/clock.js';
 import { CallbackDelivery } from '../engine/callback-delivery.js';
+import type { JobRunner } from '../engine/job-runner.js';
 import { DaprJobs } from '../engine/dapr-jobs.js';
 import { TopicDelivery } from '../engine/topic-delivery.js';
 import type { EventPublisher } from '../events/event-publisher.js';
@@ -17,6 +18,7 @@ import { PlatformSchedules } from '../engine/platform-schedules.js';
 import { TaskCatalog } from '../engine/task-catalog.js';
 import type { TaskDefinition } from '../engine/tasks.js';
 import { Authenticator } from '../http/auth.js';
+import type { GrpcApi } from '../grpc/grpc-server.js';
 import { buildHttpServer } from '../http/server.js';
 import { createStore, redactStoreSpec } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
@@ -30,6 +32,8 @@ export interface ChimeServer {
   /** http://host:port the API listens on. */
   readonly url: string;
   readonly port: number;
+  /** The gRPC API's port, or null when it is off (`--no-grpc`). */
+  readonly grpcPort: number | null;
   readonly store: Store;
   readonly engine: Engine;
   /** The node's job lifecycle events: metrics, logs, the live feed and hooks read this. */
@@ -69,10 +73,12 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
     lane: { target: 'callback' },
     runner: new TopicDelivery(
       eventParts.sink,
-      new CallbackDelivery(
-        { appUrl: options.appUrl, style: options.callbackStyle, connections: options.maxConcurrentJobs, nodeId: options.nodeId },
-        clock,
-      ),
+      options.appProtocol === 'grpc'
+        ? await createAppCallbackDelivery(options)
+        : new CallbackDelivery(
+            { appUrl: options.appUrl, style: options.callbackStyle, connections: options.maxConcurrentJobs, nodeId: options.nodeId },
+            clock,
+          ),
       clock,
       EVENT_SOURCE,
     ),
@@ -118,23 +124,54 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
         components: [],
         httpEndpoints: [],
         subscriptions: [],
-        appConnectionProperties: { channelAddress: new URL(options.appUrl).host, protocol: 'http' },
+        appConnectionProperties: { channelAddress: new URL(options.appUrl).host, protocol: options.appProtocol },
         extended: { store: store.backend, callbackStyle: options.callbackStyle, nodeId: options.nodeId },
       }),
     },
   });
 
+  // Before the engine starts, so a taken gRPC port stops start-up before anything fires.
+  const grpcApi: GrpcApi | null =
+    options.grpcPort === null
+      ? null
+      : await (await import('../grpc/grpc-server.js')).startGrpcApi(
+          {
+            jobs: daprJobs,
+            metadata: () => ({
+              id: 'chime',
+              runtime_version: `chime-${VERSION}`,
+              enabled_features: ['Scheduler'],
+              extended_metadata: { store: store.backend, nodeId: options.nodeId },
+              app_connection_properties: {
+                port: Number(new URL(options.appUrl).port) || 0,
+                protocol: options.appProtocol,
+                channel_address: new URL(options.appUrl).hostname,
+                max_concurrency: options.maxConcurrentJobs,
+              },
+            }),
+            log: (error) => logger.log('error', 'gRPC call failed', error),
+          },
+          { host: options.host, port: options.grpcPort, maxMessageBytes: options.bodyLimit },
+        ).catch(async (error: unknown) => {
+          await worker?.stop();
+          await engine.close();
+          stopClock();
+          await store.close();
+          throw new Error(`grpc-port ${options.grpcPort}: cannot listen (${(error as Error).message}); pick another with --grpc-port or turn gRPC off with --no-grpc`, { cause: error });
+        });
   await engine.start();
   await app.listen({ port: options.port, host: options.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
-  logger.log('info', `chime ${VERSION} serving ${url} on ${store.backend} (${redactStoreSpec(options.store)}); callbacks to ${options.appUrl} (${options.callbackStyle})`);
+  if (grpcApi) logger.log('info', `gRPC API (Dapr jobs) on ${grpcApi.address}`);
+  logger.log('info', `chime ${VERSION} serving ${url} on ${store.backend} (${redactStoreSpec(options.store)}); callbacks to ${options.appUrl} (${options.appProtocol === 'grpc' ? 'gRPC' : options.callbackStyle})`);
 
   let closing: Promise<void> | null = null;
   return {
     url,
     port,
+    grpcPort: grpcApi?.port ?? null,
     store,
     engine,
     events,
@@ -142,6 +179,7 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
     app,
     close() {
       closing ??= (async () => {
+        await grpcApi?.close();
         await app.close();
         await worker?.stop();
         await engine.close();
@@ -155,4 +193,13 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
       return closing;
     },
   };
+}
+
+/**
+ * gRPC app callbacks, loaded only when asked for: @grpc/grpc-js and the protos add ~200 ms to
+ * start-up, which `chime jobs ...` and HTTP-only servers need not pay.
+ */
+async function createAppCallbackDelivery(options: ServerOptions): Promise<JobRunner> {
+  const { AppCallbackDelivery, appGrpcAddress } = await import('../grpc/app-callback-delivery.js');
+  return new AppCallbackDelivery({ address: appGrpcAddress(options.appUrl), nodeId: options.nodeId });
 }

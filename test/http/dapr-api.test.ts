@@ -146,6 +146,74 @@ describe('real Dapr dialect (/v1.0-alpha1/jobs)', () => {
   });
 });
 
+describe("the runtime dialect answers with the Dapr runtime's errors (v1.18.3)", () => {
+  const errorInfo = (reason: string) => ({
+    '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+    reason,
+    domain: 'dapr.io',
+    metadata: { appID: 'chime', namespace: 'default' },
+  });
+
+  it.each([
+    ['no schedule and no dueTime', 'x-empty', {}, 'DAPR_SCHEDULER_SCHEDULE_EMPTY', 'Schedule is empty'],
+    ['an empty name', '%20', { schedule: '@daily' }, 'DAPR_SCHEDULER_JOB_NAME_EMPTY', 'Name is empty'],
+    ['a name in the body', 'x-named', { name: 'test1', schedule: 'test', repeats: 1 }, 'DAPR_SCHEDULER_JOB_NAME', 'Set the job name in the url only'],
+  ])('%s: exactly what Dapr answers', async (_label, name, body, errorCode, message) => {
+    const response = await inject('POST', `/v1.0-alpha1/jobs/${name}`, body);
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ errorCode, message, details: [errorInfo(errorCode)] });
+  });
+
+  it('an unknown job: Dapr\'s message and ErrorInfo (with 404 where Dapr answers 500)', async () => {
+    const response = await inject('GET', '/v1.0-alpha1/jobs/notfound');
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toMatchObject({
+      errorCode: 'DAPR_SCHEDULER_GET_JOB',
+      message: 'failed to get job due to: rpc error: code = NotFound desc = job not found: notfound',
+      details: [errorInfo('DAPR_SCHEDULER_GET_JOB')],
+    });
+  });
+
+  it("a duplicate: Dapr's AlreadyExists wording", async () => {
+    await inject('POST', '/v1.0-alpha1/jobs/x-dup', { dueTime: '1h' });
+    const response = await inject('POST', '/v1.0-alpha1/jobs/x-dup', { dueTime: '1h' });
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toMatchObject({
+      errorCode: 'DAPR_SCHEDULER_SCHEDULE_JOB',
+      message: "failed to schedule job due to: rpc error: code = AlreadyExists desc = job already exists: 'app||default||chime||x-dup'",
+    });
+  });
+
+  it("bad JSON: Dapr's ERR_MALFORMED_REQUEST", async () => {
+    const response = await inject('POST', '/v1.0-alpha1/jobs/x-malformed', '{"dueTime": ', { 'content-type': 'application/json' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ errorCode: 'ERR_MALFORMED_REQUEST', message: expect.stringMatching(/^failed deserializing HTTP body: /) });
+  });
+
+  it("a bad schedule: Dapr's errorCode and message prefix, Chime's words naming the field (400 where Dapr answers 500)", async () => {
+    const response = await inject('POST', '/v1.0-alpha1/jobs/x-cron', { schedule: 'not a cron' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({
+      errorCode: 'DAPR_SCHEDULER_SCHEDULE_JOB',
+      message: expect.stringMatching(/^failed to schedule job due to: schedule: /),
+      details: [errorInfo('DAPR_SCHEDULER_SCHEDULE_JOB')],
+      field: 'schedule',
+    });
+  });
+
+  it('counts a ttl duration from the dueTime, as Dapr does (the seed dialect counts it from now)', async () => {
+    const response = await inject('POST', '/v1.0-alpha1/jobs/x-ttl', { schedule: '@every 10m', dueTime: '1h', ttl: '30m' });
+    expect(response.statusCode, response.body).toBe(204);
+    const schedule = await server.store.getScheduleByName('x-ttl');
+    expect([schedule?.startAt, schedule?.expiresAt]).toEqual([T0 + 3_600_000, T0 + 5_400_000]);
+    expect((await inject('GET', '/v1.0-alpha1/jobs/x-ttl')).json()).toMatchObject({ dueTime: '1h', ttl: '30m' });
+  });
+
+  it('answers the health check the SDKs wait on', async () => {
+    expect((await inject('GET', '/v1.0/healthz/outbound')).statusCode).toBe(204);
+  });
+});
+
 describe('bad input: a 4xx naming the field, and nothing written', () => {
   let before: number;
   beforeEach(async () => {

@@ -21,6 +21,7 @@ async function startNode(schema: string, clock: VirtualClock | undefined, appUrl
   const options: ServerOptions = {
     ...resolveServerOptions({} as RawOptions, {}),
     port: 0,
+    grpcPort: null,
     store: CONNECTION,
     appUrl,
     jwtSecret: TEST_JWT_SECRET,

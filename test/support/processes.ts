@@ -17,7 +17,7 @@ export interface ChimeProcess {
 
 /** Starts `chime serve ...` and resolves once it announces its URL. */
 export async function startChime(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChimeProcess> {
-  const child = spawn(process.execPath, [CHIME_BIN, 'serve', '--port', '0', ...args], {
+  const child = spawn(process.execPath, [CHIME_BIN, 'serve', '--port', '0', ...(args.includes('--grpc-port') ? [] : ['--no-grpc']), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

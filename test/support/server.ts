@@ -27,6 +27,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const resolved: ServerOptions = {
     ...base,
     port: 0,
+    // No gRPC API unless a test asks for one (grpcPort: 0 picks a free port).
+    grpcPort: null,
     store: freshStoreSpec(),
     dataDir: tempDir(),
     jwtSecret: TEST_JWT_SECRET,
