@@ -61,36 +61,30 @@ export function toCloudEvent(event: JobLifecycleEvent, source: string): Outgoing
   const subject = job.name ?? job.jobId;
   const id = `${job.jobId}.${kind}.${job.attempt}`;
   const type = CLOUDEVENT_TYPE_PREFIX + kind;
-  const extra: Record<string, unknown> = {};
+  // Built as text rather than an object for JSON.stringify, since it runs for every event; the
+  // payload is spliced in as stored.
+  const scheduled = formatRfc3339(job.occurrence);
+  let data =
+    `{"job_id":${text(job.jobId)},"job_name":${text(job.name)},"target":${text(job.target)},"queue":${text(job.queue)},` +
+    `"task_name":${text(job.taskName)},"schedule_id":${text(job.scheduleId)},"scheduled_time":"${scheduled}",` +
+    `"run_at":"${job.runAt === job.occurrence ? scheduled : formatRfc3339(job.runAt)}","attempt":${job.attempt}`;
   if (event.type === 'job.fired') {
-    extra.late_ms = event.lateMs;
-    extra.node_id = event.nodeId;
+    data += `,"late_ms":${event.lateMs},"node_id":${text(event.nodeId)}`;
   } else if (event.type !== 'job.created' && event.type !== 'job.requeued') {
-    extra.outcome = event.outcome;
-    extra.duration_ms = event.durationMs;
-    extra.http_status = event.httpStatus;
-    extra.error = event.error;
-    extra.retry_at = event.retryAt === null ? null : formatRfc3339(event.retryAt);
-    extra.node_id = event.nodeId;
+    data +=
+      `,"outcome":${text(event.outcome)},"duration_ms":${event.durationMs ?? 'null'},"http_status":${event.httpStatus ?? 'null'},` +
+      `"error":${event.error === null ? 'null' : JSON.stringify(event.error)},` +
+      `"retry_at":${event.retryAt === null ? 'null' : `"${formatRfc3339(event.retryAt)}"`},"node_id":${text(event.nodeId)}`;
   }
-  const head = {
-    job_id: job.jobId,
-    job_name: job.name,
-    target: job.target,
-    queue: job.queue,
-    task_name: job.taskName,
-    schedule_id: job.scheduleId,
-    scheduled_time: formatRfc3339(job.occurrence),
-    run_at: formatRfc3339(job.runAt),
-    attempt: job.attempt,
-    ...extra,
-  };
-  const headText = JSON.stringify(head);
-  const data = `${headText.slice(0, -1)},"data":${job.payload || 'null'}}`;
+  data += `,"data":${job.payload || 'null'}}`;
   const json =
-    `{"specversion":"1.0","id":${JSON.stringify(id)},"source":${JSON.stringify(source)},"type":"${type}",` +
-    `"subject":${JSON.stringify(subject)},"time":"${formatRfc3339(event.at)}","datacontenttype":"application/json","data":${data}}`;
+    `{"specversion":"1.0","id":${text(id)},"source":${text(source)},"type":"${type}",` +
+    `"subject":${text(subject)},"time":"${formatRfc3339(event.at)}","datacontenttype":"application/json","data":${data}}`;
   return { id, kind, type, subject, json };
+}
+
+function text(value: string | null): string {
+  return value === null ? 'null' : JSON.stringify(value);
 }
 
 /** Parses `--events-types` text: comma-separated short names, or `all`. */
