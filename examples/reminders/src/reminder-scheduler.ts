@@ -12,6 +12,14 @@ import type { RemindersDb, ReminderOp, Task } from './db.js';
 
 export type Log = (message: string) => void;
 
+/** Chime answered 4xx (other than 408 and 429): the request itself is wrong. */
+class Refused extends Error {}
+
+function failure(what: string, status: number, body: string): Error {
+  const message = `${what}: HTTP ${status} ${body}`;
+  return status >= 400 && status < 500 && status !== 408 && status !== 429 ? new Refused(message) : new Error(message);
+}
+
 /** Seed 002's job name convention. */
 export function reminderJobName(task: Pick<Task, 'id' | 'user_id'>): string {
   return `task-reminder-${task.id}-${task.user_id}`;
@@ -81,6 +89,12 @@ export class ReminderScheduler {
           await this.apply(op);
           this.db.reminderOpDone(op.id);
         } catch (error) {
+          if (error instanceof Refused) {
+            // Chime refused the request itself (a 4xx): sending it again cannot help, and it must not hold up the rest.
+            this.log(`dropping reminder op ${op.action} for task ${op.task_id}: ${error.message}`);
+            this.db.reminderOpDone(op.id);
+            continue;
+          }
           this.db.reminderOpFailed(op.id);
           if (this.backoffMs === 250) this.log(`chime unreachable (${(error as Error).message}); reminders wait in the outbox`);
           // In order: a later op for the same task must not overtake this one.
@@ -105,11 +119,11 @@ export class ReminderScheduler {
         body: JSON.stringify({ schedule: '', repeats: 1, dueTime: op.due_date, data: { task_id: op.task_id, user_id: op.user_id }, overwrite: true }),
         signal: AbortSignal.timeout(5000),
       });
-      if (!response.ok) throw new Error(`schedule ${name}: HTTP ${response.status} ${await response.text()}`);
+      if (!response.ok) throw failure(`schedule ${name}`, response.status, await response.text());
       return;
     }
     const response = await fetch(url, { method: 'DELETE', signal: AbortSignal.timeout(5000) });
-    if (!response.ok && response.status !== 404) throw new Error(`cancel ${name}: HTTP ${response.status}`);
+    if (!response.ok && response.status !== 404) throw failure(`cancel ${name}`, response.status, await response.text());
   }
 
   async stop(): Promise<void> {
