@@ -66,6 +66,8 @@ export class EventPublisher {
       worker.once('error', reject);
       worker.once('exit', () => reject(new Error('events: the publisher thread exited')));
     });
+    // Past start-up, a dead publisher thread is logged; its events stay in the spool for the next start.
+    worker.on('error', (error) => options.log('error', 'events: the publisher thread failed', error));
     publisher.unsubscribe = events.subscribe((event) => publisher.onEvent(event));
     return publisher;
   }
