@@ -66,7 +66,8 @@ export class EventPublisher {
       worker.once('error', reject);
       worker.once('exit', () => reject(new Error('events: the publisher thread exited')));
     });
-    // Past start-up, a dead publisher thread is logged; its events stay in the spool for the next start.
+    // A publisher thread that dies is logged: what it spooled goes out on the next start; events
+    // handed over after it died are not published.
     worker.on('error', (error) => options.log('error', 'events: the publisher thread failed', error));
     publisher.unsubscribe = events.subscribe((event) => publisher.onEvent(event));
     return publisher;
