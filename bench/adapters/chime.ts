@@ -41,6 +41,16 @@ type Chime = typeof import('chime');
 export type ChimeBackend = 'sqlite' | 'postgres' | 'redis';
 export type ChimeMode = 'tasks' | 'callbacks' | 'grpc-callbacks' | 'batched-sdk';
 
+/**
+ * How callbacks go out (issue 12's on/off comparison):
+ * - `default`: to the app URL, signed (what `chime serve` does out of the box);
+ * - `plain`: to the app URL, unsigned (`--webhook-signing false`): signing and guard off;
+ * - `guarded`: each job names its own `target` (`http://localhost:<port>`, allowed by
+ *   `--allow-target`), so every request passes the outbound guard (URL check, and the
+ *   checked DNS lookup on each new connection), signed.
+ */
+export type CallbackDeliveryVariant = 'default' | 'plain' | 'guarded';
+
 export interface ChimeSystemOptions {
   readonly name: string;
   readonly backend: ChimeBackend;
@@ -48,6 +58,8 @@ export interface ChimeSystemOptions {
   readonly workloads: readonly WorkloadName[];
   /** Callbacks mode: also publish every job event (all types) to a Redis stream with `--events-url`. */
   readonly events?: boolean;
+  /** Callback systems only. @default 'default' */
+  readonly delivery?: CallbackDeliveryVariant;
 }
 
 const SECRET = 'chime-bench-secret-0123456789abcdef';
@@ -146,7 +158,7 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
   const settings = [
     `store: ${options.backend} (a fresh ${options.backend === 'sqlite' ? 'file' : options.backend === 'postgres' ? 'schema' : 'key prefix'} per trial), server defaults otherwise`,
     options.mode === 'callbacks'
-      ? 'named jobs via POST /v1.0/jobs/{name} (100 in flight); HTTP callback to a receiver in the bench process; --max-concurrent-jobs = workload concurrency'
+      ? `named jobs via POST /v1.0/jobs/{name} (100 in flight); HTTP callback to a receiver in the bench process; --max-concurrent-jobs = workload concurrency; ${DELIVERY_SETTINGS[options.delivery ?? 'default']}`
       : options.mode === 'grpc-callbacks'
         ? 'named jobs via gRPC ScheduleJobAlpha1 (100 in flight); --app-protocol grpc: OnJobEvent to a gRPC app in the bench process; --max-concurrent-jobs = workload concurrency'
         : 'jobs via the SDK over HTTP (JobsClient.createJob / createJobs, 1,000 per bulk call); worker in the bench process through the library, on the same store',
@@ -204,7 +216,7 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
         };
         store.eventsUrl = `redis://${services.redisHost}:${services.redisPort}?stream=${encodeURIComponent(stream)}`;
       }
-      if (options.mode === 'callbacks') return openCallbackTrial(lib, store, token);
+      if (options.mode === 'callbacks') return openCallbackTrial(lib, store, token, options.delivery ?? 'default');
       if (options.mode === 'grpc-callbacks') return openGrpcTrial(lib, store);
       return openTaskTrial(lib, store, token, options.mode === 'batched-sdk');
     },
@@ -263,7 +275,13 @@ async function openTaskTrial(lib: Chime, store: TrialStore, token: string, batch
   };
 }
 
-async function openCallbackTrial(lib: Chime, store: TrialStore, token: string): Promise<BenchTrial> {
+const DELIVERY_SETTINGS: Record<CallbackDeliveryVariant, string> = {
+  default: 'signed (Standard Webhooks), to the app URL',
+  plain: 'unsigned (--webhook-signing false), to the app URL: signing and outbound guard off',
+  guarded: 'signed, each job with its own target http://localhost:<port> through the outbound guard (--allow-target localhost,127.0.0.1/32,::1/128; --target-concurrency = workload concurrency)',
+};
+
+async function openCallbackTrial(lib: Chime, store: TrialStore, token: string, delivery: CallbackDeliveryVariant): Promise<BenchTrial> {
   let listener: JobStartListener = () => {};
   const receiver = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     let body = '';
@@ -276,7 +294,8 @@ async function openCallbackTrial(lib: Chime, store: TrialStore, token: string): 
     });
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const appUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  const port = (receiver.address() as AddressInfo).port;
+  const appUrl = `http://127.0.0.1:${port}`;
   let server: ChimeServerProcess | undefined;
   let scheduler: InstanceType<Chime['SchedulerClient']> | undefined;
   const counter = await lib.createStore(store.spec);
@@ -284,7 +303,8 @@ async function openCallbackTrial(lib: Chime, store: TrialStore, token: string): 
   void token;
   const schedule = async (job: BenchJob) => {
     if (!scheduler) throw new Error('start the worker (the server) first');
-    await scheduler.scheduleJob(`bench-${job.index}`, { dueTime: iso(job.dueAtMs) ?? '0s', data: { i: job.index } });
+    const target = delivery === 'guarded' ? { target: { url: `http://localhost:${port}/api/jobs/trigger` } } : {};
+    await scheduler.scheduleJob(`bench-${job.index}`, { dueTime: iso(job.dueAtMs) ?? '0s', data: { i: job.index }, ...target });
   };
   return {
     add: schedule,
@@ -298,6 +318,8 @@ async function openCallbackTrial(lib: Chime, store: TrialStore, token: string): 
         '--callback-style', 'seed',
         '--max-concurrent-jobs', String(concurrency),
         ...(store.eventsUrl ? ['--events-url', store.eventsUrl] : []),
+        ...(delivery === 'plain' ? ['--webhook-signing', 'false'] : []),
+        ...(delivery === 'guarded' ? ['--allow-target', 'localhost,127.0.0.1/32,::1/128', '--target-concurrency', String(concurrency)] : []),
       ]);
       scheduler = new lib.SchedulerClient({ baseUrl: server.url });
     },

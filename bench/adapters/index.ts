@@ -24,6 +24,9 @@ export function createSystems(services: ServiceConfig): SystemAdapter[] {
     createChimeAdapter(services, { name: 'chime-sqlite-callback', backend: 'sqlite', mode: 'callbacks', workloads: DELAYED_JOB_WORKLOADS }),
     // The same callback burst with every job event published to a broker: the cost of events.
     createChimeAdapter(services, { name: 'chime-sqlite-callback-events', backend: 'sqlite', mode: 'callbacks', events: true, workloads: ['burst'] }),
+    // Issue 12: the cost of signing and the outbound guard on a callback burst, off and on.
+    createChimeAdapter(services, { name: 'chime-sqlite-callback-plain', backend: 'sqlite', mode: 'callbacks', delivery: 'plain', workloads: ['burst'] }),
+    createChimeAdapter(services, { name: 'chime-sqlite-callback-guarded', backend: 'sqlite', mode: 'callbacks', delivery: 'guarded', workloads: ['burst'] }),
     createChimeAdapter(services, { name: 'chime-sqlite-grpc', backend: 'sqlite', mode: 'grpc-callbacks', workloads: [...DELAYED_JOB_WORKLOADS, 'grpc'] }),
     createChimeAdapter(services, { name: 'chime-sqlite-sdk-batched', backend: 'sqlite', mode: 'batched-sdk', workloads: ['enqueue'] }),
     createChimeAdapter(services, { name: 'chime-postgres', backend: 'postgres', mode: 'tasks', workloads: CHIME_WORKLOADS }),

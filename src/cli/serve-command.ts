@@ -38,6 +38,11 @@ export const SERVE_FLAGS: [flag: string, key: keyof RawOptions, help: string][] 
   ['--jwt-audience <aud>', 'jwtAudience', 'required aud claim (env CHIME_JWT_AUDIENCE)'],
   ['--events-url <url>', 'eventsUrl', 'publish job events as CloudEvents to nats://, amqp://, redis:// or mqtt:// (env CHIME_EVENTS_URL)'],
   ['--events-types <types>', 'eventsTypes', 'event types to publish, e.g. fired,succeeded (env CHIME_EVENTS_TYPES; default all)'],
+  ['--allow-target <entries>', 'allowTarget', 'hosts, *.domains, IPs, CIDRs job targets may reach besides the app URL (env CHIME_ALLOW_TARGET)'],
+  ['--target-concurrency <n>', 'targetConcurrency', 'requests in flight to one target other than the app URL (env CHIME_TARGET_CONCURRENCY; default half of max-concurrent-jobs)'],
+  ['--webhook-secret <whsec>', 'webhookSecret', 'signing secret(s), two comma-separated while rotating (env CHIME_WEBHOOK_SECRET; default generated into the data dir)'],
+  ['--webhook-signing <bool>', 'webhookSigning', 'sign callbacks with Standard Webhooks headers (env CHIME_WEBHOOK_SIGNING; default true)'],
+  ['--failure-hook-url <url>', 'failureHookUrl', 'called when any job fails for good (env CHIME_FAILURE_HOOK_URL)'],
 ];
 
 /** The flags `chime worker` takes (no HTTP, no callbacks). */
@@ -55,6 +60,7 @@ export const WORKER_FLAG_KEYS: readonly (keyof RawOptions)[] = [
   'logLevel',
   'eventsUrl',
   'eventsTypes',
+  'failureHookUrl',
 ];
 
 export function addServeFlags(command: Command, only?: readonly (keyof RawOptions)[]): Command {

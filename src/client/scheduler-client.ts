@@ -20,6 +20,23 @@ export interface ScheduleJobRequest {
   overwrite?: boolean;
   failurePolicy?: { drop: Record<string, never> } | { constant: { interval?: string; maxRetries?: number } };
   missedFirePolicy?: 'fire_once' | 'all' | 'skip';
+  /** Chime extension: where this job's callback goes instead of the app URL (see docs/api.md). */
+  target?: JobTargetSpec;
+  /** Chime extension: called (signed, retried) when the job fails for good. */
+  on_failure?: string;
+  /** Chime extension: called (signed, retried) when an attempt succeeds. */
+  on_success?: string;
+}
+
+/** A job's own HTTP target (Chime extension); its URL must pass the server's --allow-target. */
+export interface JobTargetSpec {
+  url: string;
+  method?: 'POST' | 'PUT' | 'PATCH' | 'GET' | 'DELETE';
+  headers?: Record<string, string>;
+  /** envelope (default), data (the bare data) or raw (a string data as its characters). */
+  body?: 'envelope' | 'data' | 'raw';
+  /** Per-attempt timeout: "30s" or seconds; default the server's JOB_TIMEOUT. */
+  timeout?: string | number;
 }
 
 export interface DaprJob {

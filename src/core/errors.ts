@@ -102,6 +102,16 @@ export const ERROR_CODES = {
     daprCode: 'ERR_PERMISSION_DENIED',
     description: "The token is valid but lacks the scope the endpoint needs (read, write or admin).",
   },
+  TARGET_NOT_ALLOWED: {
+    status: 403,
+    daprCode: 'ERR_PERMISSION_DENIED',
+    description: "A job's `target` URL or hook URL is outside the server's outbound allowlist (`--allow-target`); the message names the field.",
+  },
+  DAPR_API_TOKEN_INVALID: {
+    status: 401,
+    daprCode: 'ERR_UNAUTHORIZED',
+    description: 'The server runs with `DAPR_API_TOKEN` and the request to the Dapr-style API has no matching `dapr-api-token` header.',
+  },
   TASK_FAILED: {
     status: 422,
     daprCode: 'ERROR',

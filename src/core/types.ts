@@ -1,3 +1,5 @@
+import type { DeliverySpec } from './delivery-spec.js';
+
 /**
  * Domain types shared by every layer. No I/O here.
  *
@@ -93,6 +95,8 @@ export interface JobTemplate {
   tags: string[];
   /** JSON text of an object. */
   metadata: string;
+  /** Its own target and hooks (Chime extension); null: the server's app URL and hooks. */
+  delivery: DeliverySpec | null;
 }
 
 export type ScheduleStatus = 'active' | 'paused' | 'completed' | 'expired' | 'failed';
@@ -181,4 +185,6 @@ export interface HistoryEntry {
   durationMs: number;
   error: string | null;
   workerId: string | null;
+  /** The first bytes of the app's answer (callbacks), or null. */
+  response: string | null;
 }

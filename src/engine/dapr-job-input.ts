@@ -3,6 +3,7 @@
  * into a schedule. Field names come in camelCase or snake_case; every problem is a 400 that
  * names the field, raised before anything is written.
  */
+import { parseDelivery } from '../core/delivery-spec.js';
 import { parseGoDuration } from '../core/duration.js';
 import { ChimeError, invalidField, parseField } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -36,6 +37,10 @@ export interface DaprJobRequest {
   events?: string[];
   /** Chime extension: deliver firings to this broker topic instead of the app. */
   topic?: string;
+  /** Chime extensions (delivery-spec.ts). */
+  target?: unknown;
+  onFailure?: unknown;
+  onSuccess?: unknown;
 }
 
 /** snake_case spellings Dapr's HTTP API also accepts, mapped to the camelCase ones. */
@@ -46,6 +51,8 @@ const SNAKE_TO_CAMEL: Record<string, string> = {
   max_retries: 'maxRetries',
   initial_interval: 'initialInterval',
   max_interval: 'maxInterval',
+  on_failure: 'onFailure',
+  on_success: 'onSuccess',
 };
 
 /** Folds snake_case keys into camelCase; both spellings of one field is a 400. */
@@ -184,6 +191,7 @@ export function buildDaprJob(
     throw invalidField('missedFirePolicy', `must be one of ${MISSED_FIRE_POLICIES.join(', ')}`);
   }
   const failurePolicy = request.failurePolicy === undefined ? defaults.failurePolicy : parseFailurePolicy(request.failurePolicy);
+  const { delivery, timeoutMs } = parseDelivery(request.target, request.onFailure, request.onSuccess);
   const source: Record<string, unknown> = { schedule: request.schedule ?? '', repeats: request.repeats ?? null };
   if (request.dueTime !== undefined) source.dueTime = request.dueTime;
   if (request.ttl !== undefined) source.ttl = request.ttl;
@@ -209,9 +217,10 @@ export function buildDaprJob(
       priority: 'normal',
       payload: JSON.stringify(unwrapProtobufValue(request.data) ?? null),
       failurePolicy,
-      timeoutMs: null,
+      timeoutMs,
       tags: [],
       metadata,
+      delivery,
     },
     nextRunAt: first,
     source,

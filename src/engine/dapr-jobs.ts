@@ -8,12 +8,15 @@ import type { Dialect, FailurePolicy, HistoryEntry, JobRecord, MissedFirePolicy,
 import type { Page, Store } from '../store/store.js';
 import { buildDaprJob, type DaprJobRequest } from './dapr-job-input.js';
 import { jobRefOf, LifecycleEvents } from './lifecycle-events.js';
+import { checkDeliverySpec, type OutboundGuard } from './outbound-guard.js';
 
 const LIVE_STATUSES: readonly ScheduleStatus[] = ['active', 'paused'];
 
 export interface DaprJobsOptions {
   defaultFailurePolicy: FailurePolicy;
   defaultMissedFire: MissedFirePolicy;
+  /** Checks job targets and hook URLs; absent: not checked (tests of other parts). */
+  guard?: OutboundGuard;
 }
 
 export interface DaprJobListQuery {
@@ -38,6 +41,7 @@ export class DaprJobs {
       failurePolicy: this.options.defaultFailurePolicy,
       missedFire: this.options.defaultMissedFire,
     });
+    checkDeliverySpec(this.options.guard, schedule.template.delivery);
     const created = await this.store.createSchedule(schedule, first, overwrite ? 'replace' : 'create');
     if (this.events.active) {
       const at = this.clock.now();

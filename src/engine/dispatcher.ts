@@ -64,6 +64,9 @@ interface InFlight {
 
 type State = 'idle' | 'running' | 'draining' | 'stopped';
 
+/** Held jobs waiting for a busy target, per callback slot, beyond which claiming pauses. */
+const MAX_BLOCKED_PER_SLOT = 20;
+
 export class Dispatcher {
   private state: State = 'idle';
   private readonly heap = new MinHeap();
@@ -78,6 +81,8 @@ export class Dispatcher {
    * slot, and jobs claimed ahead waiting for their due time.
    */
   private reserved: ClaimedJob[] = [];
+  /** Held jobs that are due but whose target is at its cap (JobRunner.admit said no). */
+  private blocked = 0;
   /** Wakes when the earliest held job falls due. */
   private startTimer: TimerHandle | null = null;
   private startTimerAt = Number.POSITIVE_INFINITY;
@@ -94,6 +99,8 @@ export class Dispatcher {
   private backlog = false;
   private refilling: Promise<void> | null = null;
   private refillAgain = false;
+  /** Due times signalled while a window read was in flight. */
+  private signalledDuringRefill: number[] = [];
   private unsubscribe: (() => void) | null = null;
   private readonly idleWaiters: (() => void)[] = [];
 
@@ -201,6 +208,9 @@ export class Dispatcher {
     if (signal.more && signal.runAt <= this.horizon) void this.refill();
     if (signal.runAt <= this.horizon) {
       this.heap.push(signal.runAt);
+      // A window read in flight may have started before this write and would reset the heap
+      // without it: kept aside and pushed again after the reset (no second read).
+      if (this.refilling) this.signalledDuringRefill.push(signal.runAt);
       this.arm();
     }
   }
@@ -226,6 +236,7 @@ export class Dispatcher {
           const full = times.length >= this.options.peekLimit;
           this.heap.reset(times);
           this.horizon = full ? times[times.length - 1]! : until;
+          for (const runAt of this.signalledDuringRefill.splice(0)) if (runAt <= this.horizon) this.heap.push(runAt);
         } catch (error) {
           this.onError(error, 'reading due times');
           // Without a window, wake up soon and try again rather than sleep forever.
@@ -306,8 +317,12 @@ export class Dispatcher {
       const free = this.options.concurrency - this.inFlight.size;
       // With every slot busy, top up the reserve only once it is half spent: one claim per
       // job would cost a transaction per job, which prefetching is there to avoid.
-      const room = free + this.options.prefetch - this.reserved.length;
-      if (room <= 0 || (free <= 0 && this.reserved.length > this.options.prefetch / 2)) {
+      // Jobs waiting for a busy target do not use up the reserve (jobs for other targets
+      // must still be claimed), up to a bound so a stuck target cannot pull in everything.
+      const blocked = Math.min(this.blocked, MAX_BLOCKED_PER_SLOT * this.options.concurrency);
+      const held = this.reserved.length - blocked;
+      const room = free + this.options.prefetch - held;
+      if (room <= 0 || (free <= 0 && held > this.options.prefetch / 2)) {
         this.backlog = true;
         return;
       }
@@ -371,10 +386,14 @@ export class Dispatcher {
     if (this.reserved.length === 0 || this.state !== 'running') return;
     const now = this.clock.now();
     let earliestAhead = Number.POSITIVE_INFINITY;
+    let blocked = 0;
     const kept: ClaimedJob[] = [];
     for (const job of this.reserved) {
       if (job.runAt > now) {
         earliestAhead = Math.min(earliestAhead, job.runAt);
+        kept.push(job);
+      } else if (job.deliver && this.runner.admit && !this.runner.admit(job)) {
+        blocked++;
         kept.push(job);
       } else if (this.inFlight.size < this.options.concurrency) {
         this.outcomes.markStarted(this.options.owner, job.id, now);
@@ -384,6 +403,7 @@ export class Dispatcher {
       }
     }
     this.reserved = kept;
+    this.blocked = blocked;
     if (earliestAhead !== Number.POSITIVE_INFINITY) this.armStart(earliestAhead);
   }
 
@@ -439,6 +459,7 @@ export class Dispatcher {
       durationMs: now - firedAt,
       httpStatus: result.httpStatus,
       error: result.error?.message ?? null,
+      response: result.response ?? null,
     };
     if (!job.deliver) {
       const error = { message: 'occurrence missed while no server ran; skipped (missed-fire policy skip)', type: 'MissedFire', traceback: null };
@@ -458,7 +479,9 @@ export class Dispatcher {
       ? { message: `timed out after ${job.timeoutMs ?? this.options.defaultTimeoutMs} ms`, type: 'Timeout', traceback: null }
       : (result.error ?? { message: 'attempt failed', type: 'Error', traceback: null });
     const policy = job.failurePolicy ?? this.options.defaultFailurePolicy;
-    const next = retryAt(policy, job.attempts, now);
+    const planned = retryAt(policy, job.attempts, now);
+    // Retry-After (429, 503) can only push the next attempt later, never add one.
+    const next = planned !== null && result.retryAfterMs !== undefined ? Math.max(planned, now + result.retryAfterMs) : planned;
     if (next !== null) {
       return { ...base, status: 'retrying', retryAt: next, error, attempt: { ...attempt, outcome: 'retrying', error: error.message } };
     }

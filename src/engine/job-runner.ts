@@ -12,6 +12,10 @@ export interface RunResult {
   /** JSON text of the handler's result. */
   result?: string | null;
   error?: JobErrorInfo | null;
+  /** The first bytes of the app's answer, kept in the firing history. */
+  response?: string | null;
+  /** The app asked (Retry-After on a 429 or 503) for the next attempt no sooner than this many ms. */
+  retryAfterMs?: number;
 }
 
 /**
@@ -20,6 +24,11 @@ export interface RunResult {
  */
 export interface JobRunner {
   run(job: ClaimedJob, signal: AbortSignal): Promise<RunResult>;
+  /**
+   * Whether the job may start now. A runner with per-target limits says no while the job's
+   * target is busy; the dispatcher then holds the job (claimed) and starts others. Absent: yes.
+   */
+  admit?(job: ClaimedJob): boolean;
   close(): Promise<void>;
 }
 

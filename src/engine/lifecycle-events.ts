@@ -11,6 +11,7 @@
  * reported, never thrown into the engine. Events describe this node's view: an outcome a lost
  * lease made the store ignore is still reported, so consumers count at-least-once.
  */
+import type { DeliverySpec } from '../core/delivery-spec.js';
 import type { AttemptOutcome, Dialect, JobErrorInfo, JobRecord, JobTarget } from '../core/types.js';
 import type { JobOutcome, NewJob } from '../store/store.js';
 
@@ -34,6 +35,8 @@ export interface JobRef {
   payload: string;
   /** JSON text of the job's metadata (a job's own event choice, `chime_events`, lives there). */
   metadata?: string;
+  /** The job's own target and hooks (failure hooks read it). */
+  delivery: DeliverySpec | null;
 }
 
 /** Outcome events, from the attempt's recorded outcome. */
@@ -124,6 +127,7 @@ export function jobRefOf(job: JobRecord | NewJob, attempt = 'attempts' in job ? 
     attempt,
     payload: job.payload,
     metadata: job.metadata,
+    delivery: job.delivery ?? null,
   };
 }
 

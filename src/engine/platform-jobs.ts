@@ -4,7 +4,8 @@ import { ChimeError } from '../core/errors.js';
 import { FINAL_STATUSES, type JobRecord } from '../core/types.js';
 import type { JobQuery, JobStats, NewJob, Page, Store, TaskInfo } from '../store/store.js';
 import type { Engine } from './engine.js';
-import { buildTaskJob, type JobRequest } from './platform-job-input.js';
+import { buildTaskJob, HTTP_TARGET_TASK, type JobRequest } from './platform-job-input.js';
+import { checkDeliverySpec, type OutboundGuard } from './outbound-guard.js';
 import { jobRefOf, LifecycleEvents } from './lifecycle-events.js';
 import type { TaskCatalog } from './task-catalog.js';
 
@@ -18,6 +19,8 @@ export class PlatformJobs {
     /** The local engine, for waking run-sync and aborting local jobs at once. */
     private readonly engine: Engine | null,
     private readonly events: LifecycleEvents = engine?.events ?? new LifecycleEvents(),
+    /** Checks job targets and hook URLs; absent: not checked. */
+    private readonly guard?: OutboundGuard,
   ) {}
 
   async create(request: JobRequest): Promise<JobRecord> {
@@ -34,10 +37,10 @@ export class PlatformJobs {
     // Each distinct task is looked up once per batch, not once per job.
     const tasks = new Map<string, TaskInfo>();
     for (const [index, request] of requests.entries()) {
-      const key = `${request.task_name}\u0000${request.version ?? ''}`;
+      const key = taskKey(request);
       if (tasks.has(key)) continue;
       try {
-        tasks.set(key, await this.catalog.resolve(request.task_name, request.version));
+        tasks.set(key, request.target != null ? HTTP_TARGET_TASK : await this.catalog.resolve(request.task_name, request.version));
       } catch (error) {
         if (requests.length > 1 && error instanceof ChimeError) {
           throw new ChimeError(error.code, `jobs[${index}]: ${error.message}`, { field: `jobs[${index}].${error.field ?? ''}` });
@@ -45,7 +48,18 @@ export class PlatformJobs {
         throw error;
       }
     }
-    const jobs = requests.map((request) => buildTaskJob(request, tasks.get(`${request.task_name}\u0000${request.version ?? ''}`)!, now));
+    const jobs = requests.map((request, index) => {
+      try {
+        const job = buildTaskJob(request, tasks.get(taskKey(request))!, now);
+        checkDeliverySpec(this.guard, job.delivery);
+        return job;
+      } catch (error) {
+        if (requests.length > 1 && error instanceof ChimeError) {
+          throw new ChimeError(error.code, `jobs[${index}]: ${error.message}`, { field: `jobs[${index}].${error.field ?? ''}` });
+        }
+        throw error;
+      }
+    });
     await this.store.insertJobs(jobs);
     if (this.events.active) for (const job of jobs) this.events.emit({ type: 'job.created', at: now, job: jobRefOf(job) });
     return jobs;
@@ -53,7 +67,8 @@ export class PlatformJobs {
 
   async get(id: string): Promise<JobRecord> {
     const job = await this.store.getJob(id);
-    if (!job || job.target !== 'task') throw new ChimeError('JOB_NOT_FOUND', `Job not found: ${id}`);
+    // Task jobs, and the HTTP-target jobs created here (they run on the callback lane).
+    if (!job || job.dialect !== 'v1') throw new ChimeError('JOB_NOT_FOUND', `Job not found: ${id}`);
     return job;
   }
 
@@ -182,5 +197,11 @@ export function pendingRecord(job: NewJob): JobRecord {
     error: null,
     cancelRequested: false,
     dialect: job.dialect,
+    delivery: job.delivery,
   };
+}
+
+/** Distinct (task, version) pairs are looked up once per batch; HTTP-target jobs need none. */
+function taskKey(request: JobRequest): string {
+  return request.target != null ? '\u0001http' : `${request.task_name}\u0000${request.version ?? ''}`;
 }

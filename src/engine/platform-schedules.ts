@@ -8,11 +8,13 @@ import { ChimeError, invalidField, parseField } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { intervalToMs, nextOccurrence, parseDaprSchedule } from '../core/recurrence.js';
 import { assertTimeZone } from '../core/timezone.js';
-import type { MissedFirePolicy, Priority, Recurrence, ScheduleRecord } from '../core/types.js';
+import { parseDelivery } from '../core/delivery-spec.js';
+import { CALLBACK_QUEUE, type MissedFirePolicy, type Priority, type Recurrence, type ScheduleRecord } from '../core/types.js';
 import { occurrenceJob } from '../store/occurrence-job.js';
 import type { NewSchedule, Page, Store } from '../store/store.js';
 import { LifecycleEvents } from './lifecycle-events.js';
-import { taskFailurePolicy } from './platform-job-input.js';
+import { HTTP_TARGET_TASK, taskFailurePolicy } from './platform-job-input.js';
+import { checkDeliverySpec, type OutboundGuard } from './outbound-guard.js';
 import type { TaskCatalog } from './task-catalog.js';
 
 export interface IntervalSpec {
@@ -39,6 +41,10 @@ export interface ScheduleRequest {
   version?: string;
   timezone?: string | null;
   missed_fire_policy?: MissedFirePolicy;
+  /** Chime extensions, as on jobs (platform-job-input.ts). */
+  target?: unknown;
+  on_failure?: string;
+  on_success?: string;
 }
 
 export type ScheduleUpdateRequest = Partial<ScheduleRequest> & { status?: 'active' | 'paused' };
@@ -53,6 +59,7 @@ export class PlatformSchedules {
     private readonly catalog: TaskCatalog,
     private readonly defaultMissedFire: MissedFirePolicy,
     private readonly events: LifecycleEvents = new LifecycleEvents(),
+    private readonly guard?: OutboundGuard,
   ) {}
 
   private changed(schedule: Pick<ScheduleRecord, 'id' | 'name' | 'dialect'>, change: 'created' | 'updated' | 'paused' | 'resumed' | 'deleted'): void {
@@ -147,6 +154,10 @@ export class PlatformSchedules {
       version: request.version ?? source.version,
       timezone: request.timezone === undefined ? (source.timezone ?? null) : request.timezone,
       missed_fire_policy: request.missed_fire_policy ?? current.missedFire,
+      // Kept in the source as given, so an update that does not name them keeps them.
+      target: request.target ?? source.target,
+      on_failure: request.on_failure ?? source.on_failure,
+      on_success: request.on_success ?? source.on_success,
     };
     if (request.cron_expression === null && request.interval === undefined && !source.interval) {
       throw invalidField('cron_expression', 'cannot be removed without giving an interval');
@@ -194,7 +205,10 @@ export class PlatformSchedules {
     status: 'active' | 'paused',
   ): Promise<NewSchedule> {
     const recurrence = parseRecurrence(request);
-    const task = await this.catalog.resolve(request.task_name, request.version);
+    const { delivery, timeoutMs } = parseDelivery(request.target, request.on_failure, request.on_success);
+    checkDeliverySpec(this.guard, delivery);
+    const http = delivery?.target != null;
+    const task = http ? HTTP_TARGET_TASK : await this.catalog.resolve(request.task_name, request.version);
     // Intervals keep the grid of their creation time, also across updates and resumes.
     const next = status === 'paused' ? null : nextOccurrence(recurrence, now, createdAt);
     if (status === 'active' && next === null) throw invalidField('cron_expression', 'never fires (no date matches it)');
@@ -210,16 +224,17 @@ export class PlatformSchedules {
       repeats: null,
       missedFire: request.missed_fire_policy ?? this.defaultMissedFire,
       template: {
-        target: 'task',
-        queue: queue_name ?? task.queue,
-        taskName: task.name,
+        target: http ? 'callback' : 'task',
+        queue: http ? CALLBACK_QUEUE : (queue_name ?? task.queue),
+        taskName: http ? request.task_name : task.name,
         taskVersion: request.version ?? null,
         priority: priority ?? 'normal',
         payload: JSON.stringify({ args: args ?? [], kwargs: kwargs ?? {} }),
-        failurePolicy: taskFailurePolicy(request, task),
-        timeoutMs: request.timeout === undefined ? task.timeoutMs : Math.round(request.timeout * 1000),
+        failurePolicy: http && request.max_retries === undefined ? null : taskFailurePolicy(request, task),
+        timeoutMs: timeoutMs ?? (request.timeout === undefined ? (http ? null : task.timeoutMs) : Math.round(request.timeout * 1000)),
         tags: tags ?? [],
         metadata: JSON.stringify(metadata ?? {}),
+        delivery,
       },
       nextRunAt: next,
       source: { ...rest, cron_expression: request.cron_expression ?? null, interval: request.interval ?? null },

@@ -17,6 +17,8 @@ export interface AppCallbackDeliveryOptions {
   /** host:port of the app's gRPC server. */
   address: string;
   nodeId?: string;
+  /** Sent as `dapr-api-token` metadata on every call (Dapr's APP_API_TOKEN). */
+  appApiToken?: string | null;
 }
 
 type UnaryMethod = (request: object, metadata: Metadata, callback: (error: ServiceError | null) => void) => { cancel(): void };
@@ -52,6 +54,8 @@ export class AppCallbackDelivery implements JobRunner {
     metadata.set('chime-attempt', String(job.attempts));
     metadata.set('chime-scheduled-time', formatRfc3339(job.occurrence));
     if (this.options.nodeId) metadata.set('chime-node', this.options.nodeId);
+    // APP_API_TOKEN: Dapr sends it to gRPC apps as `dapr-api-token` metadata too.
+    if (this.options.appApiToken) metadata.set('dapr-api-token', this.options.appApiToken);
 
     let error = this.alphaOnly ? await this.call(this.alpha, 'OnJobEventAlpha1', request, metadata, signal) : await this.call(this.stable, 'OnJobEvent', request, metadata, signal);
     if (error?.code === GrpcStatus.UNIMPLEMENTED && !this.alphaOnly) {

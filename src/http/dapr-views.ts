@@ -1,4 +1,5 @@
 /** JSON shapes of Dapr-style jobs as each dialect shows them. */
+import { deliveryView } from '../core/delivery-spec.js';
 import { formatRfc3339, parseRfc3339 } from '../core/time-spec.js';
 import type { HistoryEntry, JobRecord, ScheduleRecord, ScheduleStatus } from '../core/types.js';
 
@@ -50,6 +51,7 @@ export function seedJobView(s: ScheduleRecord): Record<string, unknown> {
     created_at: iso(s.createdAt),
     ...(source.events !== undefined ? { events: source.events } : {}),
     ...(source.topic !== undefined ? { topic: source.topic } : {}),
+    ...deliveryView(s.template.delivery ?? null, s.template.timeoutMs),
   };
 }
 
@@ -63,6 +65,8 @@ export function daprJobView(s: ScheduleRecord): Record<string, unknown> {
   if (source.ttl !== undefined) view.ttl = source.ttl;
   view.data = { '@type': 'type.googleapis.com/google.protobuf.Value', value: parsePayload(s.template.payload) };
   if (source.failurePolicy !== undefined) view.failurePolicy = source.failurePolicy;
+  // Chime extension fields only when the job has them: a plain Dapr job looks as Dapr shows it.
+  Object.assign(view, deliveryView(s.template.delivery ?? null, s.template.timeoutMs));
   return view;
 }
 
@@ -79,6 +83,7 @@ export function historyView(h: HistoryEntry): Record<string, unknown> {
     duration_ms: h.durationMs,
     error: h.error,
     worker_id: h.workerId,
+    response: h.response,
   };
 }
 

@@ -6,6 +6,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DaprJobs } from '../engine/dapr-jobs.js';
 import type { Authenticator } from './auth.js';
+import { requireDaprApiToken } from './dapr-api-token.js';
 import { registerDaprRoutes } from './dapr-routes.js';
 import { installErrorHandling } from './error-format.js';
 import { registerHealthRoutes, type HealthSource } from './health-routes.js';
@@ -22,6 +23,8 @@ export interface HttpDeps {
   bodyLimit: number;
   version: string;
   logError: (error: unknown) => void;
+  /** DAPR_API_TOKEN: required on the Dapr-style API when set. */
+  daprApiToken?: string | null;
 }
 
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
@@ -35,6 +38,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   });
   installValidation(app);
   installErrorHandling(app, deps.logError);
+  if (deps.daprApiToken) requireDaprApiToken(app, deps.daprApiToken);
   // Dapr clients often send JSON without a content type (curl -d); treat every body as JSON.
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {

@@ -1,4 +1,5 @@
 /** Domain records as the job platform's DTOs (seed 003): snake_case, seconds, RFC 3339. */
+import { deliveryView } from '../core/delivery-spec.js';
 import { formatRfc3339 } from '../core/time-spec.js';
 import type { JobRecord, ScheduleRecord } from '../core/types.js';
 import type { JobStats, QueueInfo, StatusCounts, TaskInfo, WorkerInfo } from '../store/store.js';
@@ -34,6 +35,7 @@ export function jobView(job: JobRecord): JobViewDto {
     version: job.taskVersion,
     duration: job.startedAt !== null && job.completedAt !== null ? (job.completedAt - job.startedAt) / 1000 : null,
     schedule_id: job.scheduleId,
+    ...deliveryView(job.delivery, job.timeoutMs),
   };
 }
 
@@ -64,6 +66,7 @@ export function scheduleView(s: ScheduleRecord): ScheduleViewDto {
     version: s.template.taskVersion,
     timezone: source.timezone ?? null,
     missed_fire_policy: s.missedFire,
+    ...deliveryView(s.template.delivery ?? null, s.template.timeoutMs),
   };
 }
 

@@ -5,6 +5,7 @@ import { SystemClock, type Clock } from '../core/clock.js';
 import { StoreAlignedClock } from '../engine/store-clock.js';
 import type { FailurePolicy } from '../core/types.js';
 import { Engine } from '../engine/engine.js';
+import { FailureHooks } from '../engine/failure-hooks.js';
 import { tasksFromModule, type TaskDefinition } from '../engine/tasks.js';
 import { TaskWorker } from '../engine/worker.js';
 import type { Store } from '../store/store.js';
@@ -91,4 +92,18 @@ export async function startTaskWorker(
     `worker ${options.nodeId}: ${definitions.map((t) => `${t.name}@${t.version}`).join(', ')} on ${worker.queues.join(', ')} (concurrency ${options.workerConcurrency})`,
   );
   return worker;
+}
+
+/**
+ * Failure and success hooks for the jobs this node's engine finishes. Every process with an
+ * engine starts them (a `chime worker` too: its task jobs fail there); they only write hook
+ * jobs to the store, which a `chime serve` node's callback lane delivers.
+ */
+export function startFailureHooks(store: Store, clock: Clock, engine: Engine, options: ServerOptions, logger: Logger): FailureHooks {
+  const hooks = new FailureHooks(store, clock, engine.events, {
+    serverFailureUrl: options.failureHookUrl,
+    log: (level, message, error) => logger.log(level, message, error),
+  });
+  hooks.start();
+  return hooks;
 }

@@ -8,10 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { parseGoDuration } from '../core/duration.js';
 import { SyntaxProblem } from '../core/errors.js';
 import { MISSED_FIRE_POLICIES, type MissedFirePolicy } from '../core/types.js';
-import type { CallbackStyleSetting } from '../engine/callback-delivery.js';
+import type { CallbackStyleSetting } from '../engine/delivery-request.js';
 import { QUEUE_NAME } from '../engine/tasks.js';
 import { parseEventTypes, PUBLISHED_EVENT_TYPES, type PublishedEventType } from '../events/cloudevent.js';
 import { sinkKind } from '../events/sink.js';
+import { webhookKey } from '../engine/webhook-signing.js';
 import { sqliteOptions, storeKind } from '../store/open-store.js';
 
 export const APP_PROTOCOLS = ['http', 'grpc'] as const;
@@ -87,6 +88,26 @@ export interface ServerOptions {
   eventsUrl: string | null;
   /** Event types published for jobs that choose none: comma-separated (`fired,succeeded`) or `all`. Env CHIME_EVENTS_TYPES. @default 'all' */
   eventsTypes: PublishedEventType[];
+  /**
+   * Where job targets and hook URLs may point besides the app URL: host names, `*.domain`,
+   * IPs and CIDR ranges, comma-separated. Env CHIME_ALLOW_TARGET. @default [] (only the app URL's origin)
+   */
+  allowTarget: string[];
+  /** Requests in flight to any one target other than the app URL. Env CHIME_TARGET_CONCURRENCY. @default half of max-concurrent-jobs, at least 1 */
+  targetConcurrency: number | null;
+  /**
+   * Secrets callbacks are signed with (`whsec_...`), comma-separated: two while rotating. Env
+   * CHIME_WEBHOOK_SECRET. @default generated once into the data dir (file `webhook-secret`)
+   */
+  webhookSecret: string[] | null;
+  /** Sign callbacks (Standard Webhooks headers). Env CHIME_WEBHOOK_SIGNING. @default true */
+  webhookSigning: boolean;
+  /** Called when any job fails for good (server-wide failure hook). Env CHIME_FAILURE_HOOK_URL. @default null */
+  failureHookUrl: string | null;
+  /** Requests to the Dapr-style API must carry it as `dapr-api-token`. Env DAPR_API_TOKEN. @default null (not required) */
+  daprApiToken: string | null;
+  /** Sent as `dapr-api-token` on every callback. Env APP_API_TOKEN. @default null */
+  appApiToken: string | null;
 }
 
 /** Flag values as the CLI parsed them (strings), keyed by option name. */
@@ -125,6 +146,13 @@ const ENV: Record<keyof ServerOptions, string[]> = {
   jwtAudience: ['CHIME_JWT_AUDIENCE'],
   eventsUrl: ['CHIME_EVENTS_URL'],
   eventsTypes: ['CHIME_EVENTS_TYPES'],
+  allowTarget: ['CHIME_ALLOW_TARGET'],
+  targetConcurrency: ['CHIME_TARGET_CONCURRENCY'],
+  webhookSecret: ['CHIME_WEBHOOK_SECRET'],
+  webhookSigning: ['CHIME_WEBHOOK_SIGNING'],
+  failureHookUrl: ['CHIME_FAILURE_HOOK_URL'],
+  daprApiToken: ['DAPR_API_TOKEN'],
+  appApiToken: ['APP_API_TOKEN'],
 };
 
 export function defaultNodeId(): string {
@@ -186,6 +214,13 @@ export function resolveServerOptions(flags: RawOptions, env: NodeJS.ProcessEnv =
     jwtAudience: raw('jwtAudience') ?? null,
     eventsUrl: eventsUrl(raw('eventsUrl')),
     eventsTypes: eventTypes(raw('eventsTypes')),
+    allowTarget: list(raw('allowTarget')),
+    targetConcurrency: raw('targetConcurrency') === undefined ? null : integer('target-concurrency', raw('targetConcurrency'), 1, 1, 100_000),
+    webhookSecret: raw('webhookSecret') === undefined ? null : webhookSecrets(raw('webhookSecret')!),
+    webhookSigning: oneOf('webhook-signing', raw('webhookSigning'), ['true', 'false'] as const, 'true') === 'true',
+    failureHookUrl: url('failure-hook-url', raw('failureHookUrl')),
+    daprApiToken: raw('daprApiToken') ?? null,
+    appApiToken: raw('appApiToken') ?? null,
   };
 }
 
@@ -207,6 +242,34 @@ function eventTypes(text: string | undefined): PublishedEventType[] {
   } catch (error) {
     throw new OptionError(`events-types: ${(error as Error).message}`);
   }
+}
+
+function list(text: string | undefined): string[] {
+  return text === undefined ? [] : text.split(',').map((entry) => entry.trim()).filter(Boolean);
+}
+
+function url(name: string, text: string | undefined): string | null {
+  if (text === undefined) return null;
+  try {
+    const parsed = new URL(text);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http');
+  } catch {
+    throw new OptionError(`${name}: "${text}" is not an http(s) URL`);
+  }
+  return text;
+}
+
+function webhookSecrets(text: string): string[] {
+  const secrets = list(text);
+  if (secrets.length === 0 || secrets.length > 2) throw new OptionError('webhook-secret: give one secret, or two (comma-separated) while rotating');
+  for (const secret of secrets) {
+    try {
+      webhookKey(secret);
+    } catch (error) {
+      throw new OptionError((error as Error).message.replace('webhook secret', 'webhook-secret'));
+    }
+  }
+  return secrets;
 }
 
 /** Next to the SQLite file, so `chime token --store x` finds the secret `chime serve --store x` made. */

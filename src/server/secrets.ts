@@ -12,7 +12,12 @@ import type { Scope } from '../http/auth.js';
 export const SECRET_FILE = 'jwt-secret';
 
 export function loadOrCreateSecret(dataDir: string): string {
-  const path = join(dataDir, SECRET_FILE);
+  return loadOrCreateSecretFile(dataDir, SECRET_FILE, () => randomBytes(32).toString('hex'));
+}
+
+/** Reads `dataDir/file`, creating it (0600) with `generate()` on first use; shared by every generated secret. */
+export function loadOrCreateSecretFile(dataDir: string, file: string, generate: () => string): string {
+  const path = join(dataDir, file);
   try {
     return readFileSync(path, 'utf8').trim();
   } catch (error) {
@@ -20,7 +25,7 @@ export function loadOrCreateSecret(dataDir: string): string {
   }
   mkdirSync(dataDir, { recursive: true });
   try {
-    writeFileSync(path, `${randomBytes(32).toString('hex')}\n`, { flag: 'wx', mode: 0o600 });
+    writeFileSync(path, `${generate()}\n`, { flag: 'wx', mode: 0o600 });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }

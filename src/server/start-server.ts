@@ -4,8 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../core/clock.js';
-import { CallbackDelivery } from '../engine/callback-delivery.js';
 import type { JobRunner } from '../engine/job-runner.js';
+import { TargetRoutingRunner } from '../engine/target-routing-runner.js';
 import { DaprJobs } from '../engine/dapr-jobs.js';
 import { TopicDelivery } from '../engine/topic-delivery.js';
 import type { EventPublisher } from '../events/event-publisher.js';
@@ -23,7 +23,8 @@ import { buildHttpServer } from '../http/server.js';
 import { createStore, redactStoreSpec } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { VERSION } from '../version.js';
-import { createEngine, defaultFailurePolicy, engineClock, startTaskWorker } from './engine-setup.js';
+import { createDelivery } from './delivery-setup.js';
+import { createEngine, defaultFailurePolicy, engineClock, startFailureHooks, startTaskWorker } from './engine-setup.js';
 import { createLogger, type Logger } from './logger.js';
 import type { ServerOptions } from './options.js';
 import { loadOrCreateSecret } from './secrets.js';
@@ -69,16 +70,13 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
 
   const engine = createEngine(store, clock, options, logger);
   const eventParts = await startEventPublishing(options, engine.events, logger);
+  const delivery = createDelivery(options, clock);
   await engine.addLane({
     lane: { target: 'callback' },
+    // A job with a topic goes to the broker (topic-delivery.ts); the rest as delivery routes them.
     runner: new TopicDelivery(
       eventParts.sink,
-      options.appProtocol === 'grpc'
-        ? await createAppCallbackDelivery(options)
-        : new CallbackDelivery(
-            { appUrl: options.appUrl, style: options.callbackStyle, connections: options.maxConcurrentJobs, nodeId: options.nodeId },
-            clock,
-          ),
+      options.appProtocol === 'grpc' ? new TargetRoutingRunner(await createAppCallbackDelivery(options), delivery.runner) : delivery.runner,
       clock,
       EVENT_SOURCE,
     ),
@@ -93,17 +91,18 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
 
   const catalog = new TaskCatalog(store, clock);
   const { events } = engine;
+  const hooks = startFailureHooks(store, clock, engine, options, logger);
   const daprJobs = new DaprJobs(
     store,
     clock,
-    { defaultFailurePolicy: defaultFailurePolicy(options), defaultMissedFire: options.missedFirePolicy },
+    { defaultFailurePolicy: defaultFailurePolicy(options), defaultMissedFire: options.missedFirePolicy, guard: delivery.guard },
     events,
   );
   const app = await buildHttpServer({
     daprJobs,
     platform: {
-      jobs: new PlatformJobs(store, clock, catalog, engine, events),
-      schedules: new PlatformSchedules(store, clock, catalog, options.missedFirePolicy, events),
+      jobs: new PlatformJobs(store, clock, catalog, engine, events, delivery.guard),
+      schedules: new PlatformSchedules(store, clock, catalog, options.missedFirePolicy, events, delivery.guard),
       queues: new PlatformQueues(store, clock, events),
       store,
     },
@@ -111,6 +110,7 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
     bodyLimit: options.bodyLimit,
     version: VERSION,
     logError: (error) => logger.log('error', 'request failed', error),
+    daprApiToken: options.daprApiToken,
     health: {
       async check() {
         if (engine.state !== 'running') return { ok: false, detail: `engine ${engine.state}` };
@@ -186,6 +186,7 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
         // After the engine: the last outcomes' events are in the queue; what the broker does not take in time stays spooled.
         await eventParts.publisher?.close(Math.min(options.drainGraceMs, 5000));
         await eventParts.sink?.close();
+        await hooks.close();
         stopClock();
         await store.close();
         logger.log('info', 'chime stopped');
@@ -201,5 +202,5 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
  */
 async function createAppCallbackDelivery(options: ServerOptions): Promise<JobRunner> {
   const { AppCallbackDelivery, appGrpcAddress } = await import('../grpc/app-callback-delivery.js');
-  return new AppCallbackDelivery({ address: appGrpcAddress(options.appUrl), nodeId: options.nodeId });
+  return new AppCallbackDelivery({ address: appGrpcAddress(options.appUrl), nodeId: options.nodeId, appApiToken: options.appApiToken });
 }

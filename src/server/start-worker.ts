@@ -9,7 +9,7 @@ import type { TaskWorker } from '../engine/worker.js';
 import { createStore, redactStoreSpec } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { startEventPublishing } from '../events/event-setup.js';
-import { createEngine, engineClock, startTaskWorker } from './engine-setup.js';
+import { createEngine, engineClock, startFailureHooks, startTaskWorker } from './engine-setup.js';
 import { createLogger, type Logger } from './logger.js';
 import type { ServerOptions } from './options.js';
 
@@ -34,6 +34,7 @@ export async function startWorkerProcess(
   const { publisher } = await startEventPublishing(options, engine.events, logger);
   const worker = await startTaskWorker(store, clock, engine, options, logger, parts.tasks);
   if (!worker) throw new Error('tasks: no task to run');
+  const hooks = startFailureHooks(store, clock, engine, options, logger);
   await engine.start();
   logger.log('info', `chime worker ${options.nodeId} running on ${store.backend} (${redactStoreSpec(options.store)})`);
   let closing: Promise<void> | null = null;
@@ -46,6 +47,7 @@ export async function startWorkerProcess(
         await worker.stop();
         await engine.close();
         await publisher?.close(Math.min(options.drainGraceMs, 5000));
+        await hooks.close();
         stopClock();
         await store.close();
         logger.log('info', 'chime worker stopped');

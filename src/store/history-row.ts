@@ -17,6 +17,7 @@ export interface HistoryRow {
   duration_ms: number;
   error: string | null;
   worker_id: string | null;
+  response: string | null;
 }
 
 export function historyFromRow(row: HistoryRow): HistoryEntry {
@@ -33,5 +34,6 @@ export function historyFromRow(row: HistoryRow): HistoryEntry {
     durationMs: row.duration_ms,
     error: row.error,
     workerId: row.worker_id,
+    response: row.response ?? null,
   };
 }

@@ -29,6 +29,8 @@ export function occurrenceJob(
     timeoutMs: t.timeoutMs,
     tags: t.tags,
     metadata: t.metadata,
+    // Schedules written before per-job delivery existed have no such field.
+    delivery: t.delivery ?? null,
     createdAt: now,
     dialect: schedule.dialect,
   };

@@ -120,6 +120,8 @@ export interface JobOutcome {
     durationMs: number;
     httpStatus: number | null;
     error: string | null;
+    /** The first bytes of the app's answer. */
+    response?: string | null;
   };
 }
 

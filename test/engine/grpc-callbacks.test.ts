@@ -115,6 +115,29 @@ describe('gRPC app callbacks on a virtual clock', () => {
     expect((await history('no-handler')).map((h) => h.outcome)).toEqual(['succeeded']);
     expect((await history('dropped')).map((h) => h.outcome)).toEqual(['dead_lettered']);
   });
+
+  it('sends a job with its own HTTP target over HTTP, signed, while the others go over gRPC; APP_API_TOKEN on both', async () => {
+    const target = new Receiver();
+    const targetUrl = await target.start();
+    try {
+      clock = new VirtualClock(T0);
+      app = new GrpcApp();
+      const appUrl = await app.start({ stable: true });
+      server = await startTestServer({ clock, appUrl, appProtocol: 'grpc', grpcPort: 0, allowTarget: [new URL(targetUrl).host], appApiToken: 'app-token-g' });
+      client = new DaprGrpcClient(`127.0.0.1:${server.grpcPort}`);
+      await server.app.inject({ method: 'POST', url: '/v1.0-alpha1/jobs/over-http', payload: { dueTime: '1s', data: { n: 1 }, target: { url: `${targetUrl}/in`, body: 'data' } } });
+      await client.call('ScheduleJob', { job: { name: 'over-grpc', due_time: '1s', data: packValue({ n: 2 }) } });
+      await run(2, 1000);
+      expect(target.received.map((r) => [r.path, r.body])).toEqual([['/in', { n: 1 }]]);
+      expect(target.received[0]!.headers['webhook-signature']).toMatch(/^v1,/);
+      expect(app.events.map((e) => e.name)).toEqual(['over-grpc']);
+      // APP_API_TOKEN reaches the app on both paths, as Dapr sends it (header / metadata).
+      expect(target.received[0]!.headers['dapr-api-token']).toBe('app-token-g');
+      expect(app.events[0]!.metadata['dapr-api-token']).toBe('app-token-g');
+    } finally {
+      await target.stop();
+    }
+  });
 });
 
 describe('HTTP delivery of jobs scheduled over gRPC', () => {

@@ -30,6 +30,7 @@ function fired(n: number): JobLifecycleEvent {
     attempt: 1,
     payload: `{"n":${n}}`,
     metadata: '{}',
+    delivery: null,
   };
   return { type: 'job.fired', at: job.runAt, job, lateMs: 0, nodeId: 'test' };
 }

@@ -299,6 +299,47 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
       });
     });
 
+    describe('per-job delivery', () => {
+      const delivery = {
+        target: { url: 'https://hooks.example.com/in?x=1', method: 'PUT' as const, headers: { 'x-key': 'k' }, body: 'raw' as const },
+        onFailure: 'https://hooks.example.com/failed',
+        onSuccess: null,
+      };
+
+      it('keeps a job\'s delivery spec, and null when it has none', async () => {
+        const withSpec = newJob({}, callbackTemplate({ delivery, timeoutMs: 1500 }));
+        const without = newJob({}, callbackTemplate());
+        await store.insertJobs([withSpec, without]);
+        expect(await store.getJob(withSpec.id)).toMatchObject({ delivery, timeoutMs: 1500 });
+        expect((await store.getJob(without.id))?.delivery).toBeNull();
+        const claimed = await store.claimDue({ lane: CALLBACKS, now: T0, limit: 10, owner: 'n1', leaseMs: 5000, planNext: noNext });
+        expect(claimed.find((j) => j.id === withSpec.id)?.delivery).toEqual(delivery);
+        expect(claimed.find((j) => j.id === without.id)?.delivery).toBeNull();
+      });
+
+      it('carries a schedule\'s delivery spec to every occurrence', async () => {
+        const s = newSchedule({ recurrence: { kind: 'every', everyMs: 1000 }, repeats: 3, template: callbackTemplate({ delivery }) });
+        await store.createSchedule(s, firstJob(s), 'create');
+        expect((await store.getSchedule(s.id))?.template.delivery).toEqual(delivery);
+        const [first] = await store.claimDue({ lane: CALLBACKS, now: T0, limit: 10, owner: 'n1', leaseMs: 5000, planNext: everyPlan });
+        const [second] = await store.claimDue({ lane: CALLBACKS, now: T0 + 1000, limit: 10, owner: 'n1', leaseMs: 5000, planNext: everyPlan });
+        expect(first?.delivery).toEqual(delivery);
+        expect(second).toMatchObject({ occurrence: T0 + 1000, delivery });
+      });
+
+      it('keeps the first bytes of the app\'s answer in the history', async () => {
+        const job = newJob({}, callbackTemplate());
+        await store.insertJobs([job]);
+        await store.claimDue({ lane: CALLBACKS, now: T0, limit: 1, owner: 'n1', leaseMs: 5000, planNext: noNext });
+        const attempt = { outcome: 'retrying' as const, firedAt: T0, durationMs: 5, httpStatus: 429, error: 'app answered HTTP 429', response: '{"slow":"down"}' };
+        await store.recordOutcomes([outcome(job.id, 'n1', 'retrying', { retryAt: T0 + 2000, attempt })]);
+        await store.claimDue({ lane: CALLBACKS, now: T0 + 2000, limit: 1, owner: 'n1', leaseMs: 5000, planNext: noNext });
+        await store.recordOutcomes([outcome(job.id, 'n1', 'completed')]);
+        const history = await store.listHistory({ jobId: job.id, limit: 10 });
+        expect(history.map((h) => [h.httpStatus, h.response])).toEqual([[200, null], [429, '{"slow":"down"}']]);
+      });
+    });
+
     describe('outcomes and leases', () => {
       it('completes a job and writes its history', async () => {
         const job = newJob();

@@ -17,6 +17,7 @@ export function callbackTemplate(overrides: Partial<JobTemplate> = {}): JobTempl
     timeoutMs: null,
     tags: [],
     metadata: '{}',
+    delivery: null,
     ...overrides,
   };
 }
@@ -50,6 +51,7 @@ export function newJob(overrides: Partial<NewJob> = {}, template: JobTemplate = 
     timeoutMs: template.timeoutMs,
     tags: template.tags,
     metadata: template.metadata,
+    delivery: template.delivery,
     createdAt: T0 - 1000,
     dialect: 'v1',
     ...overrides,

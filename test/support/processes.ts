@@ -48,6 +48,10 @@ export interface Delivery {
   jobId: string;
   /** The `chime-node` header: which node delivered it. */
   node: string;
+  /** The body as received. */
+  raw: string;
+  /** Signature, token and content-type headers as received. */
+  headers: Record<string, string>;
 }
 
 export interface ReceiverProcess {
@@ -56,9 +60,10 @@ export interface ReceiverProcess {
   stop(): Promise<void>;
 }
 
-export async function startReceiver(env: { status?: number; delayMs?: number } = {}): Promise<ReceiverProcess> {
+export async function startReceiver(env: { status?: number; delayMs?: number; host?: string } = {}): Promise<ReceiverProcess> {
+  const host = env.host ?? '127.0.0.1';
   const child = spawn(process.execPath, [`${ROOT}test/support/receiver-main.mjs`], {
-    env: { ...process.env, RECEIVER_STATUS: String(env.status ?? 200), RECEIVER_DELAY_MS: String(env.delayMs ?? 0) },
+    env: { ...process.env, RECEIVER_STATUS: String(env.status ?? 200), RECEIVER_DELAY_MS: String(env.delayMs ?? 0), RECEIVER_HOST: host },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const deliveries: Delivery[] = [];
@@ -71,7 +76,7 @@ export async function startReceiver(env: { status?: number; delayMs?: number } =
     });
   });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     deliveries,
     async stop() {
       child.kill('SIGKILL');

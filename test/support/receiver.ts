@@ -15,14 +15,16 @@ export interface Received {
   at: number;
 }
 
-export type Responder = (request: Received) => number | Promise<number>;
+/** A status, or a status with headers and a body (Retry-After, Location, a custom answer). */
+export type Reply = number | { status: number; headers?: Record<string, string>; body?: string };
+export type Responder = (request: Received) => Reply | Promise<Reply>;
 
 export class Receiver {
   readonly received: Received[] = [];
   private server: http.Server | undefined;
   respond: Responder = () => 200;
 
-  async start(port = 0): Promise<string> {
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
     this.server = http.createServer((req, res) => {
       let raw = '';
       req.setEncoding('utf8');
@@ -33,18 +35,19 @@ export class Receiver {
           path: req.url ?? '',
           headers: req.headers,
           rawBody: raw,
-          body: raw.length > 0 ? JSON.parse(raw) : undefined,
+          body: parseBody(raw),
           at: performance.timeOrigin + performance.now(),
         };
         this.received.push(entry);
-        void Promise.resolve(this.respond(entry)).then((status) => {
-          res.writeHead(status, { 'content-type': 'application/json' });
-          res.end(status < 300 ? '{"status":"success"}' : '{"status":"failed"}');
+        void Promise.resolve(this.respond(entry)).then((reply) => {
+          const { status, headers = {}, body } = typeof reply === 'number' ? { status: reply } : reply;
+          res.writeHead(status, { 'content-type': 'application/json', ...headers });
+          res.end(body ?? (status < 300 ? '{"status":"success"}' : '{"status":"failed"}'));
         });
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+    return `http://${host}:${(this.server.address() as AddressInfo).port}`;
   }
 
   async stop(): Promise<void> {
@@ -56,6 +59,16 @@ export class Receiver {
   /** Seed-style deliveries of one job name. */
   forJob(name: string): Received[] {
     return this.received.filter((r) => (r.body as { job_name?: string } | undefined)?.job_name === name || r.path === `/job/${encodeURIComponent(name)}`);
+  }
+}
+
+/** JSON bodies parsed; anything else (a raw text target body) kept as the text. */
+function parseBody(raw: string): unknown {
+  if (raw.length === 0) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
   }
 }
 

@@ -2,6 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { MISSED_FIRE_POLICIES } from '../../core/types.js';
 import { stringEnum } from './common.js';
+import { DeliveryTarget, HookUrl } from './delivery.js';
 
 const missedFire = stringEnum(MISSED_FIRE_POLICIES, {
   description: 'What happens to occurrences missed while no server ran (Chime extension). Default fire_once.',
@@ -32,6 +33,11 @@ export const DaprJobBody = Type.Object(
     topic: Type.Optional(
       Type.String({ minLength: 1, maxLength: 255, description: 'Chime extension: deliver each firing to this broker topic (through --events-url) instead of the app callback.' }),
     ),
+    target: Type.Optional(DeliveryTarget),
+    onFailure: Type.Optional(HookUrl('failure')),
+    on_failure: Type.Optional(HookUrl('failure')),
+    onSuccess: Type.Optional(HookUrl('success')),
+    on_success: Type.Optional(HookUrl('success')),
   },
   { additionalProperties: false },
 );

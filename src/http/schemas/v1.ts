@@ -6,6 +6,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { JOB_STATUSES, MISSED_FIRE_POLICIES, PRIORITIES } from '../../core/types.js';
 import { stringEnum } from './common.js';
+import { DeliveryTarget, HookUrl } from './delivery.js';
 
 const Priority = stringEnum(PRIORITIES, { description: 'critical > high > normal > low' });
 const Status = stringEnum(JOB_STATUSES);
@@ -15,6 +16,12 @@ const Name = (description: string) => Type.String({ minLength: 1, maxLength: 200
 const QueueName = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,100}$', description: 'letters, digits, _ . : - (at most 100)' });
 const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50 });
 const Seconds = (description: string) => Type.Number({ minimum: 0, description });
+/** Chime extension fields (per-job delivery), on jobs and schedules, in requests and views. */
+const DeliveryFields = {
+  target: Type.Optional(DeliveryTarget),
+  on_failure: Type.Optional(HookUrl('failure')),
+  on_success: Type.Optional(HookUrl('success')),
+};
 
 export const JobErrorDto = Type.Object({ message: Type.String(), type: Type.String(), traceback: Nullable(Type.String()) });
 
@@ -42,6 +49,7 @@ export const JobViewDto = Type.Object({
   version: Nullable(Type.String()),
   duration: Nullable(Type.Number()),
   schedule_id: Nullable(Type.String()),
+  ...DeliveryFields,
 });
 export type JobViewDto = Static<typeof JobViewDto>;
 
@@ -53,6 +61,7 @@ const JobFields = {
   timeout: Type.Optional(Seconds('Seconds an attempt may run (default: the task\'s).')),
   metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   version: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'Task version (default: the latest registered).' })),
+  ...DeliveryFields,
 };
 
 export const CreateJobDto = Type.Object(
@@ -126,6 +135,7 @@ const ScheduleFields = {
   version: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
   timezone: Type.Optional(Nullable(Type.String({ description: 'IANA zone for cron_expression (default UTC).' }))),
   missed_fire_policy: Type.Optional(stringEnum(MISSED_FIRE_POLICIES, { description: 'Occurrences missed while no server ran (default fire_once).' })),
+  ...DeliveryFields,
 };
 
 export const CreateScheduleDto = Type.Object(ScheduleFields, { additionalProperties: false });
@@ -168,6 +178,7 @@ export const ScheduleViewDto = Type.Object({
   version: Nullable(Type.String()),
   timezone: Nullable(Type.String()),
   missed_fire_policy: Type.String(),
+  ...DeliveryFields,
 });
 export type ScheduleViewDto = Static<typeof ScheduleViewDto>;
 

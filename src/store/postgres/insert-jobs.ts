@@ -1,5 +1,6 @@
 /** Multi-row job inserts, shared by the API path (insertJobs) and the claim path (next occurrences). */
 import { ChimeError } from '../../core/errors.js';
+import { serializeDelivery } from '../../core/delivery-spec.js';
 import { maxRetriesOf } from '../../core/failure-policy.js';
 import { PRIORITY_RANK } from '../../core/types.js';
 import type { DueSignal, NewJob } from '../store.js';
@@ -17,13 +18,13 @@ import { TurnBatch, type BatchedCall } from './turn-batch.js';
  */
 export function insertJobsFromJson(s: string, param = '$1'): string {
   return `INSERT INTO ${s}.jobs (id, schedule_id, name, occurrence, run_at, status, target, queue, task_name,
-      task_version, priority, payload, failure_policy, max_retries, timeout_ms, tags, metadata, created_at, dialect)
+      task_version, priority, payload, failure_policy, max_retries, timeout_ms, tags, metadata, created_at, dialect, delivery)
     SELECT id, schedule_id, name, occurrence, run_at, 'pending', target, queue, task_name,
-      task_version, priority, payload, failure_policy, max_retries, timeout_ms, tags, metadata, created_at, dialect
+      task_version, priority, payload, failure_policy, max_retries, timeout_ms, tags, metadata, created_at, dialect, delivery
     FROM json_to_recordset(${param}::json) AS t(id text, schedule_id text, name text, occurrence bigint, run_at bigint,
       target text, queue text, task_name text, task_version text, priority smallint, payload text,
       failure_policy jsonb, max_retries bigint, timeout_ms bigint, tags jsonb, metadata text, created_at bigint,
-      dialect text)`;
+      dialect text, delivery text)`;
 }
 
 export function jobsJson(jobs: readonly NewJob[]): string {
@@ -47,6 +48,7 @@ export function jobsJson(jobs: readonly NewJob[]): string {
       metadata: job.metadata,
       created_at: job.createdAt,
       dialect: job.dialect,
+      delivery: serializeDelivery(job.delivery),
     })),
   );
 }

@@ -34,6 +34,7 @@ export async function recordOutcomes(db: PgDatabase, outcomes: readonly JobOutco
       duration_ms: o.attempt?.durationMs ?? null,
       http_status: o.attempt?.httpStatus ?? null,
       attempt_error: o.attempt?.error ?? null,
+      response: o.attempt?.response ?? null,
     };
   });
   return db.transaction(async (tx) => {
@@ -43,7 +44,7 @@ export async function recordOutcomes(db: PgDatabase, outcomes: readonly JobOutco
       `WITH o AS (
         SELECT * FROM json_to_recordset($1::json) AS t(ord int, job_id text, owner text, status text, run_at bigint,
           completed_at bigint, result text, error jsonb, started_at bigint, fired_at bigint, outcome text, duration_ms float8,
-          http_status int, attempt_error text)
+          http_status int, attempt_error text, response text)
       ),
       done AS (
         UPDATE ${db.s}.jobs j SET status = o.status, run_at = COALESCE(o.run_at, j.run_at), lease_owner = NULL,
@@ -52,13 +53,13 @@ export async function recordOutcomes(db: PgDatabase, outcomes: readonly JobOutco
         FROM o WHERE j.id = ANY($2::text[]) AND j.id = o.job_id AND j.lease_owner = o.owner
           AND j.status IN ('reserved', 'running')
         RETURNING j.id, j.schedule_id, j.name, j.occurrence, j.attempts, j.worker_id, j.target, j.queue, j.status,
-          j.run_at, j.completed_at, o.ord, o.fired_at, o.outcome, o.http_status, o.duration_ms, o.attempt_error
+          j.run_at, j.completed_at, o.ord, o.fired_at, o.outcome, o.http_status, o.duration_ms, o.attempt_error, o.response
       ),
       written AS (
         INSERT INTO ${db.s}.history (job_id, schedule_id, name, occurrence, fired_at, attempt, outcome, http_status,
-          duration_ms, error, worker_id)
+          duration_ms, error, worker_id, response)
         SELECT id, schedule_id, name, occurrence, fired_at, attempts, outcome, http_status, duration_ms, attempt_error,
-          worker_id
+          worker_id, response
         FROM done WHERE outcome IS NOT NULL ORDER BY ord
       )
       SELECT id, schedule_id, target, queue, status, run_at, completed_at, ord FROM done`,

@@ -1,4 +1,5 @@
 /** Row shapes of the PostgreSQL tables, their column lists and their mapping to domain records. */
+import { deserializeDelivery } from '../../core/delivery-spec.js';
 import {
   FINAL_STATUSES,
   PRIORITY_BY_RANK,
@@ -49,6 +50,7 @@ export interface JobRow {
   error: JobErrorInfo | null;
   cancel_requested: boolean;
   dialect: Dialect;
+  delivery: string | null;
 }
 
 export interface ScheduleRow {
@@ -76,6 +78,7 @@ const JOB_COLUMN_NAMES = [
   'id', 'schedule_id', 'name', 'occurrence', 'run_at', 'status', 'target', 'queue', 'task_name', 'task_version',
   'priority', 'payload', 'failure_policy', 'max_retries', 'timeout_ms', 'tags', 'metadata', 'attempts', 'lease_owner',
   'lease_until', 'worker_id', 'created_at', 'started_at', 'completed_at', 'result', 'error', 'cancel_requested', 'dialect',
+  'delivery',
 ] as const;
 
 const SCHEDULE_COLUMN_NAMES = [
@@ -96,7 +99,7 @@ export function scheduleColumns(alias?: string): string {
 }
 
 export const HISTORY_COLUMNS =
-  'id, job_id, schedule_id, name, occurrence, fired_at, attempt, outcome, http_status, duration_ms, error, worker_id';
+  'id, job_id, schedule_id, name, occurrence, fired_at, attempt, outcome, http_status, duration_ms, error, worker_id, response';
 
 export function jobFromRow(row: JobRow): JobRecord {
   return {
@@ -127,6 +130,7 @@ export function jobFromRow(row: JobRow): JobRecord {
     error: row.error,
     cancelRequested: row.cancel_requested,
     dialect: row.dialect,
+    delivery: deserializeDelivery(row.delivery),
   };
 }
 

@@ -2,6 +2,7 @@
  * Hash fields ↔ domain records. Field names are the SQLite column names; an absent field is
  * null; numbers are decimal strings (written with String(), exact for every integer time).
  */
+import { deserializeDelivery, serializeDelivery } from '../../core/delivery-spec.js';
 import { maxRetriesOf } from '../../core/failure-policy.js';
 import {
   PRIORITY_BY_RANK,
@@ -54,6 +55,7 @@ export function jobFields(job: NewJob): string[] {
     push(f, 'max_retries', maxRetriesOf(job.failurePolicy));
   }
   push(f, 'timeout_ms', job.timeoutMs);
+  push(f, 'delivery', serializeDelivery(job.delivery));
   return f;
 }
 
@@ -86,6 +88,7 @@ export function jobFromHash(h: Hash): JobRecord {
     error: h.error === undefined ? null : JSON.parse(h.error),
     cancelRequested: h.cancel_requested === '1',
     dialect: h.dialect as JobRecord['dialect'],
+    delivery: deserializeDelivery(h.delivery),
   };
 }
 
@@ -153,7 +156,7 @@ export function scheduleFromHash(h: Hash): ScheduleRecord {
 /** The attempt half of a history entry; the script adds the job half (add_history). */
 export function attemptJson(a: JobOutcome['attempt']): string {
   if (!a) return '';
-  return JSON.stringify({ outcome: a.outcome, firedAt: a.firedAt, durationMs: a.durationMs, httpStatus: a.httpStatus, error: a.error });
+  return JSON.stringify({ outcome: a.outcome, firedAt: a.firedAt, durationMs: a.durationMs, httpStatus: a.httpStatus, error: a.error, response: a.response ?? null });
 }
 
 interface StoredHistory {
@@ -171,6 +174,8 @@ interface StoredAttempt {
   durationMs: number;
   httpStatus: number | null;
   error: string | null;
+  /** Absent in entries written before responses were kept. */
+  response?: string | null;
 }
 
 export function historyFromEntry(id: string, entry: string): HistoryEntry {
@@ -188,6 +193,7 @@ export function historyFromEntry(id: string, entry: string): HistoryEntry {
     durationMs: attempt.durationMs,
     error: attempt.error,
     workerId: head.workerId,
+    response: attempt.response ?? null,
   };
 }
 

@@ -1,4 +1,5 @@
 /** Row shapes of the SQLite tables and their mapping to domain records. */
+import { deserializeDelivery, serializeDelivery } from '../../core/delivery-spec.js';
 import { maxRetriesOf } from '../../core/failure-policy.js';
 import {
   PRIORITY_BY_RANK,
@@ -43,6 +44,7 @@ export interface JobRow {
   error: string | null;
   cancel_requested: number;
   dialect: Dialect;
+  delivery: string | null;
 }
 
 export interface ScheduleRow {
@@ -95,6 +97,7 @@ export function jobFromRow(row: JobRow): JobRecord {
     error: row.error === null ? null : JSON.parse(row.error),
     cancelRequested: row.cancel_requested === 1,
     dialect: row.dialect,
+    delivery: deserializeDelivery(row.delivery),
   };
 }
 
@@ -120,12 +123,13 @@ export function jobInsertValues(job: NewJob): unknown[] {
     job.metadata,
     job.createdAt,
     job.dialect,
+    serializeDelivery(job.delivery),
   ];
 }
 
 const JOB_INSERT_COLUMNS = `INTO jobs (id, schedule_id, name, occurrence, run_at, status, target, queue,
-  task_name, task_version, priority, payload, failure_policy, max_retries, timeout_ms, tags, metadata, created_at, dialect)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  task_name, task_version, priority, payload, failure_policy, max_retries, timeout_ms, tags, metadata, created_at, dialect, delivery)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 export const INSERT_JOB_SQL = `INSERT ${JOB_INSERT_COLUMNS}`;
 /** For materialising occurrences: the (schedule_id, occurrence) key makes a repeat a no-op. */
 export const INSERT_JOB_IF_NEW_SQL = `INSERT OR IGNORE ${JOB_INSERT_COLUMNS}`;

@@ -152,7 +152,7 @@ export function finishScheduleIfDone(ctx: SqliteContext, scheduleId: string, las
 }
 
 const INSERT_HISTORY_SQL = `INSERT INTO history (job_id, schedule_id, name, occurrence, fired_at, attempt, outcome,
-  http_status, duration_ms, error, worker_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  http_status, duration_ms, error, worker_id, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 export function recordOutcomes(ctx: SqliteContext, outcomes: readonly JobOutcome[]): DueSignal[] {
   const signals: DueSignal[] = [];
@@ -191,6 +191,7 @@ export function recordOutcomes(ctx: SqliteContext, outcomes: readonly JobOutcome
           o.attempt.durationMs,
             o.attempt.error,
             row.worker_id,
+            o.attempt.response ?? null,
           );
       }
       if (retrying) signals.push({ target: row.target, queue: row.queue, runAt: o.retryAt ?? o.finishedAt });
@@ -285,7 +286,7 @@ export function reapExpiredLeases(ctx: SqliteContext, request: ReapRequest): Rea
       ctx
         .prepare(INSERT_HISTORY_SQL)
         .run(row.id, row.schedule_id, row.name, row.occurrence, row.started_at ?? request.now, row.attempts,
-          'lease_expired', null, request.now - (row.started_at ?? request.now), error.message, row.worker_id);
+          'lease_expired', null, request.now - (row.started_at ?? request.now), error.message, row.worker_id, null);
       if (final && row.schedule_id !== null) finishScheduleIfDone(ctx, row.schedule_id, status, request.now);
       if (!final) signals.push({ target: row.target, queue: row.queue, runAt: request.now });
       reaped.push({ jobId: row.id, previousOwner: row.lease_owner, status: status as ReapedJob['status'] });

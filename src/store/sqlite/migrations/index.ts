@@ -1,5 +1,6 @@
 import * as initial from './001-initial.js';
 import * as platform from './002-platform.js';
+import * as delivery from './003-delivery.js';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,5 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: initial.up },
   { version: 2, name: 'platform', up: platform.up },
+  { version: 3, name: 'delivery', up: delivery.up },
 ];

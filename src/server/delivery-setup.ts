@@ -1,0 +1,32 @@
+/** The outbound side of `chime serve`: the guard, the signer, and the callback runner using them. */
+import type { Clock } from '../core/clock.js';
+import { CallbackDelivery } from '../engine/callback-delivery.js';
+import { OutboundGuard } from '../engine/outbound-guard.js';
+import { WebhookSigner } from '../engine/webhook-signing.js';
+import type { ServerOptions } from './options.js';
+import { loadOrCreateWebhookSecret } from './webhook-secret.js';
+
+export interface DeliveryParts {
+  guard: OutboundGuard;
+  runner: CallbackDelivery;
+}
+
+export function createDelivery(options: ServerOptions, clock: Clock): DeliveryParts {
+  const trusted = [options.appUrl, ...(options.failureHookUrl ? [options.failureHookUrl] : [])];
+  const guard = new OutboundGuard(options.allowTarget, trusted);
+  const signer = options.webhookSigning ? new WebhookSigner(options.webhookSecret ?? [loadOrCreateWebhookSecret(options.dataDir)]) : null;
+  const runner = new CallbackDelivery(
+    {
+      appUrl: options.appUrl,
+      style: options.callbackStyle,
+      connections: options.maxConcurrentJobs,
+      targetConnections: options.targetConcurrency ?? Math.max(1, Math.floor(options.maxConcurrentJobs / 2)),
+      nodeId: options.nodeId,
+      signer,
+      guard,
+      appApiToken: options.appApiToken,
+    },
+    clock,
+  );
+  return { guard, runner };
+}
