@@ -25,6 +25,12 @@ export class TopicDelivery implements JobRunner {
     private readonly source: string,
   ) {}
 
+  /** A topic job starts at once; the others as the next runner's per-target limits allow. */
+  admit(job: ClaimedJob): boolean {
+    if (jobTopic(job.metadata) !== null) return true;
+    return this.next.admit ? this.next.admit(job) : true;
+  }
+
   async run(job: ClaimedJob, signal: AbortSignal): Promise<RunResult> {
     const topic = jobTopic(job.metadata);
     if (topic === null) return this.next.run(job, signal);
