@@ -243,6 +243,7 @@ function jobEventMetadata(request: DaprJobRequest): string {
     metadata[JOB_EVENTS_KEY] = request.events.map((k) => k.replace(/^job\./, ''));
   }
   if (request.topic !== undefined) {
+    if (request.target !== undefined) throw invalidField('topic', 'a job goes to a topic or to a target, not both');
     if (!/^[A-Za-z0-9._\-/:]+$/.test(request.topic)) throw invalidField('topic', 'use letters, digits and . _ - / : only');
     metadata[JOB_TOPIC_KEY] = request.topic;
   }

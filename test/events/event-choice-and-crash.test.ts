@@ -60,6 +60,9 @@ describe('event choice, topic delivery and the spool', () => {
     expect((await post(server.url, 'chooser', { dueTime, data: { n: 2 }, events: ['fired', 'job.succeeded'] })).status).toBe(200);
     expect((await post(server.url, 'quiet', { dueTime, data: { n: 3 }, events: [] })).status).toBe(200);
     expect((await post(server.url, 'to-topic', { dueTime, data: { task_id: 7, user_id: 'u' }, topic, events: [] })).status).toBe(200);
+    const both = await post(server.url, 'both', { dueTime, topic, target: { url: `${appUrl}/x` } });
+    expect(both.status).toBe(400);
+    expect(await both.json()).toMatchObject({ field: 'topic' });
     const bad = await post(server.url, 'bad', { dueTime, events: ['exploded'] });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ field: 'events[0]' });
