@@ -7,7 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 
 /** Chime's own service definitions (its proto/ files), loaded once, when first needed. */
 async function service(name: 'Dapr' | 'AppCallback'): Promise<grpc.ServiceClientConstructor> {
-  const { daprService } = await import('chime/grpc');
+  const { daprService } = await import('@chime-scheduler/server/grpc');
   return daprService(name);
 }
 

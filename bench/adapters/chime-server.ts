@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const CHIME_BIN = fileURLToPath(new URL('../../bin/chime.js', import.meta.url));
@@ -74,13 +75,27 @@ async function spawnServer(
   env: NodeJS.ProcessEnv,
   sameUrl?: string,
 ): Promise<{ child: ChildProcess; url: string; log: string }> {
-  const port = sameUrl ? new URL(sameUrl).port : '0';
+  // Below info the server does not announce its URL: give it a free port and wait for /livez.
+  const level = args[args.indexOf('--log-level') + 1];
+  const quiet = args.includes('--log-level') && (level === 'error' || level === 'warn');
+  const port = sameUrl ? new URL(sameUrl).port : quiet ? String(await freePort()) : '0';
   // A trial's server serves gRPC only when the trial asks (port 50001 may be taken).
   const grpc = args.some((a) => a === '--grpc-port' || a === '--no-grpc') ? [] : ['--no-grpc'];
   const child = spawn(process.execPath, [CHIME_BIN, 'serve', '--port', port, ...grpc, ...args], {
     env: { ...process.env, ...env, CHIME_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  if (quiet) {
+    const url = `http://127.0.0.1:${port}`;
+    const started = performance.now();
+    let log = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
+    while (!(await fetch(`${url}/livez`).then((r) => r.status === 204, () => false))) {
+      if (child.exitCode !== null || performance.now() - started > START_TIMEOUT_MS) throw new Error(`chime serve did not start:\n${log}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return { child, url, log };
+  }
   let log = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`chime serve did not start:\n${log}`)), START_TIMEOUT_MS);
@@ -101,4 +116,12 @@ async function spawnServer(
   // Keep draining stderr so a chatty server never blocks on a full pipe.
   child.stderr!.resume();
   return { child, url, log };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

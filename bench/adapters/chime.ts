@@ -37,7 +37,7 @@ import { packageVersionAt } from './package-version.js';
 import { dropSchema, schemaSizeBytes } from './postgres.js';
 import { connectRedis, deleteKeysWithPrefix, memoryUsageOfPrefix } from './redis.js';
 
-type Chime = typeof import('chime');
+type Chime = typeof import('@chime-scheduler/server');
 export type ChimeBackend = 'sqlite' | 'postgres' | 'redis';
 export type ChimeMode = 'tasks' | 'callbacks' | 'grpc-callbacks' | 'batched-sdk';
 
@@ -60,6 +60,8 @@ export interface ChimeSystemOptions {
   readonly events?: boolean;
   /** Callback systems only. @default 'default' */
   readonly delivery?: CallbackDeliveryVariant;
+  /** Extra `chime serve` flags (e.g. observability off, measured against the defaults). */
+  readonly serverArgs?: readonly string[];
 }
 
 const SECRET = 'chime-bench-secret-0123456789abcdef';
@@ -164,6 +166,7 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
         : 'jobs via the SDK over HTTP (JobsClient.createJob / createJobs, 1,000 per bulk call); worker in the bench process through the library, on the same store',
     ...(options.mode === 'batched-sdk' ? ['SDK option batchCreates: createJob calls made in one tick travel as one bulk request'] : []),
     ...(options.events ? ['--events-url redis://.../?stream=<per trial>: every job event (created, fired, succeeded) published as a CloudEvent to a Redis stream'] : []),
+    ...(options.serverArgs?.length ? [`chime serve ${options.serverArgs.join(' ')}`] : []),
   ];
 
   return {
@@ -177,7 +180,7 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
     bulkBatchSize: BULK_BATCH,
 
     async setUp() {
-      chime = await import('chime');
+      chime = await import('@chime-scheduler/server');
       dir = mkdtempSync(join(tmpdir(), 'chime-bench-'));
       if (options.backend === 'redis' || options.events) {
         const redis = connectRedis(services);
@@ -216,7 +219,7 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
         };
         store.eventsUrl = `redis://${services.redisHost}:${services.redisPort}?stream=${encodeURIComponent(stream)}`;
       }
-      if (options.mode === 'callbacks') return openCallbackTrial(lib, store, token, options.delivery ?? 'default');
+      if (options.mode === 'callbacks') return openCallbackTrial(lib, store, token, options.delivery ?? 'default', options.serverArgs ?? []);
       if (options.mode === 'grpc-callbacks') return openGrpcTrial(lib, store);
       return openTaskTrial(lib, store, token, options.mode === 'batched-sdk');
     },
@@ -281,7 +284,7 @@ const DELIVERY_SETTINGS: Record<CallbackDeliveryVariant, string> = {
   guarded: 'signed, each job with its own target http://localhost:<port> through the outbound guard (--allow-target localhost,127.0.0.1/32,::1/128; --target-concurrency = workload concurrency)',
 };
 
-async function openCallbackTrial(lib: Chime, store: TrialStore, token: string, delivery: CallbackDeliveryVariant): Promise<BenchTrial> {
+async function openCallbackTrial(lib: Chime, store: TrialStore, token: string, delivery: CallbackDeliveryVariant, serverArgs: readonly string[]): Promise<BenchTrial> {
   let listener: JobStartListener = () => {};
   const receiver = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     let body = '';
@@ -320,6 +323,7 @@ async function openCallbackTrial(lib: Chime, store: TrialStore, token: string, d
         ...(store.eventsUrl ? ['--events-url', store.eventsUrl] : []),
         ...(delivery === 'plain' ? ['--webhook-signing', 'false'] : []),
         ...(delivery === 'guarded' ? ['--allow-target', 'localhost,127.0.0.1/32,::1/128', '--target-concurrency', String(concurrency)] : []),
+        ...serverArgs,
       ]);
       scheduler = new lib.SchedulerClient({ baseUrl: server.url });
     },

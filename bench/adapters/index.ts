@@ -27,6 +27,15 @@ export function createSystems(services: ServiceConfig): SystemAdapter[] {
     // Issue 12: the cost of signing and the outbound guard on a callback burst, off and on.
     createChimeAdapter(services, { name: 'chime-sqlite-callback-plain', backend: 'sqlite', mode: 'callbacks', delivery: 'plain', workloads: ['burst'] }),
     createChimeAdapter(services, { name: 'chime-sqlite-callback-guarded', backend: 'sqlite', mode: 'callbacks', delivery: 'guarded', workloads: ['burst'] }),
+    // The cost of observability: the same as chime-sqlite-callback (metrics on, logs at info)
+    // with metrics off and only error lines; run the two together (docs/operations.md).
+    createChimeAdapter(services, {
+      name: 'chime-sqlite-callback-obs-off',
+      backend: 'sqlite',
+      mode: 'callbacks',
+      workloads: DELAYED_JOB_WORKLOADS,
+      serverArgs: ['--metrics', 'off', '--log-level', 'error'],
+    }),
     createChimeAdapter(services, { name: 'chime-sqlite-grpc', backend: 'sqlite', mode: 'grpc-callbacks', workloads: [...DELAYED_JOB_WORKLOADS, 'grpc'] }),
     createChimeAdapter(services, { name: 'chime-sqlite-sdk-batched', backend: 'sqlite', mode: 'batched-sdk', workloads: ['enqueue'] }),
     createChimeAdapter(services, { name: 'chime-postgres', backend: 'postgres', mode: 'tasks', workloads: CHIME_WORKLOADS }),

@@ -1,9 +1,8 @@
 /** How CLI commands find the server and a bearer token for `/api/v1`. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Scope } from '../http/auth.js';
 import { defaultDataDir } from '../server/options.js';
-import { SECRET_FILE, signToken } from '../server/secrets.js';
+import { readSecret, SECRET_FILE, signToken } from '../server/secrets.js';
 
 export interface CredentialFlags {
   server: string;
@@ -16,8 +15,29 @@ export function defaultServerUrl(): string {
   return process.env.CHIME_URL ?? `http://127.0.0.1:${process.env.CHIME_PORT ?? process.env.DAPR_HTTP_PORT ?? 3500}`;
 }
 
-export function dataDirOf(flags: { dataDir?: string; store?: string }): string {
-  return flags.dataDir ?? process.env.CHIME_DATA_DIR ?? defaultDataDir(flags.store ?? process.env.CHIME_STORE ?? 'sqlite:./.chime/chime.db');
+/** The data dir and what chose it, for messages that say where they looked. */
+function dataDirSource(flags: { dataDir?: string; store?: string }): { dir: string; from: string } {
+  if (flags.dataDir) return { dir: flags.dataDir, from: '--data-dir' };
+  if (process.env.CHIME_DATA_DIR) return { dir: process.env.CHIME_DATA_DIR, from: 'CHIME_DATA_DIR' };
+  const store = flags.store ?? process.env.CHIME_STORE;
+  if (store) return { dir: defaultDataDir(store), from: `the folder of the store ${flags.store ? '--store' : 'CHIME_STORE'}` };
+  return { dir: defaultDataDir('sqlite:./.chime/chime.db'), from: "the default store's folder" };
+}
+
+/**
+ * The secret of the server whose data dir the flags or environment name: CHIME_JWT_SECRET,
+ * else the file a server made there. Never makes one: a secret minted where no server reads
+ * it signs tokens no server accepts.
+ */
+export function serverSecret(flags: { dataDir?: string; store?: string }): string {
+  if (process.env.CHIME_JWT_SECRET) return process.env.CHIME_JWT_SECRET;
+  const { dir, from } = dataDirSource(flags);
+  const secret = readSecret(dir);
+  if (secret !== null) return secret;
+  throw new Error(
+    `no server secret at ${resolve(join(dir, SECRET_FILE))} (the data dir from ${from}); ` +
+      "pass the server's --data-dir, set CHIME_DATA_DIR, or set CHIME_JWT_SECRET to the server's --jwt-secret",
+  );
 }
 
 /**
@@ -27,13 +47,11 @@ export function dataDirOf(flags: { dataDir?: string; store?: string }): string {
 export async function resolveToken(flags: CredentialFlags, scope: Scope = 'admin'): Promise<string> {
   const given = flags.token ?? process.env.CHIME_TOKEN;
   if (given) return given;
-  let secret = process.env.CHIME_JWT_SECRET;
-  if (!secret) {
-    try {
-      secret = readFileSync(join(dataDirOf(flags), SECRET_FILE), 'utf8').trim();
-    } catch {
-      throw new Error('no token: pass --token or set CHIME_TOKEN (on the server machine, `chime token` prints one)');
-    }
+  let secret: string;
+  try {
+    secret = serverSecret(flags);
+  } catch (error) {
+    throw new Error(`no token: pass --token or set CHIME_TOKEN (${(error as Error).message})`);
   }
   return signToken({ secret, scope, expiresInSeconds: 300, subject: 'chime-cli' });
 }

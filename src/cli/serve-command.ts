@@ -3,6 +3,7 @@ import { ChimeError } from '../core/errors.js';
 import { OptionError, resolveServerOptions, type RawOptions, type ServerOptions } from '../server/options.js';
 import { startServer } from '../server/start-server.js';
 import { startWorkerProcess } from '../server/start-worker.js';
+import { StartupError } from '../server/startup-error.js';
 import type { CliIo } from './output.js';
 
 /** Flag name → ServerOptions key; every flag also has an environment variable (docs/configuration.md). */
@@ -21,17 +22,19 @@ export const SERVE_FLAGS: [flag: string, key: keyof RawOptions, help: string][] 
   ['--retry-interval <duration>', 'retryIntervalMs', 'default wait between attempts (env CHIME_RETRY_INTERVAL; default 1s)'],
   ['--missed-fire-policy <policy>', 'missedFirePolicy', 'fire_once, all or skip for jobs that name none (env CHIME_MISSED_FIRE_POLICY; default fire_once)'],
   ['--missed-fire-threshold <duration>', 'missedFireThresholdMs', 'an occurrence this late counts as missed (env CHIME_MISSED_FIRE_THRESHOLD; default 5s)'],
-  ['--lease <duration>', 'leaseMs', "claim lease; a dead node's jobs return after it (env CHIME_LEASE; default 30s)"],
+  ['--lease <duration>', 'leaseMs', "claim lease; a dead node's jobs return after it (env CHIME_LEASE; default 15s)"],
   ['--retention <duration>', 'retentionMs', 'keep finished jobs and history this long (env CHIME_RETENTION; default 168h)'],
   ['--body-limit <bytes>', 'bodyLimit', 'largest request body (env CHIME_BODY_LIMIT; default 1048576)'],
   ['--drain-grace <duration>', 'drainGraceMs', 'on shutdown, time running jobs get to finish (env CHIME_DRAIN_GRACE; default 10s)'],
-  ['--node-id <id>', 'nodeId', 'this node in leases (env CHIME_NODE_ID)'],
+  ['--node-id <id>', 'nodeId', 'this node in leases (env CHIME_NODE_ID; default kept in the data dir, stable across restarts)'],
   ['--log-level <level>', 'logLevel', 'error, warn, info or debug (env CHIME_LOG_LEVEL; default info)'],
+  ['--log-format <format>', 'logFormat', 'json or pretty (env CHIME_LOG_FORMAT; default pretty on a terminal, else json)'],
+  ['--metrics <on|off>', 'metrics', 'serve Prometheus metrics at /metrics (env CHIME_METRICS; default on)'],
   ['--tasks <module>', 'tasks', 'run the tasks this module exports in this process (env CHIME_TASKS)'],
   ['--worker-concurrency <n>', 'workerConcurrency', 'task jobs run at once by this process (env CHIME_WORKER_CONCURRENCY; default 10)'],
   ['--prefetch <n>', 'workerPrefetch', 'task jobs claimed ahead of free slots (env CHIME_PREFETCH; default max(worker concurrency, 16))'],
   ['--queues <names>', 'queues', "comma-separated queues to take task jobs from (env CHIME_QUEUES; default the tasks' queues)"],
-  ['--data-dir <dir>', 'dataDir', "where the generated JWT secret lives (env CHIME_DATA_DIR; default the SQLite file's folder or ./.chime)"],
+  ['--data-dir <dir>', 'dataDir', "where the generated JWT secret and the node id live (env CHIME_DATA_DIR; default the SQLite file's folder or ./.chime)"],
   ['--jwt-secret <secret>', 'jwtSecret', 'HS256 secret for /api/v1 tokens (env CHIME_JWT_SECRET; default generated into the data dir)'],
   ['--jwks-url <url>', 'jwksUrl', 'verify /api/v1 tokens against this JWKS instead (env CHIME_JWKS_URL)'],
   ['--jwt-issuer <iss>', 'jwtIssuer', 'required iss claim (env CHIME_JWT_ISSUER)'],
@@ -57,10 +60,12 @@ export const WORKER_FLAG_KEYS: readonly (keyof RawOptions)[] = [
   'retentionMs',
   'drainGraceMs',
   'nodeId',
+  'dataDir',
   'logLevel',
   'eventsUrl',
   'eventsTypes',
   'failureHookUrl',
+  'logFormat',
 ];
 
 export function addServeFlags(command: Command, only?: readonly (keyof RawOptions)[]): Command {
@@ -97,8 +102,21 @@ export function optionsOrExplain(flags: Record<string, string | undefined>, io: 
 export async function serve(flags: Record<string, string | undefined>, io: CliIo): Promise<number> {
   const options = optionsOrExplain(flags, io);
   if (!options) return 2;
-  await runUntilSignalled(await startServer(options), io);
+  const server = await explainStartup(() => startServer(options), io);
+  if (typeof server === 'number') return server;
+  await runUntilSignalled(server, io);
   return 0;
+}
+
+/** Starts a process, or prints the one-line reason it could not and returns its exit code. */
+async function explainStartup<T>(start: () => Promise<T>, io: CliIo): Promise<T | number> {
+  try {
+    return await start();
+  } catch (error) {
+    if (!(error instanceof StartupError)) throw error;
+    io.err(`error: ${error.message}`);
+    return error.exitCode;
+  }
 }
 
 /** `chime worker`: runs tasks from the shared store until SIGTERM/SIGINT. */
@@ -109,7 +127,9 @@ export async function work(flags: Record<string, string | undefined>, io: CliIo)
     io.err('error: tasks: a worker needs --tasks <module> (or CHIME_TASKS)');
     return 2;
   }
-  await runUntilSignalled(await startWorkerProcess(options), io);
+  const worker = await explainStartup(() => startWorkerProcess(options), io);
+  if (typeof worker === 'number') return worker;
+  await runUntilSignalled(worker, io);
   return 0;
 }
 

@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { parseGoDuration } from '../core/duration.js';
 import { SCOPES, type Scope } from '../http/auth.js';
-import { loadOrCreateSecret, signToken } from '../server/secrets.js';
-import { dataDirOf } from './credentials.js';
+import { signToken } from '../server/secrets.js';
+import { serverSecret } from './credentials.js';
 import type { CliIo } from './output.js';
 
 export function registerTokenCommand(program: Command, io: CliIo, setCode: (code: number) => void): void {
@@ -29,7 +29,13 @@ export function registerTokenCommand(program: Command, io: CliIo, setCode: (code
         io.err(`error: expires-in: ${(error as Error).message}`);
         return setCode(2);
       }
-      const secret = process.env.CHIME_JWT_SECRET ?? loadOrCreateSecret(dataDirOf(o));
+      let secret: string;
+      try {
+        secret = serverSecret(o);
+      } catch (error) {
+        io.err(`error: ${(error as Error).message}`);
+        return setCode(1);
+      }
       io.out(await signToken({ secret, scope: o.scope as Scope, expiresInSeconds: seconds, subject: o.subject, issuer: o.issuer, audience: o.audience }));
     });
 }

@@ -4,7 +4,7 @@
  * time travel, for the whole scheduler rather than one function).
  *
  * @example
- * import { startTestChime } from 'chime/testing';
+ * import { startTestChime } from '@chime-scheduler/server/testing';
  * const chime = await startTestChime({ appUrl: 'http://127.0.0.1:8000' });
  * await new SchedulerClient({ baseUrl: chime.url }).scheduleJob('r1', { dueTime: '30m', data: {} });
  * await chime.clock.advance(30 * 60_000); // the callback reaches the app now

@@ -3,7 +3,7 @@
  * (node:crypto only); any Standard Webhooks library verifies them too.
  *
  * @example
- * import { verifyWebhook } from 'chime/client';
+ * import { verifyWebhook } from '@chime-scheduler/client';
  * // in the app's handler, with the raw body as received:
  * verifyWebhook(process.env.CHIME_WEBHOOK_SECRET!, request.headers, rawBody);
  */

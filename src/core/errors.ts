@@ -22,6 +22,26 @@ export const ERROR_CODES = {
     daprCode: 'ERR_MALFORMED_REQUEST',
     description: 'The request body is not valid JSON.',
   },
+  BAD_REQUEST: {
+    status: 400,
+    daprCode: 'ERR_MALFORMED_REQUEST',
+    description: 'The HTTP request itself is malformed: a bad percent-encoding in the path, a broken request line.',
+  },
+  URI_TOO_LONG: {
+    status: 414,
+    daprCode: 'ERR_MALFORMED_REQUEST',
+    description: 'A path segment (a job name or id) is longer than the server accepts.',
+  },
+  HEADERS_TOO_LARGE: {
+    status: 431,
+    daprCode: 'ERR_MALFORMED_REQUEST',
+    description: "The request's headers are larger than the server accepts (Node's 16 KiB by default).",
+  },
+  NO_WORKER: {
+    status: 409,
+    daprCode: 'ERROR',
+    description: 'run-sync: no live worker serves the queue and task, so the job could not start; pass `wait: true` to wait for one.',
+  },
   JOB_NAME_IN_BODY: {
     status: 400,
     daprCode: 'DAPR_SCHEDULER_JOB_NAME',

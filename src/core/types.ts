@@ -97,6 +97,11 @@ export interface JobTemplate {
   metadata: string;
   /** Its own target and hooks (Chime extension); null: the server's app URL and hooks. */
   delivery: DeliverySpec | null;
+  /**
+   * The W3C trace context of the request that created it (docs/operations.md, "Traces"):
+   * its firings join that trace, and callbacks carry it on. Absent or null: none.
+   */
+  traceparent?: string | null;
 }
 
 export type ScheduleStatus = 'active' | 'paused' | 'completed' | 'expired' | 'failed';

@@ -32,6 +32,8 @@ export interface CallbackDeliveryOptions {
   guard: OutboundGuard;
   /** Sent as `dapr-api-token` on every request (Dapr's APP_API_TOKEN). */
   appApiToken?: string | null;
+  /** The W3C `traceparent` sent with each attempt. @default the one stored with the job */
+  traceparent?: (job: ClaimedJob) => string | null;
 }
 
 /** Redirects followed, each to an allowed place only. */
@@ -117,6 +119,8 @@ export class CallbackDelivery implements JobRunner {
     };
     if (this.options.nodeId) headers['chime-node'] = this.options.nodeId;
     if (this.options.appApiToken) headers['dapr-api-token'] = this.options.appApiToken;
+    const traceparent = this.options.traceparent ? this.options.traceparent(job) : (job.traceparent ?? null);
+    if (traceparent) headers.traceparent = traceparent;
     // webhook-id: the job row stands for one occurrence, so its id is the same on every retry
     // of that occurrence and a receiver can drop duplicates by it.
     if (this.options.signer) Object.assign(headers, this.options.signer.headers(job.id, Math.floor(this.clock.now() / 1000), request.body ?? ''));

@@ -5,6 +5,7 @@
  */
 import { parseDelivery } from '../core/delivery-spec.js';
 import { parseGoDuration } from '../core/duration.js';
+import { nameProblem } from '../core/input-limits.js';
 import { ChimeError, invalidField, parseField } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { firstOccurrence, parseDaprSchedule } from '../core/recurrence.js';
@@ -70,17 +71,11 @@ export function foldFieldNames(body: Record<string, unknown>, path = ''): Record
   return out;
 }
 
-const FORBIDDEN_NAME = /[/#?|\u0000-\u001f\u007f]/u;
-export const MAX_JOB_NAME_LENGTH = 512;
-
 export function validateJobName(name: string): string {
+  // Empty has a code of its own (the Dapr runtime words it apart); the other rules are shared.
   if (name.trim().length === 0) throw new ChimeError('JOB_NAME_EMPTY', 'name: must not be empty', { field: 'name' });
-  if (name.length > MAX_JOB_NAME_LENGTH) throw invalidField('name', `must be at most ${MAX_JOB_NAME_LENGTH} characters`);
-  const bad = FORBIDDEN_NAME.exec(name);
-  if (bad) {
-    const shown = bad[0] < ' ' || bad[0] === '\u007f' ? `control character U+${bad[0].charCodeAt(0).toString(16).padStart(4, '0')}` : `"${bad[0]}"`;
-    throw invalidField('name', `must not contain ${shown}`);
-  }
+  const problem = nameProblem(name);
+  if (problem !== null) throw invalidField('name', problem);
   return name;
 }
 

@@ -4,9 +4,10 @@
  */
 import type { Clock } from '../core/clock.js';
 import { ChimeError } from '../core/errors.js';
-import type { Dialect, FailurePolicy, HistoryEntry, JobRecord, MissedFirePolicy, ScheduleRecord, ScheduleStatus } from '../core/types.js';
+import { CALLBACK_QUEUE, type Dialect, type FailurePolicy, type HistoryEntry, type JobRecord, type MissedFirePolicy, type ScheduleRecord, type ScheduleStatus } from '../core/types.js';
 import type { Page, Store } from '../store/store.js';
 import { buildDaprJob, type DaprJobRequest } from './dapr-job-input.js';
+import { scheduleWithTrace, UNTRACED, type JobTracing } from './job-tracing.js';
 import { jobRefOf, LifecycleEvents } from './lifecycle-events.js';
 import { checkDeliverySpec, type OutboundGuard } from './outbound-guard.js';
 
@@ -33,16 +34,22 @@ export class DaprJobs {
     private readonly clock: Clock,
     private readonly options: DaprJobsOptions,
     private readonly events: LifecycleEvents = new LifecycleEvents(),
+    private readonly tracing: JobTracing = UNTRACED,
   ) {}
 
-  /** Schedules a job; JOB_EXISTS if a live job has the name and `overwrite` is false. */
-  async create(name: string, request: DaprJobRequest, dialect: Dialect, overwrite: boolean): Promise<ScheduleRecord> {
+  /**
+   * Schedules a job; JOB_EXISTS if a live job has the name and `overwrite` is false.
+   * `traceparent`: the request's W3C trace context, which the job's firings join.
+   */
+  async create(name: string, request: DaprJobRequest, dialect: Dialect, overwrite: boolean, traceparent: unknown = null): Promise<ScheduleRecord> {
     const { schedule, first } = buildDaprJob(name, request, dialect, this.clock.now(), {
       failurePolicy: this.options.defaultFailurePolicy,
       missedFire: this.options.defaultMissedFire,
     });
     checkDeliverySpec(this.options.guard, schedule.template.delivery);
-    const created = await this.store.createSchedule(schedule, first, overwrite ? 'replace' : 'create');
+    const created = await this.tracing.create(CALLBACK_QUEUE, traceparent, 1, (trace) =>
+      this.store.createSchedule(scheduleWithTrace(schedule, trace), first && trace ? { ...first, traceparent: trace } : first, overwrite ? 'replace' : 'create'),
+    );
     if (this.events.active) {
       const at = this.clock.now();
       const change = overwrite ? 'replaced' : 'created';

@@ -5,11 +5,12 @@
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { planOccurrence } from '../core/occurrence-plan.js';
 import type { ClaimedJob, FailurePolicy } from '../core/types.js';
-import type { JobOutcome, Lane, PlanNext, Store } from '../store/store.js';
+import type { JobOutcome, Lane, PlanNext, ReapRequest, Store } from '../store/store.js';
 import { Dispatcher } from './dispatcher.js';
 import type { JobRunner } from './job-runner.js';
 import { jobRefOf, LifecycleEvents, outcomeEventType } from './lifecycle-events.js';
 import { OutcomeWriter } from './outcome-writer.js';
+import { startTakeBacks } from './start-recovery.js';
 
 export interface EngineOptions {
   /** Identifies this node's leases. */
@@ -34,6 +35,11 @@ export interface EngineOptions {
   batchSize: number;
   /** On shutdown, how long running jobs get to finish before they are handed back. */
   drainGraceMs: number;
+  /**
+   * The store has one owner at a time (a SQLite file): at start, every lease not held by a
+   * live worker process comes back at once (start-recovery.ts). @default false
+   */
+  singleOwnerStore?: boolean;
   log: (level: 'info' | 'warn' | 'error', message: string, error?: unknown) => void;
   /** Where this node's lifecycle events go. @default a stream of its own (`Engine.events`) */
   events?: LifecycleEvents;
@@ -123,8 +129,14 @@ export class Engine {
 
   async start(): Promise<void> {
     if (this.stateValue !== 'starting') return;
-    // Leases left by a previous life of this node or a dead peer come back first.
-    await this.reap();
+    // Leases left by a previous life of this node come back at once, those of a dead peer
+    // once they run out (start-recovery.ts); both before the first claim.
+    try {
+      const takeBacks = await startTakeBacks(this.store, this.clock, this.options.nodeId, this.options.singleOwnerStore ?? false);
+      for (const takeBack of takeBacks) await this.reap(takeBack);
+    } catch (error) {
+      this.options.log('error', 'taking back leases at start failed', error);
+    }
     this.stateValue = 'running';
     for (const { dispatcher } of this.dispatchers) await dispatcher.start();
     this.every(this.options.reapIntervalMs, () => this.reap());
@@ -311,12 +323,12 @@ export class Engine {
     return false;
   }
 
-  private async reap(): Promise<void> {
+  private async reap(takeBack?: ReapRequest['takeBack']): Promise<void> {
     try {
       for (;;) {
         const now = this.clock.now();
-        const reaped = await this.store.reapExpiredLeases({ now, limit: 500 });
-        if (reaped.length > 0) this.options.log('warn', `took back ${reaped.length} job(s) from expired leases`);
+        const reaped = await this.store.reapExpiredLeases({ now, limit: 500, takeBack });
+        if (reaped.length > 0) this.options.log('warn', `took back ${reaped.length} job(s) from ${takeBack ? 'a previous run' : 'expired leases'}`);
         if (this.events.active) {
           for (const { jobId, previousOwner, status } of reaped) this.events.emit({ type: 'lease.expired', at: now, jobId, previousOwner, status });
         }

@@ -37,6 +37,8 @@ export interface JobRef {
   metadata?: string;
   /** The job's own target and hooks (failure hooks read it). */
   delivery: DeliverySpec | null;
+  /** The W3C trace context stored with the job (its create request's), or null. */
+  traceparent: string | null;
 }
 
 /** Outcome events, from the attempt's recorded outcome. */
@@ -96,6 +98,11 @@ export class LifecycleEvents {
     return this.listeners.size > 0;
   }
 
+  /** How many listeners there are (tests check what a configuration subscribes). */
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
   /** Adds a listener; returns the function that removes it. */
   subscribe(listener: LifecycleListener): () => void {
     this.listeners.add(listener);
@@ -128,6 +135,7 @@ export function jobRefOf(job: JobRecord | NewJob, attempt = 'attempts' in job ? 
     payload: job.payload,
     metadata: job.metadata,
     delivery: job.delivery ?? null,
+    traceparent: job.traceparent ?? null,
   };
 }
 

@@ -6,8 +6,10 @@ import type { JobQuery, JobStats, NewJob, Page, Store, TaskInfo } from '../store
 import type { Engine } from './engine.js';
 import { buildTaskJob, HTTP_TARGET_TASK, type JobRequest } from './platform-job-input.js';
 import { checkDeliverySpec, type OutboundGuard } from './outbound-guard.js';
+import { UNTRACED, type JobTracing } from './job-tracing.js';
 import { jobRefOf, LifecycleEvents } from './lifecycle-events.js';
 import type { TaskCatalog } from './task-catalog.js';
+import { isWorkerLive } from './worker-liveness.js';
 
 export type JobListQuery = Omit<JobQuery, 'target'>;
 
@@ -21,10 +23,12 @@ export class PlatformJobs {
     private readonly events: LifecycleEvents = engine?.events ?? new LifecycleEvents(),
     /** Checks job targets and hook URLs; absent: not checked. */
     private readonly guard?: OutboundGuard,
+    private readonly tracing: JobTracing = UNTRACED,
   ) {}
 
-  async create(request: JobRequest): Promise<JobRecord> {
-    const [job] = await this.createMany([request]);
+  /** `traceparent`: the request's W3C trace context, which the job's firings join. */
+  async create(request: JobRequest, traceparent: unknown = null): Promise<JobRecord> {
+    const [job] = await this.createMany([request], traceparent);
     return pendingRecord(job!);
   }
 
@@ -32,7 +36,7 @@ export class PlatformJobs {
    * Creates all or none: every task name is checked before anything is written. Returns the
    * new rows (pendingRecord() turns one into the full record when a caller wants it).
    */
-  async createMany(requests: readonly JobRequest[]): Promise<NewJob[]> {
+  async createMany(requests: readonly JobRequest[], traceparent: unknown = null): Promise<NewJob[]> {
     const now = this.clock.now();
     // Each distinct task is looked up once per batch, not once per job.
     const tasks = new Map<string, TaskInfo>();
@@ -60,7 +64,10 @@ export class PlatformJobs {
         throw error;
       }
     });
-    await this.store.insertJobs(jobs);
+    await this.tracing.create(jobs[0]?.queue ?? 'default', traceparent, jobs.length, (trace) => {
+      if (trace) for (const job of jobs) job.traceparent = trace;
+      return this.store.insertJobs(jobs);
+    });
     if (this.events.active) for (const job of jobs) this.events.emit({ type: 'job.created', at: now, job: jobRefOf(job) });
     return jobs;
   }
@@ -117,8 +124,15 @@ export class PlatformJobs {
    * decides. A task error comes back as TASK_FAILED with the task's message; a job that did
    * not finish in time is cancelled and answered with RUN_TIMEOUT.
    */
-  async runSync(request: JobRequest): Promise<JobRecord> {
-    const job = await this.create({ ...request, scheduled_at: null, max_retries: 0, job_id: undefined });
+  /**
+   * Runs a job and waits for its outcome. Refused at once (NO_WORKER, naming the queue) when
+   * no live worker serves the job's queue and task, unless `wait` asks to wait for one:
+   * otherwise the request would hang for the whole timeout.
+   */
+  async runSync(request: JobRequest & { wait?: boolean }, traceparent: unknown = null): Promise<JobRecord> {
+    const { wait, ...jobRequest } = request;
+    if (wait !== true) await this.requireLiveWorker(jobRequest);
+    const job = await this.create({ ...jobRequest, scheduled_at: null, max_retries: 0, job_id: undefined }, traceparent);
     const deadline = this.clock.now() + (job.timeoutMs ?? 300_000);
     const final = await this.waitForFinal(job.id, deadline);
     if (!final) {
@@ -136,6 +150,19 @@ export class PlatformJobs {
       default:
         throw new ChimeError('TASK_FAILED', final.error?.message ?? `Job ${job.id} failed`);
     }
+  }
+
+  private async requireLiveWorker(request: JobRequest): Promise<void> {
+    const task = await this.catalog.resolve(request.task_name, request.version);
+    const queue = request.queue_name ?? task.queue;
+    const now = this.clock.now();
+    const workers = await this.store.listWorkers();
+    if (workers.some((w) => w.queues.includes(queue) && w.tasks.includes(task.name) && isWorkerLive(w, now))) return;
+    throw new ChimeError(
+      'NO_WORKER',
+      `queue_name: no live worker serves task ${task.name} on queue "${queue}"; start one, or pass "wait": true to wait for one`,
+      { field: 'queue_name' },
+    );
   }
 
   private async waitForFinal(id: string, deadline: number): Promise<JobRecord | null> {

@@ -12,6 +12,7 @@ import { parseDelivery } from '../core/delivery-spec.js';
 import { CALLBACK_QUEUE, type MissedFirePolicy, type Priority, type Recurrence, type ScheduleRecord } from '../core/types.js';
 import { occurrenceJob } from '../store/occurrence-job.js';
 import type { NewSchedule, Page, Store } from '../store/store.js';
+import { scheduleWithTrace, UNTRACED, type JobTracing } from './job-tracing.js';
 import { LifecycleEvents } from './lifecycle-events.js';
 import { HTTP_TARGET_TASK, taskFailurePolicy } from './platform-job-input.js';
 import { checkDeliverySpec, type OutboundGuard } from './outbound-guard.js';
@@ -60,6 +61,7 @@ export class PlatformSchedules {
     private readonly defaultMissedFire: MissedFirePolicy,
     private readonly events: LifecycleEvents = new LifecycleEvents(),
     private readonly guard?: OutboundGuard,
+    private readonly tracing: JobTracing = UNTRACED,
   ) {}
 
   private changed(schedule: Pick<ScheduleRecord, 'id' | 'name' | 'dialect'>, change: 'created' | 'updated' | 'paused' | 'resumed' | 'deleted'): void {
@@ -72,11 +74,12 @@ export class PlatformSchedules {
    * with `upsert`, an update in place of the existing one (the "create my schedules on every
    * boot" pattern). The check reads before it writes; creates of one name are serialised on a
    * node, but two servers creating one new name at the same instant can still both succeed.
+   * `traceparent`: the request's W3C trace context, which every occurrence's firing joins.
    */
-  async create(request: ScheduleRequest, upsert = false): Promise<ScheduleRecord> {
+  async create(request: ScheduleRequest, upsert = false, traceparent: unknown = null): Promise<ScheduleRecord> {
     // Creates of one name on this node run one after another, so they cannot both pass the check.
     const before = this.creating.get(request.name) ?? Promise.resolve();
-    const run = before.catch(() => {}).then(() => this.createNow(request, upsert));
+    const run = before.catch(() => {}).then(() => this.createNow(request, upsert, traceparent));
     const settled = run.then(
       () => {},
       () => {},
@@ -88,16 +91,19 @@ export class PlatformSchedules {
     return run;
   }
 
-  private async createNow(request: ScheduleRequest, upsert: boolean): Promise<ScheduleRecord> {
+  private async createNow(request: ScheduleRequest, upsert: boolean, traceparent: unknown): Promise<ScheduleRecord> {
     const now = this.clock.now();
-    const schedule = await this.build(request, newId(now), now, now, 'active');
+    const built = await this.build(request, newId(now), now, now, 'active');
     const existing = await this.findByName(request.name);
     if (existing) {
       if (upsert) return this.update(existing.id, request);
       throw new ChimeError('SCHEDULE_EXISTS', `Schedule already exists: ${request.name} (${existing.id}); update it, or create with ?upsert=true`, { field: 'name' });
     }
-    const first = schedule.nextRunAt === null ? null : occurrenceJob(schedule, schedule.nextRunAt, now);
-    const created = await this.store.createSchedule(schedule, first, 'create');
+    const created = await this.tracing.create(built.template.queue, traceparent, 1, (trace) => {
+      const schedule = scheduleWithTrace(built, trace);
+      const first = schedule.nextRunAt === null ? null : occurrenceJob(schedule, schedule.nextRunAt, now);
+      return this.store.createSchedule(schedule, first, 'create');
+    });
     this.changed(created, 'created');
     return created;
   }

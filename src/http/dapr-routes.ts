@@ -57,7 +57,7 @@ export function registerDaprRoutes(app: FastifyInstance, jobs: DaprJobs): void {
       if (input.name !== undefined && input.name !== name) {
         throw new ChimeError('JOB_NAME_IN_BODY', 'name: differs from the name in the URL; set it in the URL only', { field: 'name' });
       }
-      await jobs.create(name, input, 'seed', input.overwrite === true);
+      await jobs.create(name, input, 'seed', input.overwrite === true, request.headers.traceparent);
       return { status: 'scheduled', job_name: name };
     },
   );
@@ -139,7 +139,7 @@ export function registerDaprRoutes(app: FastifyInstance, jobs: DaprJobs): void {
       if (input.name !== undefined) {
         throw new ChimeError('JOB_NAME_IN_BODY', 'name: set the job name in the url only', { field: 'name' });
       }
-      await jobs.create(request.params.name, input, 'dapr', input.overwrite === true);
+      await jobs.create(request.params.name, input, 'dapr', input.overwrite === true, request.headers.traceparent);
       return reply.status(204).send();
     },
   );

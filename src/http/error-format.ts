@@ -8,8 +8,13 @@
  * Every body also carries Chime's stable `code` (and `field` when one is at fault).
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
+import { STATUS_CODES } from 'node:http';
 import { daprErrorBody, daprErrorFor, type DaprJobsCall } from '../core/dapr-errors.js';
 import { ChimeError, ERROR_CODES, isChimeError } from '../core/errors.js';
+
+/** Longest path segment (a job name, percent-encoded) the router accepts. */
+export const MAX_PARAM_LENGTH = 2048;
 
 export function toChimeError(error: unknown): ChimeError {
   if (isChimeError(error)) return error;
@@ -22,6 +27,10 @@ export function toChimeError(error: unknown): ChimeError {
       return new ChimeError('BODY_TOO_LARGE', 'body: larger than the server accepts', { field: 'body', cause: error });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ChimeError('UNSUPPORTED_MEDIA_TYPE', 'body: send application/json', { cause: error });
+    case 'FST_ERR_BAD_URL':
+      return new ChimeError('BAD_REQUEST', 'path: not a valid URL component (bad percent-encoding)', { field: 'path', cause: error });
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new ChimeError('URI_TOO_LONG', `path: a segment is longer than ${MAX_PARAM_LENGTH} characters`, { field: 'path', cause: error });
   }
   if (error instanceof SyntaxError) {
     return new ChimeError('MALFORMED_JSON', `body: not valid JSON (${error.message})`, { field: 'body', cause: error });
@@ -62,13 +71,57 @@ export function errorBody(error: ChimeError, family: ErrorFamily): Record<string
   }
 }
 
-export function installErrorHandling(app: FastifyInstance, log: (error: unknown) => void): void {
-  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const chime = toChimeError(error);
-    if (chime.code === 'INTERNAL') log(error);
-    const family = errorFamily(request.url);
-    void reply.status(chime.status).send(family === 'dapr-runtime' ? daprRuntimeBody(chime, request) : errorBody(chime, family));
-  });
+/** Sends `error` in the documented shape; 401s say how to authenticate (RFC 6750). */
+export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply, log: (error: unknown, requestId: string) => void): void {
+  const chime = toChimeError(error);
+  if (chime.code === 'INTERNAL') log(error, request.id);
+  if (chime.code === 'UNAUTHORIZED') {
+    const problem = /missing Authorization/.test(chime.message) ? '' : ', error="invalid_token"';
+    void reply.header('www-authenticate', `Bearer realm="chime"${problem}`);
+  }
+  const family = errorFamily(request.url);
+  void reply.status(chime.status).send(family === 'dapr-runtime' ? daprRuntimeBody(chime, request) : errorBody(chime, family));
+}
+
+/**
+ * Fastify's `frameworkErrors`: a bad percent-encoding or an over-long path segment, found
+ * before any route runs, answered in the documented shape too.
+ */
+export function frameworkErrorHandler(log: (error: unknown, requestId: string) => void) {
+  return (error: unknown, request: FastifyRequest, reply: FastifyReply) => sendError(error, request, reply, log);
+}
+
+/**
+ * Node's `clientError` (through Fastify's clientErrorHandler): headers over the limit (431),
+ * a request Node cannot parse (400), a request that timed out (408). No request object
+ * exists yet, so the answer is written on the socket, in the shape of unrouted errors.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  let chime: ChimeError;
+  let status: number;
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    chime = new ChimeError('HEADERS_TOO_LARGE', 'headers: larger than the server accepts', { field: 'headers' });
+    status = 431;
+  } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    chime = new ChimeError('BAD_REQUEST', 'request: not received in time');
+    status = 408;
+  } else {
+    chime = new ChimeError('BAD_REQUEST', 'request: not a valid HTTP request');
+    status = 400;
+  }
+  const body = JSON.stringify(errorBody(chime, 'other'));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+export function installErrorHandling(app: FastifyInstance, log: (error: unknown, requestId: string) => void): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => sendError(error, request, reply, log));
   app.setNotFoundHandler((request, reply) => {
     const chime = new ChimeError('NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`);
     const family = errorFamily(request.url);

@@ -6,24 +6,26 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ChimeError } from '../core/errors.js';
+import { INPUT_LIMITS } from '../core/input-limits.js';
 import { reminderJobName } from '../core/reminders.js';
 import { formatRfc3339, parseRfc3339 } from '../core/time-spec.js';
 import { parseField } from '../core/errors.js';
 import type { DaprJobs } from '../engine/dapr-jobs.js';
 import { seedJobView } from './dapr-views.js';
+import { Text } from './schemas/common.js';
 
-const Id = Type.Union([Type.Integer(), Type.String({ minLength: 1, maxLength: 200, pattern: '^[^/#?|\\s]+$' })]);
+const Id = Type.Union([Type.Integer({ minimum: -INPUT_LIMITS.maxId, maximum: INPUT_LIMITS.maxId }), Type.String({ minLength: 1, maxLength: 200, pattern: '^[^/#?|\\s]+$' })]);
 const ScheduleBody = Type.Object(
   {
     task_id: Id,
     user_id: Id,
-    due_date: Type.String({ description: 'RFC 3339' }),
+    due_date: Text({ description: 'RFC 3339' }),
     data: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Extra fields delivered with task_id and user_id.' })),
   },
   { additionalProperties: false },
 );
 const RescheduleBody = Type.Object(
-  { task_id: Id, user_id: Id, new_due_date: Type.String({ description: 'RFC 3339' }), data: Type.Optional(Type.Record(Type.String(), Type.Unknown())) },
+  { task_id: Id, user_id: Id, new_due_date: Text({ description: 'RFC 3339' }), data: Type.Optional(Type.Record(Type.String(), Type.Unknown())) },
   { additionalProperties: false },
 );
 const ReminderParams = Type.Object({ task_id: Type.String({ minLength: 1, maxLength: 200 }) });
@@ -34,10 +36,18 @@ type RescheduleBody = Static<typeof RescheduleBody>;
 const tags = ['Reminders (seed 002)'];
 
 export function registerReminderRoutes(app: FastifyInstance, jobs: DaprJobs): void {
-  const schedule = async (taskId: string | number, userId: string | number, due: string, field: string, data: Record<string, unknown> | undefined, overwrite: boolean) => {
+  const schedule = async (
+    taskId: string | number,
+    userId: string | number,
+    due: string,
+    field: string,
+    data: Record<string, unknown> | undefined,
+    overwrite: boolean,
+    traceparent: unknown,
+  ) => {
     const at = parseField(field, () => parseRfc3339(due));
     const name = reminderJobName(taskId, userId);
-    await jobs.create(name, { dueTime: formatRfc3339(at), data: { ...data, task_id: taskId, user_id: userId } }, 'seed', overwrite);
+    await jobs.create(name, { dueTime: formatRfc3339(at), data: { ...data, task_id: taskId, user_id: userId } }, 'seed', overwrite, traceparent);
     return { job_name: name, scheduled_for: formatRfc3339(at) };
   };
 
@@ -46,7 +56,7 @@ export function registerReminderRoutes(app: FastifyInstance, jobs: DaprJobs): vo
     { schema: { tags, summary: 'Schedule the reminder of a task (409 if it has one)', body: ScheduleBody } },
     async (request) => {
       const { task_id, user_id, due_date, data } = request.body;
-      return { status: 'scheduled', ...(await schedule(task_id, user_id, due_date, 'due_date', data, false)) };
+      return { status: 'scheduled', ...(await schedule(task_id, user_id, due_date, 'due_date', data, false, request.headers.traceparent)) };
     },
   );
 
@@ -55,7 +65,7 @@ export function registerReminderRoutes(app: FastifyInstance, jobs: DaprJobs): vo
     { schema: { tags, summary: "Move a task's reminder to a new due date (creates it if missing)", body: RescheduleBody } },
     async (request) => {
       const { task_id, user_id, new_due_date, data } = request.body;
-      return { status: 'rescheduled', ...(await schedule(task_id, user_id, new_due_date, 'new_due_date', data, true)) };
+      return { status: 'rescheduled', ...(await schedule(task_id, user_id, new_due_date, 'new_due_date', data, true, request.headers.traceparent)) };
     },
   );
 

@@ -3,14 +3,17 @@
  * OpenAPI document served at /openapi.json.
  */
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DaprJobs } from '../engine/dapr-jobs.js';
 import type { Authenticator } from './auth.js';
 import { requireDaprApiToken } from './dapr-api-token.js';
 import { registerDaprRoutes } from './dapr-routes.js';
-import { installErrorHandling } from './error-format.js';
+import { checkBody } from './body-check.js';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandling, MAX_PARAM_LENGTH } from './error-format.js';
 import { registerHealthRoutes, type HealthSource } from './health-routes.js';
+import { registerMetricsRoute, type MetricsSource } from './metrics-route.js';
 import { registerReminderRoutes } from './reminder-routes.js';
+import { RequestLog } from './request-log.js';
 import { registerV1Routes, type Platform } from './v1-routes.js';
 import { installValidation } from './validation.js';
 
@@ -22,21 +25,41 @@ export interface HttpDeps {
   /** Largest accepted request body, bytes. */
   bodyLimit: number;
   version: string;
-  logError: (error: unknown) => void;
+  /** Unexpected (500) errors, with the request's id. */
+  logError: (error: unknown, requestId: string) => void;
   /** DAPR_API_TOKEN: required on the Dapr-style API when set. */
   daprApiToken?: string | null;
+  /** The server's pino logger: request logs carry a request id (`req_id`). */
+  logger?: FastifyBaseLogger;
+  /** Served at GET /metrics when given. */
+  metrics?: MetricsSource | null;
 }
 
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: false,
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    // A caller's X-Request-Id is kept (and echoed), else Fastify numbers requests.
+    requestIdHeader: 'x-request-id',
+    logController: new RequestLog(),
     bodyLimit: deps.bodyLimit,
     // Job names may be long and percent-encoded.
-    routerOptions: { maxParamLength: 2048 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Errors found before a route runs, in the documented error shape as well.
+    frameworkErrors: frameworkErrorHandler(deps.logError),
+    clientErrorHandler,
     return503OnClosing: true,
     forceCloseConnections: true,
   });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
   installValidation(app);
+  // Path parameters and query values meet the same text rules as bodies (a U+0000 in a job
+  // name would otherwise reach PostgreSQL, which refuses it with an error).
+  app.addHook('preValidation', async (request) => {
+    checkBody(request.params);
+    checkBody(request.query);
+  });
   installErrorHandling(app, deps.logError);
   if (deps.daprApiToken) requireDaprApiToken(app, deps.daprApiToken);
   // Dapr clients often send JSON without a content type (curl -d); treat every body as JSON.
@@ -45,11 +68,18 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     const text = body as string;
     // An empty body is null: routes whose body is optional accept null, the others refuse it.
     if (text.length === 0) return done(null, null);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch (error) {
-      done(error as Error, undefined);
+      return done(error as Error, undefined);
     }
+    try {
+      checkBody(parsed);
+    } catch (error) {
+      return done(error as Error, undefined);
+    }
+    done(null, parsed);
   });
   await app.register(swagger, {
     openapi: {
@@ -65,6 +95,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     },
   });
   registerHealthRoutes(app, deps.health);
+  if (deps.metrics) registerMetricsRoute(app, deps.metrics);
   registerDaprRoutes(app, deps.daprJobs);
   registerReminderRoutes(app, deps.daprJobs);
   await registerV1Routes(app, deps.platform, deps.auth);

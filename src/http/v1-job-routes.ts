@@ -62,7 +62,7 @@ export function registerV1JobRoutes(app: FastifyInstance, jobs: PlatformJobs): v
   app.post<{ Body: CreateJobDto }>(
     '/jobs',
     { config: { scope: 'write' }, schema: { tags, summary: 'Create a job', security: bearer, body: CreateJobDto, response: { 200: JobViewDto } } },
-    async (request) => jobView(await jobs.create(request.body)),
+    async (request) => jobView(await jobs.create(request.body, request.headers.traceparent)),
   );
 
   app.post<{ Body: { jobs: CreateJobDto[] }; Querystring: { views?: boolean } }>(
@@ -81,7 +81,7 @@ export function registerV1JobRoutes(app: FastifyInstance, jobs: PlatformJobs): v
       },
     },
     async (request) => {
-      const created = await jobs.createMany(request.body.jobs);
+      const created = await jobs.createMany(request.body.jobs, request.headers.traceparent);
       const answer = { ids: created.map((job) => job.id), count: created.length };
       return request.query.views ? { ...answer, items: created.map((job) => jobView(pendingRecord(job))) } : answer;
     },
@@ -109,7 +109,7 @@ export function registerV1JobRoutes(app: FastifyInstance, jobs: PlatformJobs): v
       schema: { tags, summary: "Run a job and wait for its result (up to the job's timeout)", security: bearer, body: RunSyncJobDto },
     },
     async (request, reply) => {
-      const job = await jobs.runSync(request.body);
+      const job = await jobs.runSync(request.body, request.headers.traceparent);
       // The task's own result, as JSON text: no parse and re-serialise on the way out.
       return reply.type('application/json').send(job.result ?? 'null');
     },

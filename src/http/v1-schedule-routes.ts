@@ -50,7 +50,7 @@ export function registerV1ScheduleRoutes(app: FastifyInstance, schedules: Platfo
         response: { 200: ScheduleViewDto },
       },
     },
-    async (request) => scheduleView(await schedules.create(request.body, request.query.upsert === true)),
+    async (request) => scheduleView(await schedules.create(request.body, request.query.upsert === true, request.headers.traceparent)),
   );
 
   app.put<{ Params: ScheduleIdParams; Body: ScheduleUpdateRequest }>(

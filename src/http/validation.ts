@@ -7,8 +7,8 @@ import { Ajv, type ErrorObject } from 'ajv';
 import type { FastifyInstance, FastifySchema, FastifySchemaCompiler } from 'fastify';
 import { invalidField } from '../core/errors.js';
 
-const strict = new Ajv({ coerceTypes: false, allErrors: false, removeAdditional: false, useDefaults: true, strict: false });
-const coercing = new Ajv({ coerceTypes: 'array', allErrors: false, removeAdditional: false, useDefaults: true, strict: false });
+const strict = new Ajv({ verbose: true, coerceTypes: false, allErrors: false, removeAdditional: false, useDefaults: true, strict: false });
+const coercing = new Ajv({ verbose: true, coerceTypes: 'array', allErrors: false, removeAdditional: false, useDefaults: true, strict: false });
 
 const compile: FastifySchemaCompiler<FastifySchema> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? strict : coercing;
@@ -42,6 +42,11 @@ function fieldError(error: ErrorObject | undefined, dataVar: string) {
       return invalidField(path || dataVar, `must be ${article(String(params.type))}`);
     case 'enum':
       return invalidField(path || dataVar, `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
+    case 'pattern': {
+      // The schema's description says in words what the pattern allows.
+      const description = (error.parentSchema as { description?: string } | undefined)?.description;
+      return invalidField(path || dataVar, description ? `must match: ${description}` : (error.message ?? 'is invalid'));
+    }
     default:
       return invalidField(path || dataVar, error.message ?? 'is invalid');
   }

@@ -1,9 +1,10 @@
 /** The outbound side of `chime serve`: the guard, the signer, and the callback runner using them. */
 import type { Clock } from '../core/clock.js';
+import type { ClaimedJob } from '../core/types.js';
 import { CallbackDelivery } from '../engine/callback-delivery.js';
 import { OutboundGuard } from '../engine/outbound-guard.js';
 import { WebhookSigner } from '../engine/webhook-signing.js';
-import type { ServerOptions } from './options.js';
+import type { NodeOptions } from './options.js';
 import { loadOrCreateWebhookSecret } from './webhook-secret.js';
 
 export interface DeliveryParts {
@@ -11,7 +12,8 @@ export interface DeliveryParts {
   runner: CallbackDelivery;
 }
 
-export function createDelivery(options: ServerOptions, clock: Clock): DeliveryParts {
+/** `traceparent`: the header each attempt carries (tracing on); absent: the one stored with the job. */
+export function createDelivery(options: NodeOptions, clock: Clock, traceparent?: (job: ClaimedJob) => string | null): DeliveryParts {
   const trusted = [options.appUrl, ...(options.failureHookUrl ? [options.failureHookUrl] : [])];
   const guard = new OutboundGuard(options.allowTarget, trusted);
   const signer = options.webhookSigning ? new WebhookSigner(options.webhookSecret ?? [loadOrCreateWebhookSecret(options.dataDir)]) : null;
@@ -25,6 +27,7 @@ export function createDelivery(options: ServerOptions, clock: Clock): DeliveryPa
       signer,
       guard,
       appApiToken: options.appApiToken,
+      traceparent,
     },
     clock,
   );

@@ -10,7 +10,7 @@ import { tasksFromModule, type TaskDefinition } from '../engine/tasks.js';
 import { TaskWorker } from '../engine/worker.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from './logger.js';
-import type { ServerOptions } from './options.js';
+import type { NodeOptions, ServerOptions } from './options.js';
 
 export function defaultFailurePolicy(options: Pick<ServerOptions, 'maxRetries' | 'retryIntervalMs'>): FailurePolicy {
   return {
@@ -35,7 +35,11 @@ export async function engineClock(store: Store, given: Clock | undefined, logger
   return { clock: aligned, stop: () => aligned.stop() };
 }
 
-export function createEngine(store: Store, clock: Clock, options: ServerOptions, logger: Logger): Engine {
+/**
+ * @param role `server` for `chime serve`, the owner of a SQLite file; a `worker` process
+ * shares the file with a live server, so it takes back only its own leases at start.
+ */
+export function createEngine(store: Store, clock: Clock, options: NodeOptions, logger: Logger, role: 'server' | 'worker'): Engine {
   return new Engine(store, clock, {
     nodeId: options.nodeId,
     defaultFailurePolicy: defaultFailurePolicy(options),
@@ -54,6 +58,10 @@ export function createEngine(store: Store, clock: Clock, options: ServerOptions,
     pollIntervalMs: 30_000,
     batchSize: 256,
     drainGraceMs: options.drainGraceMs,
+    // A SQLite file has one owner, the server: whatever lease it holds at the server's start
+    // belongs to a dead process (live workers excepted), so everything in flight at a crash
+    // comes back at once.
+    singleOwnerStore: role === 'server' && store.backend === 'sqlite',
     log: (level, message, error) => logger.log(level, message, error),
   });
 }
@@ -73,7 +81,7 @@ export async function startTaskWorker(
   store: Store,
   clock: Clock,
   engine: Engine,
-  options: ServerOptions,
+  options: NodeOptions,
   logger: Logger,
   tasks?: readonly TaskDefinition[],
 ): Promise<TaskWorker | null> {

@@ -2,9 +2,7 @@
  * Every server option, declared once with its default, read from flags then environment,
  * validated at the boundary and compiled into one object passed down.
  */
-import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { parseGoDuration } from '../core/duration.js';
 import { SyntaxProblem } from '../core/errors.js';
 import { MISSED_FIRE_POLICIES, type MissedFirePolicy } from '../core/types.js';
@@ -51,7 +49,13 @@ export interface ServerOptions {
   missedFirePolicy: MissedFirePolicy;
   /** An occurrence claimed this late counts as missed. Env CHIME_MISSED_FIRE_THRESHOLD. @default 5000 (5s) */
   missedFireThresholdMs: number;
-  /** Lease on a claimed job; a dead node's jobs come back after it. Env CHIME_LEASE. @default 30000 (30s) */
+  /**
+   * Lease on a claimed job, renewed every third of it; a dead peer's jobs come back after it.
+   * 15 s from the measured trade-off in docs/operations.md ("Leases"): keeping leases costs the
+   * store under 2 ms a second per node even at 5 s, so the bound is how long a node may stall
+   * (two thirds of the lease, 10 s) against how long a dead peer's jobs wait (22.5 s at most).
+   * Env CHIME_LEASE. @default 15000 (15s)
+   */
   leaseMs: number;
   /** Finished jobs and their history are kept this long. Env CHIME_RETENTION. @default 604800000 (7 days) */
   retentionMs: number;
@@ -59,10 +63,17 @@ export interface ServerOptions {
   bodyLimit: number;
   /** On SIGTERM, running jobs get this long to finish before they are handed back. Env CHIME_DRAIN_GRACE. @default 10000 */
   drainGraceMs: number;
-  /** This node's id in leases and `worker_id`. Env CHIME_NODE_ID. @default '<host>:<pid>:<random>' */
-  nodeId: string;
+  /**
+   * This node's id in leases and `worker_id`; a restarted node takes back its own leases at
+   * once. Env CHIME_NODE_ID. @default null: made once and kept in the data dir (`node-id`)
+   */
+  nodeId: string | null;
   /** `error`, `warn`, `info` or `debug`. Env CHIME_LOG_LEVEL. @default 'info' */
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** `json` (one JSON object a line) or `pretty` (for people). Env CHIME_LOG_FORMAT. @default 'pretty' when stderr is a terminal, else 'json' */
+  logFormat: 'json' | 'pretty';
+  /** Serve Prometheus metrics at GET /metrics (`on` or `off`). Env CHIME_METRICS. @default true */
+  metrics: boolean;
   /** A module of task definitions to run in this process. Env CHIME_TASKS. @default null (no worker) */
   tasks: string | null;
   /** Task jobs run at once by this process's worker. Env CHIME_WORKER_CONCURRENCY. @default 10 */
@@ -110,6 +121,9 @@ export interface ServerOptions {
   appApiToken: string | null;
 }
 
+/** Options of a running node: its id claimed (server/node-identity.ts). */
+export type NodeOptions = ServerOptions & { nodeId: string };
+
 /** Flag values as the CLI parsed them (strings), keyed by option name. */
 export type RawOptions = Partial<Record<keyof ServerOptions, string | undefined>>;
 
@@ -135,6 +149,8 @@ const ENV: Record<keyof ServerOptions, string[]> = {
   drainGraceMs: ['CHIME_DRAIN_GRACE'],
   nodeId: ['CHIME_NODE_ID'],
   logLevel: ['CHIME_LOG_LEVEL'],
+  logFormat: ['CHIME_LOG_FORMAT'],
+  metrics: ['CHIME_METRICS'],
   tasks: ['CHIME_TASKS'],
   workerConcurrency: ['CHIME_WORKER_CONCURRENCY'],
   workerPrefetch: ['CHIME_PREFETCH'],
@@ -154,10 +170,6 @@ const ENV: Record<keyof ServerOptions, string[]> = {
   daprApiToken: ['DAPR_API_TOKEN'],
   appApiToken: ['APP_API_TOKEN'],
 };
-
-export function defaultNodeId(): string {
-  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-}
 
 /** Flags win over environment variables, which win over defaults. */
 export function resolveServerOptions(flags: RawOptions, env: NodeJS.ProcessEnv = process.env): ServerOptions {
@@ -197,12 +209,14 @@ export function resolveServerOptions(flags: RawOptions, env: NodeJS.ProcessEnv =
     retryIntervalMs: duration('retry-interval', raw('retryIntervalMs'), 1000),
     missedFirePolicy: oneOf('missed-fire-policy', raw('missedFirePolicy'), MISSED_FIRE_POLICIES, 'fire_once'),
     missedFireThresholdMs: duration('missed-fire-threshold', raw('missedFireThresholdMs'), 5000),
-    leaseMs: duration('lease', raw('leaseMs'), 30_000, 100),
+    leaseMs: duration('lease', raw('leaseMs'), 15_000, 100),
     retentionMs: duration('retention', raw('retentionMs'), 7 * 24 * 3_600_000),
     bodyLimit: integer('body-limit', raw('bodyLimit'), 1_048_576, 1024, 1_073_741_824),
     drainGraceMs: duration('drain-grace', raw('drainGraceMs'), 10_000),
-    nodeId: raw('nodeId') ?? defaultNodeId(),
+    nodeId: raw('nodeId') ?? null,
     logLevel: oneOf('log-level', raw('logLevel'), ['error', 'warn', 'info', 'debug'] as const, 'info'),
+    logFormat: oneOf('log-format', raw('logFormat'), ['json', 'pretty'] as const, process.stderr.isTTY ? 'pretty' : 'json'),
+    metrics: oneOf('metrics', raw('metrics'), ['on', 'off', 'true', 'false'] as const, 'on').replace('true', 'on') === 'on',
     tasks: raw('tasks') ?? null,
     workerConcurrency: integer('worker-concurrency', raw('workerConcurrency'), 10, 1, 100_000),
     workerPrefetch: raw('workerPrefetch') === undefined ? null : integer('prefetch', raw('workerPrefetch'), 0, 0, 100_000),

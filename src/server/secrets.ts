@@ -11,6 +11,16 @@ import type { Scope } from '../http/auth.js';
 
 export const SECRET_FILE = 'jwt-secret';
 
+/** The secret a server made in `dataDir`, or null when there is none (never creates one). */
+export function readSecret(dataDir: string): string | null {
+  try {
+    return readFileSync(join(dataDir, SECRET_FILE), 'utf8').trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
 export function loadOrCreateSecret(dataDir: string): string {
   return loadOrCreateSecretFile(dataDir, SECRET_FILE, () => randomBytes(32).toString('hex'));
 }
@@ -23,7 +33,7 @@ export function loadOrCreateSecretFile(dataDir: string, file: string, generate: 
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   try {
     writeFileSync(path, `${generate()}\n`, { flag: 'wx', mode: 0o600 });
   } catch (error) {

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../core/clock.js';
+import { StoreAlignedClock } from '../engine/store-clock.js';
 import type { JobRunner } from '../engine/job-runner.js';
 import { TargetRoutingRunner } from '../engine/target-routing-runner.js';
 import { DaprJobs } from '../engine/dapr-jobs.js';
@@ -11,6 +12,7 @@ import { TopicDelivery } from '../engine/topic-delivery.js';
 import type { EventPublisher } from '../events/event-publisher.js';
 import { EVENT_SOURCE, startEventPublishing } from '../events/event-setup.js';
 import type { Engine } from '../engine/engine.js';
+import { UNTRACED } from '../engine/job-tracing.js';
 import type { LifecycleEvents } from '../engine/lifecycle-events.js';
 import { PlatformJobs } from '../engine/platform-jobs.js';
 import { PlatformQueues } from '../engine/platform-queues.js';
@@ -25,9 +27,15 @@ import type { Store } from '../store/store.js';
 import { VERSION } from '../version.js';
 import { createDelivery } from './delivery-setup.js';
 import { createEngine, defaultFailurePolicy, engineClock, startFailureHooks, startTaskWorker } from './engine-setup.js';
+import { createEventLog } from './event-log.js';
+import { instrumentStore } from './instrumented-store.js';
 import { createLogger, type Logger } from './logger.js';
-import type { ServerOptions } from './options.js';
+import { claimNodeIdentity } from './node-identity.js';
+import { ChimeMetrics } from './metrics.js';
+import type { NodeOptions, ServerOptions } from './options.js';
 import { loadOrCreateSecret } from './secrets.js';
+import { EXIT_CODES, listenError, openStoreOrExplain, StartupError } from './startup-error.js';
+import { loadOpenTelemetry, OtelJobTracing } from './tracing.js';
 
 export interface ChimeServer {
   /** http://host:port the API listens on. */
@@ -41,6 +49,8 @@ export interface ChimeServer {
   readonly events: LifecycleEvents;
   /** Publishes job events to the `--events-url` broker; null without one. */
   readonly eventPublisher: EventPublisher | null;
+  /** Prometheus metrics (GET /metrics); null with `--metrics off`. */
+  readonly metrics: ChimeMetrics | null;
   readonly app: FastifyInstance;
   /** Stops accepting requests, drains running jobs, closes the store. Idempotent. */
   close(): Promise<void>;
@@ -55,22 +65,36 @@ export interface ServerParts {
   tasks?: readonly TaskDefinition[];
 }
 
-export async function startServer(options: ServerOptions, parts: ServerParts = {}): Promise<ChimeServer> {
-  const logger = parts.logger ?? createLogger(options.logLevel);
+export async function startServer(serverOptions: ServerOptions, parts: ServerParts = {}): Promise<ChimeServer> {
+  const logger = parts.logger ?? createLogger(serverOptions.logLevel, { format: serverOptions.logFormat });
+  const identity = claimNodeIdentity(serverOptions.dataDir, serverOptions.nodeId);
+  if (identity.warning) logger.log('warn', identity.warning);
+  const options: NodeOptions = { ...serverOptions, nodeId: identity.id };
   const auth = new Authenticator({
     secret: options.jwksUrl ? undefined : (options.jwtSecret ?? loadOrCreateSecret(options.dataDir)),
     jwksUrl: options.jwksUrl ?? undefined,
     issuer: options.jwtIssuer ?? undefined,
     audience: options.jwtAudience ?? undefined,
   });
-  const store = parts.store ?? (await createStore(options.store));
-  await store.open();
+  const bareStore = parts.store ?? (await createStore(options.store));
+  let clock: Clock | undefined;
+  const metrics = options.metrics
+    ? new ChimeMetrics({ store: bareStore, version: VERSION, clockOffsetMs: () => (clock instanceof StoreAlignedClock ? clock.offset : 0) })
+    : null;
+  const store = metrics ? instrumentStore(bareStore, metrics.storeObserver) : bareStore;
+  await openStoreOrExplain(() => store.open(), `${store.backend} (${redactStoreSpec(options.store)})`, (error, waitMs) =>
+    logger.log('warn', `the store is unreachable; trying again in ${waitMs} ms`, error),
+  );
   for (const warning of (store as { warnings?: string[] }).warnings ?? []) logger.log('warn', warning);
-  const { clock, stop: stopClock } = await engineClock(store, parts.clock, logger);
+  const aligned = await engineClock(store, parts.clock, logger);
+  clock = aligned.clock;
+  const stopClock = aligned.stop;
 
-  const engine = createEngine(store, clock, options, logger);
+  const otel = await loadOpenTelemetry();
+  const tracing = otel ? new OtelJobTracing(otel, VERSION) : null;
+  const engine = createEngine(store, clock, options, logger, 'server');
+  const delivery = createDelivery(options, clock, tracing ? (job) => tracing.callbackTraceparent(job) : undefined);
   const eventParts = await startEventPublishing(options, engine.events, logger);
-  const delivery = createDelivery(options, clock);
   await engine.addLane({
     lane: { target: 'callback' },
     // A job with a topic goes to the broker (topic-delivery.ts); the rest as delivery routes them.
@@ -92,27 +116,36 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
   const catalog = new TaskCatalog(store, clock);
   const { events } = engine;
   const hooks = startFailureHooks(store, clock, engine, options, logger);
+  // Listeners only where they write something: with neither, the engine builds no events.
+  const unsubscribers: (() => void)[] = [];
+  if (logger.pino.isLevelEnabled('warn')) unsubscribers.push(events.subscribe(createEventLog(logger)));
+  if (metrics) unsubscribers.push(events.subscribe(metrics.onEvent));
+  if (tracing) unsubscribers.push(events.subscribe(tracing.onEvent));
   const daprJobs = new DaprJobs(
     store,
     clock,
     { defaultFailurePolicy: defaultFailurePolicy(options), defaultMissedFire: options.missedFirePolicy, guard: delivery.guard },
     events,
+    tracing ?? UNTRACED,
   );
   const app = await buildHttpServer({
     daprJobs,
     platform: {
-      jobs: new PlatformJobs(store, clock, catalog, engine, events, delivery.guard),
-      schedules: new PlatformSchedules(store, clock, catalog, options.missedFirePolicy, events, delivery.guard),
+      jobs: new PlatformJobs(store, clock, catalog, engine, events, delivery.guard, tracing ?? UNTRACED),
+      schedules: new PlatformSchedules(store, clock, catalog, options.missedFirePolicy, events, delivery.guard, tracing ?? UNTRACED),
       queues: new PlatformQueues(store, clock, events),
       store,
     },
     auth,
     bodyLimit: options.bodyLimit,
     version: VERSION,
-    logError: (error) => logger.log('error', 'request failed', error),
+    logError: (error, requestId) => logger.log('error', 'request failed', error, { req_id: requestId }),
     daprApiToken: options.daprApiToken,
+    logger: logger.pino,
+    metrics,
     health: {
       async check() {
+        if (closing) return { ok: false, detail: 'draining' };
         if (engine.state !== 'running') return { ok: false, detail: `engine ${engine.state}` };
         return store.health();
       },
@@ -130,8 +163,25 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
     },
   });
 
+  let closing: Promise<void> | null = null;
+  let grpcApi: GrpcApi | null = null;
+  const shutdown = async (): Promise<void> => {
+    await grpcApi?.close();
+    await app.close();
+    await worker?.stop();
+    await engine.close();
+    // After the engine: the last outcomes' events are in the queue; what the broker does not take in time stays spooled.
+    await eventParts.publisher?.close(Math.min(options.drainGraceMs, 5000));
+    await eventParts.sink?.close();
+    await hooks.close();
+    for (const unsubscribe of unsubscribers) unsubscribe();
+    tracing?.close();
+    stopClock();
+    await store.close();
+    identity.release();
+  };
   // Before the engine starts, so a taken gRPC port stops start-up before anything fires.
-  const grpcApi: GrpcApi | null =
+  grpcApi =
     options.grpcPort === null
       ? null
       : await (await import('../grpc/grpc-server.js')).startGrpcApi(
@@ -153,21 +203,28 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
           },
           { host: options.host, port: options.grpcPort, maxMessageBytes: options.bodyLimit },
         ).catch(async (error: unknown) => {
-          await worker?.stop();
-          await engine.close();
-          stopClock();
-          await store.close();
-          throw new Error(`grpc-port ${options.grpcPort}: cannot listen (${(error as Error).message}); pick another with --grpc-port or turn gRPC off with --no-grpc`, { cause: error });
+          closing = shutdown();
+          await closing.catch(() => {});
+          throw new StartupError(
+            `grpc-port ${options.grpcPort}: cannot listen (${(error as Error).message}); pick another with --grpc-port or turn gRPC off with --no-grpc`,
+            EXIT_CODES.cannotListen,
+            { cause: error },
+          );
         });
   await engine.start();
-  await app.listen({ port: options.port, host: options.host });
+  try {
+    await app.listen({ port: options.port, host: options.host });
+  } catch (error) {
+    closing = shutdown();
+    await closing.catch(() => {});
+    throw listenError(error, options.host, options.port);
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   if (grpcApi) logger.log('info', `gRPC API (Dapr jobs) on ${grpcApi.address}`);
   logger.log('info', `chime ${VERSION} serving ${url} on ${store.backend} (${redactStoreSpec(options.store)}); callbacks to ${options.appUrl} (${options.appProtocol === 'grpc' ? 'gRPC' : options.callbackStyle})`);
 
-  let closing: Promise<void> | null = null;
   return {
     url,
     port,
@@ -176,19 +233,11 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
     engine,
     events,
     eventPublisher: eventParts.publisher,
+    metrics,
     app,
     close() {
       closing ??= (async () => {
-        await grpcApi?.close();
-        await app.close();
-        await worker?.stop();
-        await engine.close();
-        // After the engine: the last outcomes' events are in the queue; what the broker does not take in time stays spooled.
-        await eventParts.publisher?.close(Math.min(options.drainGraceMs, 5000));
-        await eventParts.sink?.close();
-        await hooks.close();
-        stopClock();
-        await store.close();
+        await shutdown();
         logger.log('info', 'chime stopped');
       })();
       return closing;
@@ -200,7 +249,7 @@ export async function startServer(options: ServerOptions, parts: ServerParts = {
  * gRPC app callbacks, loaded only when asked for: @grpc/grpc-js and the protos add ~200 ms to
  * start-up, which `chime jobs ...` and HTTP-only servers need not pay.
  */
-async function createAppCallbackDelivery(options: ServerOptions): Promise<JobRunner> {
+async function createAppCallbackDelivery(options: NodeOptions): Promise<JobRunner> {
   const { AppCallbackDelivery, appGrpcAddress } = await import('../grpc/app-callback-delivery.js');
   return new AppCallbackDelivery({ address: appGrpcAddress(options.appUrl), nodeId: options.nodeId, appApiToken: options.appApiToken });
 }

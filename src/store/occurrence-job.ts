@@ -31,6 +31,7 @@ export function occurrenceJob(
     metadata: t.metadata,
     // Schedules written before per-job delivery existed have no such field.
     delivery: t.delivery ?? null,
+    traceparent: t.traceparent ?? null,
     createdAt: now,
     dialect: schedule.dialect,
   };

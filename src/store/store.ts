@@ -128,6 +128,12 @@ export interface JobOutcome {
 export interface ReapRequest {
   now: number;
   limit: number;
+  /**
+   * Also take back leases that have not run out yet, when their holder is known dead: those
+   * of `owners` (a restarted node's own leases from its previous life), or all but those of
+   * `allExcept` (a SQLite file's owner at start: the only other holders are live workers).
+   */
+  takeBack?: { owners: readonly string[] } | { allExcept: readonly string[] };
 }
 
 /** A job taken back from a dead lease. */
@@ -246,6 +252,14 @@ export interface JobStats extends StatusCounts {
   avgRunMs: number | null;
   byQueue: Record<string, StatusCounts>;
   byPriority: Record<Priority, number>;
+}
+
+/** Cheap counts for metrics: live jobs per queue (callbacks included) and dead letters. */
+export interface JobCounts {
+  /** Waiting: pending or retrying. Claimed: reserved or running. */
+  queues: { queue: string; waiting: number; claimed: number }[];
+  /** Callback jobs whose retries are spent (status failed), waiting for a retry or retention. */
+  deadLetters: number;
 }
 
 export interface StoreHealth {
@@ -368,6 +382,8 @@ export interface Store {
   listWorkers(): Promise<WorkerInfo[]>;
   /** Counters over task jobs (the job platform's `/api/v1/jobs/stats`). */
   jobStats(): Promise<JobStats>;
+  /** Walks only the live-job and dead-letter indexes, never the finished jobs (metrics read it). */
+  jobCounts(): Promise<JobCounts>;
 
   // ---- history, retention
 

@@ -4,8 +4,10 @@
  * by the scheduler; the ones missed while down follow their missed-fire policy.
  *
  * Delivery is at-least-once: a callback the app received in the last instant before the
- * kill, whose outcome the dead server never wrote, is delivered again after its lease runs
- * out (with a higher `chime-attempt`). The test allows exactly those, and no others.
+ * kill, whose outcome the dead server never wrote, is delivered again (with a higher
+ * `chime-attempt`). The test allows exactly those, and no others; and since the restarted
+ * server knows its leases were its own (a stable node id, one owner of the SQLite file), it
+ * redelivers them within 2 s of being ready, not after the default 15 s lease.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/receiver.js';
@@ -26,13 +28,16 @@ describe('crash recovery', () => {
   });
 
   it('loses nothing and fires nothing twice across a kill -9 and restart', async () => {
-    receiver = await startReceiver();
+    // Answers take 100 ms, so callbacks are in flight at the kill.
+    receiver = await startReceiver({ delayMs: 100 });
     const store = `sqlite:${tempDbPath()}`;
-    const args = ['--store', store, '--app-url', receiver.url, '--lease', '2s', '--missed-fire-threshold', `${THRESHOLD_MS}ms`, '--max-concurrent-jobs', '50'];
+    // The default lease (15 s): recovery must not wait for it.
+    const args = ['--store', store, '--app-url', receiver.url, '--missed-fire-threshold', `${THRESHOLD_MS}ms`, '--max-concurrent-jobs', '50'];
     chime = await startChime(args);
     const start = Date.now() + 1500;
     const due = new Map<string, number>();
     const skipPolicy = new Set<string>();
+    const createdLate = new Set<string>();
     const names = Array.from({ length: JOBS }, (_, i) => `crash-${i}`);
     // Create with 20 requests in flight; every 10th job uses the skip policy.
     for (let offset = 0; offset < JOBS; offset += 20) {
@@ -48,6 +53,9 @@ describe('crash recovery', () => {
           }
           const response = await fetch(`${chime!.url}/v1.0/jobs/${name}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
           expect(response.status).toBe(200);
+          // On a loaded machine creation can fall behind the due times; a skip-policy job
+          // created past its missed-fire threshold is skipped by design, not lost.
+          if (Date.now() > at + THRESHOLD_MS / 2) createdLate.add(name);
         }),
       );
     }
@@ -60,6 +68,7 @@ describe('crash recovery', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const restartAt = Date.now();
     chime = await startChime(args);
+    const readyAt = Date.now();
 
     // Wait until no job is left scheduled, then past the lease of anything the dead node held.
     await waitFor(
@@ -84,15 +93,18 @@ describe('crash recovery', () => {
         redelivered.push(name);
         // A second delivery may only be the lease-expiry retry of a callback in flight at the kill.
         expect(deliveries.map((d) => d.attempt), name).toEqual(['1', '2']);
-        expect(Math.abs(deliveries[0]!.at - killedAt), name).toBeLessThan(250);
+        expect(Math.abs(deliveries[0]!.at - killedAt), name).toBeLessThan(500);
+        expect(deliveries[1]!.at - readyAt, `${name}: redelivered within 2 s of the restart`).toBeLessThan(2000);
       }
       const missedWhileDown = at > killedAt + 50 && at < restartAt - THRESHOLD_MS;
       if (skipPolicy.has(name) && missedWhileDown) {
         expect(deliveries, `${name} (skip, missed while down)`).toHaveLength(0);
-      } else if (!skipPolicy.has(name) || at < killedAt - 250 || at > restartAt + 1000) {
+      } else if (!skipPolicy.has(name) || (!createdLate.has(name) && at < killedAt - 250) || at > restartAt + 3000) {
         expect(deliveries.length, name).toBeGreaterThanOrEqual(1);
       }
     }
+    // The receiver's 100 ms answers leave callbacks in flight at any kill.
+    expect(redelivered.length).toBeGreaterThan(0);
     expect(redelivered.length).toBeLessThanOrEqual(50);
     // Everything missed by a fire_once job was delivered after the restart.
     const missedFireOnce = names.filter((n) => !skipPolicy.has(n) && due.get(n)! > killedAt + 250 && due.get(n)! < restartAt);

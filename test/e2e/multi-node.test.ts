@@ -15,6 +15,12 @@ import { dropCreatedStores, freshStoreSpec } from '../support/store-backend.js';
 const JOBS = 5000;
 const SPREAD_MS = 10_000;
 const CRON = 'every-second';
+/**
+ * Short, so the killed node's jobs come back within the test, but not 2 s: a live node on a
+ * loaded machine can stall past two thirds of that and lose its leases to a peer (a duplicate
+ * the test would rightly count).
+ */
+const LEASE_MS = 8000;
 
 async function post(url: string, body: unknown): Promise<void> {
   const response = await fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
@@ -47,7 +53,7 @@ describe.each(['postgres', 'redis'] as const)('three nodes on one %s store', (ba
     // Started together: the migrations must be safe to run from several nodes at once.
     nodes = await Promise.all(
       [0, 1, 2].map((i) =>
-        startChime(['--store', store, '--app-url', receiver!.url, '--node-id', `node-${i}`, '--lease', '2s', '--max-concurrent-jobs', '50']),
+        startChime(['--store', store, '--app-url', receiver!.url, '--node-id', `node-${i}`, '--lease', `${LEASE_MS}ms`, '--max-concurrent-jobs', '50']),
       ),
     );
 
@@ -65,17 +71,21 @@ describe.each(['postgres', 'redis'] as const)('three nodes on one %s store', (ba
         }),
       );
     }
-    expect(Date.now()).toBeLessThan(start);
+    // Creating 5,000 jobs takes 2 s on an idle machine and much longer on a loaded one. The
+    // set-up does not depend on it: jobs created after their due time are simply fired late
+    // (still never early), and the kill waits for the creation to end.
+    const createdAt = Date.now();
 
-    await new Promise((resolve) => setTimeout(resolve, start + SPREAD_MS / 2 - Date.now()));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(start + SPREAD_MS / 2, createdAt + 500) - Date.now()));
     const killedAt = Date.now();
     nodes[1]!.child.kill('SIGKILL');
     await nodes[1]!.exited;
 
     const delivered = () => new Set(receiver!.deliveries.filter((d) => d.body!.job_name !== CRON).map((d) => d.body!.job_name)).size;
-    await waitFor(() => delivered() === JOBS, 30_000, `all ${JOBS} jobs delivered (have ${delivered()})`);
-    // Past the lease of anything the dead node held, so a stray second delivery would show.
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await waitFor(() => delivered() === JOBS, 60_000, `all ${JOBS} jobs delivered (have ${delivered()})`);
+    // Past the lease of anything the dead node held (and a reaper pass), so its in-flight
+    // callbacks have been redelivered and a stray second delivery would show.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(3000, killedAt + LEASE_MS * 1.5 + 1000 - Date.now())));
     const deliveries = [...receiver.deliveries];
 
     // Never early, even with three clocks: each node follows the store's clock, whose
@@ -93,7 +103,8 @@ describe.each(['postgres', 'redis'] as const)('three nodes on one %s store', (ba
       expect(group, occurrence).toHaveLength(2);
       const [first, second] = group as [Delivery, Delivery];
       expect(first.node, occurrence).toBe('node-1');
-      expect(killedAt - first.at, occurrence).toBeLessThan(250);
+      // In flight at the kill: received shortly before it (margins for a loaded machine).
+      expect(killedAt - first.at, occurrence).toBeLessThan(1000);
       expect(Number(second.attempt), occurrence).toBeGreaterThan(Number(first.attempt));
     }
     expect(retried).toBeLessThanOrEqual(50);
@@ -109,5 +120,5 @@ describe.each(['postgres', 'redis'] as const)('three nodes on one %s store', (ba
     expect(perNode.get('node-0')).toBeGreaterThan(JOBS * 0.15);
     expect(perNode.get('node-1')).toBeGreaterThan(JOBS * 0.05);
     expect(perNode.get('node-2')).toBeGreaterThan(JOBS * 0.15);
-  }, 90_000);
+  }, 180_000);
 });

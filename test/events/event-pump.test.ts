@@ -31,6 +31,7 @@ function fired(n: number): JobLifecycleEvent {
     payload: `{"n":${n}}`,
     metadata: '{}',
     delivery: null,
+    traceparent: null,
   };
   return { type: 'job.fired', at: job.runAt, job, lateMs: 0, nodeId: 'test' };
 }

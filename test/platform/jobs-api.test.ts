@@ -216,6 +216,25 @@ describe('jobs', () => {
     expect(timedOut.statusCode).toBe(504);
     expect(timedOut.json()).toMatchObject({ code: 'RUN_TIMEOUT' });
     expect((await api('POST', '/jobs/run-sync', { task_name: 'missing' })).status).toBe(400);
+    expect((await api('POST', '/jobs/run-sync', { task_name: 'slow', timeout: 0 })).body).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'timeout' });
+  });
+
+  it('refuses run-sync at once when no live worker serves the queue, unless asked to wait', async () => {
+    const before = (await api('GET', '/jobs?queue_name=nobody-here')).body.total;
+    const refused = await api('POST', '/jobs/run-sync', { task_name: 'generate_report', args: ['x'], queue_name: 'nobody-here' });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'NO_WORKER', field: 'queue_name' });
+    expect(refused.body.detail).toContain('"nobody-here"');
+    expect((await api('GET', '/jobs?queue_name=nobody-here')).body.total).toBe(before);
+    // A worker that died (its pid gone) does not count.
+    const dead = (await server.store.listWorkers())[0]!;
+    await server.store.saveWorker({ ...dead, id: 'dead-worker', pid: 2 ** 22 + 7, queues: ['ghost-queue'] });
+    expect((await api('POST', '/jobs/run-sync', { task_name: 'generate_report', queue_name: 'ghost-queue' })).status).toBe(409);
+    // wait: true holds the request until the timeout instead.
+    const waiting = server.app.inject({ method: 'POST', url: '/api/v1/jobs/run-sync', payload: { task_name: 'generate_report', queue_name: 'nobody-here', timeout: 2, wait: true }, headers: auth });
+    await waitFor(async () => (await api('GET', '/jobs?queue_name=nobody-here')).body.total === before + 1, 5000, 'the waiting job to be created');
+    await clock.advance(2_000);
+    expect((await waiting).statusCode).toBe(504);
   });
 
   it('counts jobs in stats, by queue and priority, with mean wait and run times', async () => {

@@ -247,6 +247,21 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
         expect(claimed.map((j) => j.id)).toEqual([mine.id]);
       });
 
+      it("keeps a job's traceparent, and stamps a schedule's onto every occurrence", async () => {
+        const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+        const plain = newJob();
+        const traced = newJob({ traceparent });
+        await store.insertJobs([plain, traced]);
+        expect((await store.getJob(plain.id))?.traceparent).toBeNull();
+        expect((await store.getJob(traced.id))?.traceparent).toBe(traceparent);
+        const s = newSchedule({ template: callbackTemplate({ traceparent }) });
+        await store.createSchedule(s, { ...firstJob(s), traceparent }, 'create');
+        const [first] = await store.claimDue({ lane: CALLBACKS, now: T0 + 2, limit: 10, owner: 'n1', leaseMs: 5000, planNext: everyPlan });
+        expect(first?.traceparent).toBe(traceparent);
+        const next = await store.listJobs({ scheduleId: s.id, statuses: ['pending'], limit: 10, offset: 0, orderBy: 'created_at', orderDir: 'asc' });
+        expect(next.items.map((j) => j.traceparent)).toEqual([traceparent]);
+      });
+
       it('materialises the next occurrence in the same step as the claim', async () => {
         const s = newSchedule({ recurrence: { kind: 'every', everyMs: 1000 }, repeats: 3 });
         await store.createSchedule(s, firstJob(s), 'create');
@@ -350,6 +365,25 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
         const history = await store.listHistory({ jobId: job.id, limit: 10 });
         expect(history).toHaveLength(1);
         expect(history[0]).toMatchObject({ jobId: job.id, attempt: 1, outcome: 'succeeded', httpStatus: 200, durationMs: 10, firedAt: T0 });
+      });
+
+      it('takes back leases of dead holders before they run out, and only theirs', async () => {
+        const jobs = [newJob(), newJob(), newJob()];
+        await store.insertJobs(jobs);
+        for (const [i, owner] of ['dead', 'live', 'other'].entries()) {
+          await store.claimDue({ lane: TASKS, now: T0 + i, limit: 1, owner, leaseMs: 60_000, planNext: noNext });
+        }
+        const held = async () => {
+          const page = await store.listJobs({ statuses: ['reserved', 'running'], limit: 10, offset: 0, orderBy: 'created_at', orderDir: 'asc' });
+          return page.items.map((j) => j.leaseOwner).sort();
+        };
+        expect(await store.reapExpiredLeases({ now: T0 + 10, limit: 10 })).toEqual([]);
+        const own = await store.reapExpiredLeases({ now: T0 + 10, limit: 10, takeBack: { owners: ['dead'] } });
+        expect(own).toEqual([expect.objectContaining({ previousOwner: 'dead', status: 'pending' })]);
+        expect(await held()).toEqual(['live', 'other']);
+        const allBut = await store.reapExpiredLeases({ now: T0 + 10, limit: 10, takeBack: { allExcept: ['live'] } });
+        expect(allBut.map((r) => r.previousOwner)).toEqual(['other']);
+        expect(await held()).toEqual(['live']);
       });
 
       it('writes no history entry for an outcome without an attempt', async () => {
@@ -490,6 +524,32 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
         expect(byName.get('reports')).toEqual({ name: 'reports', size: 1, running: 0, isPaused: false, concurrency: 2 });
         expect(byName.get('idle')).toEqual({ name: 'idle', size: 0, running: 0, isPaused: true, concurrency: null });
         expect(byName.has(CALLBACK_QUEUE)).toBe(false);
+      });
+
+      it('counts live jobs per queue, callbacks included, and dead letters (jobCounts)', async () => {
+        expect(await store.jobCounts()).toEqual({ queues: [], deadLetters: 0 });
+        const dead = newJob({}, callbackTemplate());
+        const done = newJob({}, callbackTemplate());
+        await store.insertJobs([newJob(), newJob(), newJob({ queue: 'reports', runAt: T0 + 60_000 }), dead, done, newJob({}, callbackTemplate())]);
+        await store.claimDue({ lane: TASKS, now: T0, limit: 1, owner: 'w1', leaseMs: 5000, planNext: noNext });
+        const claimed = await store.claimDue({ lane: CALLBACKS, now: T0, limit: 2, owner: 'w1', leaseMs: 5000, planNext: noNext });
+        expect(claimed).toHaveLength(2);
+        const [first, second] = claimed.map((job) => job.id);
+        await store.recordOutcomes([
+          outcome(first!, 'w1', 'failed', { error: { message: 'HTTP 500', type: 'HttpError', traceback: null } }),
+          outcome(second!, 'w1', 'completed'),
+        ]);
+        // A failed task job is not a dead letter: only callbacks are dead-lettered.
+        const task = (await store.claimDue({ lane: TASKS, now: T0, limit: 1, owner: 'w1', leaseMs: 5000, planNext: noNext }))[0]!;
+        await store.recordOutcomes([outcome(task.id, 'w1', 'failed')]);
+        expect(await store.jobCounts()).toEqual({
+          queues: [
+            { queue: CALLBACK_QUEUE, waiting: 1, claimed: 0 },
+            { queue: 'default', waiting: 0, claimed: 1 },
+            { queue: 'reports', waiting: 1, claimed: 0 },
+          ],
+          deadLetters: 1,
+        });
       });
 
       it('claims nothing from a paused queue and everything again once resumed', async () => {

@@ -119,7 +119,8 @@ describe('the engine on PostgreSQL, wall clock', () => {
       const lateness = receiver.received.map((call) => call.at - due.get((call.body as { job_name: string }).job_name)!);
       for (const late of lateness) {
         expect(late).toBeGreaterThanOrEqual(0);
-        expect(late).toBeLessThan(250); // typically a few ms
+        // Typically a few ms; well under the 1 s re-read, the margin a loaded machine needs.
+        expect(late).toBeLessThan(900);
       }
     } finally {
       await writer.close();

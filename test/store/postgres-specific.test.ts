@@ -78,7 +78,8 @@ describe('PostgreSQL store', () => {
     await writer.insertJobs([job]);
     const { signal, at } = await received;
     expect(signal).toEqual({ target: 'task', queue: 'default', runAt: T0 + 50 });
-    expect(at - start).toBeLessThan(100); // typically 1-2 ms on one machine
+    // Typically 1-2 ms; the bound allows for a loaded machine (a lost NOTIFY never resolves at all).
+    expect(at - start).toBeLessThan(700);
     await new Promise((resolve) => setTimeout(resolve, 50));
     // The writer signals its own listeners once, directly, and skips the echo of its NOTIFY.
     expect(local).toEqual([{ target: 'task', queue: 'default', runAt: T0 + 50 }]);

@@ -36,7 +36,8 @@ describe('Redis store across a server restart', () => {
       await waitFor(async () => !(await writer.health()).ok, 2000);
       const started = performance.now();
       const error = await writer.insertJobs([newJob()]).catch((e: unknown) => e);
-      expect(performance.now() - started).toBeLessThan(200);
+      // Fails at once rather than queueing for the reconnect (seconds); a margin for a loaded machine.
+      expect(performance.now() - started).toBeLessThan(1000);
       expect((error as ChimeError).code).toBe('STORE_UNAVAILABLE');
 
       await server.start();

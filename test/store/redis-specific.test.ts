@@ -64,7 +64,8 @@ describe('Redis store', () => {
     await a.insertJobs([newJob({ runAt: T0 + 5 })]);
     const { signal, at } = await received;
     expect(signal).toEqual({ target: 'task', queue: 'default', runAt: T0 + 5 });
-    expect(at - sent).toBeLessThan(50);
+    // Typically under a ms; the bound allows for a loaded machine (a lost message never resolves at all).
+    expect(at - sent).toBeLessThan(700);
     await new Promise((resolve) => setTimeout(resolve, 20));
     // A's listener got its own signal once, from the script's reply, not again from pub/sub.
     expect(onA).toEqual([{ target: 'task', queue: 'default', runAt: T0 + 5 }]);

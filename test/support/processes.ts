@@ -24,7 +24,8 @@ export async function startChime(args: string[], env: NodeJS.ProcessEnv = {}): P
   let log = '';
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`chime did not start:\n${log}`)), 15_000);
+    // Generous: on a loaded 2-core machine a start (Node, migrations, engine) can take many seconds.
+    const timer = setTimeout(() => reject(new Error(`chime did not start:\n${log}`)), 60_000);
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => {
       log += chunk;

@@ -2,16 +2,19 @@
 import { VirtualClock, type Clock } from '../../src/core/clock.js';
 import type { TaskDefinition } from '../../src/engine/tasks.js';
 import type { Scope } from '../../src/http/auth.js';
-import { createLogger } from '../../src/server/logger.js';
+import { createLogger, type Logger } from '../../src/server/logger.js';
 import { signToken } from '../../src/server/secrets.js';
 import { resolveServerOptions, type RawOptions, type ServerOptions } from '../../src/server/options.js';
 import { startServer, type ChimeServer } from '../../src/server/start-server.js';
+import { waitFor } from './receiver.js';
 import { freshStoreSpec } from './store-backend.js';
 import { tempDir } from './temp.js';
 
 export interface TestServerOptions extends Partial<ServerOptions> {
   clock?: Clock;
   taskDefinitions?: readonly TaskDefinition[];
+  /** @default a logger at `logLevel` (error) writing to stderr */
+  logger?: Logger;
 }
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
@@ -22,7 +25,7 @@ export async function testToken(scope: Scope = 'admin', expiresInSeconds = 3600)
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<ChimeServer> {
-  const { clock, taskDefinitions, ...overrides } = options;
+  const { clock, taskDefinitions, logger, ...overrides } = options;
   const base = resolveServerOptions({} as RawOptions, {});
   const resolved: ServerOptions = {
     ...base,
@@ -36,7 +39,19 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     nodeId: `test-${Math.random().toString(36).slice(2, 8)}`,
     ...overrides,
   };
-  const server = await startServer(resolved, { clock, logger: createLogger(resolved.logLevel), tasks: taskDefinitions });
+  const server = await startServer(resolved, { clock, logger: logger ?? createLogger(resolved.logLevel), tasks: taskDefinitions });
   if (clock instanceof VirtualClock) clock.setSettler(() => server.engine.whenSettled());
   return server;
+}
+
+/**
+ * Advances a virtual clock in steps, letting each step's callbacks finish and their outcomes
+ * land before the next.
+ */
+export async function advanceInSteps(server: ChimeServer, clock: VirtualClock, steps: number, stepMs: number): Promise<void> {
+  for (let i = 0; i < steps; i++) {
+    await clock.advance(stepMs);
+    await waitFor(() => server.engine.activeJobs === 0, 5000, 'callbacks to finish');
+    await server.engine.flush();
+  }
 }

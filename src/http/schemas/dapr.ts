@@ -1,7 +1,8 @@
 /** Route schemas of the Dapr-style Jobs API (both dialects). They drive validation and OpenAPI. */
 import { Type, type Static } from '@sinclair/typebox';
+import { INPUT_LIMITS } from '../../core/input-limits.js';
 import { MISSED_FIRE_POLICIES } from '../../core/types.js';
-import { stringEnum } from './common.js';
+import { Count, Offset, PageLimit, Text, stringEnum } from './common.js';
 import { DeliveryTarget, HookUrl } from './delivery.js';
 
 const missedFire = stringEnum(MISSED_FIRE_POLICIES, {
@@ -16,11 +17,11 @@ const failurePolicy = Type.Object({}, {
 export const DaprJobBody = Type.Object(
   {
     name: Type.Optional(Type.Unknown({ description: 'Refused on /v1.0-alpha1 (the name goes in the URL).' })),
-    schedule: Type.Optional(Type.String({ description: 'Cron (5 or 6 fields), @every <duration>, @daily..., optional CRON_TZ= prefix; empty for one-shot.' })),
-    repeats: Type.Optional(Type.Integer({ minimum: 0, description: 'Total firings; 0 or unset = forever (1 for a one-shot).' })),
-    dueTime: Type.Optional(Type.String({ description: 'First firing: RFC 3339, Go duration from now (10s), or ISO-8601 duration (PT10S).' })),
-    due_time: Type.Optional(Type.String()),
-    ttl: Type.Optional(Type.String({ description: 'No firing at or after this: same forms as dueTime.' })),
+    schedule: Type.Optional(Text({ description: 'Cron (5 or 6 fields), @every <duration>, @daily..., optional CRON_TZ= prefix; empty for one-shot.' })),
+    repeats: Type.Optional(Count('Total firings; 0 or unset = forever (1 for a one-shot).')),
+    dueTime: Type.Optional(Text({ description: 'First firing: RFC 3339, Go duration from now (10s), or ISO-8601 duration (PT10S).' })),
+    due_time: Type.Optional(Text()),
+    ttl: Type.Optional(Text({ description: 'No firing at or after this: same forms as dueTime.' })),
     data: Type.Optional(Type.Unknown({ description: 'Any JSON value, delivered to the app.' })),
     overwrite: Type.Optional(Type.Boolean({ description: 'Replace a live job of the same name instead of answering 409.' })),
     failurePolicy: Type.Optional(failurePolicy),
@@ -43,7 +44,7 @@ export const DaprJobBody = Type.Object(
 );
 export type DaprJobBodyType = Static<typeof DaprJobBody>;
 
-export const JobNameParams = Type.Object({ name: Type.String({ description: 'The job name.' }) });
+export const JobNameParams = Type.Object({ name: Type.String({ maxLength: INPUT_LIMITS.jobNameLength, description: 'The job name.' }) });
 export type JobNameParamsType = Static<typeof JobNameParams>;
 
 /** POST routes take no query parameters: a raw "?" in a job name must not be silently cut off. */
@@ -51,14 +52,14 @@ export const NoQuery = Type.Object({}, { additionalProperties: false });
 
 export const ListJobsQuery = Type.Object(
   {
-    prefix: Type.Optional(Type.String({ description: 'Only names starting with this.' })),
+    prefix: Type.Optional(Text({ description: 'Only names starting with this.' })),
     status: Type.Optional(
       Type.Array(stringEnum(['scheduled', 'paused', 'completed', 'expired', 'failed'] as const), {
         description: 'Filter by status (repeatable).',
       }),
     ),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-    cursor: Type.Optional(Type.String({ description: 'The next_cursor of the previous page.' })),
+    limit: Type.Optional(PageLimit),
+    cursor: Type.Optional(Text({ description: 'The next_cursor of the previous page.' })),
   },
   { additionalProperties: false },
 );
@@ -66,8 +67,8 @@ export type ListJobsQueryType = Static<typeof ListJobsQuery>;
 
 export const HistoryQuery = Type.Object(
   {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-    before: Type.Optional(Type.Integer({ minimum: 1, description: 'Entries older than this id.' })),
+    limit: Type.Optional(PageLimit),
+    before: Type.Optional(Type.Integer({ minimum: 1, maximum: INPUT_LIMITS.maxId, description: 'Entries older than this id.' })),
   },
   { additionalProperties: false },
 );
@@ -75,12 +76,12 @@ export type HistoryQueryType = Static<typeof HistoryQuery>;
 
 export const PageQuery = Type.Object(
   {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    limit: Type.Optional(PageLimit),
+    offset: Type.Optional(Offset),
   },
   { additionalProperties: false },
 );
 export type PageQueryType = Static<typeof PageQuery>;
 
-export const JobIdParams = Type.Object({ id: Type.String() });
+export const JobIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: INPUT_LIMITS.jobNameLength }) });
 export type JobIdParamsType = Static<typeof JobIdParams>;

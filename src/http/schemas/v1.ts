@@ -5,17 +5,20 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { JOB_STATUSES, MISSED_FIRE_POLICIES, PRIORITIES } from '../../core/types.js';
-import { stringEnum } from './common.js';
+import { INPUT_LIMITS, NAME_FORBIDDEN } from '../../core/input-limits.js';
+import { Offset, PageLimit, Seconds, Text, Timeout, stringEnum } from './common.js';
 import { DeliveryTarget, HookUrl } from './delivery.js';
 
 const Priority = stringEnum(PRIORITIES, { description: 'critical > high > normal > low' });
 const Status = stringEnum(JOB_STATUSES);
 const DateTime = Type.String({ description: 'RFC 3339 date-time' });
+/** Names: not `.` or `..`, none of / # ? | or control characters (core/input-limits.ts). */
+const NAME_PATTERN = `^(?!\\.{1,2}$)[^${NAME_FORBIDDEN.source.slice(2, -1)}]+$`;
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-const Name = (description: string) => Type.String({ minLength: 1, maxLength: 200, description });
+const Name = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 200, pattern: NAME_PATTERN, description: `${description}: not . or .., none of / # ? | or control characters` });
 const QueueName = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,100}$', description: 'letters, digits, _ . : - (at most 100)' });
 const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50 });
-const Seconds = (description: string) => Type.Number({ minimum: 0, description });
 /** Chime extension fields (per-job delivery), on jobs and schedules, in requests and views. */
 const DeliveryFields = {
   target: Type.Optional(DeliveryTarget),
@@ -58,7 +61,7 @@ const JobFields = {
   kwargs: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Keyword arguments for the task.' })),
   queue_name: Type.Optional(QueueName),
   priority: Type.Optional(Priority),
-  timeout: Type.Optional(Seconds('Seconds an attempt may run (default: the task\'s).')),
+  timeout: Type.Optional(Timeout('Seconds an attempt may run (default: the task\'s).')),
   metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   version: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'Task version (default: the latest registered).' })),
   ...DeliveryFields,
@@ -68,17 +71,24 @@ export const CreateJobDto = Type.Object(
   {
     task_name: Name('Task to execute'),
     ...JobFields,
-    scheduled_at: Type.Optional(Nullable(Type.String({ description: 'RFC 3339; absent or past = now.' }))),
+    scheduled_at: Type.Optional(Nullable(Text({ description: 'RFC 3339; absent or past = now.' }))),
     max_retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
     retry_delay: Type.Optional(Seconds('Seconds between attempts.')),
     tags: Type.Optional(Tags),
-    job_id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,200}$', description: 'Custom id (letters, digits, _ . : -); duplicate → 409.' })),
+    job_id: Type.Optional(Type.String({ pattern: '^(?!\\.{1,2}$)[A-Za-z0-9_.:-]{1,200}$', description: 'Custom id (letters, digits, _ . : -); duplicate → 409.' })),
   },
   { additionalProperties: false },
 );
 export type CreateJobDto = Static<typeof CreateJobDto>;
 
-export const RunSyncJobDto = Type.Object({ task_name: Name('Task to execute'), ...JobFields }, { additionalProperties: false });
+export const RunSyncJobDto = Type.Object(
+  {
+    task_name: Name('Task to execute'),
+    ...JobFields,
+    wait: Type.Optional(Type.Boolean({ description: 'Wait (up to the timeout) for a worker when none serves the queue now, instead of a 409 NO_WORKER.' })),
+  },
+  { additionalProperties: false },
+);
 export type RunSyncJobDto = Static<typeof RunSyncJobDto>;
 
 export const BulkCreateJobsDto = Type.Object(
@@ -90,13 +100,13 @@ export const CancelJobDto = Type.Object({ reason: Type.Optional(Nullable(Type.St
 
 export const ListJobsQuery = Type.Object(
   {
-    queue_name: Type.Optional(Type.String()),
+    queue_name: Type.Optional(Text()),
     status: Type.Optional(Type.Array(Status)),
     priority: Type.Optional(Priority),
-    tags: Type.Optional(Type.Array(Type.String())),
-    worker_id: Type.Optional(Type.String()),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    tags: Type.Optional(Type.Array(Text(), { maxItems: 50 })),
+    worker_id: Type.Optional(Text()),
+    limit: Type.Optional(PageLimit),
+    offset: Type.Optional(Offset),
     order_by: Type.Optional(stringEnum(['created_at', 'scheduled_at', 'priority', 'status', 'started_at', 'completed_at'] as const, { default: 'created_at' })),
     order_dir: Type.Optional(stringEnum(['asc', 'desc'] as const, { default: 'desc' })),
   },
@@ -109,10 +119,10 @@ export const Page = <T extends TSchema>(item: T) =>
 
 export const IntervalDto = Type.Object(
   {
-    seconds: Type.Optional(Type.Integer({ minimum: 0 })),
-    minutes: Type.Optional(Type.Integer({ minimum: 0 })),
-    hours: Type.Optional(Type.Integer({ minimum: 0 })),
-    days: Type.Optional(Type.Integer({ minimum: 0 })),
+    seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: INPUT_LIMITS.maxIntervalSeconds })),
+    minutes: Type.Optional(Type.Integer({ minimum: 0, maximum: INPUT_LIMITS.maxIntervalSeconds / 60 })),
+    hours: Type.Optional(Type.Integer({ minimum: 0, maximum: INPUT_LIMITS.maxIntervalSeconds / 3600 })),
+    days: Type.Optional(Type.Integer({ minimum: 0, maximum: INPUT_LIMITS.maxIntervalSeconds / 86400 })),
   },
   { additionalProperties: false },
 );
@@ -121,7 +131,7 @@ export type IntervalDto = Static<typeof IntervalDto>;
 const ScheduleFields = {
   name: Name('Name for the schedule'),
   task_name: Name('Task to execute'),
-  cron_expression: Type.Optional(Nullable(Type.String({ description: 'Cron (5 or 6 fields, descriptors, CRON_TZ=); exclusive with interval.' }))),
+  cron_expression: Type.Optional(Nullable(Text({ description: 'Cron (5 or 6 fields, descriptors, CRON_TZ=); exclusive with interval.' }))),
   interval: Type.Optional(Nullable(IntervalDto)),
   args: Type.Optional(Type.Array(Type.Unknown())),
   kwargs: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
@@ -131,9 +141,9 @@ const ScheduleFields = {
   metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   max_retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
   retry_delay: Type.Optional(Seconds('Seconds between attempts.')),
-  timeout: Type.Optional(Seconds('Seconds an attempt may run.')),
+  timeout: Type.Optional(Timeout('Seconds an attempt may run.')),
   version: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
-  timezone: Type.Optional(Nullable(Type.String({ description: 'IANA zone for cron_expression (default UTC).' }))),
+  timezone: Type.Optional(Nullable(Text({ description: 'IANA zone for cron_expression (default UTC).' }))),
   missed_fire_policy: Type.Optional(stringEnum(MISSED_FIRE_POLICIES, { description: 'Occurrences missed while no server ran (default fire_once).' })),
   ...DeliveryFields,
 };
@@ -185,9 +195,9 @@ export type ScheduleViewDto = Static<typeof ScheduleViewDto>;
 export const ListSchedulesQuery = Type.Object(
   {
     status: Type.Optional(stringEnum(['active', 'paused'] as const)),
-    tags: Type.Optional(Type.Array(Type.String())),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    tags: Type.Optional(Type.Array(Text(), { maxItems: 50 })),
+    limit: Type.Optional(PageLimit),
+    offset: Type.Optional(Offset),
   },
   { additionalProperties: false },
 );
@@ -253,4 +263,4 @@ export const JobStatsDto = Type.Object({
 export type JobStatsDto = Static<typeof JobStatsDto>;
 
 export const IdParams = (name: string) => Type.Object({ [name]: Type.String({ minLength: 1, maxLength: 512 }) });
-export const TaskQuery = Type.Object({ version: Type.Optional(Type.String()) }, { additionalProperties: false });
+export const TaskQuery = Type.Object({ version: Type.Optional(Text()) }, { additionalProperties: false });

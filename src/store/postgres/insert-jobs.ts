@@ -18,13 +18,13 @@ import { TurnBatch, type BatchedCall } from './turn-batch.js';
  */
 export function insertJobsFromJson(s: string, param = '$1'): string {
   return `INSERT INTO ${s}.jobs (id, schedule_id, name, occurrence, run_at, status, target, queue, task_name,
-      task_version, priority, payload, failure_policy, max_retries, timeout_ms, tags, metadata, created_at, dialect, delivery)
+      task_version, priority, payload, failure_policy, max_retries, timeout_ms, tags, metadata, created_at, dialect, delivery, traceparent)
     SELECT id, schedule_id, name, occurrence, run_at, 'pending', target, queue, task_name,
-      task_version, priority, payload, failure_policy, max_retries, timeout_ms, tags, metadata, created_at, dialect, delivery
+      task_version, priority, payload, failure_policy, max_retries, timeout_ms, tags, metadata, created_at, dialect, delivery, traceparent
     FROM json_to_recordset(${param}::json) AS t(id text, schedule_id text, name text, occurrence bigint, run_at bigint,
       target text, queue text, task_name text, task_version text, priority smallint, payload text,
       failure_policy jsonb, max_retries bigint, timeout_ms bigint, tags jsonb, metadata text, created_at bigint,
-      dialect text, delivery text)`;
+      dialect text, delivery text, traceparent text)`;
 }
 
 export function jobsJson(jobs: readonly NewJob[]): string {
@@ -49,6 +49,7 @@ export function jobsJson(jobs: readonly NewJob[]): string {
       created_at: job.createdAt,
       dialect: job.dialect,
       delivery: serializeDelivery(job.delivery),
+      traceparent: job.traceparent ?? null,
     })),
   );
 }

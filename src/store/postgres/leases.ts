@@ -75,6 +75,13 @@ type ReapedRow = Pick<JobRow, 'id' | 'schedule_id' | 'target' | 'queue' | 'statu
  * failed attempt: the job waits again at once if its policy allows another attempt, else it
  * fails (a cancel that arrived meanwhile wins and ends it as cancelled).
  */
+/** $3 owners whose leases come back, $4 whether all but $5's do. */
+function takeBackParams(request: ReapRequest): [string[], boolean, string[]] {
+  const takeBack = request.takeBack;
+  if (takeBack === undefined) return [[], false, []];
+  return 'owners' in takeBack ? [[...takeBack.owners], false, []] : [[], true, [...takeBack.allExcept]];
+}
+
 export async function reapExpiredLeases(db: PgDatabase, request: ReapRequest): Promise<ReapResult> {
   if (request.limit <= 0) return { reaped: [], signals: [] };
   const { now } = request;
@@ -82,7 +89,8 @@ export async function reapExpiredLeases(db: PgDatabase, request: ReapRequest): P
     const rows = await tx.query<ReapedRow>(
       `WITH expired AS (
         SELECT id, lease_owner, lease_until, started_at FROM ${db.s}.jobs
-        WHERE status IN ('reserved', 'running') AND lease_until < $1
+        WHERE status IN ('reserved', 'running')
+          AND (lease_until < $1 OR lease_owner = ANY($3::text[]) OR ($4 AND lease_owner <> ALL($5::text[])))
         ORDER BY lease_until LIMIT $2 FOR UPDATE SKIP LOCKED
       ),
       reaped AS (
@@ -106,7 +114,7 @@ export async function reapExpiredLeases(db: PgDatabase, request: ReapRequest): P
         FROM reaped ORDER BY expired_at, id
       )
       SELECT id, schedule_id, target, queue, status, previous_owner, expired_at FROM reaped`,
-      [now, request.limit],
+      [now, request.limit, ...takeBackParams(request)],
     );
     rows.sort((a, b) => a.expired_at - b.expired_at || (a.id < b.id ? -1 : 1));
     const signals: DueSignal[] = [];

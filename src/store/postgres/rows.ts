@@ -51,6 +51,8 @@ export interface JobRow {
   cancel_requested: boolean;
   dialect: Dialect;
   delivery: string | null;
+  /** Migration 005. */
+  traceparent: string | null;
 }
 
 export interface ScheduleRow {
@@ -78,7 +80,7 @@ const JOB_COLUMN_NAMES = [
   'id', 'schedule_id', 'name', 'occurrence', 'run_at', 'status', 'target', 'queue', 'task_name', 'task_version',
   'priority', 'payload', 'failure_policy', 'max_retries', 'timeout_ms', 'tags', 'metadata', 'attempts', 'lease_owner',
   'lease_until', 'worker_id', 'created_at', 'started_at', 'completed_at', 'result', 'error', 'cancel_requested', 'dialect',
-  'delivery',
+  'delivery', 'traceparent',
 ] as const;
 
 const SCHEDULE_COLUMN_NAMES = [
@@ -131,6 +133,7 @@ export function jobFromRow(row: JobRow): JobRecord {
     cancelRequested: row.cancel_requested,
     dialect: row.dialect,
     delivery: deserializeDelivery(row.delivery),
+    traceparent: row.traceparent ?? null,
   };
 }
 

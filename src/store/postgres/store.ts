@@ -6,6 +6,7 @@ import type {
   HistoryQuery,
   JobOutcome,
   JobQuery,
+  JobCounts,
   JobStats,
   Lane,
   NewJob,
@@ -35,6 +36,7 @@ import { resolvePostgresOptions, type PostgresStoreOptions, type ResolvedPostgre
 import * as outcomes from './outcomes.js';
 import * as platform from './platform.js';
 import * as schedules from './schedules.js';
+import { jobCounts } from './job-counts.js';
 
 /**
  * The store for several nodes sharing one PostgreSQL database: claims with
@@ -267,6 +269,10 @@ export class PostgresStore implements Store {
 
   async jobStats(): Promise<JobStats> {
     return platform.jobStats(this.database);
+  }
+
+  async jobCounts(): Promise<JobCounts> {
+    return jobCounts(this.database);
   }
 
   // ---- history, retention

@@ -56,6 +56,7 @@ export function jobFields(job: NewJob): string[] {
   }
   push(f, 'timeout_ms', job.timeoutMs);
   push(f, 'delivery', serializeDelivery(job.delivery));
+  push(f, 'traceparent', job.traceparent);
   return f;
 }
 
@@ -89,6 +90,7 @@ export function jobFromHash(h: Hash): JobRecord {
     cancelRequested: h.cancel_requested === '1',
     dialect: h.dialect as JobRecord['dialect'],
     delivery: deserializeDelivery(h.delivery),
+    traceparent: h.traceparent ?? null,
   };
 }
 

@@ -62,7 +62,19 @@ export function mapRedisError(error: unknown): unknown {
   }
   // Everything else is the connection: refused, closed, not writeable while reconnecting,
   // aborted in flight, timed out.
-  return new ChimeError('STORE_UNAVAILABLE', `Redis is unreachable: ${error.message}`, { cause: error });
+  return new ChimeError('STORE_UNAVAILABLE', `Redis is unreachable (${connectionProblem(error)}); retry later`, { cause: error });
+}
+
+/**
+ * The connection failure in plain words. ioredis' own messages name its options
+ * ("Refer to maxRetriesPerRequest option"), which mean nothing to an API client; the
+ * original error stays in `cause` for the log.
+ */
+function connectionProblem(error: Error & { code?: string }): string {
+  if (typeof error.code === 'string' && /^E[A-Z]+$/.test(error.code)) return error.code;
+  if (/timed? ?out/i.test(error.message)) return 'timed out';
+  if (/closed|writeable|max retries/i.test(error.message)) return 'connection down';
+  return 'connection failed';
 }
 
 /**

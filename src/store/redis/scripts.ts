@@ -12,6 +12,7 @@ import { CREATE_SCHEDULE } from './lua/create-schedule.js';
 import { DELETE_SCHEDULE } from './lua/delete-schedule.js';
 import { GET_SCHEDULE_BY_NAME } from './lua/get-schedule-by-name.js';
 import { INSERT_JOBS } from './lua/insert-jobs.js';
+import { JOB_COUNTS } from './lua/job-counts.js';
 import { JOB_STATS_CHUNK } from './lua/job-stats.js';
 import { EXTEND_LEASES, RELEASE_LEASES, START_JOBS } from './lua/lease-changes.js';
 import { LIST_HISTORY } from './lua/list-history.js';
@@ -36,6 +37,7 @@ export const SCRIPTS = {
   chimeExtendLeases: EXTEND_LEASES,
   chimeGetScheduleByName: GET_SCHEDULE_BY_NAME,
   chimeInsertJobs: INSERT_JOBS,
+  chimeJobCounts: JOB_COUNTS,
   chimeJobStatsChunk: JOB_STATS_CHUNK,
   chimeListHistory: LIST_HISTORY,
   chimeListJobs: LIST_JOBS,

@@ -9,6 +9,7 @@ import type {
   HistoryQuery,
   JobOutcome,
   JobQuery,
+  JobCounts,
   JobStats,
   Lane,
   NewJob,
@@ -34,6 +35,7 @@ import * as platform from './platform.js';
 import * as schedules from './schedules.js';
 import { defineScripts } from './scripts.js';
 import * as transitions from './transitions.js';
+import { jobCounts } from './job-counts.js';
 
 export interface RedisStoreOptions {
   /** `redis://[user:password@]host:port[/db]` or `rediss://` for TLS. */
@@ -285,6 +287,10 @@ export class RedisStore implements Store {
 
   async jobStats(): Promise<JobStats> {
     return platform.jobStats(this.context);
+  }
+
+  async jobCounts(): Promise<JobCounts> {
+    return jobCounts(this.context);
   }
 
   // ---- history, retention

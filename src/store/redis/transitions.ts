@@ -178,6 +178,7 @@ export async function reapExpiredLeases(ctx: RedisContext, request: ReapRequest)
   const [reaped, signals] = await ctx.script<[[string, string, ReapedJob['status']][], string[]]>('chimeReapExpired', [
     request.now,
     Math.max(0, request.limit),
+    request.takeBack === undefined ? '' : JSON.stringify(request.takeBack),
   ]);
   ctx.emitFlat(signals);
   return reaped.map(([jobId, owner, status]) => ({ jobId, previousOwner: owner === '' ? null : owner, status }));

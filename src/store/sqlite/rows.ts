@@ -45,6 +45,8 @@ export interface JobRow {
   cancel_requested: number;
   dialect: Dialect;
   delivery: string | null;
+  /** Migration 005. */
+  traceparent: string | null;
 }
 
 export interface ScheduleRow {
@@ -98,6 +100,7 @@ export function jobFromRow(row: JobRow): JobRecord {
     cancelRequested: row.cancel_requested === 1,
     dialect: row.dialect,
     delivery: deserializeDelivery(row.delivery),
+    traceparent: row.traceparent ?? null,
   };
 }
 
@@ -124,12 +127,13 @@ export function jobInsertValues(job: NewJob): unknown[] {
     job.createdAt,
     job.dialect,
     serializeDelivery(job.delivery),
+    job.traceparent ?? null,
   ];
 }
 
 const JOB_INSERT_COLUMNS = `INTO jobs (id, schedule_id, name, occurrence, run_at, status, target, queue,
-  task_name, task_version, priority, payload, failure_policy, max_retries, timeout_ms, tags, metadata, created_at, dialect, delivery)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  task_name, task_version, priority, payload, failure_policy, max_retries, timeout_ms, tags, metadata, created_at, dialect, delivery, traceparent)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 export const INSERT_JOB_SQL = `INSERT ${JOB_INSERT_COLUMNS}`;
 /** For materialising occurrences: the (schedule_id, occurrence) key makes a repeat a no-op. */
 export const INSERT_JOB_IF_NEW_SQL = `INSERT OR IGNORE ${JOB_INSERT_COLUMNS}`;

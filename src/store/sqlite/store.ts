@@ -1,4 +1,4 @@
-import { mkdirSync, watch, type FSWatcher } from 'node:fs';
+import { closeSync, mkdirSync, openSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ClaimedJob, HistoryEntry, JobRecord, ScheduleRecord } from '../../core/types.js';
@@ -9,6 +9,7 @@ import type {
   HistoryQuery,
   JobOutcome,
   JobQuery,
+  JobCounts,
   JobStats,
   Lane,
   NewJob,
@@ -32,6 +33,7 @@ import { migrate } from './migrate.js';
 import * as platform from './platform.js';
 import * as schedules from './schedules.js';
 import * as transitions from './transitions.js';
+import { jobCounts } from './job-counts.js';
 
 /**
  * When checkpoints run in commits after all: every 40 MB rather than SQLite's 4 MB of writes
@@ -80,7 +82,7 @@ export class SqliteStore implements Store {
   async open(): Promise<void> {
     if (this.ctx) return;
     const { path } = this.options;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') createPrivateFile(path);
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${this.options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
@@ -316,6 +318,10 @@ export class SqliteStore implements Store {
     return platform.jobStats(this.context);
   }
 
+  async jobCounts(): Promise<JobCounts> {
+    return jobCounts(this.context);
+  }
+
   // ---- history, retention
 
   async listHistory(query: HistoryQuery): Promise<HistoryEntry[]> {
@@ -330,5 +336,19 @@ export class SqliteStore implements Store {
 
   onDue(listener: (signal: DueSignal | null) => void): () => void {
     return this.signals.subscribe(listener);
+  }
+}
+
+/**
+ * Creates the database file (and its folder) readable by this user only, 0600 and 0700:
+ * it holds every job's payload. SQLite gives the -wal and -shm files the mode of the
+ * database file. An existing file keeps the mode its owner gave it.
+ */
+function createPrivateFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
 }

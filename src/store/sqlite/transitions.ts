@@ -265,18 +265,24 @@ export interface ReapResult {
  */
 export function reapExpiredLeases(ctx: SqliteContext, request: ReapRequest): ReapResult {
   return ctx.write(() => {
+    const takeBack = request.takeBack;
+    const holders =
+      takeBack === undefined ? '' : 'owners' in takeBack
+        ? ' OR lease_owner IN (SELECT value FROM json_each(?))'
+        : ' OR COALESCE(lease_owner, \'\') NOT IN (SELECT value FROM json_each(?))';
+    const owners = takeBack === undefined ? [] : [JSON.stringify('owners' in takeBack ? takeBack.owners : takeBack.allExcept)];
     const expired = ctx
       .prepare(
-        `SELECT * FROM jobs WHERE status IN ('reserved', 'running') AND lease_until < ? ORDER BY lease_until LIMIT ?`,
+        `SELECT * FROM jobs WHERE status IN ('reserved', 'running') AND (lease_until < ?${holders}) ORDER BY lease_until LIMIT ?`,
       )
-      .all(request.now, request.limit) as JobRow[];
+      .all(request.now, ...owners, request.limit) as JobRow[];
     const reaped: ReapedJob[] = [];
     const signals: DueSignal[] = [];
     for (const row of expired) {
       const retry = row.max_retries === null || row.attempts <= row.max_retries;
       const status: JobStatus = row.cancel_requested ? 'cancelled' : retry ? 'pending' : 'failed';
       const final = status !== 'pending';
-      const error = { message: `lease held by ${row.lease_owner} expired`, type: 'LeaseExpired', traceback: null };
+      const error = { message: `lease held by ${row.lease_owner} ${row.lease_until! < request.now ? 'expired' : 'taken back from a dead holder'}`, type: 'LeaseExpired', traceback: null };
       ctx
         .prepare(
           `UPDATE jobs SET status = ?, run_at = ?, lease_owner = NULL, lease_until = NULL, completed_at = ?, error = ?

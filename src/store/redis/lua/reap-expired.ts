@@ -5,7 +5,9 @@ import { script } from './prelude.js';
  *
  * KEYS: the global keys (keys.ts GLOBAL_KEYS); reads and writes leased; writes finished,
  * history, history:all, seq:history, schedules:finished.
- * ARGV[1..3]: prefix, due channel, origin. ARGV[4]: now; ARGV[5]: limit.
+ * ARGV[1..3]: prefix, due channel, origin. ARGV[4]: now; ARGV[5]: limit; ARGV[6]: '' or the
+ * JSON of ReapRequest.takeBack ({"owners":[...]} or {"allExcept":[...]}): leases of dead
+ * holders that come back before they run out (a full scan of the leased set, done at start).
  *
  * A dead lease counts as a failed attempt: the job waits again at once while its policy
  * allows another attempt (max_retries absent = forever), else it fails; a cancel that
@@ -16,6 +18,19 @@ export const REAP_EXPIRED = script(`
 local now, limit = ARGV[4], tonumber(ARGV[5])
 local reaped = {}
 local expired = redis.call('ZRANGEBYSCORE', K['leased'], '-inf', '(' .. now, 'LIMIT', 0, limit)
+if ARGV[6] ~= '' and #expired < limit then
+  local take_back = cjson.decode(ARGV[6])
+  local listed = {}
+  for _, owner in ipairs(take_back.owners or take_back.allExcept) do listed[owner] = true end
+  local all_but = take_back.allExcept ~= nil
+  local seen = {}
+  for _, id in ipairs(expired) do seen[id] = true end
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', K['leased'], now, '+inf')) do
+    if #expired >= limit then break end
+    local owner = redis.call('HGET', job_key(id), 'lease_owner') or ''
+    if not seen[id] and ((listed[owner] == true) ~= all_but) then expired[#expired + 1] = id end
+  end
+end
 reserve_history_ids(#expired)
 for _, id in ipairs(expired) do
   local j = load_job(id)

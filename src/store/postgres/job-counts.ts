@@ -1,0 +1,23 @@
+/** `jobCounts` on PostgreSQL: index-only counts over the live jobs and the dead letters. */
+import { CALLBACK_QUEUE } from '../../core/types.js';
+import type { JobCounts } from '../store.js';
+import type { PgDatabase } from './database.js';
+
+export async function jobCounts(db: PgDatabase): Promise<JobCounts> {
+  // Each WHERE matches a partial index (jobs_due, jobs_leased_queue, jobs_failed), so none
+  // reads the finished jobs.
+  const [waiting, claimed, dead] = await Promise.all([
+    db.query<{ queue: string; n: number }>(`SELECT queue, count(*)::int AS n FROM ${db.s}.jobs WHERE status IN ('pending', 'retrying') GROUP BY queue`),
+    db.query<{ queue: string; n: number }>(`SELECT queue, count(*)::int AS n FROM ${db.s}.jobs WHERE status IN ('reserved', 'running') GROUP BY queue`),
+    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${db.s}.jobs WHERE status = 'failed' AND queue = $1`, [CALLBACK_QUEUE]),
+  ]);
+  const queues = new Map<string, JobCounts['queues'][number]>();
+  const entry = (queue: string) => {
+    let counts = queues.get(queue);
+    if (!counts) queues.set(queue, (counts = { queue, waiting: 0, claimed: 0 }));
+    return counts;
+  };
+  for (const row of waiting) entry(row.queue).waiting = row.n;
+  for (const row of claimed) entry(row.queue).claimed = row.n;
+  return { queues: [...queues.values()].sort((a, b) => a.queue.localeCompare(b.queue)), deadLetters: dead[0]?.n ?? 0 };
+}
