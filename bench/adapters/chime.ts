@@ -56,6 +56,8 @@ export interface ChimeSystemOptions {
   readonly backend: ChimeBackend;
   readonly mode: ChimeMode;
   readonly workloads: readonly WorkloadName[];
+  /** Callbacks mode: also publish every job event (all types) to a Redis stream with `--events-url`. */
+  readonly events?: boolean;
   /** Callback systems only. @default 'default' */
   readonly delivery?: CallbackDeliveryVariant;
   /** Extra `chime serve` flags (e.g. observability off, measured against the defaults). */
@@ -83,6 +85,8 @@ async function forEachInFlight<T>(items: readonly T[], limit: number, body: (ite
 /** Where one trial keeps its jobs, and how to measure and drop it. */
 interface TrialStore {
   spec: string;
+  /** Set for the events variant: the broker the server publishes job events to. */
+  eventsUrl?: string;
   measure(): Promise<StorageReport>;
   drop(): Promise<void>;
 }
@@ -161,6 +165,7 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
         ? 'named jobs via gRPC ScheduleJobAlpha1 (100 in flight); --app-protocol grpc: OnJobEvent to a gRPC app in the bench process; --max-concurrent-jobs = workload concurrency'
         : 'jobs via the SDK over HTTP (JobsClient.createJob / createJobs, 1,000 per bulk call); worker in the bench process through the library, on the same store',
     ...(options.mode === 'batched-sdk' ? ['SDK option batchCreates: createJob calls made in one tick travel as one bulk request'] : []),
+    ...(options.events ? ['--events-url redis://.../?stream=<per trial>: every job event (created, fired, succeeded) published as a CloudEvent to a Redis stream'] : []),
     ...(options.serverArgs?.length ? [`chime serve ${options.serverArgs.join(' ')}`] : []),
   ];
 
@@ -177,7 +182,7 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
     async setUp() {
       chime = await import('@chime-scheduler/server');
       dir = mkdtempSync(join(tmpdir(), 'chime-bench-'));
-      if (options.backend === 'redis') {
+      if (options.backend === 'redis' || options.events) {
         const redis = connectRedis(services);
         try {
           await deleteKeysWithPrefix(redis, `${redisPrefix}:`);
@@ -200,6 +205,20 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
       );
       await registration.close();
       const token = await lib.createToken({ secret: SECRET, scope: 'admin', expiresInSeconds: 24 * 3600, subject: 'bench' });
+      if (options.events) {
+        const stream = `${redisPrefix}:${trials}:events`;
+        const dropStore = store.drop;
+        store.drop = async () => {
+          await dropStore();
+          const redis = connectRedis(services);
+          try {
+            await redis.del(stream);
+          } finally {
+            redis.disconnect();
+          }
+        };
+        store.eventsUrl = `redis://${services.redisHost}:${services.redisPort}?stream=${encodeURIComponent(stream)}`;
+      }
       if (options.mode === 'callbacks') return openCallbackTrial(lib, store, token, options.delivery ?? 'default', options.serverArgs ?? []);
       if (options.mode === 'grpc-callbacks') return openGrpcTrial(lib, store);
       return openTaskTrial(lib, store, token, options.mode === 'batched-sdk');
@@ -302,6 +321,7 @@ async function openCallbackTrial(lib: Chime, store: TrialStore, token: string, d
         '--app-url', appUrl,
         '--callback-style', 'seed',
         '--max-concurrent-jobs', String(concurrency),
+        ...(store.eventsUrl ? ['--events-url', store.eventsUrl] : []),
         ...(delivery === 'plain' ? ['--webhook-signing', 'false'] : []),
         ...(delivery === 'guarded' ? ['--allow-target', 'localhost,127.0.0.1/32,::1/128', '--target-concurrency', String(concurrency)] : []),
         ...serverArgs,

@@ -22,6 +22,8 @@ export function createSystems(services: ServiceConfig): SystemAdapter[] {
   return [
     createChimeAdapter(services, { name: 'chime-sqlite', backend: 'sqlite', mode: 'tasks', workloads: [...CHIME_WORKLOADS, 'dashboard'] }),
     createChimeAdapter(services, { name: 'chime-sqlite-callback', backend: 'sqlite', mode: 'callbacks', workloads: DELAYED_JOB_WORKLOADS }),
+    // The same callback burst with every job event published to a broker: the cost of events.
+    createChimeAdapter(services, { name: 'chime-sqlite-callback-events', backend: 'sqlite', mode: 'callbacks', events: true, workloads: ['burst'] }),
     // Issue 12: the cost of signing and the outbound guard on a callback burst, off and on.
     createChimeAdapter(services, { name: 'chime-sqlite-callback-plain', backend: 'sqlite', mode: 'callbacks', delivery: 'plain', workloads: ['burst'] }),
     createChimeAdapter(services, { name: 'chime-sqlite-callback-guarded', backend: 'sqlite', mode: 'callbacks', delivery: 'guarded', workloads: ['burst'] }),

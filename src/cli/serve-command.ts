@@ -39,6 +39,8 @@ export const SERVE_FLAGS: [flag: string, key: keyof RawOptions, help: string][] 
   ['--jwks-url <url>', 'jwksUrl', 'verify /api/v1 tokens against this JWKS instead (env CHIME_JWKS_URL)'],
   ['--jwt-issuer <iss>', 'jwtIssuer', 'required iss claim (env CHIME_JWT_ISSUER)'],
   ['--jwt-audience <aud>', 'jwtAudience', 'required aud claim (env CHIME_JWT_AUDIENCE)'],
+  ['--events-url <url>', 'eventsUrl', 'publish job events as CloudEvents to nats://, amqp://, redis:// or mqtt:// (env CHIME_EVENTS_URL)'],
+  ['--events-types <types>', 'eventsTypes', 'event types to publish, e.g. fired,succeeded (env CHIME_EVENTS_TYPES; default all)'],
   ['--allow-target <entries>', 'allowTarget', 'hosts, *.domains, IPs, CIDRs job targets may reach besides the app URL (env CHIME_ALLOW_TARGET)'],
   ['--target-concurrency <n>', 'targetConcurrency', 'requests in flight to one target other than the app URL (env CHIME_TARGET_CONCURRENCY; default half of max-concurrent-jobs)'],
   ['--webhook-secret <whsec>', 'webhookSecret', 'signing secret(s), two comma-separated while rotating (env CHIME_WEBHOOK_SECRET; default generated into the data dir)'],
@@ -61,6 +63,8 @@ export const WORKER_FLAG_KEYS: readonly (keyof RawOptions)[] = [
   'nodeId',
   'dataDir',
   'logLevel',
+  'eventsUrl',
+  'eventsTypes',
   'failureHookUrl',
   'logFormat',
 ];

@@ -129,8 +129,12 @@ export class JobsClient {
 
   // ---- schedules
 
-  async createSchedule(scheduleData: CreateScheduleDto): Promise<ScheduleViewDto> {
-    return this.http.request('POST', '/api/v1/schedules', scheduleData);
+  /**
+   * A name that exists is a 409 (SCHEDULE_EXISTS); with `{ upsert: true }` the schedule of that
+   * name is updated in place instead (create your schedules on every boot without duplicates).
+   */
+  async createSchedule(scheduleData: CreateScheduleDto, options: { upsert?: boolean } = {}): Promise<ScheduleViewDto> {
+    return this.http.request('POST', '/api/v1/schedules', scheduleData, options.upsert ? { upsert: true } : undefined);
   }
 
   async listSchedules(params: { status?: 'active' | 'paused'; tags?: string[]; limit?: number; offset?: number } = {}): Promise<ScheduleListDto> {

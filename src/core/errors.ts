@@ -87,6 +87,11 @@ export const ERROR_CODES = {
     daprCode: 'DAPR_SCHEDULER_SCHEDULE_JOB',
     description: 'The job or schedule is in a status that does not allow the operation.',
   },
+  SCHEDULE_EXISTS: {
+    status: 409,
+    daprCode: 'DAPR_SCHEDULER_SCHEDULE_JOB',
+    description: 'A schedule with that name already exists (create with `?upsert=true` to update it in place).',
+  },
   SCHEDULE_NOT_FOUND: {
     status: 404,
     daprCode: 'DAPR_SCHEDULER_GET_JOB',

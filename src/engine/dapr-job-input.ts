@@ -19,6 +19,8 @@ import {
   type Recurrence,
 } from '../core/types.js';
 import { occurrenceJob } from '../store/occurrence-job.js';
+import { PUBLISHED_EVENT_TYPES } from '../events/cloudevent.js';
+import { JOB_EVENTS_KEY, JOB_TOPIC_KEY } from '../events/job-event-choice.js';
 import type { NewJob, NewSchedule } from '../store/store.js';
 
 /** The request body after camelCase/snake_case folding. */
@@ -32,6 +34,10 @@ export interface DaprJobRequest {
   overwrite?: boolean;
   failurePolicy?: Record<string, unknown>;
   missedFirePolicy?: string;
+  /** Chime extension: this job's own choice of published event types. */
+  events?: string[];
+  /** Chime extension: deliver firings to this broker topic instead of the app. */
+  topic?: string;
   /** Chime extensions (delivery-spec.ts). */
   target?: unknown;
   onFailure?: unknown;
@@ -185,6 +191,9 @@ export function buildDaprJob(
   if (request.dueTime !== undefined) source.dueTime = request.dueTime;
   if (request.ttl !== undefined) source.ttl = request.ttl;
   if (request.failurePolicy !== undefined) source.failurePolicy = request.failurePolicy;
+  const metadata = jobEventMetadata(request);
+  if (request.events !== undefined) source.events = request.events;
+  if (request.topic !== undefined) source.topic = request.topic;
   const schedule: NewSchedule = {
     id: newId(now),
     name,
@@ -205,7 +214,7 @@ export function buildDaprJob(
       failurePolicy,
       timeoutMs,
       tags: [],
-      metadata: '{}',
+      metadata,
       delivery,
     },
     nextRunAt: first,
@@ -214,4 +223,24 @@ export function buildDaprJob(
     updatedAt: now,
   };
   return { schedule, first: occurrenceJob(schedule, first, now) };
+}
+
+/** The job's metadata: its event choice and topic (Chime extensions), `{}` without them. */
+function jobEventMetadata(request: DaprJobRequest): string {
+  const metadata: Record<string, unknown> = {};
+  if (request.events !== undefined) {
+    for (const [i, kind] of request.events.entries()) {
+      const short = kind.replace(/^job\./, '');
+      if (!(PUBLISHED_EVENT_TYPES as readonly string[]).includes(short)) {
+        throw invalidField(`events[${i}]`, `"${kind}" is not an event type (one of ${PUBLISHED_EVENT_TYPES.join(', ')})`);
+      }
+    }
+    metadata[JOB_EVENTS_KEY] = request.events.map((k) => k.replace(/^job\./, ''));
+  }
+  if (request.topic !== undefined) {
+    if (request.target !== undefined) throw invalidField('topic', 'a job goes to a topic or to a target, not both');
+    if (!/^[A-Za-z0-9._\-/:]+$/.test(request.topic)) throw invalidField('topic', 'use letters, digits and . _ - / : only');
+    metadata[JOB_TOPIC_KEY] = request.topic;
+  }
+  return JSON.stringify(metadata);
 }

@@ -33,6 +33,8 @@ export interface JobRef {
   attempt: number;
   /** JSON text of the job's payload (Dapr `data`, or `{"args","kwargs"}` for tasks). */
   payload: string;
+  /** JSON text of the job's metadata (a job's own event choice, `chime_events`, lives there). */
+  metadata?: string;
   /** The job's own target and hooks (failure hooks read it). */
   delivery: DeliverySpec | null;
   /** The W3C trace context stored with the job (its create request's), or null. */
@@ -131,6 +133,7 @@ export function jobRefOf(job: JobRecord | NewJob, attempt = 'attempts' in job ? 
     runAt: job.runAt,
     attempt,
     payload: job.payload,
+    metadata: job.metadata,
     delivery: job.delivery ?? null,
     traceparent: job.traceparent ?? null,
   };

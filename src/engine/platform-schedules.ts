@@ -51,6 +51,9 @@ export interface ScheduleRequest {
 export type ScheduleUpdateRequest = Partial<ScheduleRequest> & { status?: 'active' | 'paused' };
 
 export class PlatformSchedules {
+  /** The create in progress per name on this node. */
+  private readonly creating = new Map<string, Promise<void>>();
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
@@ -66,10 +69,36 @@ export class PlatformSchedules {
     this.events.emit({ type: 'schedule.changed', at: this.clock.now(), scheduleId: schedule.id, name: schedule.name, dialect: schedule.dialect, change });
   }
 
-  /** `traceparent`: the request's W3C trace context, which every occurrence's firing joins. */
-  async create(request: ScheduleRequest, traceparent: unknown = null): Promise<ScheduleRecord> {
+  /**
+   * Names are unique among schedules: a second create of a name is SCHEDULE_EXISTS (409), or,
+   * with `upsert`, an update in place of the existing one (the "create my schedules on every
+   * boot" pattern). The check reads before it writes; creates of one name are serialised on a
+   * node, but two servers creating one new name at the same instant can still both succeed.
+   * `traceparent`: the request's W3C trace context, which every occurrence's firing joins.
+   */
+  async create(request: ScheduleRequest, upsert = false, traceparent: unknown = null): Promise<ScheduleRecord> {
+    // Creates of one name on this node run one after another, so they cannot both pass the check.
+    const before = this.creating.get(request.name) ?? Promise.resolve();
+    const run = before.catch(() => {}).then(() => this.createNow(request, upsert, traceparent));
+    const settled = run.then(
+      () => {},
+      () => {},
+    );
+    this.creating.set(request.name, settled);
+    void settled.then(() => {
+      if (this.creating.get(request.name) === settled) this.creating.delete(request.name);
+    });
+    return run;
+  }
+
+  private async createNow(request: ScheduleRequest, upsert: boolean, traceparent: unknown): Promise<ScheduleRecord> {
     const now = this.clock.now();
     const built = await this.build(request, newId(now), now, now, 'active');
+    const existing = await this.findByName(request.name);
+    if (existing) {
+      if (upsert) return this.update(existing.id, request);
+      throw new ChimeError('SCHEDULE_EXISTS', `Schedule already exists: ${request.name} (${existing.id}); update it, or create with ?upsert=true`, { field: 'name' });
+    }
     const created = await this.tracing.create(built.template.queue, traceparent, 1, (trace) => {
       const schedule = scheduleWithTrace(built, trace);
       const first = schedule.nextRunAt === null ? null : occurrenceJob(schedule, schedule.nextRunAt, now);
@@ -77,6 +106,15 @@ export class PlatformSchedules {
     });
     this.changed(created, 'created');
     return created;
+  }
+
+  private async findByName(name: string): Promise<ScheduleRecord | null> {
+    for (let offset = 0; ; offset += 100) {
+      const page = await this.store.listSchedules({ dialects: ['v1'], namePrefix: name, limit: 100, offset });
+      const found = page.items.find((s) => s.name === name);
+      if (found) return found;
+      if (page.items.length < 100) return null;
+    }
   }
 
   async get(id: string): Promise<ScheduleRecord> {

@@ -1,6 +1,6 @@
 /** JSON shapes of Dapr-style jobs as each dialect shows them. */
 import { deliveryView } from '../core/delivery-spec.js';
-import { formatRfc3339 } from '../core/time-spec.js';
+import { formatRfc3339, parseRfc3339 } from '../core/time-spec.js';
 import type { HistoryEntry, JobRecord, ScheduleRecord, ScheduleStatus } from '../core/types.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : formatRfc3339(ms));
@@ -14,6 +14,24 @@ export function parsePayload(payload: string): unknown {
   return JSON.parse(payload) as unknown;
 }
 
+/**
+ * Seed 000 lists `dueTime` as an ISO 8601 datetime and the seeds' cleanup code parses it with
+ * `datetime.fromisoformat`: a timestamp comes back as given, a relative one ("10s", "PT1H")
+ * as the instant it resolved to.
+ */
+function seedDueTime(given: unknown, startAt: number | null): unknown {
+  if (given === undefined) return null;
+  if (typeof given === 'string') {
+    try {
+      parseRfc3339(given);
+      return given;
+    } catch {
+      return startAt === null ? given : formatRfc3339(startAt);
+    }
+  }
+  return given;
+}
+
 /** Seed 000's job view, plus status, next/last run and fire count. */
 export function seedJobView(s: ScheduleRecord): Record<string, unknown> {
   const source = s.source;
@@ -21,7 +39,7 @@ export function seedJobView(s: ScheduleRecord): Record<string, unknown> {
     name: s.name,
     schedule: source.schedule ?? '',
     repeats: source.repeats ?? (s.recurrence.kind === 'once' ? 1 : 0),
-    dueTime: source.dueTime ?? null,
+    dueTime: seedDueTime(source.dueTime, s.startAt),
     ttl: source.ttl ?? null,
     data: parsePayload(s.template.payload),
     status: daprJobStatus(s.status),
@@ -31,6 +49,8 @@ export function seedJobView(s: ScheduleRecord): Record<string, unknown> {
     last_run_at: iso(s.lastRunAt),
     fire_count: s.fireCount,
     created_at: iso(s.createdAt),
+    ...(source.events !== undefined ? { events: source.events } : {}),
+    ...(source.topic !== undefined ? { topic: source.topic } : {}),
     ...deliveryView(s.template.delivery ?? null, s.template.timeoutMs),
   };
 }

@@ -5,11 +5,13 @@ import { formatRfc3339 } from '../core/time-spec.js';
 import type { PlatformSchedules, ScheduleUpdateRequest } from '../engine/platform-schedules.js';
 import {
   CreateScheduleDto,
+  CreateScheduleQuery,
   IdParams,
   ListSchedulesQuery,
   Page,
   ScheduleViewDto,
   UpdateScheduleDto,
+  type CreateScheduleQuery as CreateScheduleQueryType,
   type ListSchedulesQuery as ListSchedulesQueryType,
 } from './schemas/v1.js';
 import { bearer } from './v1-routes.js';
@@ -68,10 +70,20 @@ export function registerV1ScheduleRoutes(app: FastifyInstance, schedules: Platfo
     async (request) => scheduleView(await schedules.get(request.params.schedule_id)),
   );
 
-  app.post<{ Body: CreateScheduleDto }>(
+  app.post<{ Body: CreateScheduleDto; Querystring: CreateScheduleQueryType }>(
     '/schedules',
-    { config: { scope: 'write' }, schema: { tags, summary: 'Create a schedule (cron_expression or interval)', security: bearer, body: CreateScheduleDto, response: { 200: ScheduleViewDto } } },
-    async (request) => scheduleView(await schedules.create(request.body, request.headers.traceparent)),
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags,
+        summary: 'Create a schedule (cron_expression or interval); a taken name is a 409 unless upsert=true',
+        security: bearer,
+        querystring: CreateScheduleQuery,
+        body: CreateScheduleDto,
+        response: { 200: ScheduleViewDto },
+      },
+    },
+    async (request) => scheduleView(await schedules.create(request.body, request.query.upsert === true, request.headers.traceparent)),
   );
 
   app.put<{ Params: ScheduleIdParams; Body: ScheduleUpdateRequest }>(

@@ -8,6 +8,8 @@ import { SyntaxProblem } from '../core/errors.js';
 import { MISSED_FIRE_POLICIES, type MissedFirePolicy } from '../core/types.js';
 import type { CallbackStyleSetting } from '../engine/delivery-request.js';
 import { QUEUE_NAME } from '../engine/tasks.js';
+import { parseEventTypes, PUBLISHED_EVENT_TYPES, type PublishedEventType } from '../events/cloudevent.js';
+import { sinkKind } from '../events/sink.js';
 import { webhookKey } from '../engine/webhook-signing.js';
 import { sqliteOptions, storeKind } from '../store/open-store.js';
 
@@ -93,6 +95,10 @@ export interface ServerOptions {
   jwtIssuer: string | null;
   /** Required `aud` claim. Env CHIME_JWT_AUDIENCE. @default null (not checked) */
   jwtAudience: string | null;
+  /** Publish job events as CloudEvents to this broker: nats://, amqp://, redis:// or mqtt:// (docs/events.md). Env CHIME_EVENTS_URL. @default null (none) */
+  eventsUrl: string | null;
+  /** Event types published for jobs that choose none: comma-separated (`fired,succeeded`) or `all`. Env CHIME_EVENTS_TYPES. @default 'all' */
+  eventsTypes: PublishedEventType[];
   /**
    * Where job targets and hook URLs may point besides the app URL: host names, `*.domain`,
    * IPs and CIDR ranges, comma-separated. Env CHIME_ALLOW_TARGET. @default [] (only the app URL's origin)
@@ -156,6 +162,8 @@ const ENV: Record<keyof ServerOptions, string[]> = {
   jwksUrl: ['CHIME_JWKS_URL'],
   jwtIssuer: ['CHIME_JWT_ISSUER'],
   jwtAudience: ['CHIME_JWT_AUDIENCE'],
+  eventsUrl: ['CHIME_EVENTS_URL'],
+  eventsTypes: ['CHIME_EVENTS_TYPES'],
   allowTarget: ['CHIME_ALLOW_TARGET'],
   targetConcurrency: ['CHIME_TARGET_CONCURRENCY'],
   webhookSecret: ['CHIME_WEBHOOK_SECRET'],
@@ -221,6 +229,8 @@ export function resolveServerOptions(flags: RawOptions, env: NodeJS.ProcessEnv =
     jwksUrl,
     jwtIssuer: raw('jwtIssuer') ?? null,
     jwtAudience: raw('jwtAudience') ?? null,
+    eventsUrl: eventsUrl(raw('eventsUrl')),
+    eventsTypes: eventTypes(raw('eventsTypes')),
     allowTarget: list(raw('allowTarget')),
     targetConcurrency: raw('targetConcurrency') === undefined ? null : integer('target-concurrency', raw('targetConcurrency'), 1, 1, 100_000),
     webhookSecret: raw('webhookSecret') === undefined ? null : webhookSecrets(raw('webhookSecret')!),
@@ -230,6 +240,26 @@ export function resolveServerOptions(flags: RawOptions, env: NodeJS.ProcessEnv =
     appApiToken: raw('appApiToken') ?? null,
     ui: oneOf('ui', raw('ui'), ['true', 'false'] as const, 'true') === 'true',
   };
+}
+
+function eventsUrl(text: string | undefined): string | null {
+  if (text === undefined) return null;
+  try {
+    new URL(text);
+    sinkKind(text);
+  } catch (error) {
+    throw new OptionError(`events-url: "${text}" is not a broker URL: ${(error as Error).message}`);
+  }
+  return text;
+}
+
+function eventTypes(text: string | undefined): PublishedEventType[] {
+  if (text === undefined) return [...PUBLISHED_EVENT_TYPES];
+  try {
+    return parseEventTypes(text);
+  } catch (error) {
+    throw new OptionError(`events-types: ${(error as Error).message}`);
+  }
 }
 
 function list(text: string | undefined): string[] {

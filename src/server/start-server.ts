@@ -8,6 +8,9 @@ import { StoreAlignedClock } from '../engine/store-clock.js';
 import type { JobRunner } from '../engine/job-runner.js';
 import { TargetRoutingRunner } from '../engine/target-routing-runner.js';
 import { DaprJobs } from '../engine/dapr-jobs.js';
+import { TopicDelivery } from '../engine/topic-delivery.js';
+import type { EventPublisher } from '../events/event-publisher.js';
+import { EVENT_SOURCE, startEventPublishing } from '../events/event-setup.js';
 import type { Engine } from '../engine/engine.js';
 import { UNTRACED } from '../engine/job-tracing.js';
 import type { LifecycleEvents } from '../engine/lifecycle-events.js';
@@ -44,6 +47,8 @@ export interface ChimeServer {
   readonly engine: Engine;
   /** The node's job lifecycle events: metrics, logs, the live feed and hooks read this. */
   readonly events: LifecycleEvents;
+  /** Publishes job events to the `--events-url` broker; null without one. */
+  readonly eventPublisher: EventPublisher | null;
   /** Prometheus metrics (GET /metrics); null with `--metrics off`. */
   readonly metrics: ChimeMetrics | null;
   readonly app: FastifyInstance;
@@ -90,9 +95,16 @@ export async function startServer(serverOptions: ServerOptions, parts: ServerPar
   const tracing = otel ? new OtelJobTracing(otel, VERSION) : null;
   const engine = createEngine(store, clock, options, logger, 'server');
   const delivery = createDelivery(options, clock, tracing ? (job) => tracing.callbackTraceparent(job) : undefined);
+  const eventParts = await startEventPublishing(options, engine.events, logger);
   await engine.addLane({
     lane: { target: 'callback' },
-    runner: options.appProtocol === 'grpc' ? new TargetRoutingRunner(await createAppCallbackDelivery(options), delivery.runner) : delivery.runner,
+    // A job with a topic goes to the broker (topic-delivery.ts); the rest as delivery routes them.
+    runner: new TopicDelivery(
+      eventParts.sink,
+      options.appProtocol === 'grpc' ? new TargetRoutingRunner(await createAppCallbackDelivery(options), delivery.runner) : delivery.runner,
+      clock,
+      EVENT_SOURCE,
+    ),
     concurrency: options.maxConcurrentJobs,
     // As workers do: claims of a full batch rather than one per freed slot (a burst of 100k
     // callbacks otherwise spends its time in tiny claim transactions).
@@ -164,6 +176,9 @@ export async function startServer(serverOptions: ServerOptions, parts: ServerPar
     await app.close();
     await worker?.stop();
     await engine.close();
+    // After the engine: the last outcomes' events are in the queue; what the broker does not take in time stays spooled.
+    await eventParts.publisher?.close(Math.min(options.drainGraceMs, 5000));
+    await eventParts.sink?.close();
     await hooks.close();
     for (const unsubscribe of unsubscribers) unsubscribe();
     tracing?.close();
@@ -224,6 +239,7 @@ export async function startServer(serverOptions: ServerOptions, parts: ServerPar
     store,
     engine,
     events,
+    eventPublisher: eventParts.publisher,
     metrics,
     app,
     close() {

@@ -8,6 +8,7 @@ import type { Engine } from '../engine/engine.js';
 import type { TaskWorker } from '../engine/worker.js';
 import { createStore, redactStoreSpec } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
+import { startEventPublishing } from '../events/event-setup.js';
 import { createEngine, engineClock, startFailureHooks, startTaskWorker } from './engine-setup.js';
 import { createEventLog } from './event-log.js';
 import { createLogger, type Logger } from './logger.js';
@@ -39,6 +40,7 @@ export async function startWorkerProcess(
   const { clock, stop: stopClock } = await engineClock(store, parts.clock, logger);
   const engine = createEngine(store, clock, options, logger, 'worker');
   const unsubscribe = logger.pino.isLevelEnabled('warn') ? engine.events.subscribe(createEventLog(logger)) : () => {};
+  const { publisher } = await startEventPublishing(options, engine.events, logger);
   const worker = await startTaskWorker(store, clock, engine, options, logger, parts.tasks);
   if (!worker) throw new Error('tasks: no task to run');
   const hooks = startFailureHooks(store, clock, engine, options, logger);
@@ -53,6 +55,7 @@ export async function startWorkerProcess(
       closing ??= (async () => {
         await worker.stop();
         await engine.close();
+        await publisher?.close(Math.min(options.drainGraceMs, 5000));
         await hooks.close();
         unsubscribe();
         stopClock();

@@ -27,7 +27,8 @@ describe('chime CLI', () => {
     const lines = table.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+STATUS\s+SCHEDULE\s+NEXT RUN\s+LAST RUN\s+FIRED$/);
     expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['cli-daily', 'cli-reminder']);
-    expect(lines[2]).toMatch(/cli-reminder\s+scheduled\s+once @ 1h/);
+    // A relative dueTime ("1h") lists as the instant it resolved to (docs/api.md).
+    expect(lines[2]).toMatch(/cli-reminder\s+scheduled\s+once @ \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\s/);
 
     const json = await runChime(['jobs', 'get', 'cli-reminder', '--json', ...server]);
     expect(JSON.parse(json.stdout)).toMatchObject({ name: 'cli-reminder', data: { task_id: 5 }, status: 'scheduled' });

@@ -112,6 +112,32 @@ describe('schedules', () => {
     expect((await api('DELETE', `/schedules/${id}`)).status).toBe(404);
   });
 
+  it('refuses a second schedule of one name with a 409, or updates it in place with upsert=true', async () => {
+    const body = { name: 'Boot-time schedule', task_name: 'check_status', cron_expression: '0 3 * * *', tags: ['boot'] };
+    const first = await api('POST', '/schedules', body);
+    expect(first.status).toBe(200);
+    const again = await api('POST', '/schedules', body);
+    expect(again.status).toBe(409);
+    expect(again.body.detail).toMatch(/Schedule already exists: Boot-time schedule/);
+    // The "create my schedules on every boot" pattern: the same call, with upsert, changes the one schedule.
+    const upserted = await api('POST', '/schedules?upsert=true', { ...body, cron_expression: '0 4 * * *' });
+    expect(upserted.status).toBe(200);
+    expect(upserted.body).toMatchObject({ id: first.body.id, cron_expression: '0 4 * * *' });
+    const fresh = await api('POST', '/schedules?upsert=true', { ...body, name: 'Boot-time schedule 2' });
+    expect(fresh.status).toBe(200);
+    expect(fresh.body.id).not.toBe(first.body.id);
+    const listed = await api('GET', '/schedules?tags=boot');
+    expect(listed.body.items.map((s: { name: string }) => s.name).sort()).toEqual(['Boot-time schedule', 'Boot-time schedule 2']);
+    expect((await api('POST', '/schedules?upsert=maybe', body)).status).toBe(400);
+    // Concurrent creates of one new name on a node: one wins, the others are 409s.
+    const racing = await Promise.all(Array.from({ length: 5 }, () => api('POST', '/schedules', { ...body, name: 'Raced', tags: ['race'] })));
+    expect(racing.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409]);
+    const raced = await api('GET', '/schedules?tags=race');
+    expect(raced.body.items).toHaveLength(1);
+    expect((await api('DELETE', `/schedules/${raced.body.items[0].id}`)).status).toBe(204);
+    for (const s of listed.body.items) expect((await api('DELETE', `/schedules/${s.id}`)).status).toBe(204);
+  });
+
   it('refuses schedules without exactly one of cron_expression and interval, and other bad input', async () => {
     const base = { name: 'x', task_name: 'check_status' };
     for (const [body, message] of [

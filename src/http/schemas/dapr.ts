@@ -28,6 +28,12 @@ export const DaprJobBody = Type.Object(
     failure_policy: Type.Optional(failurePolicy),
     missedFirePolicy: Type.Optional(missedFire),
     missed_fire_policy: Type.Optional(missedFire),
+    events: Type.Optional(
+      Type.Array(Type.String(), { maxItems: 16, description: 'Chime extension: the event types this job publishes (docs/events.md), overriding --events-types; [] for none.' }),
+    ),
+    topic: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 255, description: 'Chime extension: deliver each firing to this broker topic (through --events-url) instead of the app callback.' }),
+    ),
     target: Type.Optional(DeliveryTarget),
     onFailure: Type.Optional(HookUrl('failure')),
     on_failure: Type.Optional(HookUrl('failure')),

@@ -149,6 +149,11 @@ const ScheduleFields = {
 };
 
 export const CreateScheduleDto = Type.Object(ScheduleFields, { additionalProperties: false });
+export const CreateScheduleQuery = Type.Object(
+  { upsert: Type.Optional(Type.Boolean({ description: 'Update the schedule of the same name in place instead of answering 409.' })) },
+  { additionalProperties: false },
+);
+export type CreateScheduleQuery = Static<typeof CreateScheduleQuery>;
 export type CreateScheduleDto = Static<typeof CreateScheduleDto>;
 
 export const UpdateScheduleDto = Type.Object(
