@@ -51,7 +51,9 @@ export async function registerUiRoutes(app: FastifyInstance, sessions: Dashboard
       try {
         setCookie(reply, await sessions.open(request.query.token));
       } catch (error) {
-        if (!(error instanceof ChimeError)) throw error;
+        // A browser following the link gets a page it can show; any other client the documented
+        // JSON error shape.
+        if (!(error instanceof ChimeError) || !request.headers.accept?.includes('text/html')) throw error;
         return reply.status(error.status).type('text/html; charset=utf-8').send(loginFailedPage(error.message));
       }
       // 303: the browser follows with a GET and the token leaves the address bar and history.

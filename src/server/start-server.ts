@@ -63,6 +63,8 @@ export interface ServerParts {
   logger?: Logger;
   /** Tasks to run in-process (instead of, or besides, loading `options.tasks`). */
   tasks?: readonly TaskDefinition[];
+  /** Where the dashboard's one-time login link is written. @default standard output */
+  printLoginLink?: (line: string) => void;
 }
 
 export async function startServer(serverOptions: ServerOptions, parts: ServerParts = {}): Promise<ChimeServer> {
@@ -230,7 +232,7 @@ export async function startServer(serverOptions: ServerOptions, parts: ServerPar
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   if (grpcApi) logger.log('info', `gRPC API (Dapr jobs) on ${grpcApi.address}`);
   logger.log('info', `chime ${VERSION} serving ${url} on ${store.backend} (${redactStoreSpec(options.store)}); callbacks to ${options.appUrl} (${options.appProtocol === 'grpc' ? 'gRPC' : options.callbackStyle})`);
-  if (options.ui) await announceDashboard(url, secret, options, logger);
+  if (options.ui) await announceDashboard(url, secret, options, logger, parts.printLoginLink ?? ((line) => process.stdout.write(line)));
 
   return {
     url,
@@ -268,7 +270,13 @@ async function createAppCallbackDelivery(options: NodeOptions): Promise<JobRunne
  * person at the terminal) and the log says where to find it. Servers verifying tokens against a
  * JWKS cannot sign one: the dashboard then asks for a token.
  */
-async function announceDashboard(url: string, secret: string | undefined, options: ServerOptions, logger: Logger): Promise<void> {
+async function announceDashboard(
+  url: string,
+  secret: string | undefined,
+  options: ServerOptions,
+  logger: Logger,
+  print: (line: string) => void,
+): Promise<void> {
   if (!secret) {
     logger.log('info', `dashboard: ${url}/ui/ (sign in with a token from your identity provider)`);
     return;
@@ -280,6 +288,6 @@ async function announceDashboard(url: string, secret: string | undefined, option
     issuer: options.jwtIssuer ?? undefined,
     audience: options.jwtAudience ?? undefined,
   });
-  process.stdout.write(`Dashboard login link (one use, valid 15 minutes): ${link}\n`);
+  print(`Dashboard login link (one use, valid 15 minutes): ${link}\n`);
   logger.log('info', `dashboard: ${url}/ui/ (one-time login link on stdout; \`chime token --login-link\` prints another)`);
 }

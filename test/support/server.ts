@@ -39,7 +39,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     nodeId: `test-${Math.random().toString(36).slice(2, 8)}`,
     ...overrides,
   };
-  const server = await startServer(resolved, { clock, logger: logger ?? createLogger(resolved.logLevel), tasks: taskDefinitions });
+  const server = await startServer(resolved, {
+    clock,
+    logger: logger ?? createLogger(resolved.logLevel),
+    tasks: taskDefinitions,
+    // In-process test servers sign in through the API; a link per server is only noise.
+    printLoginLink: () => {},
+  });
   if (clock instanceof VirtualClock) clock.setSettler(() => server.engine.whenSettled());
   return server;
 }
