@@ -7,6 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { DaprJobs } from '../engine/dapr-jobs.js';
 import { deadLetterView, historyView } from './dapr-views.js';
+import { Offset, Text } from './schemas/common.js';
 import { IdParams } from './schemas/v1.js';
 import { bearer } from './v1-routes.js';
 
@@ -18,9 +19,9 @@ const RETRY_ALL_LIMIT = 10_000;
 
 const ListQuery = Type.Object(
   {
-    job_name: Type.Optional(Type.String({ minLength: 1, description: 'only this Dapr job' })),
+    job_name: Type.Optional(Text({ minLength: 1, description: 'only this Dapr job' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+    offset: Type.Optional(Offset),
   },
   { additionalProperties: false },
 );
@@ -62,7 +63,7 @@ export function registerV1DeadLetterRoutes(app: FastifyInstance, daprJobs: DaprJ
         tags,
         summary: `Retry every dead letter (of one job name, if given), at most ${RETRY_ALL_LIMIT} per call`,
         security: bearer,
-        body: Type.Union([Type.Object({ job_name: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false }), Type.Null()]),
+        body: Type.Union([Type.Object({ job_name: Type.Optional(Text({ minLength: 1 })) }, { additionalProperties: false }), Type.Null()]),
       },
     },
     async (request) => ({ retried: await daprJobs.retryDeadLetters(request.body?.job_name, RETRY_ALL_LIMIT) }),

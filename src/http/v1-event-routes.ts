@@ -12,6 +12,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { NumberedEvent, RecentEvents } from '../engine/recent-events.js';
 import { invalidField } from '../core/errors.js';
+import { Text } from './schemas/common.js';
 import { EVENT_TYPES, eventView, matches, type EventFilter } from './event-views.js';
 import { bearer } from './v1-routes.js';
 
@@ -21,9 +22,9 @@ const HEARTBEAT_MS = 15_000;
 
 const EventsQuery = Type.Object(
   {
-    types: Type.Optional(Type.String({ description: 'comma-separated event types, e.g. job.succeeded,job.dead_lettered' })),
-    name_prefix: Type.Optional(Type.String({ description: 'job name (Dapr name or task name) or schedule name prefix' })),
-    queue: Type.Optional(Type.String()),
+    types: Type.Optional(Text({ description: 'comma-separated event types, e.g. job.succeeded,job.dead_lettered' })),
+    name_prefix: Type.Optional(Text({ description: 'job name (Dapr name or task name) or schedule name prefix' })),
+    queue: Type.Optional(Text()),
   },
   {
     additionalProperties: false,
