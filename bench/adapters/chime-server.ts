@@ -26,7 +26,7 @@ export class ChimeServerProcess {
 
   /** host:port of the server's gRPC API (started with `--grpc-port`), from its start-up log. */
   get grpcAddress(): string {
-    const match = /gRPC API \(Dapr jobs\) on (\S+)/.exec(this.log);
+    const match = /gRPC API \(Dapr jobs\) on ([^\s"]+)/.exec(this.log);
     if (!match) throw new Error(`the server announced no gRPC API (start it with --grpc-port):\n${this.log}`);
     return match[1]!;
   }
@@ -102,7 +102,7 @@ async function spawnServer(
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => {
       log += chunk;
-      const match = /serving (http:\/\/\S+)/.exec(log);
+      const match = /serving (http:\/\/[^\s"]+)/.exec(log);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]!);
