@@ -1,19 +1,17 @@
 /**
  * Each broker receives every event of 1,000 firings, with the broker restarted in the middle:
  * none lost, duplicates only from the batch in flight at the restart, each a valid CloudEvent.
- * NATS, Redis and Mosquitto run privately (the shared servers are never restarted); RabbitMQ is
- * too heavy to run a second time here, so its connection is cut and restored through a TCP
- * proxy in front of the shared server instead.
+ * Every broker runs privately on spare ports (the shared servers are never restarted).
  */
 import { randomBytes } from 'node:crypto';
-import { connect as amqpConnect } from 'amqplib';
+import { connect as amqpConnect, type ChannelModel } from 'amqplib';
 import { CloudEvent } from 'cloudevents';
 import { Redis } from 'ioredis';
 import { connectAsync } from 'mqtt';
 import { connect as natsConnect } from 'nats';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChimeServer } from '../../src/server/start-server.js';
-import { PrivateMosquitto, PrivateNats, TcpProxy } from '../support/private-brokers.js';
+import { PrivateMosquitto, PrivateNats, PrivateRabbitMq } from '../support/private-brokers.js';
 import { PrivateRedis } from '../support/private-stores.js';
 import { Receiver, waitFor } from '../support/receiver.js';
 import { startTestServer } from '../support/server.js';
@@ -135,34 +133,47 @@ async function mqttRig(): Promise<Rig> {
 }
 
 async function rabbitRig(): Promise<Rig> {
-  const proxy = new TcpProxy(5672);
-  await proxy.resume();
+  const broker = new PrivateRabbitMq();
+  await broker.start();
   const exchange = `chime-test-${suffix()}`;
   const queue = `${exchange}-all`;
   const messages: string[] = [];
-  const model = await amqpConnect('amqp://guest:guest@127.0.0.1:5672');
-  const channel = await model.createChannel();
-  await channel.assertExchange(exchange, 'topic', { durable: true });
-  await channel.assertQueue(queue, { durable: true });
-  await channel.bindQueue(queue, exchange, '#');
-  await channel.consume(queue, (message) => {
-    if (!message) return;
-    messages.push(message.content.toString());
-    channel.ack(message);
-  });
+  let closing = false;
+  let model: ChannelModel | undefined;
+  // A consumer that reconnects: the queue and its persistent messages survive the restart, and
+  // what was delivered but not acked when the broker went comes again (a duplicate).
+  const consume = async (): Promise<void> => {
+    while (!closing) {
+      try {
+        model = await amqpConnect(broker.url);
+        model.on('error', () => {});
+        model.on('close', () => {
+          if (!closing) void pause(200).then(consume);
+        });
+        const channel = await model.createChannel();
+        await channel.assertExchange(exchange, 'topic', { durable: true });
+        await channel.assertQueue(queue, { durable: true });
+        await channel.bindQueue(queue, exchange, '#');
+        await channel.consume(queue, (message) => {
+          if (!message) return;
+          messages.push(message.content.toString());
+          channel.ack(message);
+        });
+        return;
+      } catch {
+        await pause(200);
+      }
+    }
+  };
+  await consume();
   return {
-    eventsUrl: `amqp://guest:guest@127.0.0.1:${proxy.port}?exchange=${exchange}&queue=${queue}`,
+    eventsUrl: `${broker.url}?exchange=${exchange}&queue=${queue}`,
     messages,
-    async restart() {
-      await proxy.cut();
-      await pause(OUTAGE_MS);
-      await proxy.resume();
-    },
+    restart: () => broker.restart(OUTAGE_MS),
     async close() {
-      await proxy.cut();
-      await channel.deleteQueue(queue);
-      await channel.deleteExchange(exchange);
-      await model.close();
+      closing = true;
+      await model?.close().catch(() => {});
+      await broker.stop();
     },
   };
 }
@@ -171,7 +182,7 @@ const RIGS: [string, () => Promise<Rig>][] = [
   ['NATS JetStream (private nats-server, restarted)', natsRig],
   ['Redis Streams (private redis-server, killed and restarted)', redisRig],
   ['MQTT (private mosquitto, restarted)', mqttRig],
-  ['RabbitMQ (shared server, connection cut and restored)', rabbitRig],
+  ['RabbitMQ (private rabbitmq-server, restarted)', rabbitRig],
 ];
 
 describe('events reach real brokers through a restart', () => {

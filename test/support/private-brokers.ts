@@ -1,10 +1,10 @@
 /**
  * Private brokers on spare ports, for tests that stop and restart the broker under Chime
- * (the shared ones on 4222/1883 must never be restarted), and a TCP proxy that cuts every
- * connection to a broker too heavy to run privately (RabbitMQ).
+ * (the shared ones on 4222/1883/5672 must never be restarted), and a TCP proxy that cuts every
+ * connection to a broker.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from './private-stores.js';
@@ -27,14 +27,22 @@ abstract class PrivateBroker {
   readonly dir = tempDir('chime-broker-');
   port = 0;
   private child: ChildProcess | undefined;
+  /** How long a start may take before the test gives up. */
+  protected startTimeoutMs = 10_000;
 
   protected abstract command(): [string, string[]];
+
+  /** Extra environment for the broker process. */
+  protected env(): Record<string, string> {
+    return {};
+  }
 
   async start(): Promise<void> {
     if (this.port === 0) this.port = await freePort();
     const [bin, args] = this.command();
-    this.child = spawn(bin, args, { stdio: 'ignore' });
-    await waitFor(() => listening(this.port), 10_000, `${bin} on port ${this.port}`);
+    // Its own process group: a broker started by a wrapper script (RabbitMQ) stops as a whole.
+    this.child = spawn(bin, args, { stdio: 'ignore', detached: true, env: { ...process.env, ...this.env() } });
+    await waitFor(() => listening(this.port), this.startTimeoutMs, `${bin} on port ${this.port}`);
   }
 
   /** Stops the broker, leaves it down for `outageMs`, starts it again on the same port and data. */
@@ -50,7 +58,11 @@ abstract class PrivateBroker {
     if (!child || child.exitCode !== null) return Promise.resolve();
     return new Promise((resolve) => {
       child.once('exit', () => resolve());
-      child.kill('SIGTERM');
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        child.kill('SIGTERM'); // the group is gone already
+      }
     });
   }
 }
@@ -80,6 +92,92 @@ export class PrivateMosquitto extends PrivateBroker {
   get url(): string {
     return `mqtt://127.0.0.1:${this.port}`;
   }
+}
+
+/**
+ * A second RabbitMQ node (its own node name, ports, config and data) for tests that restart the
+ * broker. `rabbitmq-server` run as root drops to the `rabbitmq` user, so its files belong to it;
+ * its durable queues and persistent messages survive a restart. Starting takes 5–15 s.
+ */
+export class PrivateRabbitMq extends PrivateBroker {
+  private distPort = 0;
+  protected override startTimeoutMs = 60_000;
+
+  override async start(): Promise<void> {
+    if (this.distPort === 0) this.distPort = await freePort();
+    if (this.port === 0) this.port = await freePort();
+    for (const sub of ['mnesia', 'log']) mkdirSync(join(this.dir, sub), { recursive: true });
+    writeFileSync(join(this.dir, 'rabbitmq.conf'), `listeners.tcp.local = 127.0.0.1:${this.port}\n`);
+    writeFileSync(join(this.dir, 'rabbitmq-env.conf'), '');
+    writeFileSync(join(this.dir, 'enabled_plugins'), '[].');
+    if (process.getuid?.() === 0) chownTree(this.dir, 'rabbitmq');
+    await super.start();
+  }
+
+  protected command(): [string, string[]] {
+    return ['rabbitmq-server', []];
+  }
+
+  protected override env(): Record<string, string> {
+    const dir = this.dir;
+    return {
+      RABBITMQ_NODENAME: `chime-test-${this.port}@localhost`,
+      RABBITMQ_NODE_PORT: String(this.port),
+      RABBITMQ_DIST_PORT: String(this.distPort),
+      RABBITMQ_CONFIG_FILE: join(dir, 'rabbitmq.conf'),
+      RABBITMQ_CONF_ENV_FILE: join(dir, 'rabbitmq-env.conf'),
+      RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, 'enabled_plugins'),
+      RABBITMQ_MNESIA_BASE: join(dir, 'mnesia'),
+      RABBITMQ_LOG_BASE: join(dir, 'log'),
+      RABBITMQ_FEATURE_FLAGS_FILE: join(dir, 'feature_flags'),
+      RABBITMQ_PLUGINS_EXPAND_DIR: join(dir, 'plugins'),
+    };
+  }
+
+  /**
+   * `rabbitmq-server` starts the Erlang VM in a session of its own (it switches user), so the
+   * process group kill misses it: find the node's processes by the node name in their environment.
+   */
+  override async stop(): Promise<void> {
+    await super.stop();
+    const marker = `RABBITMQ_NODENAME=chime-test-${this.port}@localhost`;
+    const pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name) && environHas(name, marker)).map(Number);
+    for (const pid of pids) process.kill(pid, 'SIGTERM');
+    await waitFor(() => pids.every((pid) => !alive(pid)), 30_000, `RabbitMQ node on port ${this.port} to stop`);
+  }
+
+  get url(): string {
+    return `amqp://guest:guest@127.0.0.1:${this.port}`;
+  }
+}
+
+function environHas(pid: string, entry: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(entry);
+  } catch {
+    return false; // gone, or not ours to read
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Gives a directory tree to a system user (by name, looked up in /etc/passwd). */
+function chownTree(dir: string, user: string): void {
+  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+  if (!line) throw new Error(`no user ${user}`);
+  const [, , uid, gid] = line.split(':');
+  const walk = (path: string) => {
+    chownSync(path, Number(uid), Number(gid));
+    if (statSync(path).isDirectory()) for (const name of readdirSync(path)) walk(join(path, name));
+  };
+  walk(dir);
 }
 
 /** Forwards 127.0.0.1:<port> to a target; `cut()` drops every connection and stops listening until `resume()`. */
