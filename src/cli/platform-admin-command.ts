@@ -1,8 +1,8 @@
 /** `chime schedules|queues|tasks|workers ...`: the job platform, through the SDK. */
 import type { Command } from 'commander';
 import type { CreateScheduleDto, QueueDto, ScheduleViewDto, TaskInfoDto, WorkerDto } from '../client/jobs-client.js';
+import { action } from './action.js';
 import { defaultServerUrl } from './credentials.js';
-import { action } from './jobs-command.js';
 import { printJson, type CliIo } from './output.js';
 import { parseJsonFlag, platformClient, platformOptions, type PlatformFlags } from './platform-jobs-command.js';
 import { renderTable } from './table.js';
