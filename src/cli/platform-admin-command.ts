@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import type { CreateScheduleDto, QueueDto, ScheduleViewDto, TaskInfoDto, WorkerDto } from '../client/jobs-client.js';
 import { action } from './action.js';
-import { defaultServerUrl } from './credentials.js';
 import { printJson, type CliIo } from './output.js';
 import { parseJsonFlag, platformClient, platformOptions, type PlatformFlags } from './platform-jobs-command.js';
 import { renderTable } from './table.js';
@@ -49,9 +48,8 @@ function scheduleBody(o: Record<string, unknown>): Partial<CreateScheduleDto> {
 }
 
 export function registerPlatformAdminCommands(program: Command, io: CliIo, setCode: (code: number) => void): void {
-  const server = defaultServerUrl();
   const run = <A extends unknown[]>(fn: (...args: A) => Promise<void>) => action(io, setCode, fn);
-  const opts = (command: Command) => platformOptions(command, server);
+  const opts = (command: Command) => platformOptions(command);
 
   const schedules = program.command('schedules').description('recurring task schedules (job platform)');
   const showSchedule = (o: PlatformFlags, s: ScheduleViewDto) => (o.json ? printJson(io, s) : io.out(renderTable([s], SCHEDULE_COLUMNS)));
