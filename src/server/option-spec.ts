@@ -56,7 +56,7 @@ export function option<T>(spec: OptionSpec<T> & { default: string | ComputedDefa
   return spec;
 }
 
-export type OptionTable = Readonly<Record<string, OptionSpec<any>>>;
+export type OptionTable = Readonly<Record<string, OptionSpec<unknown>>>;
 
 /** The options a table resolves to, keyed as in the table. */
 export type OptionValues<Table extends OptionTable> = { -readonly [K in keyof Table]: Table[K] extends OptionSpec<infer T> ? T : never };
