@@ -1,8 +1,9 @@
 /** How CLI commands find the server and a bearer token for `/api/v1`. */
 import { join, resolve } from 'node:path';
 import type { Scope } from '../http/auth.js';
-import { defaultDataDir } from '../server/options.js';
+import { DEFAULT_STORE, defaultDataDir } from '../server/options.js';
 import { readSecret, SECRET_FILE, signToken } from '../server/secrets.js';
+import { connectionEnv } from './connection-options.js';
 
 export interface CredentialFlags {
   server: string;
@@ -11,17 +12,14 @@ export interface CredentialFlags {
   store?: string;
 }
 
-export function defaultServerUrl(): string {
-  return process.env.CHIME_URL ?? `http://127.0.0.1:${process.env.CHIME_PORT ?? process.env.DAPR_HTTP_PORT ?? 3500}`;
-}
-
 /** The data dir and what chose it, for messages that say where they looked. */
 function dataDirSource(flags: { dataDir?: string; store?: string }): { dir: string; from: string } {
   if (flags.dataDir) return { dir: flags.dataDir, from: '--data-dir' };
-  if (process.env.CHIME_DATA_DIR) return { dir: process.env.CHIME_DATA_DIR, from: 'CHIME_DATA_DIR' };
-  const store = flags.store ?? process.env.CHIME_STORE;
-  if (store) return { dir: defaultDataDir(store), from: `the folder of the store ${flags.store ? '--store' : 'CHIME_STORE'}` };
-  return { dir: defaultDataDir('sqlite:./.chime/chime.db'), from: "the default store's folder" };
+  const dataDir = connectionEnv('dataDir');
+  if (dataDir) return { dir: dataDir.value, from: dataDir.name };
+  const store = flags.store ? { value: flags.store, name: '--store' } : connectionEnv('store');
+  if (store) return { dir: defaultDataDir(store.value), from: `the folder of the store ${store.name}` };
+  return { dir: defaultDataDir(DEFAULT_STORE), from: "the default store's folder" };
 }
 
 /**
@@ -45,7 +43,7 @@ export function serverSecret(flags: { dataDir?: string; store?: string }): strin
  * when this machine can read it (CHIME_JWT_SECRET or the data dir): local use needs no setup.
  */
 export async function resolveToken(flags: CredentialFlags, scope: Scope = 'admin'): Promise<string> {
-  const given = flags.token ?? process.env.CHIME_TOKEN;
+  const given = flags.token ?? connectionEnv('token')?.value;
   if (given) return given;
   let secret: string;
   try {

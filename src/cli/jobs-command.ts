@@ -2,9 +2,10 @@
 import type { Command } from 'commander';
 import { ChimeApiError } from '../client/http.js';
 import { SchedulerClient, type DaprJob, type ScheduleJobRequest } from '../client/scheduler-client.js';
-import { defaultServerUrl } from './credentials.js';
+import { action } from './action.js';
+import { addConnectionOptions } from './connection-options.js';
 import { JOB_COLUMNS as PLATFORM_JOB_COLUMNS, platformClient, registerPlatformJobCommands, type PlatformFlags } from './platform-jobs-command.js';
-import { describeError, printJson, type CliIo } from './output.js';
+import { printJson, type CliIo } from './output.js';
 import { renderTable } from './table.js';
 
 interface Common {
@@ -21,27 +22,16 @@ const JOB_COLUMNS = [
   { header: 'fired', value: (j: DaprJob) => j.fire_count },
 ];
 
-
-/** Wraps a command body: prints errors as one line and sets the exit code. */
-export function action<A extends unknown[]>(io: CliIo, setCode: (code: number) => void, run: (...args: A) => Promise<void>) {
-  return async (...args: A): Promise<void> => {
-    try {
-      await run(...args);
-    } catch (error) {
-      io.err(describeError(error));
-      setCode(1);
-    }
-  };
-}
-
 export function registerJobsCommand(program: Command, io: CliIo, setCode: (code: number) => void): void {
   const jobs = program
     .command('jobs')
     .description('jobs on a running server: named jobs (Dapr Jobs API) and, with create/cancel/retry/run/stats/import/list --platform, the job platform');
   const client = (o: Common) => new SchedulerClient({ baseUrl: o.server });
-  const common = (c: Command) => c.option('--server <url>', 'Chime server URL (env CHIME_URL)', defaultServerUrl()).option('--json', 'print JSON');
+  const common = (c: Command) => addConnectionOptions(c, ['server']).option('--json', 'print JSON');
+  // `list --platform` and `get` of a platform job sign in like the platform commands.
+  const platformSignIn = (c: Command, when: string) => addConnectionOptions(c, ['token', 'dataDir'], when);
 
-  common(jobs.command('list').description('list named jobs, or with --platform the job platform\'s jobs'))
+  const list = common(jobs.command('list').description('list named jobs, or with --platform the job platform\'s jobs'))
     .option('--prefix <prefix>', 'only names starting with this')
     .option('--status <status...>', 'named jobs: scheduled, paused, completed, expired, failed; --platform: the eight job statuses')
     .option('--limit <n>', 'page size', '100')
@@ -51,61 +41,56 @@ export function registerJobsCommand(program: Command, io: CliIo, setCode: (code:
     .option('--priority <p>', 'with --platform: only this priority')
     .option('--tag <tag...>', 'with --platform: jobs carrying these tags')
     .option('--worker <id>', 'with --platform: jobs run by this worker')
-    .option('--offset <n>', 'with --platform: skip this many', '0')
-    .option('--token <jwt>', 'with --platform: bearer token (env CHIME_TOKEN)')
-    .option('--data-dir <dir>', "with --platform: the server's data dir, to sign a token locally")
-    .action(
-      action(io, setCode, async (o: Common & { prefix?: string; status?: string[]; limit: string; cursor?: string; platform?: boolean } & Record<string, unknown>) => {
-        if (o.platform) {
-          const page = await (await platformClient(o as PlatformFlags)).listJobs({
-            queue_name: o.queue as string | undefined,
-            status: o.status,
-            priority: o.priority as string | undefined,
-            tags: o.tag as string[] | undefined,
-            worker_id: o.worker as string | undefined,
-            limit: Number(o.limit),
-            offset: Number(o.offset),
-          });
-          if (o.json) return printJson(io, page);
-          io.out(page.items.length === 0 ? 'no jobs' : renderTable(page.items, PLATFORM_JOB_COLUMNS));
-          io.out(`page ${page.page} of ${page.pages} (${page.total} job(s))`);
-          return;
-        }
-        const page = await client(o).listJobs({ prefix: o.prefix, status: o.status, limit: Number(o.limit), cursor: o.cursor });
+    .option('--offset <n>', 'with --platform: skip this many', '0');
+  platformSignIn(list, 'with --platform: ').action(
+    action(io, setCode, async (o: Common & { prefix?: string; status?: string[]; limit: string; cursor?: string; platform?: boolean } & Record<string, unknown>) => {
+      if (o.platform) {
+        const page = await (await platformClient(o as PlatformFlags)).listJobs({
+          queue_name: o.queue as string | undefined,
+          status: o.status,
+          priority: o.priority as string | undefined,
+          tags: o.tag as string[] | undefined,
+          worker_id: o.worker as string | undefined,
+          limit: Number(o.limit),
+          offset: Number(o.offset),
+        });
         if (o.json) return printJson(io, page);
-        io.out(page.jobs.length === 0 ? 'no jobs' : renderTable(page.jobs, JOB_COLUMNS));
-        if (page.next_cursor) io.out(`more: --cursor ${page.next_cursor}`);
-      }),
-    );
+        io.out(page.items.length === 0 ? 'no jobs' : renderTable(page.items, PLATFORM_JOB_COLUMNS));
+        io.out(`page ${page.page} of ${page.pages} (${page.total} job(s))`);
+        return;
+      }
+      const page = await client(o).listJobs({ prefix: o.prefix, status: o.status, limit: Number(o.limit), cursor: o.cursor });
+      if (o.json) return printJson(io, page);
+      io.out(page.jobs.length === 0 ? 'no jobs' : renderTable(page.jobs, JOB_COLUMNS));
+      if (page.next_cursor) io.out(`more: --cursor ${page.next_cursor}`);
+    }),
+  );
 
-  common(jobs.command('get <name-or-id>').description('show a named job, or else a job platform job by id'))
-    .option('--token <jwt>', 'for a platform job: bearer token (env CHIME_TOKEN)')
-    .option('--data-dir <dir>', "for a platform job: the server's data dir, to sign a token locally")
-    .action(
-      action(io, setCode, async (ref: string, o: Common & { token?: string; dataDir?: string }) => {
-        let job: DaprJob;
-        try {
-          job = await client(o).getJob(ref);
-        } catch (error) {
-          if (!(error instanceof ChimeApiError && error.status === 404)) throw error;
-          // Not a named job: perhaps a platform job id. If that fails too, the 404 is the answer.
-          const platformJob = await platformClient(o)
-            .then((client) => client.getJob(ref))
-            .catch(() => {
-              throw error;
-            });
-          if (o.json) return printJson(io, platformJob);
-          io.out(renderTable([platformJob], PLATFORM_JOB_COLUMNS));
-          io.out(`args: ${JSON.stringify(platformJob.args)}  kwargs: ${JSON.stringify(platformJob.kwargs)}`);
-          if (platformJob.result !== null) io.out(`result: ${JSON.stringify(platformJob.result)}`);
-          if (platformJob.error) io.out(`error: ${platformJob.error.type}: ${platformJob.error.message}`);
-          return;
-        }
-        if (o.json) return printJson(io, job);
-        io.out(renderTable([job], JOB_COLUMNS));
-        io.out(`data: ${JSON.stringify(job.data)}`);
-      }),
-    );
+  platformSignIn(common(jobs.command('get <name-or-id>').description('show a named job, or else a job platform job by id')), 'for a platform job: ').action(
+    action(io, setCode, async (ref: string, o: Common & { token?: string; dataDir?: string }) => {
+      let job: DaprJob;
+      try {
+        job = await client(o).getJob(ref);
+      } catch (error) {
+        if (!(error instanceof ChimeApiError && error.status === 404)) throw error;
+        // Not a named job: perhaps a platform job id. If that fails too, the 404 is the answer.
+        const platformJob = await platformClient(o)
+          .then((client) => client.getJob(ref))
+          .catch(() => {
+            throw error;
+          });
+        if (o.json) return printJson(io, platformJob);
+        io.out(renderTable([platformJob], PLATFORM_JOB_COLUMNS));
+        io.out(`args: ${JSON.stringify(platformJob.args)}  kwargs: ${JSON.stringify(platformJob.kwargs)}`);
+        if (platformJob.result !== null) io.out(`result: ${JSON.stringify(platformJob.result)}`);
+        if (platformJob.error) io.out(`error: ${platformJob.error.type}: ${platformJob.error.message}`);
+        return;
+      }
+      if (o.json) return printJson(io, job);
+      io.out(renderTable([job], JOB_COLUMNS));
+      io.out(`data: ${JSON.stringify(job.data)}`);
+    }),
+  );
 
   common(jobs.command('schedule <name>').description('schedule a job'))
     .option('--schedule <expr>', 'cron (5/6 fields), @every 1m, @daily ...')
@@ -136,7 +121,7 @@ export function registerJobsCommand(program: Command, io: CliIo, setCode: (code:
       }),
     );
 
-  registerPlatformJobCommands(jobs, io, setCode, defaultServerUrl());
+  registerPlatformJobCommands(jobs, io, setCode);
 
   common(jobs.command('delete <name>').description('delete a job')).action(
     action(io, setCode, async (name: string, o: Common) => {

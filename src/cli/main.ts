@@ -4,7 +4,7 @@ import { VERSION } from '../version.js';
 import { registerJobsCommand } from './jobs-command.js';
 import { processIo, type CliIo } from './output.js';
 import { registerPlatformAdminCommands } from './platform-admin-command.js';
-import { addServeFlags, serve, work, WORKER_FLAG_KEYS } from './serve-command.js';
+import { addServeFlags, serve, work, WORKER_FLAG_ALIASES, WORKER_OPTION_KEYS } from './serve-command.js';
 import { registerTokenCommand } from './token-command.js';
 
 /** Runs the CLI; resolves to the exit code. */
@@ -22,11 +22,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   addServeFlags(program.command('serve').description('run the scheduler and its HTTP API')).action(async (flags: Record<string, string>) => {
     code = await serve(flags, io);
   });
-  addServeFlags(program.command('worker').description('run tasks from a shared store (no HTTP)'), WORKER_FLAG_KEYS)
-    .option('--concurrency <n>', 'task jobs run at once (same as --worker-concurrency; default 10)')
-    .action(async (flags: Record<string, string>) => {
-      code = await work(flags, io);
-    });
+  const worker = program.command('worker').description('run tasks from a shared store (no HTTP)');
+  addServeFlags(worker, WORKER_OPTION_KEYS, WORKER_FLAG_ALIASES).action(async (flags: Record<string, string>) => {
+    code = await work(flags, io);
+  });
   registerJobsCommand(program, io, setCode);
   registerPlatformAdminCommands(program, io, setCode);
   registerTokenCommand(program, io, setCode);

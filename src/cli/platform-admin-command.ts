@@ -1,8 +1,7 @@
 /** `chime schedules|queues|tasks|workers ...`: the job platform, through the SDK. */
 import type { Command } from 'commander';
 import type { CreateScheduleDto, QueueDto, ScheduleViewDto, TaskInfoDto, WorkerDto } from '../client/jobs-client.js';
-import { defaultServerUrl } from './credentials.js';
-import { action } from './jobs-command.js';
+import { action } from './action.js';
 import { printJson, type CliIo } from './output.js';
 import { parseJsonFlag, platformClient, platformOptions, type PlatformFlags } from './platform-jobs-command.js';
 import { renderTable } from './table.js';
@@ -49,9 +48,8 @@ function scheduleBody(o: Record<string, unknown>): Partial<CreateScheduleDto> {
 }
 
 export function registerPlatformAdminCommands(program: Command, io: CliIo, setCode: (code: number) => void): void {
-  const server = defaultServerUrl();
   const run = <A extends unknown[]>(fn: (...args: A) => Promise<void>) => action(io, setCode, fn);
-  const opts = (command: Command) => platformOptions(command, server);
+  const opts = (command: Command) => platformOptions(command);
 
   const schedules = program.command('schedules').description('recurring task schedules (job platform)');
   const showSchedule = (o: PlatformFlags, s: ScheduleViewDto) => (o.json ? printJson(io, s) : io.out(renderTable([s], SCHEDULE_COLUMNS)));

@@ -2,8 +2,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { JobsClient, type CreateJobDto, type JobViewDto } from '../client/jobs-client.js';
+import { action } from './action.js';
+import { addConnectionOptions } from './connection-options.js';
 import { resolveToken, type CredentialFlags } from './credentials.js';
-import { action } from './jobs-command.js';
 import { printJson, type CliIo } from './output.js';
 import { ProgressBar } from './progress.js';
 import { renderTable } from './table.js';
@@ -15,12 +16,8 @@ export async function platformClient(o: PlatformFlags): Promise<JobsClient> {
 }
 
 /** The credential options every platform command takes. */
-export function platformOptions(command: Command, serverDefault: string): Command {
-  return command
-    .option('--server <url>', 'Chime server URL (env CHIME_URL)', serverDefault)
-    .option('--token <jwt>', 'bearer token (env CHIME_TOKEN; default: signed locally with the server\'s secret)')
-    .option('--data-dir <dir>', "the server's data dir, to sign a token locally")
-    .option('--json', 'print JSON');
+export function platformOptions(command: Command): Command {
+  return addConnectionOptions(command, ['server', 'token', 'dataDir']).option('--json', 'print JSON');
 }
 
 export const JOB_COLUMNS = [
@@ -58,11 +55,11 @@ export function readJobsFile(path: string): CreateJobDto[] {
     .filter((job): job is CreateJobDto => job !== null);
 }
 
-export function registerPlatformJobCommands(jobs: Command, io: CliIo, setCode: (code: number) => void, serverDefault: string): void {
+export function registerPlatformJobCommands(jobs: Command, io: CliIo, setCode: (code: number) => void): void {
   const run = <A extends unknown[]>(fn: (...args: A) => Promise<void>) => action(io, setCode, fn);
   const show = (o: PlatformFlags, job: JobViewDto) => (o.json ? printJson(io, job) : io.out(renderTable([job], JOB_COLUMNS)));
 
-  platformOptions(jobs.command('create <task_name>').description('create a job (job platform)'), serverDefault)
+  platformOptions(jobs.command('create <task_name>').description('create a job (job platform)'))
     .option('--args <json>', 'positional arguments, a JSON array')
     .option('--kwargs <json>', 'keyword arguments, a JSON object')
     .option('--queue <name>', 'queue (default: the task\'s)')
@@ -94,15 +91,15 @@ export function registerPlatformJobCommands(jobs: Command, io: CliIo, setCode: (
       }),
     );
 
-  platformOptions(jobs.command('cancel <job_id>').description('cancel a job (job platform)'), serverDefault)
+  platformOptions(jobs.command('cancel <job_id>').description('cancel a job (job platform)'))
     .option('--reason <text>', 'why')
     .action(run(async (id: string, o: PlatformFlags & { reason?: string }) => show(o, await (await platformClient(o)).cancelJob(id, o.reason))));
 
-  platformOptions(jobs.command('retry <job_id>').description('retry a failed, timed-out or cancelled job'), serverDefault).action(
+  platformOptions(jobs.command('retry <job_id>').description('retry a failed, timed-out or cancelled job')).action(
     run(async (id: string, o: PlatformFlags) => show(o, await (await platformClient(o)).retryJob(id))),
   );
 
-  platformOptions(jobs.command('run <task_name>').description('run a job now and print its result (run-sync)'), serverDefault)
+  platformOptions(jobs.command('run <task_name>').description('run a job now and print its result (run-sync)'))
     .option('--args <json>', 'positional arguments, a JSON array')
     .option('--kwargs <json>', 'keyword arguments, a JSON object')
     .option('--timeout <seconds>', 'seconds to wait')
@@ -118,7 +115,7 @@ export function registerPlatformJobCommands(jobs: Command, io: CliIo, setCode: (
       }),
     );
 
-  platformOptions(jobs.command('stats').description('job counters by status, queue and priority'), serverDefault).action(
+  platformOptions(jobs.command('stats').description('job counters by status, queue and priority')).action(
     run(async (o: PlatformFlags) => {
       const stats = await (await platformClient(o)).getJobStats();
       if (o.json) return printJson(io, stats);
@@ -140,7 +137,7 @@ export function registerPlatformJobCommands(jobs: Command, io: CliIo, setCode: (
     }),
   );
 
-  platformOptions(jobs.command('import <file>').description('create jobs from a JSON array or NDJSON file, in bulk'), serverDefault)
+  platformOptions(jobs.command('import <file>').description('create jobs from a JSON array or NDJSON file, in bulk'))
     .option('--batch <n>', 'jobs per request', '1000')
     .action(
       run(async (file: string, o: PlatformFlags & { batch: string }) => {

@@ -12,6 +12,49 @@ import type { Store } from '../store/store.js';
 import type { Logger } from './logger.js';
 import type { NodeOptions, ServerOptions } from './options.js';
 
+/**
+ * Engine settings no flag sets, declared once here. Changing one changes every node's firing
+ * behaviour; measure with `npm run bench` first.
+ */
+export interface EngineTunables {
+  /**
+   * Jobs are claimed this long before they fall due, held, and started exactly on time: more
+   * than a claim takes on any store here (SQLite ~0.5 ms, PostgreSQL and Redis a few ms), so the
+   * start, not the claim, meets the due time.
+   * @default 10
+   */
+  leadMs: number;
+  /** How far ahead each dispatcher keeps due times in its heap. @default 60000 (1 min) */
+  windowMs: number;
+  /** Most due times one refill of the window reads. @default 1000 */
+  peekLimit: number;
+  /** Most jobs one claim takes. @default 256 */
+  batchSize: number;
+  /**
+   * A full re-read of the window at least this often. A safety net only: due signals wake the
+   * engine; this catches a lost one.
+   * @default 30000 (30 s)
+   */
+  pollIntervalMs: number;
+  /** How often running jobs are checked for cancel requests made on other nodes. @default 500 */
+  cancelPollMs: number;
+  /** How often finished jobs past `--retention` are deleted. @default 3600000 (1 h) */
+  cleanupIntervalMs: number;
+  /** Dead leases are looked for every this fraction of `--lease`, and never more often than every 100 ms. @default 0.5 */
+  reapFractionOfLease: number;
+}
+
+export const ENGINE_TUNABLES: Readonly<EngineTunables> = {
+  leadMs: 10,
+  windowMs: 60_000,
+  peekLimit: 1000,
+  batchSize: 256,
+  pollIntervalMs: 30_000,
+  cancelPollMs: 500,
+  cleanupIntervalMs: 3_600_000,
+  reapFractionOfLease: 0.5,
+};
+
 export function defaultFailurePolicy(options: Pick<ServerOptions, 'maxRetries' | 'retryIntervalMs'>): FailurePolicy {
   return {
     kind: 'constant',
@@ -38,25 +81,25 @@ export async function engineClock(store: Store, given: Clock | undefined, logger
 /**
  * @param role `server` for `chime serve`, the owner of a SQLite file; a `worker` process
  * shares the file with a live server, so it takes back only its own leases at start.
+ * @param tunables the engine settings no flag sets (tests may pass their own)
  */
-export function createEngine(store: Store, clock: Clock, options: NodeOptions, logger: Logger, role: 'server' | 'worker'): Engine {
+export function createEngine(
+  store: Store,
+  clock: Clock,
+  options: NodeOptions,
+  logger: Logger,
+  role: 'server' | 'worker',
+  tunables: Readonly<EngineTunables> = ENGINE_TUNABLES,
+): Engine {
+  const { reapFractionOfLease, ...engineTunables } = tunables;
   return new Engine(store, clock, {
+    ...engineTunables,
     nodeId: options.nodeId,
     defaultFailurePolicy: defaultFailurePolicy(options),
     leaseMs: options.leaseMs,
-    reapIntervalMs: Math.max(100, Math.floor(options.leaseMs / 2)),
-    cancelPollMs: 500,
+    reapIntervalMs: Math.max(100, Math.floor(options.leaseMs * reapFractionOfLease)),
     retentionMs: options.retentionMs,
-    cleanupIntervalMs: 3_600_000,
     missedFireThresholdMs: options.missedFireThresholdMs,
-    // Claim 10 ms ahead: more than a claim takes on any store here (SQLite ~0.5 ms,
-    // PostgreSQL and Redis a few ms), so the start, not the claim, meets the due time.
-    leadMs: 10,
-    windowMs: 60_000,
-    peekLimit: 1000,
-    // A safety net only: signals wake the engine; this re-reads the window if one was lost.
-    pollIntervalMs: 30_000,
-    batchSize: 256,
     drainGraceMs: options.drainGraceMs,
     // A SQLite file has one owner, the server: whatever lease it holds at the server's start
     // belongs to a dead process (live workers excepted), so everything in flight at a crash
