@@ -156,7 +156,9 @@ describe('DueWindow', () => {
   it('after stop it neither wakes nor listens', async () => {
     await insertCallbacks(1000);
     await openWindow().start();
+    expect(spy.listening).toBe(1);
     window.stop();
+    expect(spy.listening).toBe(0);
     await insertCallbacks(2000, 2500);
     spy.signal(null);
     await clock.advanceTo(T0 + 40_000);

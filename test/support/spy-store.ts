@@ -26,6 +26,8 @@ export interface SpyStore {
   dropSignals: boolean;
   /** Sends a signal to the listeners of `store.onDue` as if the store had. */
   signal(signal: DueSignal | null): void;
+  /** How many listeners `store.onDue` has now. */
+  readonly listening: number;
   /** How many calls `method` got. */
   count(method: StoreMethod): number;
   close(): Promise<void>;
@@ -46,6 +48,9 @@ export async function openSpyStore(): Promise<SpyStore> {
     store: null as unknown as Store,
     signal: (signal) => {
       for (const listener of listeners) listener(signal);
+    },
+    get listening() {
+      return listeners.size;
     },
     count: (method) => calls.get(method)?.length ?? 0,
     close: () => inner.close(),
