@@ -29,8 +29,8 @@ export interface ClaimLoopOptions {
 
 /** The slots the claimed jobs start into (the dispatcher's running jobs). */
 export interface JobSlots {
-  /** Jobs running now. */
-  readonly running: number;
+  /** How many jobs run now. */
+  running(): number;
   /** Whether the job's target takes another job now (JobRunner.admit; absent: yes). */
   admit(job: ClaimedJob): boolean;
   /**
@@ -51,7 +51,8 @@ const CLAIM_RETRY_MAX_MS = 1000;
 
 /** Claims due jobs of one lane, holds them, and starts each at its time. */
 export class ClaimLoop {
-  private running = false;
+  /** Between start() and stop(): claims and starts are allowed. */
+  private enabled = false;
   /**
    * Claimed and not started (status `reserved` in the store): prefetched jobs waiting for a
    * slot, and jobs claimed ahead waiting for their due time.
@@ -97,12 +98,12 @@ export class ClaimLoop {
   }
 
   start(): void {
-    this.running = true;
+    this.enabled = true;
   }
 
   /** Stops claiming and starting; returns the ids of the held jobs, which it lets go of. */
   stop(): string[] {
-    this.running = false;
+    this.enabled = false;
     this.startTimer?.cancel();
     this.claimRetry?.cancel();
     return this.reserved.splice(0).map((job) => job.id);
@@ -125,13 +126,13 @@ export class ClaimLoop {
   /** A slot freed: start held jobs, and claim if more waits (a backlog or a due time). */
   onSlotFreed(dueWaiting: boolean): void {
     this.startHeld();
-    if (this.running && (this.backlog || dueWaiting)) this.claim();
+    if (this.enabled && (this.backlog || dueWaiting)) this.claim();
   }
 
   /** Claims due jobs soon (one microtask later); a claim in flight runs once more instead. */
   claim(): void {
     // While a retry after a failure is pending, it is the next claim.
-    if (!this.running || this.claimRetry) return;
+    if (!this.enabled || this.claimRetry) return;
     if (this.claimingNow) {
       this.claimAgain = true;
       return;
@@ -152,9 +153,9 @@ export class ClaimLoop {
 
   private async claimBatches(): Promise<void> {
     const { options } = this;
-    while (this.running) {
+    while (this.enabled) {
       this.startHeld();
-      const free = options.concurrency - this.slots.running;
+      const free = options.concurrency - this.slots.running();
       // With every slot busy, top up the reserve only once it is half spent: one claim per
       // job would cost a transaction per job, which prefetching is there to avoid.
       // Jobs waiting for a busy target do not use up the reserve (jobs for other targets
@@ -207,7 +208,7 @@ export class ClaimLoop {
 
   /** A precise wake-up for the earliest held job that is not due yet. */
   private armStart(at: number): void {
-    if (!this.running || at >= this.startTimerAt) return;
+    if (!this.enabled || at >= this.startTimerAt) return;
     this.startTimer?.cancel();
     this.startTimerAt = at;
     this.startTimer = this.clock.setTimer(at, () => {
@@ -226,7 +227,7 @@ export class ClaimLoop {
    * Wakes again for the earliest job held ahead of its time.
    */
   private startHeld(): void {
-    if (this.reserved.length === 0 || !this.running) return;
+    if (this.reserved.length === 0 || !this.enabled) return;
     const now = this.clock.now();
     let earliestAhead = Number.POSITIVE_INFINITY;
     let blocked = 0;
@@ -238,7 +239,7 @@ export class ClaimLoop {
       } else if (job.deliver && !this.slots.admit(job)) {
         blocked++;
         kept.push(job);
-      } else if (this.slots.running < this.options.concurrency) {
+      } else if (this.slots.running() < this.options.concurrency) {
         this.slots.markStarted(job.id, now);
         this.slots.start({ ...job, status: 'running', startedAt: now });
       } else {

@@ -47,11 +47,8 @@ export class Dispatcher {
     /** Called when a job starts, so the engine watches leases and cancels while any run. */
     private readonly onJobStarted: () => void = () => {},
   ) {
-    const dispatcher = this;
     this.claims = new ClaimLoop(store, clock, options, {
-      get running() {
-        return dispatcher.inFlight.size;
-      },
+      running: () => this.inFlight.size,
       admit: (job) => !runner.admit || runner.admit(job),
       start: (job) => this.startJob(job),
       markStarted: (jobId, at) => outcomes.markStarted(options.owner, jobId, at),

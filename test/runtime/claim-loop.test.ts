@@ -20,7 +20,7 @@ const OPTIONS: ClaimLoopOptions = {
 
 /** Slots that start every job they are given and keep it running until the test frees it. */
 interface FakeSlots extends JobSlots {
-  running: number;
+  active: number;
   started: ClaimedJob[];
   marked: [string, number][];
   errors: string[];
@@ -51,14 +51,17 @@ beforeEach(async () => {
   spy = await openSpyStore();
   clock = new VirtualClock(T0);
   slots = {
-    running: 0,
+    active: 0,
+    running() {
+      return this.active;
+    },
     started: [],
     marked: [],
     errors: [],
     admit: () => true,
     start(job) {
       this.started.push(job);
-      this.running++;
+      this.active++;
     },
     markStarted(jobId, at) {
       this.marked.push([jobId, at]);
@@ -97,14 +100,14 @@ describe('ClaimLoop', () => {
     expect(loop.heldDue(T0)).toBe(3);
 
     // A slot frees: a held job takes it; 2 held is more than half the prefetch, no claim.
-    slots.running--;
+    slots.active--;
     loop.onSlotFreed(false);
     await clock.advance(0);
     expect(slots.started).toHaveLength(3);
     expect(claims()).toHaveLength(1);
 
     // Another: 1 held, the reserve is topped up by what fits (3 - 1).
-    slots.running--;
+    slots.active--;
     loop.onSlotFreed(false);
     await clock.advance(0);
     expect(slots.started).toHaveLength(4);
