@@ -30,6 +30,10 @@ interface InFlight {
 
 type State = 'idle' | 'running' | 'draining' | 'stopped';
 
+/**
+ * Fires one lane's jobs on time: `start()` reads the first window, `drain()` stops claiming,
+ * lets running jobs finish and hands the rest back. The engine makes one per lane.
+ */
 export class Dispatcher {
   private state: State = 'idle';
   private readonly window: DueWindow;
