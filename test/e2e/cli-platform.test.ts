@@ -21,7 +21,8 @@ afterAll(async () => {
   await stopChime(chime);
 });
 
-describe('chime CLI for the job platform', () => {
+// Each case runs the CLI a dozen times, a process start each: seconds apiece on a loaded machine.
+describe('chime CLI for the job platform', { timeout: 120_000 }, () => {
   it('prints tokens that the API accepts, with the scope asked for', async () => {
     const token = await runChime(['token', '--scope', 'read', '--data-dir', dir]);
     expect(token.code).toBe(0);

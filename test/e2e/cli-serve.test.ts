@@ -4,7 +4,8 @@ import { waitFor } from '../support/receiver.js';
 import { runChime, startChime, startReceiver, stopChime, type ChimeProcess, type ReceiverProcess, getJson } from '../support/processes.js';
 import { tempDbPath } from '../support/temp.js';
 
-describe('chime CLI', () => {
+// Each case runs the CLI several times, a process start each: seconds apiece on a loaded machine.
+describe('chime CLI', { timeout: 120_000 }, () => {
   let chime: ChimeProcess | undefined;
   let receiver: ReceiverProcess | undefined;
 

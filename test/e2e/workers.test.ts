@@ -19,9 +19,15 @@ import { tempDir } from '../support/temp.js';
 
 const TASKS = new URL('../fixtures/worker-tasks.mjs', import.meta.url).pathname;
 const PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
+/**
+ * Short enough that the killed worker's jobs come back within the test, long enough that a live
+ * worker stalled by a loaded machine (it renews every third of it) keeps its leases: at 2 s, a
+ * live worker on a 2-core box running other suites lost a lease and its job ran twice.
+ */
+const LEASE = '6s';
 
 function startWorker(store: string, env: NodeJS.ProcessEnv, extra: string[] = []): ChildProcess {
-  return spawn(process.execPath, [CHIME_BIN, 'worker', '--store', store, '--tasks', TASKS, '--concurrency', '20', '--lease', '2s', '--log-level', 'warn', ...extra], {
+  return spawn(process.execPath, [CHIME_BIN, 'worker', '--store', store, '--tasks', TASKS, '--concurrency', '20', '--lease', LEASE, '--log-level', 'warn', ...extra], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -81,7 +87,7 @@ describe.each(['sqlite', 'postgres', 'redis'] as const)('workers in separate pro
     const log = join(dir, 'runs.log');
     const startLog = join(dir, 'starts.log');
     const env = { RUN_LOG: log, START_LOG: startLog, TASK_DELAY_MS: '1', CHIME_JWT_SECRET: TEST_JWT_SECRET };
-    chime = await startChime(['--store', store, '--lease', '2s'], env);
+    chime = await startChime(['--store', store, '--lease', LEASE], env);
     const first = startWorker(store, env);
     const second = startWorker(store, env);
     workers.push(first, second);
