@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtualClock } from '../core/clock.js';
-import type { TaskDefinition } from '../engine/tasks.js';
+import type { TaskDefinition } from '../core/tasks.js';
 import type { Scope } from '../http/auth.js';
 import { createLogger } from '../server/logger.js';
 import { resolveServerOptions, type ServerOptions } from '../server/options.js';

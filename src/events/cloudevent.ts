@@ -7,7 +7,7 @@
  * and JetStream drops it by itself (its `Nats-Msg-Id` dedup window).
  */
 import { formatRfc3339 } from '../core/time-spec.js';
-import type { JobRef, LifecycleEvent } from '../engine/lifecycle-events.js';
+import type { JobRef, LifecycleEvent } from '../core/lifecycle-events.js';
 
 /** The job events a sink can publish, by their short names (`fired` for `job.fired`). */
 export const PUBLISHED_EVENT_TYPES = [

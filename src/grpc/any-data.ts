@@ -4,7 +4,7 @@
  * bytes envelope (src/engine/job-data.ts), so it comes back as the very Any that was sent.
  */
 import type protobuf from 'protobufjs';
-import { bytesEnvelope, fromBytesEnvelope } from '../engine/job-data.js';
+import { bytesEnvelope, fromBytesEnvelope } from '../core/job-data.js';
 import { daprProtoRoot } from './proto-files.js';
 
 export const VALUE_TYPE_URL = 'type.googleapis.com/google.protobuf.Value';

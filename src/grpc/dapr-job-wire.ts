@@ -5,7 +5,7 @@
 import { formatGoDuration, parseGoDurationNanos } from '../core/duration.js';
 import { ChimeError } from '../core/errors.js';
 import type { ScheduleRecord } from '../core/types.js';
-import type { DaprJobRequest } from '../engine/dapr-job-input.js';
+import type { DaprJobRequest } from '../services/dapr-job-input.js';
 import { anyFromJobData, jobDataFromAny, type WireAny } from './any-data.js';
 
 export interface WireDuration {

@@ -6,8 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import { ChimeError } from '../core/errors.js';
 import type { ScheduleStatus } from '../core/types.js';
-import { foldFieldNames, type DaprJobRequest } from '../engine/dapr-job-input.js';
-import type { DaprJobs } from '../engine/dapr-jobs.js';
+import { foldFieldNames, type DaprJobRequest } from '../services/dapr-job-input.js';
+import type { DaprJobs } from '../services/dapr-jobs.js';
 import { daprJobView, deadLetterView, historyView, seedJobView } from './dapr-views.js';
 import {
   DaprJobBody,

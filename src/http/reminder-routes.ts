@@ -10,7 +10,7 @@ import { INPUT_LIMITS } from '../core/input-limits.js';
 import { reminderJobName } from '../core/reminders.js';
 import { formatRfc3339, parseRfc3339 } from '../core/time-spec.js';
 import { parseField } from '../core/errors.js';
-import type { DaprJobs } from '../engine/dapr-jobs.js';
+import type { DaprJobs } from '../services/dapr-jobs.js';
 import { seedJobView } from './dapr-views.js';
 import { Text } from './schemas/common.js';
 

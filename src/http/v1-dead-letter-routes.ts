@@ -5,7 +5,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { DaprJobs } from '../engine/dapr-jobs.js';
+import type { DaprJobs } from '../services/dapr-jobs.js';
 import { deadLetterView, historyView } from './dapr-views.js';
 import { Offset, Text } from './schemas/common.js';
 import { IdParams } from './schemas/v1.js';

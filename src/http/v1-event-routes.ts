@@ -10,7 +10,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { NumberedEvent, RecentEvents } from '../engine/recent-events.js';
+import type { NumberedEvent, RecentEvents } from '../services/recent-events.js';
 import { invalidField } from '../core/errors.js';
 import { Text } from './schemas/common.js';
 import { EVENT_TYPES, eventView, matches, type EventFilter } from './event-views.js';

@@ -1,7 +1,7 @@
 /** `/api/v1/jobs...` (seed 003 job endpoints, plus bulk create). */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { pendingRecord, type PlatformJobs } from '../engine/platform-jobs.js';
+import { pendingRecord, type PlatformJobs } from '../services/platform-jobs.js';
 import {
   BulkCreateJobsDto,
   CancelJobDto,

@@ -7,8 +7,8 @@
 import type { FastifyInstance } from 'fastify';
 import { formatRfc3339 } from '../core/time-spec.js';
 import type { Clock } from '../core/clock.js';
-import type { DaprJobs } from '../engine/dapr-jobs.js';
-import type { FiringStats } from '../engine/firing-stats.js';
+import type { DaprJobs } from '../services/dapr-jobs.js';
+import type { FiringStats } from '../services/firing-stats.js';
 import type { JobStats, Store } from '../store/store.js';
 import type { HealthSource } from './health-routes.js';
 import { bearer } from './v1-routes.js';

@@ -3,12 +3,12 @@
  * the scope it needs (`config.scope`), checked before the body is even parsed.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { DaprJobs } from '../engine/dapr-jobs.js';
-import type { PlatformJobs } from '../engine/platform-jobs.js';
-import type { PlatformQueues } from '../engine/platform-queues.js';
-import type { PlatformSchedules } from '../engine/platform-schedules.js';
+import type { DaprJobs } from '../services/dapr-jobs.js';
+import type { PlatformJobs } from '../services/platform-jobs.js';
+import type { PlatformQueues } from '../services/platform-queues.js';
+import type { PlatformSchedules } from '../services/platform-schedules.js';
 import type { Store } from '../store/store.js';
-import type { RecentEvents } from '../engine/recent-events.js';
+import type { RecentEvents } from '../services/recent-events.js';
 import type { Authenticator, Principal, Scope } from './auth.js';
 import { SESSION_COOKIE, type DashboardSessions } from './dashboard-sessions.js';
 import { registerV1DeadLetterRoutes } from './v1-dead-letter-routes.js';

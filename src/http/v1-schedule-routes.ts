@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { formatRfc3339 } from '../core/time-spec.js';
-import type { PlatformSchedules, ScheduleUpdateRequest } from '../engine/platform-schedules.js';
+import type { PlatformSchedules, ScheduleUpdateRequest } from '../services/platform-schedules.js';
 import {
   CreateScheduleDto,
   CreateScheduleQuery,

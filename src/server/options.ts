@@ -6,11 +6,11 @@ import { dirname } from 'node:path';
 import { parseGoDuration } from '../core/duration.js';
 import { SyntaxProblem } from '../core/errors.js';
 import { MISSED_FIRE_POLICIES, type MissedFirePolicy } from '../core/types.js';
-import type { CallbackStyleSetting } from '../engine/delivery-request.js';
-import { QUEUE_NAME } from '../engine/tasks.js';
+import type { CallbackStyleSetting } from '../runtime/delivery/delivery-request.js';
+import { QUEUE_NAME } from '../core/tasks.js';
 import { parseEventTypes, PUBLISHED_EVENT_TYPES, type PublishedEventType } from '../events/cloudevent.js';
 import { sinkKind } from '../events/sink.js';
-import { webhookKey } from '../engine/webhook-signing.js';
+import { webhookKey } from '../runtime/delivery/webhook-signing.js';
 import { sqliteOptions, storeKind } from '../store/open-store.js';
 
 export const APP_PROTOCOLS = ['http', 'grpc'] as const;

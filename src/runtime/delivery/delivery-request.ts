@@ -6,10 +6,10 @@
  * - `dapr`: POST {app}/job/{name} with the bare `data`, as the Dapr runtime does (bytes data
  *   scheduled over gRPC goes out as those bytes).
  */
-import type { BodyShape, TargetMethod } from '../core/delivery-spec.js';
-import { formatRfc3339 } from '../core/time-spec.js';
-import type { CallbackStyle, ClaimedJob } from '../core/types.js';
-import { daprCallbackBody } from './job-data.js';
+import type { BodyShape, TargetMethod } from '../../core/delivery-spec.js';
+import { formatRfc3339 } from '../../core/time-spec.js';
+import type { CallbackStyle, ClaimedJob } from '../../core/types.js';
+import { daprCallbackBody } from '../../core/job-data.js';
 
 export type CallbackStyleSetting = CallbackStyle | 'auto';
 

@@ -7,9 +7,9 @@ import { ChimeError } from '../core/errors.js';
 import { CALLBACK_QUEUE, type Dialect, type FailurePolicy, type HistoryEntry, type JobRecord, type JobStatus, type MissedFirePolicy, type ScheduleRecord, type ScheduleStatus } from '../core/types.js';
 import type { Page, Store } from '../store/store.js';
 import { buildDaprJob, type DaprJobRequest } from './dapr-job-input.js';
-import { scheduleWithTrace, UNTRACED, type JobTracing } from './job-tracing.js';
-import { jobRefOf, LifecycleEvents } from './lifecycle-events.js';
-import { checkDeliverySpec, type OutboundGuard } from './outbound-guard.js';
+import { scheduleWithTrace, UNTRACED, type JobTracing } from '../core/job-tracing.js';
+import { jobRefOf, LifecycleEvents } from '../core/lifecycle-events.js';
+import { checkDeliverySpec, type OutboundGuard } from '../runtime/delivery/outbound-guard.js';
 
 const LIVE_STATUSES: readonly ScheduleStatus[] = ['active', 'paused'];
 

@@ -19,7 +19,7 @@ import { isChimeError } from '../core/errors.js';
 import { formatRfc3339 } from '../core/time-spec.js';
 import { CALLBACK_QUEUE, type FailurePolicy, type JobErrorInfo } from '../core/types.js';
 import type { NewJob, Store } from '../store/store.js';
-import { jobRefOf, type JobRef, type LifecycleEvent, type LifecycleEvents } from './lifecycle-events.js';
+import { jobRefOf, type JobRef, type LifecycleEvent, type LifecycleEvents } from '../core/lifecycle-events.js';
 
 /** Hook calls back off from 1 s to 5 min over 10 retries (about 20 minutes in all). */
 export const HOOK_FAILURE_POLICY: FailurePolicy = { kind: 'exponential', initialMs: 1000, maxIntervalMs: 300_000, multiplier: 2, jitter: 0.2, maxRetries: 10 };

@@ -1,7 +1,7 @@
 /** Runs task jobs in this process: finds the handler by name and version and calls it. */
 import type { ClaimedJob, JobErrorInfo } from '../core/types.js';
-import { abortReasonOf, type JobRunner, type RunResult } from './job-runner.js';
-import type { TaskDefinition } from './tasks.js';
+import { abortReasonOf, type JobRunner, type RunResult } from '../core/job-runner.js';
+import type { TaskDefinition } from '../core/tasks.js';
 
 export class TaskRunner implements JobRunner {
   private readonly byName = new Map<string, TaskDefinition[]>();

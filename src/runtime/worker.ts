@@ -8,7 +8,7 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Store, WorkerInfo } from '../store/store.js';
 import type { Engine } from './engine.js';
 import { TaskRunner } from './task-runner.js';
-import type { TaskDefinition } from './tasks.js';
+import type { TaskDefinition } from '../core/tasks.js';
 
 export interface WorkerOptions {
   /** This worker's id (its leases and `worker_id`). */

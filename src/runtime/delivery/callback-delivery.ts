@@ -4,11 +4,11 @@
  * `target`. Every request is signed (Standard Webhooks headers, webhook-signing.ts), checked
  * by the outbound guard (outbound-guard.ts), and its answer read only up to a cap.
  */
-import type { ClaimedJob } from '../core/types.js';
-import type { Clock } from '../core/clock.js';
-import { formatRfc3339 } from '../core/time-spec.js';
+import type { ClaimedJob } from '../../core/types.js';
+import type { Clock } from '../../core/clock.js';
+import { formatRfc3339 } from '../../core/time-spec.js';
 import { deliveryRequest, type CallbackStyleSetting, type DefaultTarget, type DeliveryRequest } from './delivery-request.js';
-import { abortReasonOf, type JobRunner, type RunResult } from './job-runner.js';
+import { abortReasonOf, type JobRunner, type RunResult } from '../../core/job-runner.js';
 import type { OutboundGuard } from './outbound-guard.js';
 import { readCapped, retryAfterMs, RESPONSE_KEPT_BYTES } from './response-reading.js';
 import { TargetPools } from './target-pools.js';

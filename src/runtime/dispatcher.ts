@@ -11,8 +11,8 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { retryAt } from '../core/failure-policy.js';
 import { CALLBACK_QUEUE, type ClaimedJob, type FailurePolicy } from '../core/types.js';
 import type { DueSignal, JobOutcome, Lane, PlanNext, Store } from '../store/store.js';
-import { abortReasonOf, type JobRunner, type RunResult } from './job-runner.js';
-import { jobRefOf, type LifecycleEvents } from './lifecycle-events.js';
+import { abortReasonOf, type JobRunner, type RunResult } from '../core/job-runner.js';
+import { jobRefOf, type LifecycleEvents } from '../core/lifecycle-events.js';
 import { MinHeap } from './min-heap.js';
 import type { OutcomeWriter } from './outcome-writer.js';
 

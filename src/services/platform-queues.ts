@@ -2,8 +2,8 @@
 import type { Clock } from '../core/clock.js';
 import { invalidField } from '../core/errors.js';
 import type { QueueInfo, Store } from '../store/store.js';
-import { LifecycleEvents } from './lifecycle-events.js';
-import { QUEUE_NAME } from './tasks.js';
+import { LifecycleEvents } from '../core/lifecycle-events.js';
+import { QUEUE_NAME } from '../core/tasks.js';
 
 export class PlatformQueues {
   constructor(

@@ -3,13 +3,13 @@ import type { Clock } from '../core/clock.js';
 import { ChimeError } from '../core/errors.js';
 import { FINAL_STATUSES, type JobRecord } from '../core/types.js';
 import type { JobQuery, JobStats, NewJob, Page, Store, TaskInfo } from '../store/store.js';
-import type { Engine } from './engine.js';
+import type { Engine } from '../runtime/engine.js';
 import { buildTaskJob, HTTP_TARGET_TASK, type JobRequest } from './platform-job-input.js';
-import { checkDeliverySpec, type OutboundGuard } from './outbound-guard.js';
-import { UNTRACED, type JobTracing } from './job-tracing.js';
-import { jobRefOf, LifecycleEvents } from './lifecycle-events.js';
+import { checkDeliverySpec, type OutboundGuard } from '../runtime/delivery/outbound-guard.js';
+import { UNTRACED, type JobTracing } from '../core/job-tracing.js';
+import { jobRefOf, LifecycleEvents } from '../core/lifecycle-events.js';
 import type { TaskCatalog } from './task-catalog.js';
-import { isWorkerLive } from './worker-liveness.js';
+import { isWorkerLive } from '../core/worker-liveness.js';
 
 export type JobListQuery = Omit<JobQuery, 'target'>;
 

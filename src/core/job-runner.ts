@@ -1,4 +1,4 @@
-import type { ClaimedJob, JobErrorInfo } from '../core/types.js';
+import type { ClaimedJob, JobErrorInfo } from './types.js';
 
 /** Why an attempt's AbortSignal fired. */
 export type AbortReason = 'timeout' | 'cancelled' | 'shutdown';

@@ -16,8 +16,8 @@
  */
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import type { DeliverySpec } from '../core/delivery-spec.js';
-import { ChimeError } from '../core/errors.js';
+import type { DeliverySpec } from '../../core/delivery-spec.js';
+import { ChimeError } from '../../core/errors.js';
 
 interface HostEntry {
   /** Lower-case name, or `*.suffix`, or `*`. */

@@ -12,10 +12,10 @@ import { parseDelivery } from '../core/delivery-spec.js';
 import { CALLBACK_QUEUE, type MissedFirePolicy, type Priority, type Recurrence, type ScheduleRecord } from '../core/types.js';
 import { occurrenceJob } from '../store/occurrence-job.js';
 import type { NewSchedule, Page, Store } from '../store/store.js';
-import { scheduleWithTrace, UNTRACED, type JobTracing } from './job-tracing.js';
-import { LifecycleEvents } from './lifecycle-events.js';
+import { scheduleWithTrace, UNTRACED, type JobTracing } from '../core/job-tracing.js';
+import { LifecycleEvents } from '../core/lifecycle-events.js';
 import { HTTP_TARGET_TASK, taskFailurePolicy } from './platform-job-input.js';
-import { checkDeliverySpec, type OutboundGuard } from './outbound-guard.js';
+import { checkDeliverySpec, type OutboundGuard } from '../runtime/delivery/outbound-guard.js';
 import type { TaskCatalog } from './task-catalog.js';
 
 export interface IntervalSpec {

@@ -10,7 +10,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { ReapRequest, Store } from '../store/store.js';
-import { isWorkerLive } from './worker-liveness.js';
+import { isWorkerLive } from '../core/worker-liveness.js';
 
 export async function startTakeBacks(
   store: Store,

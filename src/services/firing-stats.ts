@@ -4,7 +4,7 @@
  * counts and a uniform sample (reservoir) of at most 512 lateness values, so p50/p99 are
  * computed from bounded memory (60 × 512 numbers) however many jobs fire.
  */
-import type { LifecycleEvent, LifecycleEvents } from './lifecycle-events.js';
+import type { LifecycleEvent, LifecycleEvents } from '../core/lifecycle-events.js';
 
 const MINUTE_MS = 60_000;
 const BUCKETS = 60;

@@ -2,7 +2,7 @@
  * Task definitions: what a worker can run. Field names follow the job platform (seed 003):
  * `timeout`, `max_retries`, `retry_delay` in seconds.
  */
-import { invalidField } from '../core/errors.js';
+import { invalidField } from './errors.js';
 
 /** What a handler receives for one attempt. */
 export interface TaskContext {

@@ -11,9 +11,9 @@
 import { formatRfc3339 } from '../core/time-spec.js';
 import type { Clock } from '../core/clock.js';
 import type { ClaimedJob } from '../core/types.js';
-import { jobTopic } from '../events/job-event-choice.js';
-import type { EventSink } from '../events/sink.js';
-import { abortReasonOf, type JobRunner, type RunResult } from './job-runner.js';
+import { jobTopic } from '../core/job-event-choice.js';
+import type { EventSink } from './sink.js';
+import { abortReasonOf, type JobRunner, type RunResult } from '../core/job-runner.js';
 
 export const TOPIC_DELIVERY_TYPE = 'dev.chime.job.due';
 

@@ -7,8 +7,8 @@ import { planOccurrence } from '../core/occurrence-plan.js';
 import type { ClaimedJob, FailurePolicy } from '../core/types.js';
 import type { JobOutcome, Lane, PlanNext, ReapRequest, Store } from '../store/store.js';
 import { Dispatcher } from './dispatcher.js';
-import type { JobRunner } from './job-runner.js';
-import { jobRefOf, LifecycleEvents, outcomeEventType } from './lifecycle-events.js';
+import type { JobRunner } from '../core/job-runner.js';
+import { jobRefOf, LifecycleEvents, outcomeEventType } from '../core/lifecycle-events.js';
 import { OutcomeWriter } from './outcome-writer.js';
 import { startTakeBacks } from './start-recovery.js';
 

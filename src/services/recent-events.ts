@@ -8,7 +8,7 @@
  * (or from another node behind a load balancer) is recognised as foreign, never matched
  * against the wrong sequence.
  */
-import type { LifecycleEvent, LifecycleEvents } from './lifecycle-events.js';
+import type { LifecycleEvent, LifecycleEvents } from '../core/lifecycle-events.js';
 
 export interface NumberedEvent {
   seq: number;

@@ -1,11 +1,11 @@
 /** Wires event publishing into a server: the sink, its spool folder and the publisher. */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { LifecycleEvents } from '../engine/lifecycle-events.js';
-import type { Logger } from '../server/logger.js';
-import type { ServerOptions } from '../server/options.js';
-import { EventPublisher } from './event-publisher.js';
-import { createSink, redactUrl, type EventSink } from './sink.js';
+import type { LifecycleEvents } from '../core/lifecycle-events.js';
+import type { Logger } from './logger.js';
+import type { ServerOptions } from './options.js';
+import { EventPublisher } from '../events/event-publisher.js';
+import { createSink, redactUrl, type EventSink } from '../events/sink.js';
 
 /** CloudEvent `source` of everything a Chime server publishes. */
 export const EVENT_SOURCE = '/chime';

@@ -11,8 +11,8 @@
  * reported, never thrown into the engine. Events describe this node's view: an outcome a lost
  * lease made the store ignore is still reported, so consumers count at-least-once.
  */
-import type { DeliverySpec } from '../core/delivery-spec.js';
-import type { AttemptOutcome, Dialect, JobErrorInfo, JobRecord, JobTarget } from '../core/types.js';
+import type { DeliverySpec } from './delivery-spec.js';
+import type { AttemptOutcome, Dialect, JobErrorInfo, JobRecord, JobTarget } from './types.js';
 import type { JobOutcome, NewJob } from '../store/store.js';
 
 /** The job an event is about: what a consumer can label, filter or log it by. */

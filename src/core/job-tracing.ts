@@ -5,7 +5,7 @@
  * the callback runner see only this interface; src/server/tracing.ts implements it with
  * OpenTelemetry when the app has `@opentelemetry/api` installed.
  */
-import type { JobTemplate } from '../core/types.js';
+import type { JobTemplate } from './types.js';
 
 /** version 00, trace id, parent span id, flags (W3C Trace Context, level 1). */
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;

@@ -1,5 +1,5 @@
-import type { ClaimedJob } from '../core/types.js';
-import type { JobRunner, RunResult } from './job-runner.js';
+import type { ClaimedJob } from '../../core/types.js';
+import type { JobRunner, RunResult } from '../../core/job-runner.js';
 
 /**
  * With gRPC app callbacks (`--app-protocol grpc`), jobs that name their own HTTP `target`
