@@ -12,8 +12,7 @@
  * lease made the store ignore is still reported, so consumers count at-least-once.
  */
 import type { DeliverySpec } from './delivery-spec.js';
-import type { AttemptOutcome, Dialect, JobErrorInfo, JobRecord, JobTarget } from './types.js';
-import type { JobOutcome, NewJob } from '../store/store.js';
+import type { AttemptOutcome, Dialect, JobErrorInfo, JobRecord, JobStatus, JobTarget } from './types.js';
 
 /** The job an event is about: what a consumer can label, filter or log it by. */
 export interface JobRef {
@@ -120,7 +119,16 @@ export class LifecycleEvents {
   }
 }
 
-export function jobRefOf(job: JobRecord | NewJob, attempt = 'attempts' in job ? job.attempts : 0): JobRef {
+/**
+ * The job fields an event carries: a stored job (JobRecord), or one about to be (the store's
+ * NewJob, which is a JobRecord without its run state; written out here so core needs no store type).
+ */
+export type JobRefSource = Pick<
+  JobRecord,
+  'id' | 'name' | 'target' | 'queue' | 'taskName' | 'scheduleId' | 'dialect' | 'occurrence' | 'runAt' | 'payload' | 'metadata'
+> & { attempts?: number; delivery?: JobRecord['delivery']; traceparent?: string | null };
+
+export function jobRefOf(job: JobRefSource, attempt = job.attempts ?? 0): JobRef {
   return {
     jobId: job.id,
     name: job.name,
@@ -140,7 +148,10 @@ export function jobRefOf(job: JobRecord | NewJob, attempt = 'attempts' in job ? 
 }
 
 /** The event type of a written outcome of a job aimed at `target`. */
-export function outcomeEventType(outcome: JobOutcome, target: JobTarget): JobOutcomeEventType {
+export function outcomeEventType(
+  outcome: { status: JobStatus; attempt?: { outcome: AttemptOutcome } | null },
+  target: JobTarget,
+): JobOutcomeEventType {
   switch (outcome.status) {
     case 'completed':
       return 'job.succeeded';

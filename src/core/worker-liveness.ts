@@ -4,12 +4,19 @@
  * beat within the last three intervals.
  */
 import { hostname } from 'node:os';
-import type { WorkerInfo } from '../store/store.js';
 
 /** A worker whose heartbeat is older than this (three missed beats) counts as gone. */
 export const HEARTBEAT_STALE_MS = 15_000;
 
-export function isWorkerLive(worker: WorkerInfo, now: number): boolean {
+/** The fields of a worker's registration (the store's WorkerInfo) the rule reads. */
+export interface WorkerHeartbeat {
+  status: string;
+  hostname: string;
+  pid: number;
+  lastSeenAt: number;
+}
+
+export function isWorkerLive(worker: WorkerHeartbeat, now: number): boolean {
   if (worker.status !== 'active') return false;
   if (worker.hostname === hostname()) {
     if (worker.pid === process.pid) return true;

@@ -18,6 +18,10 @@ import { PlatformJobs } from '../services/platform-jobs.js';
 import { PlatformQueues } from '../services/platform-queues.js';
 import { PlatformSchedules } from '../services/platform-schedules.js';
 import { TaskCatalog } from '../services/task-catalog.js';
+import { PlatformTasks } from '../services/platform-tasks.js';
+import { Overview } from '../services/overview.js';
+import { FiringStats } from '../services/firing-stats.js';
+import { RecentEvents } from '../services/recent-events.js';
 import type { TaskDefinition } from '../core/tasks.js';
 import { Authenticator } from '../http/auth.js';
 import type { GrpcApi } from '../grpc/grpc-server.js';
@@ -131,18 +135,20 @@ export async function startServer(serverOptions: ServerOptions, parts: ServerPar
     events,
     tracing ?? UNTRACED,
   );
+  const firing = new FiringStats(events);
   const app = await buildHttpServer({
     daprJobs,
+    recent: new RecentEvents(events),
+    firing,
     platform: {
       jobs: new PlatformJobs(store, clock, catalog, engine, events, delivery.guard, tracing ?? UNTRACED),
       schedules: new PlatformSchedules(store, clock, catalog, options.missedFirePolicy, events, delivery.guard, tracing ?? UNTRACED),
       queues: new PlatformQueues(store, clock, events),
-      store,
+      tasks: new PlatformTasks(store),
+      overview: new Overview(store, daprJobs, firing, clock),
       daprJobs,
     },
     auth,
-    events,
-    clock,
     nodeId: options.nodeId,
     ui: options.ui,
     bodyLimit: options.bodyLimit,

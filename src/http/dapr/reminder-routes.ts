@@ -5,14 +5,14 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { ChimeError } from '../core/errors.js';
-import { INPUT_LIMITS } from '../core/input-limits.js';
-import { reminderJobName } from '../core/reminders.js';
-import { formatRfc3339, parseRfc3339 } from '../core/time-spec.js';
-import { parseField } from '../core/errors.js';
-import type { DaprJobs } from '../services/dapr-jobs.js';
-import { seedJobView } from './dapr-views.js';
-import { Text } from './schemas/common.js';
+import { ChimeError } from '../../core/errors.js';
+import { INPUT_LIMITS } from '../../core/input-limits.js';
+import { reminderJobName } from '../../core/reminders.js';
+import { formatRfc3339, parseRfc3339 } from '../../core/time-spec.js';
+import { parseField } from '../../core/errors.js';
+import type { DaprJobs } from '../../services/dapr-jobs.js';
+import { seedJobView } from './views.js';
+import { Text } from '../schemas/common.js';
 
 const Id = Type.Union([Type.Integer({ minimum: -INPUT_LIMITS.maxId, maximum: INPUT_LIMITS.maxId }), Type.String({ minLength: 1, maxLength: 200, pattern: '^[^/#?|\\s]+$' })]);
 const ScheduleBody = Type.Object(

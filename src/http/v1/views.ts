@@ -1,9 +1,9 @@
 /** Domain records as the job platform's DTOs (seed 003): snake_case, seconds, RFC 3339. */
-import { deliveryView } from '../core/delivery-spec.js';
-import { formatRfc3339 } from '../core/time-spec.js';
-import type { JobRecord, ScheduleRecord } from '../core/types.js';
-import type { JobStats, QueueInfo, StatusCounts, TaskInfo, WorkerInfo } from '../store/store.js';
-import type { IntervalDto, JobStatsDto, JobViewDto, QueueDto, ScheduleViewDto, TaskInfoDto, WorkerDto } from './schemas/v1.js';
+import { deliveryView } from '../../core/delivery-spec.js';
+import { formatRfc3339 } from '../../core/time-spec.js';
+import type { JobRecord, ScheduleRecord } from '../../core/types.js';
+import type { JobStats, QueueInfo, StatusCounts, TaskInfo, WorkerInfo } from '../../store/store.js';
+import type { IntervalDto, JobStatsDto, JobViewDto, QueueDto, ScheduleViewDto, TaskInfoDto, WorkerDto } from './schemas.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : formatRfc3339(ms));
 const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);

@@ -10,11 +10,11 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { NumberedEvent, RecentEvents } from '../services/recent-events.js';
-import { invalidField } from '../core/errors.js';
-import { Text } from './schemas/common.js';
+import type { NumberedEvent, RecentEvents } from '../../services/recent-events.js';
+import { invalidField } from '../../core/errors.js';
+import { Text } from '../schemas/common.js';
 import { EVENT_TYPES, eventView, matches, type EventFilter } from './event-views.js';
-import { bearer } from './v1-routes.js';
+import { bearer } from './bearer.js';
 
 export const FLUSH_MS = 250;
 export const EVENTS_PER_FLUSH = 50;

@@ -3,33 +3,29 @@
  * the scope it needs (`config.scope`), checked before the body is even parsed.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { DaprJobs } from '../services/dapr-jobs.js';
-import type { PlatformJobs } from '../services/platform-jobs.js';
-import type { PlatformQueues } from '../services/platform-queues.js';
-import type { PlatformSchedules } from '../services/platform-schedules.js';
-import type { Store } from '../store/store.js';
-import type { RecentEvents } from '../services/recent-events.js';
-import type { Authenticator, Principal, Scope } from './auth.js';
-import { SESSION_COOKIE, type DashboardSessions } from './dashboard-sessions.js';
-import { registerV1DeadLetterRoutes } from './v1-dead-letter-routes.js';
-import { registerV1EventRoutes } from './v1-event-routes.js';
-import { registerV1OverviewRoutes, type OverviewSource } from './v1-overview-routes.js';
-import { registerV1JobRoutes } from './v1-job-routes.js';
-import { registerV1QueueTaskRoutes } from './v1-queue-task-routes.js';
-import { registerV1ScheduleRoutes } from './v1-schedule-routes.js';
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** The scope a /api/v1 route needs. */
-    scope?: Scope;
-  }
-}
+import type { DaprJobs } from '../../services/dapr-jobs.js';
+import type { PlatformJobs } from '../../services/platform-jobs.js';
+import type { PlatformQueues } from '../../services/platform-queues.js';
+import type { PlatformSchedules } from '../../services/platform-schedules.js';
+import type { Overview } from '../../services/overview.js';
+import type { PlatformTasks } from '../../services/platform-tasks.js';
+import type { RecentEvents } from '../../services/recent-events.js';
+import type { Authenticator, Principal } from '../auth.js';
+import './bearer.js';
+import { SESSION_COOKIE, type DashboardSessions } from '../dashboard-sessions.js';
+import { registerV1DeadLetterRoutes } from './dead-letter-routes.js';
+import { registerV1EventRoutes } from './event-routes.js';
+import { registerV1OverviewRoutes, type OverviewSource } from './overview-routes.js';
+import { registerV1JobRoutes } from './job-routes.js';
+import { registerV1QueueTaskRoutes } from './queue-task-routes.js';
+import { registerV1ScheduleRoutes } from './schedule-routes.js';
 
 export interface Platform {
   jobs: PlatformJobs;
   schedules: PlatformSchedules;
   queues: PlatformQueues;
-  store: Store;
+  tasks: PlatformTasks;
+  overview: Overview;
   /** Dapr-style jobs' dead letters, under the platform's auth. */
   daprJobs: DaprJobs;
 }
@@ -37,13 +33,10 @@ export interface Platform {
 /** The live feed and overview (and, with the dashboard on, its cookie sessions). */
 export interface V1Extras {
   recent: RecentEvents;
-  overview: Omit<OverviewSource, 'store' | 'daprJobs'>;
+  overview: Omit<OverviewSource, 'overview'>;
   /** null: only bearer tokens (the dashboard is off). */
   sessions: DashboardSessions | null;
 }
-
-/** OpenAPI: every /api/v1 route takes a bearer JWT. */
-export const bearer = [{ bearerAuth: [] }];
 
 export async function registerV1Routes(app: FastifyInstance, platform: Platform, auth: Authenticator, extras: V1Extras): Promise<void> {
   const { sessions } = extras;
@@ -65,7 +58,7 @@ export async function registerV1Routes(app: FastifyInstance, platform: Platform,
       registerV1QueueTaskRoutes(scope, platform);
       registerV1DeadLetterRoutes(scope, platform.daprJobs);
       registerV1EventRoutes(scope, extras.recent);
-      registerV1OverviewRoutes(scope, { ...extras.overview, store: platform.store, daprJobs: platform.daprJobs });
+      registerV1OverviewRoutes(scope, { ...extras.overview, overview: platform.overview });
     },
     { prefix: '/api/v1' },
   );

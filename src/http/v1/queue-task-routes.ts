@@ -1,16 +1,17 @@
 /** `/api/v1/queues...`, `/api/v1/tasks...` and `/api/v1/workers` (seed 003, plus workers and queue limits). */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { ChimeError } from '../core/errors.js';
-import { IdParams, QueueDto, QueueSettingsDto, TaskInfoDto, TaskQuery, WorkerDto } from './schemas/v1.js';
-import { bearer, type Platform } from './v1-routes.js';
-import { queueView, taskView, workerView } from './v1-views.js';
+import { IdParams, QueueDto, QueueSettingsDto, TaskInfoDto, TaskQuery, WorkerDto } from './schemas.js';
+import type { PlatformQueues } from '../../services/platform-queues.js';
+import type { PlatformTasks } from '../../services/platform-tasks.js';
+import { bearer } from './bearer.js';
+import { queueView, taskView, workerView } from './views.js';
 
 const QueueParams = IdParams('queue_name');
 type QueueParams = { queue_name: string };
 const TaskParams = IdParams('task_name');
 
-export function registerV1QueueTaskRoutes(app: FastifyInstance, platform: Platform): void {
+export function registerV1QueueTaskRoutes(app: FastifyInstance, platform: { queues: PlatformQueues; tasks: PlatformTasks }): void {
   const tags = ['Queues'];
   app.get(
     '/queues',
@@ -52,7 +53,7 @@ export function registerV1QueueTaskRoutes(app: FastifyInstance, platform: Platfo
     '/tasks',
     { config: { scope: 'read' }, schema: { tags: ['Tasks'], summary: 'List registered tasks', security: bearer, response: { 200: Type.Object({ items: Type.Array(TaskInfoDto), total: Type.Integer() }) } } },
     async () => {
-      const tasks = await platform.store.listTasks();
+      const tasks = await platform.tasks.list();
       return { items: tasks.map(taskView), total: tasks.length };
     },
   );
@@ -60,21 +61,14 @@ export function registerV1QueueTaskRoutes(app: FastifyInstance, platform: Platfo
   app.get<{ Params: { task_name: string }; Querystring: { version?: string } }>(
     '/tasks/:task_name',
     { config: { scope: 'read' }, schema: { tags: ['Tasks'], summary: 'Get a task (latest version, or ?version=)', security: bearer, params: TaskParams, querystring: TaskQuery, response: { 200: TaskInfoDto } } },
-    async (request) => {
-      const task = await platform.store.getTask(request.params.task_name, request.query.version);
-      if (!task) {
-        const suffix = request.query.version ? ` (version ${request.query.version})` : '';
-        throw new ChimeError('JOB_NOT_FOUND', `Task not found: ${request.params.task_name}${suffix}`);
-      }
-      return taskView(task);
-    },
+    async (request) => taskView(await platform.tasks.get(request.params.task_name, request.query.version)),
   );
 
   app.get(
     '/workers',
     { config: { scope: 'read' }, schema: { tags: ['Workers'], summary: 'Workers and their heartbeats (Chime extension)', security: bearer, response: { 200: Type.Object({ items: Type.Array(WorkerDto), total: Type.Integer() }) } } },
     async () => {
-      const workers = await platform.store.listWorkers();
+      const workers = await platform.tasks.workers();
       return { items: workers.map(workerView), total: workers.length };
     },
   );

@@ -1,7 +1,7 @@
 /** JSON shapes of Dapr-style jobs as each dialect shows them. */
-import { deliveryView } from '../core/delivery-spec.js';
-import { formatRfc3339, parseRfc3339 } from '../core/time-spec.js';
-import type { HistoryEntry, JobRecord, ScheduleRecord, ScheduleStatus } from '../core/types.js';
+import { deliveryView } from '../../core/delivery-spec.js';
+import { formatRfc3339, parseRfc3339 } from '../../core/time-spec.js';
+import type { HistoryEntry, JobRecord, ScheduleRecord, ScheduleStatus } from '../../core/types.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : formatRfc3339(ms));
 

@@ -1,6 +1,6 @@
 /** Lifecycle events as the live feed sends them: snake_case, RFC 3339 times, the job's `data`. */
-import { formatRfc3339 } from '../core/time-spec.js';
-import type { JobRef, LifecycleEvent, LifecycleEventType } from '../core/lifecycle-events.js';
+import { formatRfc3339 } from '../../core/time-spec.js';
+import type { JobRef, LifecycleEvent, LifecycleEventType } from '../../core/lifecycle-events.js';
 
 /** Payloads larger than this are left out of events (`data_omitted: true`); fetch the job instead. */
 export const EVENT_DATA_LIMIT = 8192;

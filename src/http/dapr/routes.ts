@@ -4,11 +4,11 @@
  * Handlers only translate; the rules live in DaprJobs and buildDaprJob.
  */
 import type { FastifyInstance } from 'fastify';
-import { ChimeError } from '../core/errors.js';
-import type { ScheduleStatus } from '../core/types.js';
-import { foldFieldNames, type DaprJobRequest } from '../services/dapr-job-input.js';
-import type { DaprJobs } from '../services/dapr-jobs.js';
-import { daprJobView, deadLetterView, historyView, seedJobView } from './dapr-views.js';
+import { ChimeError } from '../../core/errors.js';
+import type { ScheduleStatus } from '../../core/types.js';
+import { foldFieldNames, type DaprJobRequest } from '../../services/dapr-job-input.js';
+import type { DaprJobs } from '../../services/dapr-jobs.js';
+import { daprJobView, deadLetterView, historyView, seedJobView } from './views.js';
 import {
   DaprJobBody,
   HistoryQuery,
@@ -23,7 +23,7 @@ import {
   type JobNameParamsType,
   type ListJobsQueryType,
   type PageQueryType,
-} from './schemas/dapr.js';
+} from './schemas.js';
 
 function readRequest(body: DaprJobBodyType | undefined): DaprJobRequest {
   return foldFieldNames((body ?? {}) as Record<string, unknown>) as DaprJobRequest;

@@ -5,11 +5,11 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { DaprJobs } from '../services/dapr-jobs.js';
-import { deadLetterView, historyView } from './dapr-views.js';
-import { Offset, Text } from './schemas/common.js';
-import { IdParams } from './schemas/v1.js';
-import { bearer } from './v1-routes.js';
+import type { DaprJobs } from '../../services/dapr-jobs.js';
+import { deadLetterView, historyView } from '../dapr/views.js';
+import { Offset, Text } from '../schemas/common.js';
+import { IdParams } from './schemas.js';
+import { bearer } from './bearer.js';
 
 const tags = ['Dead letters'];
 const JobIdParams = IdParams('job_id');

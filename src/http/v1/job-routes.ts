@@ -1,7 +1,7 @@
 /** `/api/v1/jobs...` (seed 003 job endpoints, plus bulk create). */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { pendingRecord, type PlatformJobs } from '../services/platform-jobs.js';
+import { pendingRecord, type PlatformJobs } from '../../services/platform-jobs.js';
 import {
   BulkCreateJobsDto,
   CancelJobDto,
@@ -13,9 +13,9 @@ import {
   Page,
   RunSyncJobDto,
   type ListJobsQuery as ListJobsQueryType,
-} from './schemas/v1.js';
-import { bearer } from './v1-routes.js';
-import { jobView, pageView, statsView } from './v1-views.js';
+} from './schemas.js';
+import { bearer } from './bearer.js';
+import { jobView, pageView, statsView } from './views.js';
 
 const tags = ['Jobs (platform)'];
 const JobIdParams = IdParams('job_id');

@@ -1,8 +1,8 @@
 /** `/api/v1/schedules...` (seed 003 schedule endpoints). */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { formatRfc3339 } from '../core/time-spec.js';
-import type { PlatformSchedules, ScheduleUpdateRequest } from '../services/platform-schedules.js';
+import { formatRfc3339 } from '../../core/time-spec.js';
+import type { PlatformSchedules, ScheduleUpdateRequest } from '../../services/platform-schedules.js';
 import {
   CreateScheduleDto,
   CreateScheduleQuery,
@@ -13,9 +13,9 @@ import {
   UpdateScheduleDto,
   type CreateScheduleQuery as CreateScheduleQueryType,
   type ListSchedulesQuery as ListSchedulesQueryType,
-} from './schemas/v1.js';
-import { bearer } from './v1-routes.js';
-import { pageView, scheduleView } from './v1-views.js';
+} from './schemas.js';
+import { bearer } from './bearer.js';
+import { pageView, scheduleView } from './views.js';
 
 const tags = ['Schedules'];
 

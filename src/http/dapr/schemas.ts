@@ -2,8 +2,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { INPUT_LIMITS } from '../../core/input-limits.js';
 import { MISSED_FIRE_POLICIES } from '../../core/types.js';
-import { Count, Offset, PageLimit, Text, stringEnum } from './common.js';
-import { DeliveryTarget, HookUrl } from './delivery.js';
+import { Count, Offset, PageLimit, Text, stringEnum } from '../schemas/common.js';
+import { DeliveryTarget, HookUrl } from '../schemas/delivery.js';
 
 const missedFire = stringEnum(MISSED_FIRE_POLICIES, {
   description: 'What happens to occurrences missed while no server ran (Chime extension). Default fire_once.',

@@ -6,8 +6,8 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { JOB_STATUSES, MISSED_FIRE_POLICIES, PRIORITIES } from '../../core/types.js';
 import { INPUT_LIMITS, NAME_FORBIDDEN } from '../../core/input-limits.js';
-import { Offset, PageLimit, Seconds, Text, Timeout, stringEnum } from './common.js';
-import { DeliveryTarget, HookUrl } from './delivery.js';
+import { Offset, PageLimit, Seconds, Text, Timeout, stringEnum } from '../schemas/common.js';
+import { DeliveryTarget, HookUrl } from '../schemas/delivery.js';
 
 const Priority = stringEnum(PRIORITIES, { description: 'critical > high > normal > low' });
 const Status = stringEnum(JOB_STATUSES);
