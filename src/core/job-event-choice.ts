@@ -4,6 +4,20 @@
  * them, /api/v1 jobs and schedules set them in `metadata` directly.
  */
 
+/** The job events a sink can publish, by their short names (`fired` for `job.fired`). */
+export const PUBLISHED_EVENT_TYPES = [
+  'created',
+  'fired',
+  'succeeded',
+  'retried',
+  'failed',
+  'dead_lettered',
+  'cancelled',
+  'skipped',
+  'requeued',
+] as const;
+export type PublishedEventType = (typeof PUBLISHED_EVENT_TYPES)[number];
+
 /** The job's own event types, e.g. `["fired","succeeded"]`; `[]` publishes none. */
 export const JOB_EVENTS_KEY = 'chime_events';
 /** Deliver the job's firings to this broker topic instead of the app callback. */

@@ -4,6 +4,7 @@
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { planOccurrence } from '../core/occurrence-plan.js';
+import type { RuntimePort } from '../core/runtime-port.js';
 import type { ClaimedJob, FailurePolicy } from '../core/types.js';
 import type { JobOutcome, Lane, PlanNext, ReapRequest, Store } from '../store/store.js';
 import { Dispatcher } from './dispatcher.js';
@@ -57,7 +58,8 @@ export interface LaneSpec {
 
 export type EngineState = 'starting' | 'running' | 'draining' | 'stopped';
 
-export class Engine {
+/** The engine is the runtime port the services talk to (abort a local job, wake run-sync). */
+export class Engine implements RuntimePort {
   private stateValue: EngineState = 'starting';
   private readonly dispatchers: { spec: LaneSpec; dispatcher: Dispatcher }[] = [];
   private readonly outcomes: OutcomeWriter;

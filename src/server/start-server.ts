@@ -141,7 +141,7 @@ export async function startServer(serverOptions: ServerOptions, parts: ServerPar
     recent: new RecentEvents(events),
     firing,
     platform: {
-      jobs: new PlatformJobs(store, clock, catalog, engine, events, delivery.guard, tracing ?? UNTRACED),
+      jobs: new PlatformJobs(store, clock, catalog, engine, { missedFireThresholdMs: options.missedFireThresholdMs }, events, delivery.guard, tracing ?? UNTRACED),
       schedules: new PlatformSchedules(store, clock, catalog, options.missedFirePolicy, events, delivery.guard, tracing ?? UNTRACED),
       queues: new PlatformQueues(store, clock, events),
       tasks: new PlatformTasks(store),

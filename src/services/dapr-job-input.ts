@@ -19,8 +19,7 @@ import {
   type Recurrence,
 } from '../core/types.js';
 import { occurrenceJob } from '../store/occurrence-job.js';
-import { PUBLISHED_EVENT_TYPES } from '../events/cloudevent.js';
-import { JOB_EVENTS_KEY, JOB_TOPIC_KEY } from '../core/job-event-choice.js';
+import { JOB_EVENTS_KEY, JOB_TOPIC_KEY, PUBLISHED_EVENT_TYPES } from '../core/job-event-choice.js';
 import type { NewJob, NewSchedule } from '../store/store.js';
 
 /** The request body after camelCase/snake_case folding. */

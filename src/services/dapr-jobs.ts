@@ -9,7 +9,7 @@ import type { Page, Store } from '../store/store.js';
 import { buildDaprJob, type DaprJobRequest } from './dapr-job-input.js';
 import { scheduleWithTrace, UNTRACED, type JobTracing } from '../core/job-tracing.js';
 import { jobRefOf, LifecycleEvents } from '../core/lifecycle-events.js';
-import { checkDeliverySpec, type OutboundGuard } from '../runtime/delivery/outbound-guard.js';
+import { checkDeliverySpec, type TargetCheck } from '../core/delivery-check.js';
 
 const LIVE_STATUSES: readonly ScheduleStatus[] = ['active', 'paused'];
 
@@ -19,7 +19,7 @@ export interface DaprJobsOptions {
   defaultFailurePolicy: FailurePolicy;
   defaultMissedFire: MissedFirePolicy;
   /** Checks job targets and hook URLs; absent: not checked (tests of other parts). */
-  guard?: OutboundGuard;
+  guard?: TargetCheck;
 }
 
 export interface DaprJobListQuery {

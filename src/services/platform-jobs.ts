@@ -2,10 +2,11 @@
 import type { Clock } from '../core/clock.js';
 import { ChimeError } from '../core/errors.js';
 import { FINAL_STATUSES, type JobRecord } from '../core/types.js';
-import type { JobQuery, JobStats, NewJob, Page, Store, TaskInfo } from '../store/store.js';
-import type { Engine } from '../runtime/engine.js';
+import type { JobQuery, JobStats, NewJob, Page, PlanNext, Store, TaskInfo } from '../store/store.js';
+import { planOccurrence } from '../core/occurrence-plan.js';
+import type { RuntimePort } from '../core/runtime-port.js';
 import { buildTaskJob, HTTP_TARGET_TASK, type JobRequest } from './platform-job-input.js';
-import { checkDeliverySpec, type OutboundGuard } from '../runtime/delivery/outbound-guard.js';
+import { checkDeliverySpec, type TargetCheck } from '../core/delivery-check.js';
 import { UNTRACED, type JobTracing } from '../core/job-tracing.js';
 import { jobRefOf, LifecycleEvents } from '../core/lifecycle-events.js';
 import type { TaskCatalog } from './task-catalog.js';
@@ -13,18 +14,29 @@ import { isWorkerLive } from '../core/worker-liveness.js';
 
 export type JobListQuery = Omit<JobQuery, 'target'>;
 
+export interface PlatformJobsOptions {
+  /** As the engine's: a cancelled schedule occurrence plans its successor with the same rule. */
+  missedFireThresholdMs: number;
+}
+
 export class PlatformJobs {
+  /** Plans a schedule's next occurrence when one of its jobs is cancelled (core's rule, as the dispatcher). */
+  private readonly planNext: PlanNext;
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly catalog: TaskCatalog,
-    /** The local engine, for waking run-sync and aborting local jobs at once. */
-    private readonly engine: Engine | null,
-    private readonly events: LifecycleEvents = engine?.events ?? new LifecycleEvents(),
+    /** This node's runtime (the engine), for waking run-sync and aborting local jobs at once. */
+    private readonly runtime: RuntimePort,
+    options: PlatformJobsOptions,
+    private readonly events: LifecycleEvents = new LifecycleEvents(),
     /** Checks job targets and hook URLs; absent: not checked. */
-    private readonly guard?: OutboundGuard,
+    private readonly guard?: TargetCheck,
     private readonly tracing: JobTracing = UNTRACED,
-  ) {}
+  ) {
+    this.planNext = (schedule, occurrence, now) => planOccurrence(schedule, occurrence, now, options.missedFireThresholdMs);
+  }
 
   /** `traceparent`: the request's W3C trace context, which the job's firings join. */
   async create(request: JobRequest, traceparent: unknown = null): Promise<JobRecord> {
@@ -89,9 +101,9 @@ export class PlatformJobs {
    */
   async cancel(id: string, reason: string | null): Promise<JobRecord> {
     await this.get(id);
-    const job = await this.store.cancelJob(id, reason, this.clock.now(), this.engine?.planNext ?? (() => ({ deliver: false, next: null })));
+    const job = await this.store.cancelJob(id, reason, this.clock.now(), this.planNext);
     if (!job) throw new ChimeError('JOB_NOT_FOUND', `Job not found: ${id}`);
-    if (job.cancelRequested) this.engine?.abortJob(id);
+    if (job.cancelRequested) this.runtime.abortJob(id);
     else if (job.status === 'cancelled' && this.events.active) this.emitCancelled(job);
     return job;
   }
@@ -137,7 +149,7 @@ export class PlatformJobs {
     const final = await this.waitForFinal(job.id, deadline);
     if (!final) {
       await this.store.cancelJob(job.id, 'run-sync timed out', this.clock.now(), () => ({ deliver: false, next: null })).catch(() => null);
-      this.engine?.abortJob(job.id);
+      this.runtime.abortJob(job.id);
       throw new ChimeError('RUN_TIMEOUT', `Job ${job.id} did not finish within ${(job.timeoutMs ?? 0) / 1000} s`);
     }
     switch (final.status) {
@@ -174,7 +186,7 @@ export class PlatformJobs {
       if (remaining <= 0) return null;
       // Wake on this node's outcome write, or poll (growing to 100 ms) for jobs run elsewhere.
       await new Promise<void>((resolve) => {
-        const unsubscribe = this.engine?.onOutcomeWritten(id, done) ?? (() => {});
+        const unsubscribe = this.runtime.onOutcomeWritten(id, done);
         const timer = this.clock.setTimer(this.clock.now() + Math.min(delay, remaining), done);
         function done(): void {
           unsubscribe();

@@ -15,7 +15,7 @@ import type { NewSchedule, Page, Store } from '../store/store.js';
 import { scheduleWithTrace, UNTRACED, type JobTracing } from '../core/job-tracing.js';
 import { LifecycleEvents } from '../core/lifecycle-events.js';
 import { HTTP_TARGET_TASK, taskFailurePolicy } from './platform-job-input.js';
-import { checkDeliverySpec, type OutboundGuard } from '../runtime/delivery/outbound-guard.js';
+import { checkDeliverySpec, type TargetCheck } from '../core/delivery-check.js';
 import type { TaskCatalog } from './task-catalog.js';
 
 export interface IntervalSpec {
@@ -60,7 +60,7 @@ export class PlatformSchedules {
     private readonly catalog: TaskCatalog,
     private readonly defaultMissedFire: MissedFirePolicy,
     private readonly events: LifecycleEvents = new LifecycleEvents(),
-    private readonly guard?: OutboundGuard,
+    private readonly guard?: TargetCheck,
     private readonly tracing: JobTracing = UNTRACED,
   ) {}
 

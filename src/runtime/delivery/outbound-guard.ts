@@ -16,7 +16,7 @@
  */
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import type { DeliverySpec } from '../../core/delivery-spec.js';
+import type { TargetCheck } from '../../core/delivery-check.js';
 import { ChimeError } from '../../core/errors.js';
 
 interface HostEntry {
@@ -36,7 +36,7 @@ for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::'
   SPECIAL.addSubnet(net, prefix, 'ipv6');
 }
 
-export class OutboundGuard {
+export class OutboundGuard implements TargetCheck {
   private readonly names: HostEntry[] = [];
   private readonly addresses: HostEntry[] = [];
   private readonly ranges = new BlockList();
@@ -156,12 +156,4 @@ function sameAddress(a: string, b: string): boolean {
   const list = new BlockList();
   list.addAddress(a, isIP(a) === 6 ? 'ipv6' : 'ipv4');
   return list.check(b, isIP(b) === 6 ? 'ipv6' : 'ipv4');
-}
-
-/** Checks every URL of a job's delivery spec at creation; TARGET_NOT_ALLOWED names the field. */
-export function checkDeliverySpec(guard: OutboundGuard | undefined, spec: DeliverySpec | null, prefix = ''): void {
-  if (!guard || !spec) return;
-  if (spec.target) guard.check(spec.target.url, `${prefix}target.url`);
-  if (spec.onFailure) guard.check(spec.onFailure, `${prefix}on_failure`);
-  if (spec.onSuccess) guard.check(spec.onSuccess, `${prefix}on_success`);
 }
