@@ -4,7 +4,7 @@ import { ChimeApiError } from '../client/http.js';
 import { SchedulerClient, type DaprJob, type ScheduleJobRequest } from '../client/scheduler-client.js';
 import { defaultServerUrl } from './credentials.js';
 import { JOB_COLUMNS as PLATFORM_JOB_COLUMNS, platformClient, registerPlatformJobCommands, type PlatformFlags } from './platform-jobs-command.js';
-import { describeError, printJson, type CliIo } from './output.js';
+import { action, printJson, type CliIo } from './output.js';
 import { renderTable } from './table.js';
 
 interface Common {
@@ -21,18 +21,6 @@ const JOB_COLUMNS = [
   { header: 'fired', value: (j: DaprJob) => j.fire_count },
 ];
 
-
-/** Wraps a command body: prints errors as one line and sets the exit code. */
-export function action<A extends unknown[]>(io: CliIo, setCode: (code: number) => void, run: (...args: A) => Promise<void>) {
-  return async (...args: A): Promise<void> => {
-    try {
-      await run(...args);
-    } catch (error) {
-      io.err(describeError(error));
-      setCode(1);
-    }
-  };
-}
 
 export function registerJobsCommand(program: Command, io: CliIo, setCode: (code: number) => void): void {
   const jobs = program

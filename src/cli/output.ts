@@ -22,3 +22,15 @@ export function describeError(error: unknown): string {
   if (code === 'ECONNREFUSED') return 'error: no Chime server answered; start one with `chime serve` or pass --server';
   return `error: ${error instanceof Error ? error.message : String(error)}`;
 }
+
+/** Wraps a command body: prints errors as one line and sets the exit code. */
+export function action<A extends unknown[]>(io: CliIo, setCode: (code: number) => void, run: (...args: A) => Promise<void>) {
+  return async (...args: A): Promise<void> => {
+    try {
+      await run(...args);
+    } catch (error) {
+      io.err(describeError(error));
+      setCode(1);
+    }
+  };
+}

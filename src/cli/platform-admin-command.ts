@@ -2,8 +2,7 @@
 import type { Command } from 'commander';
 import type { CreateScheduleDto, QueueDto, ScheduleViewDto, TaskInfoDto, WorkerDto } from '../client/jobs-client.js';
 import { defaultServerUrl } from './credentials.js';
-import { action } from './jobs-command.js';
-import { printJson, type CliIo } from './output.js';
+import { action, printJson, type CliIo } from './output.js';
 import { parseJsonFlag, platformClient, platformOptions, type PlatformFlags } from './platform-jobs-command.js';
 import { renderTable } from './table.js';
 

@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { JobsClient, type CreateJobDto, type JobViewDto } from '../client/jobs-client.js';
 import { resolveToken, type CredentialFlags } from './credentials.js';
-import { action } from './jobs-command.js';
-import { printJson, type CliIo } from './output.js';
+import { action, printJson, type CliIo } from './output.js';
 import { ProgressBar } from './progress.js';
 import { renderTable } from './table.js';
 
