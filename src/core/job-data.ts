@@ -41,3 +41,18 @@ export function daprCallbackBody(payload: string): string | Buffer {
   while (end > start && space(bytes.bytes[end - 1]!)) end--;
   return bytes.bytes.subarray(start, end);
 }
+
+/**
+ * Dapr wraps values as {"@type": "type.googleapis.com/...", "value": x}; Chime stores x. Both
+ * edges (the HTTP body, the gRPC Any) unwrap before the job reaches its service.
+ */
+export function unwrapProtobufValue(data: unknown): unknown {
+  if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
+    const keys = Object.keys(data);
+    const record = data as Record<string, unknown>;
+    if (keys.length === 2 && typeof record['@type'] === 'string' && 'value' in record && record['@type'].startsWith('type.googleapis.com/')) {
+      return record.value;
+    }
+  }
+  return data;
+}

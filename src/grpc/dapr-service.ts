@@ -54,7 +54,7 @@ export function daprServiceHandlers({ jobs, metadata, log }: DaprServiceDeps): U
   const none = (): string => '';
 
   const schedule = unary<ScheduleJobRequest, object>('schedule', jobName, async (request) => {
-    const { name, request: input } = scheduleRequestFromWire(request.job, request.overwrite === true);
+    const { name, request: input } = scheduleRequestFromWire(request.job);
     await jobs.create(name, input, 'dapr', request.overwrite === true);
     return {};
   }, log);

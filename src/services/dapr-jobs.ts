@@ -6,7 +6,7 @@ import type { Clock } from '../core/clock.js';
 import { ChimeError } from '../core/errors.js';
 import { CALLBACK_QUEUE, type Dialect, type FailurePolicy, type HistoryEntry, type JobRecord, type JobStatus, type MissedFirePolicy, type ScheduleRecord, type ScheduleStatus } from '../core/types.js';
 import type { Page, Store } from '../store/store.js';
-import { buildDaprJob, type DaprJobRequest } from './dapr-job-input.js';
+import { buildDaprJob, type DaprJobSpec } from './dapr-job-spec.js';
 import { scheduleWithTrace, UNTRACED, type JobTracing } from '../core/job-tracing.js';
 import { jobRefOf, LifecycleEvents } from '../core/lifecycle-events.js';
 import { checkDeliverySpec, type TargetCheck } from '../core/delivery-check.js';
@@ -43,7 +43,7 @@ export class DaprJobs {
    * Schedules a job; JOB_EXISTS if a live job has the name and `overwrite` is false.
    * `traceparent`: the request's W3C trace context, which the job's firings join.
    */
-  async create(name: string, request: DaprJobRequest, dialect: Dialect, overwrite: boolean, traceparent: unknown = null): Promise<ScheduleRecord> {
+  async create(name: string, request: DaprJobSpec, dialect: Dialect, overwrite: boolean, traceparent: unknown = null): Promise<ScheduleRecord> {
     const { schedule, first } = buildDaprJob(name, request, dialect, this.clock.now(), {
       failurePolicy: this.options.defaultFailurePolicy,
       missedFire: this.options.defaultMissedFire,

@@ -1,13 +1,14 @@
 /**
  * The Dapr-style Jobs API in its two dialects (DESIGN.md, "Dapr compatibility"):
  * `/v1.0/jobs` as seed 000 documents it, `/v1.0-alpha1/jobs` as the Dapr runtime behaves.
- * Handlers only translate; the rules live in DaprJobs and buildDaprJob.
+ * Handlers only translate (job-wire.ts maps a body to a DaprJobSpec); the rules live in
+ * DaprJobs and buildDaprJob.
  */
 import type { FastifyInstance } from 'fastify';
 import { ChimeError } from '../../core/errors.js';
 import type { ScheduleStatus } from '../../core/types.js';
-import { foldFieldNames, type DaprJobRequest } from '../../services/dapr-job-input.js';
 import type { DaprJobs } from '../../services/dapr-jobs.js';
+import { daprJobFromBody } from './job-wire.js';
 import { daprJobView, deadLetterView, historyView, seedJobView } from './views.js';
 import {
   DaprJobBody,
@@ -24,10 +25,6 @@ import {
   type ListJobsQueryType,
   type PageQueryType,
 } from './schemas.js';
-
-function readRequest(body: DaprJobBodyType | undefined): DaprJobRequest {
-  return foldFieldNames((body ?? {}) as Record<string, unknown>) as DaprJobRequest;
-}
 
 const STATUS_FILTER: Record<string, ScheduleStatus> = {
   scheduled: 'active',
@@ -53,11 +50,11 @@ export function registerDaprRoutes(app: FastifyInstance, jobs: DaprJobs): void {
     },
     async (request) => {
       const name = request.params.name;
-      const input = readRequest(request.body);
+      const input = daprJobFromBody(request.body as Record<string, unknown> | undefined);
       if (input.name !== undefined && input.name !== name) {
         throw new ChimeError('JOB_NAME_IN_BODY', 'name: differs from the name in the URL; set it in the URL only', { field: 'name' });
       }
-      await jobs.create(name, input, 'seed', input.overwrite === true, request.headers.traceparent);
+      await jobs.create(name, input.spec, 'seed', input.overwrite, request.headers.traceparent);
       return { status: 'scheduled', job_name: name };
     },
   );
@@ -135,11 +132,11 @@ export function registerDaprRoutes(app: FastifyInstance, jobs: DaprJobs): void {
       },
     },
     async (request, reply) => {
-      const input = readRequest(request.body);
+      const input = daprJobFromBody(request.body as Record<string, unknown> | undefined);
       if (input.name !== undefined) {
         throw new ChimeError('JOB_NAME_IN_BODY', 'name: set the job name in the url only', { field: 'name' });
       }
-      await jobs.create(request.params.name, input, 'dapr', input.overwrite === true, request.headers.traceparent);
+      await jobs.create(request.params.name, input.spec, 'dapr', input.overwrite, request.headers.traceparent);
       return reply.status(204).send();
     },
   );

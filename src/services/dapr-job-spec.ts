@@ -1,7 +1,9 @@
 /**
- * Turns a Dapr-style job request (seed 000 `/v1.0/jobs` or real Dapr `/v1.0-alpha1/jobs`)
- * into a schedule. Field names come in camelCase or snake_case; every problem is a 400 that
- * names the field, raised before anything is written.
+ * Turns a Dapr-style job (seed 000 `/v1.0/jobs`, real Dapr `/v1.0-alpha1/jobs`, Dapr's gRPC
+ * ScheduleJob) into a schedule and its first occurrence. The edges map their wire shapes to a
+ * DaprJobSpec (http/dapr/job-wire.ts folds snake_case names, grpc/dapr-job-wire.ts reads the
+ * protobuf Job); every rule is here, and every problem is a 400 that names the field, raised
+ * before anything is written.
  */
 import { parseDelivery } from '../core/delivery-spec.js';
 import { parseGoDuration } from '../core/duration.js';
@@ -22,15 +24,17 @@ import { occurrenceJob } from '../store/occurrence-job.js';
 import { JOB_EVENTS_KEY, JOB_TOPIC_KEY, PUBLISHED_EVENT_TYPES } from '../core/job-event-choice.js';
 import type { NewJob, NewSchedule } from '../store/store.js';
 
-/** The request body after camelCase/snake_case folding. */
-export interface DaprJobRequest {
-  name?: unknown;
+/**
+ * One Dapr job as the service takes it: Dapr's own notation for times (`schedule`, `dueTime`,
+ * `ttl` as text) and its failure policy object, which buildDaprJob parses and keeps as given
+ * (a job is read back with the fields it was created with). `data` is the job's data as stored.
+ */
+export interface DaprJobSpec {
   schedule?: string;
   repeats?: number;
   dueTime?: string;
   ttl?: string;
   data?: unknown;
-  overwrite?: boolean;
   failurePolicy?: Record<string, unknown>;
   missedFirePolicy?: string;
   /** Chime extension: this job's own choice of published event types. */
@@ -43,51 +47,12 @@ export interface DaprJobRequest {
   onSuccess?: unknown;
 }
 
-/** snake_case spellings Dapr's HTTP API also accepts, mapped to the camelCase ones. */
-const SNAKE_TO_CAMEL: Record<string, string> = {
-  due_time: 'dueTime',
-  failure_policy: 'failurePolicy',
-  missed_fire_policy: 'missedFirePolicy',
-  max_retries: 'maxRetries',
-  initial_interval: 'initialInterval',
-  max_interval: 'maxInterval',
-  on_failure: 'onFailure',
-  on_success: 'onSuccess',
-};
-
-/** Folds snake_case keys into camelCase; both spellings of one field is a 400. */
-export function foldFieldNames(body: Record<string, unknown>, path = ''): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(body)) {
-    const camel = SNAKE_TO_CAMEL[key] ?? key;
-    if (camel in out) throw invalidField(`${path}${camel}`, `given twice (as ${camel} and ${key}); use one`);
-    const nested = camel === 'failurePolicy' || path.startsWith('failurePolicy');
-    out[camel] =
-      nested && value !== null && typeof value === 'object' && !Array.isArray(value)
-        ? foldFieldNames(value as Record<string, unknown>, `${path}${camel}.`)
-        : value;
-  }
-  return out;
-}
-
 export function validateJobName(name: string): string {
   // Empty has a code of its own (the Dapr runtime words it apart); the other rules are shared.
   if (name.trim().length === 0) throw new ChimeError('JOB_NAME_EMPTY', 'name: must not be empty', { field: 'name' });
   const problem = nameProblem(name);
   if (problem !== null) throw invalidField('name', problem);
   return name;
-}
-
-/** Dapr wraps values as {"@type": "type.googleapis.com/...", "value": x}; Chime stores x. */
-export function unwrapProtobufValue(data: unknown): unknown {
-  if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
-    const keys = Object.keys(data);
-    const record = data as Record<string, unknown>;
-    if (keys.length === 2 && typeof record['@type'] === 'string' && 'value' in record && record['@type'].startsWith('type.googleapis.com/')) {
-      return record.value;
-    }
-  }
-  return data;
 }
 
 export function parseFailurePolicy(raw: Record<string, unknown>): FailurePolicy {
@@ -152,11 +117,11 @@ export interface BuiltDaprJob {
 
 /**
  * Builds the schedule and its first occurrence.
- * @param dialect `seed` for /v1.0, `dapr` for /v1.0-alpha1 (decides the `auto` callback style).
+ * @param dialect `seed` for /v1.0, `dapr` for /v1.0-alpha1 and gRPC (decides the `auto` callback style).
  */
 export function buildDaprJob(
   name: string,
-  request: DaprJobRequest,
+  request: DaprJobSpec,
   dialect: Dialect,
   now: number,
   defaults: { failurePolicy: FailurePolicy; missedFire: MissedFirePolicy },
@@ -209,7 +174,7 @@ export function buildDaprJob(
       taskName: null,
       taskVersion: null,
       priority: 'normal',
-      payload: JSON.stringify(unwrapProtobufValue(request.data) ?? null),
+      payload: JSON.stringify(request.data ?? null),
       failurePolicy,
       timeoutMs,
       tags: [],
@@ -225,7 +190,7 @@ export function buildDaprJob(
 }
 
 /** The job's metadata: its event choice and topic (Chime extensions), `{}` without them. */
-function jobEventMetadata(request: DaprJobRequest): string {
+function jobEventMetadata(request: DaprJobSpec): string {
   const metadata: Record<string, unknown> = {};
   if (request.events !== undefined) {
     for (const [i, kind] of request.events.entries()) {
