@@ -13,7 +13,7 @@ import type {
   TaskInfoDto,
   UpdateScheduleDto,
   WorkerDto,
-} from '../http/schemas/v1.js';
+} from '../http/v1/schemas.js';
 import { HttpClient, segment, type HttpClientOptions } from './http.js';
 
 export type {

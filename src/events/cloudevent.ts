@@ -7,21 +7,10 @@
  * and JetStream drops it by itself (its `Nats-Msg-Id` dedup window).
  */
 import { formatRfc3339 } from '../core/time-spec.js';
-import type { JobRef, LifecycleEvent } from '../engine/lifecycle-events.js';
+import type { JobRef, LifecycleEvent } from '../core/lifecycle-events.js';
+import { PUBLISHED_EVENT_TYPES, type PublishedEventType } from '../core/job-event-choice.js';
 
-/** The job events a sink can publish, by their short names (`fired` for `job.fired`). */
-export const PUBLISHED_EVENT_TYPES = [
-  'created',
-  'fired',
-  'succeeded',
-  'retried',
-  'failed',
-  'dead_lettered',
-  'cancelled',
-  'skipped',
-  'requeued',
-] as const;
-export type PublishedEventType = (typeof PUBLISHED_EVENT_TYPES)[number];
+export { PUBLISHED_EVENT_TYPES, type PublishedEventType } from '../core/job-event-choice.js';
 
 /** CloudEvent `type` prefix: `dev.chime.job.fired`, `dev.chime.job.succeeded`, ... */
 export const CLOUDEVENT_TYPE_PREFIX = 'dev.chime.job.';

@@ -8,9 +8,9 @@
  * Firing never waits on a broker, and the broker client's work does not take the engine's CPU.
  */
 import { Worker } from 'node:worker_threads';
-import type { LifecycleEvent, LifecycleEvents } from '../engine/lifecycle-events.js';
+import type { LifecycleEvent, LifecycleEvents } from '../core/lifecycle-events.js';
 import { isJobEvent, shortType, type JobLifecycleEvent, type PublishedEventType } from './cloudevent.js';
-import { JOB_EVENTS_KEY } from './job-event-choice.js';
+import { JOB_EVENTS_KEY } from '../core/job-event-choice.js';
 import type { PublisherWorkerData, PublisherWorkerMessage } from './publisher-worker.js';
 
 export interface EventPublisherOptions extends PublisherWorkerData {

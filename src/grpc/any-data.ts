@@ -1,10 +1,10 @@
 /**
  * `google.protobuf.Any` job data ↔ the JSON Chime stores. A `google.protobuf.Value` is the
  * JSON it holds (what the Dapr runtime makes of HTTP `data`); anything else travels as a
- * bytes envelope (src/engine/job-data.ts), so it comes back as the very Any that was sent.
+ * bytes envelope (src/core/job-data.ts), so it comes back as the very Any that was sent.
  */
 import type protobuf from 'protobufjs';
-import { bytesEnvelope, fromBytesEnvelope } from '../engine/job-data.js';
+import { bytesEnvelope, fromBytesEnvelope } from '../core/job-data.js';
 import { daprProtoRoot } from './proto-files.js';
 
 export const VALUE_TYPE_URL = 'type.googleapis.com/google.protobuf.Value';

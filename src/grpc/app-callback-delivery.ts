@@ -9,7 +9,7 @@
 import { credentials, Metadata, status as GrpcStatus, type Client, type ServiceError } from '@grpc/grpc-js';
 import { formatRfc3339 } from '../core/time-spec.js';
 import type { ClaimedJob } from '../core/types.js';
-import { abortReasonOf, type JobRunner, type RunResult } from '../engine/job-runner.js';
+import { abortReasonOf, type JobRunner, type RunResult } from '../core/job-runner.js';
 import { anyFromJobData } from './any-data.js';
 import { daprService } from './proto-files.js';
 

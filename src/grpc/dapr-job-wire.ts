@@ -1,11 +1,12 @@
 /**
- * Dapr's protobuf `Job` ↔ the request DaprJobs takes and the schedule it keeps. Only shapes
- * change here; every rule lives in buildDaprJob, as for the HTTP dialects.
+ * Dapr's protobuf `Job` ↔ the DaprJobSpec DaprJobs takes and the schedule it keeps. Only
+ * shapes change here; every rule lives in buildDaprJob, as for the HTTP dialects.
  */
 import { formatGoDuration, parseGoDurationNanos } from '../core/duration.js';
 import { ChimeError } from '../core/errors.js';
 import type { ScheduleRecord } from '../core/types.js';
-import type { DaprJobRequest } from '../engine/dapr-job-input.js';
+import { unwrapProtobufValue } from '../core/job-data.js';
+import type { DaprJobSpec } from '../services/dapr-job-spec.js';
 import { anyFromJobData, jobDataFromAny, type WireAny } from './any-data.js';
 
 export interface WireDuration {
@@ -71,20 +72,20 @@ function failurePolicyToWire(policy: unknown): WireFailurePolicy | undefined {
  * no job, an empty name, and neither schedule nor due_time are refused first, with Dapr's
  * own errors (pkg/api/universal/jobs.go).
  */
-export function scheduleRequestFromWire(job: WireJob | null | undefined, overwrite: boolean): { name: string; request: DaprJobRequest } {
+export function scheduleRequestFromWire(job: WireJob | null | undefined): { name: string; request: DaprJobSpec } {
   if (!job) throw new ChimeError('JOB_EMPTY', 'job: the request has no job');
   const name = job.name ?? '';
   if (name === '') throw new ChimeError('JOB_NAME_EMPTY', 'name: must not be empty', { field: 'name' });
   if (job.schedule === undefined && job.due_time === undefined) {
     throw new ChimeError('SCHEDULE_EMPTY', 'schedule: a job needs a schedule, a due_time, or both', { field: 'schedule' });
   }
-  const request: DaprJobRequest = { overwrite };
+  const request: DaprJobSpec = {};
   if (job.schedule !== undefined) request.schedule = job.schedule;
   if (job.repeats !== undefined) request.repeats = job.repeats;
   if (job.due_time !== undefined) request.dueTime = job.due_time;
   if (job.ttl !== undefined) request.ttl = job.ttl;
   const data = jobDataFromAny(job.data);
-  if (data !== undefined) request.data = data;
+  if (data !== undefined) request.data = unwrapProtobufValue(data);
   const failurePolicy = failurePolicyFromWire(job.failure_policy);
   if (failurePolicy !== undefined) request.failurePolicy = failurePolicy;
   return { name, request };

@@ -6,7 +6,7 @@
 import type { sendUnaryData, ServerUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { DaprJobsCall } from '../core/dapr-errors.js';
 import { ChimeError } from '../core/errors.js';
-import type { DaprJobs } from '../engine/dapr-jobs.js';
+import type { DaprJobs } from '../services/dapr-jobs.js';
 import { jobToWire, scheduleRequestFromWire, type WireJob } from './dapr-job-wire.js';
 import { toGrpcError } from './grpc-errors.js';
 
@@ -54,7 +54,7 @@ export function daprServiceHandlers({ jobs, metadata, log }: DaprServiceDeps): U
   const none = (): string => '';
 
   const schedule = unary<ScheduleJobRequest, object>('schedule', jobName, async (request) => {
-    const { name, request: input } = scheduleRequestFromWire(request.job, request.overwrite === true);
+    const { name, request: input } = scheduleRequestFromWire(request.job);
     await jobs.create(name, input, 'dapr', request.overwrite === true);
     return {};
   }, log);

@@ -6,23 +6,21 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Clock } from '../core/clock.js';
-import type { DaprJobs } from '../engine/dapr-jobs.js';
-import { FiringStats } from '../engine/firing-stats.js';
-import type { LifecycleEvents } from '../engine/lifecycle-events.js';
-import { RecentEvents } from '../engine/recent-events.js';
+import type { DaprJobs } from '../services/dapr-jobs.js';
+import type { FiringStats } from '../services/firing-stats.js';
+import type { RecentEvents } from '../services/recent-events.js';
 import type { Authenticator } from './auth.js';
 import { DashboardSessions } from './dashboard-sessions.js';
 import { requireDaprApiToken } from './dapr-api-token.js';
-import { registerDaprRoutes } from './dapr-routes.js';
+import { registerDaprRoutes } from './dapr/routes.js';
 import { checkBody } from './body-check.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling, MAX_PARAM_LENGTH } from './error-format.js';
 import { registerHealthRoutes, type HealthSource } from './health-routes.js';
 import { registerMetricsRoute, type MetricsSource } from './metrics-route.js';
-import { registerReminderRoutes } from './reminder-routes.js';
+import { registerReminderRoutes } from './dapr/reminder-routes.js';
 import { RequestLog } from './request-log.js';
 import { dashboardRoot, registerUiRoutes } from './ui-routes.js';
-import { registerV1Routes, type Platform } from './v1-routes.js';
+import { registerV1Routes, type Platform } from './v1/routes.js';
 import { installValidation } from './validation.js';
 
 export interface HttpDeps {
@@ -33,9 +31,10 @@ export interface HttpDeps {
   /** Largest accepted request body, bytes. */
   bodyLimit: number;
   version: string;
-  /** The node's lifecycle events: the live feed and the overview's charts read them. */
-  events: LifecycleEvents;
-  clock: Clock;
+  /** The live feed's ring of the node's lifecycle events; closed with the server. */
+  recent: RecentEvents;
+  /** The overview's per-minute firing figures (platform.overview reads them); closed with the server. */
+  firing: FiringStats;
   nodeId: string;
   /** Serve the web dashboard at /ui (`--no-ui` turns it off). */
   ui: boolean;
@@ -112,8 +111,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   });
   // The API docs UI renders the same document; its assets ship in the package (no CDN).
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
-  const recent = new RecentEvents(deps.events);
-  const firing = new FiringStats(deps.events);
+  const { recent, firing } = deps;
   // The dashboard shows the last hour and resumes its feed: it needs both from the start.
   if (sessions) {
     recent.start();
@@ -130,7 +128,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   await registerV1Routes(app, deps.platform, deps.auth, {
     recent,
     sessions,
-    overview: { firing, health: deps.health, clock: deps.clock, nodeId: deps.nodeId },
+    overview: { health: deps.health, nodeId: deps.nodeId },
   });
   if (sessions) await registerUiRoutes(app, sessions, dashboardRoot());
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

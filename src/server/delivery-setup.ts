@@ -1,9 +1,9 @@
 /** The outbound side of `chime serve`: the guard, the signer, and the callback runner using them. */
 import type { Clock } from '../core/clock.js';
 import type { ClaimedJob } from '../core/types.js';
-import { CallbackDelivery } from '../engine/callback-delivery.js';
-import { OutboundGuard } from '../engine/outbound-guard.js';
-import { WebhookSigner } from '../engine/webhook-signing.js';
+import { CallbackDelivery } from '../runtime/delivery/callback-delivery.js';
+import { OutboundGuard } from '../runtime/delivery/outbound-guard.js';
+import { WebhookSigner } from '../runtime/delivery/webhook-signing.js';
 import type { NodeOptions } from './options.js';
 import { loadOrCreateWebhookSecret } from './webhook-secret.js';
 

@@ -2,12 +2,12 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SystemClock, type Clock } from '../core/clock.js';
-import { StoreAlignedClock } from '../engine/store-clock.js';
+import { StoreAlignedClock } from '../runtime/store-clock.js';
 import type { FailurePolicy } from '../core/types.js';
-import { Engine } from '../engine/engine.js';
-import { FailureHooks } from '../engine/failure-hooks.js';
-import { tasksFromModule, type TaskDefinition } from '../engine/tasks.js';
-import { TaskWorker } from '../engine/worker.js';
+import { Engine } from '../runtime/engine.js';
+import { FailureHooks } from '../runtime/failure-hooks.js';
+import { tasksFromModule, type TaskDefinition } from '../core/tasks.js';
+import { TaskWorker } from '../runtime/worker.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from './logger.js';
 import type { NodeOptions, ServerOptions } from './options.js';

@@ -4,7 +4,7 @@
  * DEBUG for the rest. Failure lines are rate limited: an outage (the app down, every callback
  * failing) writes the first few of each window and then one line counting the rest.
  */
-import type { JobRef, LifecycleEvent, LifecycleListener } from '../engine/lifecycle-events.js';
+import type { JobRef, LifecycleEvent, LifecycleListener } from '../core/lifecycle-events.js';
 import type { Logger } from './logger.js';
 
 export interface EventLogOptions {

@@ -6,7 +6,7 @@
  * docs/operations.md.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { LifecycleEvent } from '../engine/lifecycle-events.js';
+import type { LifecycleEvent } from '../core/lifecycle-events.js';
 import { CALLBACK_QUEUE, type JobTarget } from '../core/types.js';
 import type { JobCounts, Store } from '../store/store.js';
 import type { StoreObserver } from './instrumented-store.js';

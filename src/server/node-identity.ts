@@ -1,7 +1,7 @@
 /**
  * A node's stable identity: its id in leases and `worker_id`, kept in the data directory
  * (`node-id`, mode 0600) so a restarted node knows which leases were its own and takes them
- * back at once (engine/start-recovery.ts) instead of waiting for them to run out.
+ * back at once (runtime/start-recovery.ts) instead of waiting for them to run out.
  *
  * Two live processes must never share an id (one would take back the other's running jobs),
  * so the id is claimed with a lock file holding the pid (`node-id.lock`). A second process

@@ -5,11 +5,11 @@
  */
 import { dirname } from 'node:path';
 import { MISSED_FIRE_POLICIES } from '../core/types.js';
-import type { CallbackStyleSetting } from '../engine/delivery-request.js';
-import { QUEUE_NAME } from '../engine/tasks.js';
+import type { CallbackStyleSetting } from '../runtime/delivery/delivery-request.js';
+import { QUEUE_NAME } from '../core/tasks.js';
 import { parseEventTypes, type PublishedEventType } from '../events/cloudevent.js';
 import { sinkKind } from '../events/sink.js';
-import { webhookKey } from '../engine/webhook-signing.js';
+import { webhookKey } from '../runtime/delivery/webhook-signing.js';
 import { sqliteOptions, storeKind } from '../store/open-store.js';
 import * as parse from './option-spec.js';
 import { computed, environmentMap, none, option, OptionError, resolveOptions, type OptionValues, type RawValues } from './option-spec.js';

@@ -4,21 +4,25 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../core/clock.js';
-import { StoreAlignedClock } from '../engine/store-clock.js';
-import type { JobRunner } from '../engine/job-runner.js';
-import { TargetRoutingRunner } from '../engine/target-routing-runner.js';
-import { DaprJobs } from '../engine/dapr-jobs.js';
-import { TopicDelivery } from '../engine/topic-delivery.js';
+import { StoreAlignedClock } from '../runtime/store-clock.js';
+import type { JobRunner } from '../core/job-runner.js';
+import { TargetRoutingRunner } from '../runtime/delivery/target-routing-runner.js';
+import { DaprJobs } from '../services/dapr-jobs.js';
+import { TopicDelivery } from '../events/topic-delivery.js';
 import type { EventPublisher } from '../events/event-publisher.js';
-import { EVENT_SOURCE, startEventPublishing } from '../events/event-setup.js';
-import type { Engine } from '../engine/engine.js';
-import { UNTRACED } from '../engine/job-tracing.js';
-import type { LifecycleEvents } from '../engine/lifecycle-events.js';
-import { PlatformJobs } from '../engine/platform-jobs.js';
-import { PlatformQueues } from '../engine/platform-queues.js';
-import { PlatformSchedules } from '../engine/platform-schedules.js';
-import { TaskCatalog } from '../engine/task-catalog.js';
-import type { TaskDefinition } from '../engine/tasks.js';
+import { EVENT_SOURCE, startEventPublishing } from './event-setup.js';
+import type { Engine } from '../runtime/engine.js';
+import { UNTRACED } from '../core/job-tracing.js';
+import type { LifecycleEvents } from '../core/lifecycle-events.js';
+import { PlatformJobs } from '../services/platform-jobs.js';
+import { PlatformQueues } from '../services/platform-queues.js';
+import { PlatformSchedules } from '../services/platform-schedules.js';
+import { TaskCatalog } from '../services/task-catalog.js';
+import { PlatformTasks } from '../services/platform-tasks.js';
+import { Overview } from '../services/overview.js';
+import { FiringStats } from '../services/firing-stats.js';
+import { RecentEvents } from '../services/recent-events.js';
+import type { TaskDefinition } from '../core/tasks.js';
 import { Authenticator } from '../http/auth.js';
 import type { GrpcApi } from '../grpc/grpc-server.js';
 import { buildHttpServer } from '../http/server.js';
@@ -131,18 +135,20 @@ export async function startServer(serverOptions: ServerOptions, parts: ServerPar
     events,
     tracing ?? UNTRACED,
   );
+  const firing = new FiringStats(events);
   const app = await buildHttpServer({
     daprJobs,
+    recent: new RecentEvents(events),
+    firing,
     platform: {
-      jobs: new PlatformJobs(store, clock, catalog, engine, events, delivery.guard, tracing ?? UNTRACED),
+      jobs: new PlatformJobs(store, clock, catalog, engine, { missedFireThresholdMs: options.missedFireThresholdMs }, events, delivery.guard, tracing ?? UNTRACED),
       schedules: new PlatformSchedules(store, clock, catalog, options.missedFirePolicy, events, delivery.guard, tracing ?? UNTRACED),
       queues: new PlatformQueues(store, clock, events),
-      store,
+      tasks: new PlatformTasks(store),
+      overview: new Overview(store, daprJobs, firing, clock),
       daprJobs,
     },
     auth,
-    events,
-    clock,
     nodeId: options.nodeId,
     ui: options.ui,
     bodyLimit: options.bodyLimit,

@@ -3,12 +3,12 @@
  * registration and heartbeat. No HTTP; it shares the store with `chime serve`.
  */
 import type { Clock } from '../core/clock.js';
-import type { TaskDefinition } from '../engine/tasks.js';
-import type { Engine } from '../engine/engine.js';
-import type { TaskWorker } from '../engine/worker.js';
+import type { TaskDefinition } from '../core/tasks.js';
+import type { Engine } from '../runtime/engine.js';
+import type { TaskWorker } from '../runtime/worker.js';
 import { createStore, redactStoreSpec } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
-import { startEventPublishing } from '../events/event-setup.js';
+import { startEventPublishing } from './event-setup.js';
 import { createEngine, engineClock, startFailureHooks, startTaskWorker } from './engine-setup.js';
 import { createEventLog } from './event-log.js';
 import { createLogger, type Logger } from './logger.js';

@@ -12,8 +12,8 @@
  * started; otherwise Chime only passes each job's stored context on (UNTRACED).
  */
 import type * as Otel from '@opentelemetry/api';
-import type { LifecycleEvent } from '../engine/lifecycle-events.js';
-import { formatTraceparent, parseTraceparent, validTraceparent, type JobTracing } from '../engine/job-tracing.js';
+import type { LifecycleEvent } from '../core/lifecycle-events.js';
+import { formatTraceparent, parseTraceparent, validTraceparent, type JobTracing } from '../core/job-tracing.js';
 
 type Api = typeof Otel;
 

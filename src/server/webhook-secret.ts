@@ -3,7 +3,7 @@
  * one in the data directory (mode 0600), like the JWT secret: signing is on from the first
  * run, and the app reads its secret from that file. Two processes starting at once agree.
  */
-import { generateWebhookSecret } from '../engine/webhook-signing.js';
+import { generateWebhookSecret } from '../runtime/delivery/webhook-signing.js';
 import { loadOrCreateSecretFile } from './secrets.js';
 
 export const WEBHOOK_SECRET_FILE = 'webhook-secret';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
-import { StoreAlignedClock } from '../../src/engine/store-clock.js';
+import { StoreAlignedClock } from '../../src/runtime/store-clock.js';
 
 /**
  * A store whose clock reads `aheadMs` ahead of the local one; a round trip takes `toMs` of

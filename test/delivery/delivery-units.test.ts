@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { verifyWebhook, WebhookVerificationError } from '../../src/client/webhooks.js';
 import { parseDelivery } from '../../src/core/delivery-spec.js';
 import { ChimeError } from '../../src/core/errors.js';
-import { OutboundGuard } from '../../src/engine/outbound-guard.js';
-import { retryAfterMs } from '../../src/engine/response-reading.js';
-import { generateWebhookSecret, WebhookSigner } from '../../src/engine/webhook-signing.js';
+import { OutboundGuard } from '../../src/runtime/delivery/outbound-guard.js';
+import { retryAfterMs } from '../../src/runtime/delivery/response-reading.js';
+import { generateWebhookSecret, WebhookSigner } from '../../src/runtime/delivery/webhook-signing.js';
 import { loadOrCreateWebhookSecret, WEBHOOK_SECRET_FILE } from '../../src/server/webhook-secret.js';
 import { tempDir } from '../support/temp.js';
 

@@ -5,7 +5,7 @@
  */
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateWebhookSecret } from '../../src/engine/webhook-signing.js';
+import { generateWebhookSecret } from '../../src/runtime/delivery/webhook-signing.js';
 import { waitFor } from '../support/receiver.js';
 import { startChime, startReceiver, stopChime, type ChimeProcess, type Delivery, type ReceiverProcess } from '../support/processes.js';
 import { tempDbPath } from '../support/temp.js';

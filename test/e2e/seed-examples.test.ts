@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { JobManager } from '../../src/client/job-manager.js';
 import { JobsClient } from '../../src/client/jobs-client.js';
 import { SchedulerClient } from '../../src/client/scheduler-client.js';
-import { startTestChime, type TestChime } from '../../src/client/testing.js';
+import { startTestChime, type TestChime } from '../../src/testing/test-chime.js';
 import { Receiver, waitFor } from '../support/receiver.js';
 import { startChime, stopChime, type ChimeProcess } from '../support/processes.js';
 import { TEST_JWT_SECRET, testToken } from '../support/server.js';
@@ -115,7 +115,7 @@ describe('seed examples', () => {
   it("seed 004's time-travel testing pattern, with chime/testing", async () => {
     receiver = new Receiver();
     const appUrl = await receiver.start();
-    const clock = (await import('../../src/client/testing.js')).VirtualClock;
+    const clock = (await import('../../src/testing/test-chime.js')).VirtualClock;
     testChime = await startTestChime({ appUrl, clock: new clock(Date.parse('2025-01-15T14:00:00Z')) });
     const manager = new JobManager(new SchedulerClient({ baseUrl: testChime.url }));
     const job = await manager.scheduleTaskReminder(123, 'user-xyz', new Date('2025-01-15T14:30:00Z'));

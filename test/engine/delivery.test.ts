@@ -7,8 +7,8 @@
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
-import { defineTask } from '../../src/engine/tasks.js';
-import { generateWebhookSecret } from '../../src/engine/webhook-signing.js';
+import { defineTask } from '../../src/core/tasks.js';
+import { generateWebhookSecret } from '../../src/runtime/delivery/webhook-signing.js';
 import type { ChimeServer } from '../../src/server/start-server.js';
 import { T0, callbackTemplate, newJob } from '../support/fixtures.js';
 import { Receiver, waitFor, type Received } from '../support/receiver.js';

@@ -4,8 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
-import { defineTask } from '../../src/engine/tasks.js';
-import type { LifecycleEvent } from '../../src/engine/lifecycle-events.js';
+import { defineTask } from '../../src/core/tasks.js';
+import type { LifecycleEvent } from '../../src/core/lifecycle-events.js';
 import type { ChimeServer } from '../../src/server/start-server.js';
 import { T0 } from '../support/fixtures.js';
 import { Receiver, waitFor } from '../support/receiver.js';

@@ -1,8 +1,8 @@
 /** The lifecycle stream's two in-memory readers: the resume buffer and the per-minute firing stats. */
 import { describe, expect, it } from 'vitest';
-import { FiringStats } from '../../src/engine/firing-stats.js';
-import { jobRefOf, LifecycleEvents, type LifecycleEvent } from '../../src/engine/lifecycle-events.js';
-import { RecentEvents } from '../../src/engine/recent-events.js';
+import { FiringStats } from '../../src/services/firing-stats.js';
+import { jobRefOf, LifecycleEvents, type LifecycleEvent } from '../../src/core/lifecycle-events.js';
+import { RecentEvents } from '../../src/services/recent-events.js';
 import { newJob, T0 } from '../support/fixtures.js';
 
 const fired = (at: number, lateMs: number): LifecycleEvent => ({ type: 'job.fired', at, job: jobRefOf(newJob()), lateMs, nodeId: 'n' });

@@ -10,7 +10,7 @@ import type { ChimeServer } from '../../src/server/start-server.js';
 import { startChime, stopChime, type ChimeProcess } from '../support/processes.js';
 import { freePort } from '../support/private-stores.js';
 import { Receiver, waitFor } from '../support/receiver.js';
-import { defineTask } from '../../src/engine/tasks.js';
+import { defineTask } from '../../src/core/tasks.js';
 import { startTestServer, testToken } from '../support/server.js';
 import { tempDbPath, tempDir } from '../support/temp.js';
 

@@ -3,7 +3,7 @@
  * live feed (filters, resume, coalescing), the overview, dead letters and the schedule preview.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobRefOf } from '../../src/engine/lifecycle-events.js';
+import { jobRefOf } from '../../src/core/lifecycle-events.js';
 import { loginLink, signToken } from '../../src/server/secrets.js';
 import type { ChimeServer } from '../../src/server/start-server.js';
 import { callbackTemplate, newJob } from '../support/fixtures.js';

@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
 import { ERROR_CODES } from '../../src/core/errors.js';
-import { defineTask } from '../../src/engine/tasks.js';
+import { defineTask } from '../../src/core/tasks.js';
 import type { ChimeServer } from '../../src/server/start-server.js';
 import { T0 } from '../support/fixtures.js';
 import { operationsOf, requestFor, type FuzzRequest, type Operation } from '../support/openapi-arbitraries.js';

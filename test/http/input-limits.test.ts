@@ -7,7 +7,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
 import { INPUT_LIMITS } from '../../src/core/input-limits.js';
-import { defineTask } from '../../src/engine/tasks.js';
+import { defineTask } from '../../src/core/tasks.js';
 import type { ChimeServer } from '../../src/server/start-server.js';
 import { T0 } from '../support/fixtures.js';
 import { startTestServer, testToken } from '../support/server.js';

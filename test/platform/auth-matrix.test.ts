@@ -5,7 +5,7 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
-import { defineTask } from '../../src/engine/tasks.js';
+import { defineTask } from '../../src/core/tasks.js';
 import type { Scope } from '../../src/http/auth.js';
 import type { ChimeServer } from '../../src/server/start-server.js';
 import { T0 } from '../support/fixtures.js';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
-import { defineTask, type TaskContext } from '../../src/engine/tasks.js';
+import { defineTask, type TaskContext } from '../../src/core/tasks.js';
 import type { ChimeServer } from '../../src/server/start-server.js';
 import { T0 } from '../support/fixtures.js';
 import { waitFor } from '../support/receiver.js';

@@ -1,7 +1,7 @@
 /** Schedules, queues and tasks of the job platform, on a virtual clock. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
-import { defineTask } from '../../src/engine/tasks.js';
+import { defineTask } from '../../src/core/tasks.js';
 import type { ChimeServer } from '../../src/server/start-server.js';
 import { T0 } from '../support/fixtures.js';
 import { waitFor } from '../support/receiver.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
 import type { ClaimedJob } from '../../src/core/types.js';
-import { ClaimLoop, type ClaimLoopOptions, type JobSlots } from '../../src/engine/claim-loop.js';
+import { ClaimLoop, type ClaimLoopOptions, type JobSlots } from '../../src/runtime/claim-loop.js';
 import type { ClaimRequest, Lane } from '../../src/store/store.js';
 import { T0, callbackTemplate, newJob, noNext } from '../support/fixtures.js';
 import { openSpyStore, type SpyStore } from '../support/spy-store.js';

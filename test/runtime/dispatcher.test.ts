@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
 import type { ClaimedJob } from '../../src/core/types.js';
-import { Dispatcher, type DispatcherOptions } from '../../src/engine/dispatcher.js';
-import type { JobRunner, RunResult } from '../../src/engine/job-runner.js';
-import { LifecycleEvents, type LifecycleEvent } from '../../src/engine/lifecycle-events.js';
-import { OutcomeWriter } from '../../src/engine/outcome-writer.js';
+import { Dispatcher, type DispatcherOptions } from '../../src/runtime/dispatcher.js';
+import type { JobRunner, RunResult } from '../../src/core/job-runner.js';
+import { LifecycleEvents, type LifecycleEvent } from '../../src/core/lifecycle-events.js';
+import { OutcomeWriter } from '../../src/runtime/outcome-writer.js';
 import type { ClaimRequest } from '../../src/store/store.js';
 import { T0, callbackTemplate, newJob, noNext } from '../support/fixtures.js';
 import { openSpyStore, type SpyStore } from '../support/spy-store.js';

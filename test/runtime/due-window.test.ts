@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
-import { DueWindow, type DueWindowOptions } from '../../src/engine/due-window.js';
+import { DueWindow, type DueWindowOptions } from '../../src/runtime/due-window.js';
 import type { Lane } from '../../src/store/store.js';
 import { T0, callbackTemplate, newJob, noNext, taskTemplate } from '../support/fixtures.js';
 import { openSpyStore, type SpyStore } from '../support/spy-store.js';

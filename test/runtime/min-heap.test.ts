@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MinHeap } from '../../src/engine/min-heap.js';
+import { MinHeap } from '../../src/runtime/min-heap.js';
 
 function drain(heap: MinHeap): number[] {
   const out: number[] = [];

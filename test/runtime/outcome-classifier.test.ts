@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClaimedJob, FailurePolicy } from '../../src/core/types.js';
-import { classifyOutcome, type FinishedAttempt, type OutcomeRules } from '../../src/engine/outcome-classifier.js';
-import type { RunResult } from '../../src/engine/job-runner.js';
+import { classifyOutcome, type FinishedAttempt, type OutcomeRules } from '../../src/runtime/outcome-classifier.js';
+import type { RunResult } from '../../src/core/job-runner.js';
 import { T0, callbackTemplate, newJob } from '../support/fixtures.js';
 
 const CALLBACK_RULES: OutcomeRules = {

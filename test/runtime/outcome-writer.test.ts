@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClaimedJob } from '../../src/core/types.js';
-import { OutcomeWriter } from '../../src/engine/outcome-writer.js';
+import { OutcomeWriter } from '../../src/runtime/outcome-writer.js';
 import type { JobOutcome, Lane } from '../../src/store/store.js';
 import { T0, callbackTemplate, newJob, noNext } from '../support/fixtures.js';
 import { openSpyStore, type SpyStore } from '../support/spy-store.js';

@@ -10,7 +10,7 @@ import type { ChimeServer } from '../../src/server/start-server.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import { T0 } from '../support/fixtures.js';
 import { Receiver } from '../support/receiver.js';
-import { defineTask } from '../../src/engine/tasks.js';
+import { defineTask } from '../../src/core/tasks.js';
 import { tempDbPath } from '../support/temp.js';
 import { advanceInSteps, startTestServer, TEST_JWT_SECRET, testToken, type TestServerOptions } from '../support/server.js';
 

@@ -7,7 +7,7 @@ import { SpanKind, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
-import { formatTraceparent, parseTraceparent } from '../../src/engine/job-tracing.js';
+import { formatTraceparent, parseTraceparent } from '../../src/core/job-tracing.js';
 import type { ChimeServer } from '../../src/server/start-server.js';
 import { T0 } from '../support/fixtures.js';
 import { Receiver } from '../support/receiver.js';

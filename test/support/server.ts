@@ -1,6 +1,6 @@
 /** An in-process Chime server on a temporary SQLite file, for engine and API tests. */
 import { VirtualClock, type Clock } from '../../src/core/clock.js';
-import type { TaskDefinition } from '../../src/engine/tasks.js';
+import type { TaskDefinition } from '../../src/core/tasks.js';
 import type { Scope } from '../../src/http/auth.js';
 import { createLogger, type Logger } from '../../src/server/logger.js';
 import { signToken } from '../../src/server/secrets.js';

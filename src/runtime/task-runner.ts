@@ -1,0 +1,88 @@
+/** Runs task jobs in this process: finds the handler by name and version and calls it. */
+import type { ClaimedJob, JobErrorInfo } from '../core/types.js';
+import { abortReasonOf, type JobRunner, type RunResult } from '../core/job-runner.js';
+import type { TaskDefinition } from '../core/tasks.js';
+
+export class TaskRunner implements JobRunner {
+  private readonly byName = new Map<string, TaskDefinition[]>();
+
+  constructor(tasks: readonly TaskDefinition[]) {
+    for (const task of tasks) {
+      const versions = this.byName.get(task.name) ?? [];
+      versions.push(task);
+      this.byName.set(task.name, versions);
+    }
+  }
+
+  /** The handler for a job: its version if it names one, else the last registered. */
+  find(name: string, version: string | null): TaskDefinition | undefined {
+    const versions = this.byName.get(name);
+    if (!versions) return undefined;
+    return version === null ? versions[versions.length - 1] : versions.find((t) => t.version === version);
+  }
+
+  async run(job: ClaimedJob, signal: AbortSignal): Promise<RunResult> {
+    const task = this.find(job.taskName ?? '', job.taskVersion);
+    if (!task) {
+      return failure({ message: `Task not found: ${job.taskName}${job.taskVersion ? ` (version ${job.taskVersion})` : ''}`, type: 'TaskNotFound', traceback: null });
+    }
+    const { args, kwargs } = JSON.parse(job.payload) as { args: unknown[]; kwargs: Record<string, unknown> };
+    try {
+      const value = await raceAbort(
+        Promise.resolve().then(() =>
+          task.handler({
+            args,
+            kwargs,
+            signal,
+            jobId: job.id,
+            attempt: job.attempts,
+            queue: job.queue,
+            scheduledAt: new Date(job.occurrence),
+            metadata: JSON.parse(job.metadata) as Record<string, unknown>,
+          }),
+        ),
+        signal,
+      );
+      const aborted = abortReasonOf(signal);
+      if (aborted) return { ok: false, aborted, httpStatus: null };
+      return { ok: true, httpStatus: null, result: JSON.stringify(value ?? null) };
+    } catch (error) {
+      const aborted = abortReasonOf(signal);
+      if (aborted) return { ok: false, aborted, httpStatus: null };
+      return failure(errorInfo(error));
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+function failure(error: JobErrorInfo): RunResult {
+  return { ok: false, httpStatus: null, error };
+}
+
+export function errorInfo(error: unknown): JobErrorInfo {
+  if (error instanceof Error) return { message: error.message, type: error.name, traceback: error.stack ?? null };
+  return { message: String(error), type: typeof error, traceback: null };
+}
+
+/**
+ * Settles when the handler does or when the signal fires, whichever is first: a handler
+ * that ignores its signal cannot hold a slot past its timeout.
+ */
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
