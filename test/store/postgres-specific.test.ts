@@ -238,7 +238,7 @@ describe('PostgreSQL group commit', () => {
 
 describe('PostgreSQL connections', () => {
   it('fails a transaction whose connection is killed with STORE_UNAVAILABLE, without crashing, and recovers', async () => {
-    const { PgDatabase } = await import('../../src/store/postgres/database.js');
+    const { PgDatabase } = await import('../../src/store/postgres/context.js');
     const { resolvePostgresOptions } = await import('../../src/store/postgres/options.js');
     const db = new PgDatabase(resolvePostgresOptions({ connectionString: CONNECTION, schema: newSchema(), poolSize: 1 }));
     try {

@@ -7,7 +7,7 @@
 import { CALLBACK_QUEUE, PRIORITIES, type ClaimedJob } from '../../core/types.js';
 import type { ClaimRequest, DueSignal, Lane } from '../store.js';
 import { advanceSchedules } from './advance-schedules.js';
-import type { PgDatabase } from './database.js';
+import type { PgDatabase } from './context.js';
 import { jobColumns, jobFromRow, type JobRow } from './rows.js';
 
 function laneQueues(lane: Lane): readonly string[] {

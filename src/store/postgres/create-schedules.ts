@@ -7,9 +7,10 @@
 import { ChimeError } from '../../core/errors.js';
 import type { ScheduleRecord } from '../../core/types.js';
 import type { DueSignal, NewJob, NewSchedule } from '../store.js';
-import type { PgDatabase } from './database.js';
+import type { PgDatabase } from './context.js';
 import { isUniqueViolation } from './errors.js';
-import { dueSignalsOf, insertJobsFromJson, jobsJson } from './insert-jobs.js';
+import { dueSignalsOf } from '../due-signals.js';
+import { insertJobsFromJson, jobsJson } from './insert-jobs.js';
 import { insertScheduleSql, scheduleInsertValues, type ScheduleRow } from './rows.js';
 import { deleteWaitingJobs, insertFirst, type ScheduleChange } from './schedules.js';
 import { TurnBatch, type BatchedCall } from './turn-batch.js';

@@ -4,8 +4,8 @@ import { serializeDelivery } from '../../core/delivery-spec.js';
 import { maxRetriesOf } from '../../core/failure-policy.js';
 import { PRIORITY_RANK } from '../../core/types.js';
 import type { DueSignal, NewJob } from '../store.js';
-import type { PgDatabase, Queryable } from './database.js';
-import { earliestPerLane } from './due-channel.js';
+import type { PgDatabase, Queryable } from './context.js';
+import { dueSignalsOf } from '../due-signals.js';
 import { isUniqueViolation, mapPgError } from './errors.js';
 import type { JobRow } from './rows.js';
 import { TurnBatch, type BatchedCall } from './turn-batch.js';
@@ -146,9 +146,4 @@ export class InsertBatcher {
     }
     for (const call of group) call.resolve(dueSignalsOf(call.input));
   }
-}
-
-/** What a committed insert of these jobs tells this node's listeners. */
-export function dueSignalsOf(jobs: readonly NewJob[]): DueSignal[] {
-  return earliestPerLane(jobs.map((job) => ({ target: job.target, queue: job.queue, runAt: job.runAt })));
 }

@@ -4,7 +4,7 @@ import { PRIORITY_RANK, type HistoryEntry, type JobRecord } from '../../core/typ
 import type { DueSignal, HistoryQuery, JobOrderField, JobQuery, Page, PlanNext } from '../store.js';
 import { historyFromRow, type HistoryRow } from '../history-row.js';
 import { advanceSchedules, finishSchedules } from './advance-schedules.js';
-import type { PgDatabase } from './database.js';
+import type { PgDatabase } from './context.js';
 import { notifyDue } from './due-channel.js';
 import { FINAL_SQL, HISTORY_COLUMNS, jobColumns, jobFromRow, type JobRow } from './rows.js';
 

@@ -2,7 +2,7 @@
 import type { JobStatus } from '../../core/types.js';
 import type { DueSignal, ReapRequest, ReapedJob } from '../store.js';
 import { finishSchedules, type EndedOccurrence } from './advance-schedules.js';
-import type { PgDatabase } from './database.js';
+import type { PgDatabase } from './context.js';
 import { notifyDue } from './due-channel.js';
 import type { JobRow } from './rows.js';
 

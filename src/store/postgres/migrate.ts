@@ -1,4 +1,4 @@
-import type { PgDatabase } from './database.js';
+import type { PgDatabase } from './context.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 /**

@@ -1,7 +1,7 @@
 /** The job platform's queues, tasks, workers and statistics on PostgreSQL. */
 import { CALLBACK_QUEUE, JOB_STATUSES, PRIORITY_BY_RANK, type JobStatus, type Priority } from '../../core/types.js';
 import type { JobStats, QueueInfo, StatusCounts, TaskInfo, WorkerInfo } from '../store.js';
-import type { PgDatabase } from './database.js';
+import type { PgDatabase } from './context.js';
 import { encodeSignal } from './due-channel.js';
 
 interface QueueRow {

@@ -9,7 +9,7 @@
  */
 import type { ScheduleRecord } from '../../core/types.js';
 import type { DueSignal, NewJob, Page, ScheduleQuery, ScheduleUpdate } from '../store.js';
-import type { PgDatabase, Queryable } from './database.js';
+import type { PgDatabase, Queryable } from './context.js';
 import { insertJobRows } from './insert-jobs.js';
 import { scheduleColumns, scheduleFromRow, type ScheduleRow } from './rows.js';
 

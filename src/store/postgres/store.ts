@@ -25,7 +25,7 @@ import type {
 } from '../store.js';
 import * as claims from './claims.js';
 import { ScheduleCreator } from './create-schedules.js';
-import { PgDatabase } from './database.js';
+import { PgDatabase } from './context.js';
 import { DueListener } from './due-channel.js';
 import { mapPgError } from './errors.js';
 import { InsertBatcher } from './insert-jobs.js';

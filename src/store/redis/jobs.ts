@@ -1,7 +1,7 @@
 /** Job queries and user-driven job changes (insert, cancel, retry) of the Redis store. */
 import { PRIORITY_RANK, type HistoryEntry, type JobRecord } from '../../core/types.js';
 import type { HistoryQuery, JobOrderField, JobQuery, NewJob, Page, PlanNext } from '../store.js';
-import { historyFromEntry, jobFields, jobFromHash, scheduleFromHash, toHash } from './codec.js';
+import { historyFromEntry, jobFields, jobFromHash, scheduleFromHash, toHash } from './rows.js';
 import type { RedisContext } from './context.js';
 import { advanceSchedules } from './transitions.js';
 

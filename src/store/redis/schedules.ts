@@ -1,7 +1,7 @@
 /** Schedule operations of the Redis store. */
 import type { ScheduleRecord } from '../../core/types.js';
 import type { NewJob, NewSchedule, Page, ScheduleQuery, ScheduleUpdate } from '../store.js';
-import { jobFields, newScheduleFields, optional, scheduleFields, scheduleFromHash, toHash } from './codec.js';
+import { jobFields, newScheduleFields, optional, scheduleFields, scheduleFromHash, toHash } from './rows.js';
 import type { RedisContext } from './context.js';
 
 function withCount(list: readonly string[]): (string | number)[] {

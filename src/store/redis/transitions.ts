@@ -5,7 +5,7 @@
 import { CALLBACK_QUEUE, PRIORITY_RANK, type ClaimedJob, type JobRecord, type ScheduleRecord } from '../../core/types.js';
 import { occurrenceJob } from '../occurrence-job.js';
 import type { ClaimRequest, JobOutcome, Lane, PlanNext, ReapRequest, ReapedJob } from '../store.js';
-import { attemptJson, jobFields, jobFromHash, optional, scheduleFromHash, toHash } from './codec.js';
+import { attemptJson, jobFields, jobFromHash, optional, scheduleFromHash, toHash } from './rows.js';
 import type { RedisContext } from './context.js';
 
 /** Stale advance markers (lua/claim-due.ts) one claim takes over at most. */

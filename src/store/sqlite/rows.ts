@@ -205,3 +205,6 @@ export function scheduleInsertValues(s: NewSchedule): unknown[] {
     s.updatedAt,
   ];
 }
+
+export const INSERT_HISTORY_SQL = `INSERT INTO history (job_id, schedule_id, name, occurrence, fired_at, attempt, outcome,
+  http_status, duration_ms, error, worker_id, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
