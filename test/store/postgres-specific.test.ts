@@ -24,7 +24,7 @@ function newSchema(): string {
 }
 
 function store(schema: string, options: Partial<PostgresStoreOptions> = {}): PostgresStore {
-  const created = createPostgresStore({ connectionString: CONNECTION, schema, useDatabaseClock: false, ...options });
+  const created = createPostgresStore({ connectionString: CONNECTION, schema, useStoreClock: false, ...options });
   opened.push(created);
   return created;
 }
@@ -133,7 +133,7 @@ describe('PostgreSQL store', () => {
 
   it('never claims a job that is not yet due by the database clock, whatever the caller says', async () => {
     const schema = newSchema();
-    const node = store(schema, { useDatabaseClock: true });
+    const node = store(schema, { useStoreClock: true });
     await node.open();
     const dbNow = await node.serverTime();
     expect(Math.abs(dbNow - Date.now())).toBeLessThan(1000);

@@ -5,7 +5,9 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { ScheduleCreator } from './create-schedules.js';
 import { isLockNotAvailable, isTransient, isUnavailable, mapPgError } from './errors.js';
+import { InsertBatcher } from './insert-jobs.js';
 import type { ResolvedPostgresOptions } from './options.js';
 
 /**
@@ -64,6 +66,10 @@ export class PgDatabase implements Queryable {
   private readonly pool: pg.Pool;
   private readonly statementNames = new Map<string, string>();
   private closed = false;
+  /** Job inserts of one event-loop turn, merged into one statement. */
+  readonly inserts: InsertBatcher = new InsertBatcher(this);
+  /** Schedule creates of one event-loop turn, in one transaction. */
+  readonly creates: ScheduleCreator = new ScheduleCreator(this);
 
   constructor(readonly options: ResolvedPostgresOptions) {
     this.s = options.qualifier;

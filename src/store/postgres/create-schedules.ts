@@ -12,7 +12,8 @@ import { isUniqueViolation } from './errors.js';
 import { dueSignalsOf } from '../due-signals.js';
 import { insertJobsFromJson, jobsJson } from './insert-jobs.js';
 import { insertScheduleSql, scheduleInsertValues, type ScheduleRow } from './rows.js';
-import { deleteWaitingJobs, insertFirst, type ScheduleChange } from './schedules.js';
+import type { Written } from '../store-ops.js';
+import { deleteWaitingJobs, insertFirst } from './schedules.js';
 import { TurnBatch, type BatchedCall } from './turn-batch.js';
 
 export interface CreateCall {
@@ -21,14 +22,14 @@ export interface CreateCall {
   mode: 'create' | 'replace';
 }
 
-type Call = BatchedCall<CreateCall, ScheduleChange<ScheduleRecord>>;
+type Call = BatchedCall<CreateCall, Written<ScheduleRecord>>;
 
 /**
  * Measured with 50 concurrent creates (2-core box, pool of 10): 7.5k-9k/s merged, against
  * about 1k/s with one statement each and 1.1k/s with one five-round-trip transaction each.
  */
 export class ScheduleCreator {
-  private readonly batch = new TurnBatch<CreateCall, ScheduleChange<ScheduleRecord>>({
+  private readonly batch = new TurnBatch<CreateCall, Written<ScheduleRecord>>({
     maxGroupSize: 500,
     size: () => 1,
     run: (group) => this.createGroup(group),
@@ -36,7 +37,7 @@ export class ScheduleCreator {
 
   constructor(private readonly db: PgDatabase) {}
 
-  create(call: CreateCall): Promise<ScheduleChange<ScheduleRecord>> {
+  create(call: CreateCall): Promise<Written<ScheduleRecord>> {
     return this.batch.add(call);
   }
 
@@ -120,7 +121,7 @@ async function createIfNamesFree(db: PgDatabase, calls: readonly CreateCall[]): 
  * replaces a finished one; `replace` replaces any. If another node takes the name between
  * the look-up and the insert, `replace` looks again.
  */
-async function createInTransaction(db: PgDatabase, call: CreateCall): Promise<ScheduleChange<ScheduleRecord>> {
+async function createInTransaction(db: PgDatabase, call: CreateCall): Promise<Written<ScheduleRecord>> {
   const { schedule, first, mode } = call;
   for (let attempt = 1; ; attempt++) {
     try {

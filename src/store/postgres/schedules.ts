@@ -8,15 +8,12 @@
  * again a few milliseconds later (database.ts), after the claim committed.
  */
 import type { ScheduleRecord } from '../../core/types.js';
-import type { DueSignal, NewJob, Page, ScheduleQuery, ScheduleUpdate } from '../store.js';
+import type { Written } from '../store-ops.js';
+import type { DueSignal, NewJob, NewSchedule, Page, ScheduleQuery, ScheduleUpdate } from '../store.js';
 import type { PgDatabase, Queryable } from './context.js';
 import { insertJobRows } from './insert-jobs.js';
 import { scheduleColumns, scheduleFromRow, type ScheduleRow } from './rows.js';
 
-export interface ScheduleChange<T> {
-  value: T;
-  signals: DueSignal[];
-}
 
 /** Deletes a locked schedule's waiting occurrences; running ones finish. */
 export async function deleteWaitingJobs(db: PgDatabase, tx: Queryable, scheduleId: string): Promise<void> {
@@ -79,7 +76,7 @@ export async function updateSchedule(
   db: PgDatabase,
   id: string,
   update: ScheduleUpdate,
-): Promise<ScheduleChange<ScheduleRecord | null>> {
+): Promise<Written<ScheduleRecord | null>> {
   return db.transaction(async (tx) => {
     const [row] = await tx.query<ScheduleRow>(`SELECT ${scheduleColumns()} FROM ${db.s}.schedules WHERE id = $1 FOR UPDATE`, [id]);
     if (!row) return { value: null, signals: [] };
@@ -123,4 +120,14 @@ export async function deleteSchedule(db: PgDatabase, id: string): Promise<boolea
     await tx.query(`DELETE FROM ${db.s}.schedules WHERE id = $1`, [id]);
     return true;
   });
+}
+
+/** Creates go through the connection's batcher (create-schedules.ts): one transaction per turn. */
+export function createSchedule(
+  db: PgDatabase,
+  schedule: NewSchedule,
+  first: NewJob | null,
+  mode: 'create' | 'replace',
+): Promise<Written<ScheduleRecord>> {
+  return db.creates.create({ schedule, first, mode });
 }

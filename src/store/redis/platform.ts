@@ -38,7 +38,6 @@ export async function setQueuePaused(ctx: RedisContext, name: string, paused: bo
     if (!paused) publishChange(ctx, multi);
     return multi.exec();
   });
-  if (!paused) ctx.emit(null);
 }
 
 export async function setQueueConcurrency(ctx: RedisContext, name: string, limit: number | null, now: number): Promise<void> {
@@ -51,7 +50,6 @@ export async function setQueueConcurrency(ctx: RedisContext, name: string, limit
     publishChange(ctx, multi);
     return multi.exec();
   });
-  ctx.emit(null);
 }
 
 export async function clearQueue(ctx: RedisContext, name: string): Promise<number> {

@@ -9,10 +9,11 @@ import {
   PRIORITY_RANK,
   type AttemptOutcome,
   type HistoryEntry,
+  type JobTarget,
   type JobRecord,
   type ScheduleRecord,
 } from '../../core/types.js';
-import type { JobOutcome, NewJob, NewSchedule } from '../store.js';
+import type { DueSignal, JobOutcome, NewJob, NewSchedule } from '../store.js';
 
 export type Hash = Record<string, string>;
 
@@ -202,4 +203,15 @@ export function historyFromEntry(id: string, entry: string): HistoryEntry {
 /** Nullable strings in a fixed ARGV slot: '' is null, anything else is '=' + the value. */
 export function optional(value: string | null | undefined): string {
   return value === null || value === undefined ? '' : `=${value}`;
+}
+
+/** A script's due signals, flat: target, queue, runAt, more ('1' or '0'), and again. */
+export function signalsFromFlat(flat: readonly string[]): DueSignal[] {
+  const signals: DueSignal[] = [];
+  for (let i = 0; i + 3 < flat.length; i += 4) {
+    const signal: DueSignal = { target: flat[i] as JobTarget, queue: flat[i + 1]!, runAt: Number(flat[i + 2]) };
+    if (flat[i + 3] === '1') signal.more = true;
+    signals.push(signal);
+  }
+  return signals;
 }
