@@ -29,6 +29,9 @@ export const MESSAGES = {
   /** A duplicate the database reported without saying which id (a unique index). */
   JOB_ID_CONFLICT: { code: 'JOB_EXISTS', template: 'a job with that id already exists' },
   JOB_NAME_EXISTS: { code: 'JOB_EXISTS', template: 'job "{name}" already exists' },
+  JOB_ID_TWICE: { code: 'JOB_EXISTS', template: 'a job with id "{id}" appears twice in the batch', field: 'job_id' },
+  OCCURRENCE_TAKEN: { code: 'JOB_EXISTS', template: 'schedule "{scheduleId}" already has a job for occurrence {occurrence}' },
+  OCCURRENCE_TWICE: { code: 'JOB_EXISTS', template: 'schedule "{scheduleId}" has occurrence {occurrence} twice in the batch' },
   SCHEDULE_ID_EXISTS: { code: 'JOB_EXISTS', template: 'a schedule with id "{id}" already exists' },
   JOB_NOT_CANCELLABLE: {
     code: 'INVALID_STATE',

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ChimeError } from '../../src/core/errors.js';
 import { createPostgresStore, type PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/index.js';
-import { MIGRATIONS } from '../../src/store/postgres/migrations/index.js';
+import { MIGRATIONS } from '../../src/store/postgres/migrate.js';
 import type { DueSignal, Lane } from '../../src/store/store.js';
 import { T0, firstJob, newJob, newSchedule, noNext } from '../support/fixtures.js';
 

@@ -4,7 +4,7 @@
  * common case; a call whose name is taken, or whose merged statement failed, takes the
  * transaction path alone, which refuses, replaces or reports it.
  */
-import { ChimeError } from '../../core/errors.js';
+import { ChimeError, chimeError } from '../../core/errors.js';
 import type { ScheduleRecord } from '../../core/types.js';
 import type { DueSignal, NewJob, NewSchedule } from '../store.js';
 import type { PgDatabase } from './context.js';
@@ -154,5 +154,5 @@ function isNameRace(error: unknown): boolean {
 }
 
 function nameTaken(name: string, cause?: unknown): ChimeError {
-  return new ChimeError('JOB_EXISTS', `job "${name}" already exists`, cause === undefined ? {} : { cause });
+  return chimeError('JOB_NAME_EXISTS', { name }, cause === undefined ? {} : { cause });
 }

@@ -13,7 +13,7 @@ function splitMarker(marker: string): { scheduleId: string; occurrence: number }
 
 /**
  * Step 2 of a claim or a cancel: plans each marked occurrence with `planNext` and applies
- * the plans in one script (lua/advance-schedules.ts). Returns, per marker, whether its job
+ * the plans in one script (lua/advance-schedules.lua). Returns, per marker, whether its job
  * is delivered: the plan's answer when this call moved the schedule, true when someone
  * already had (as SQLite answers for a re-claimed occurrence).
  */

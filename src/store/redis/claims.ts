@@ -10,7 +10,7 @@ import { advanceSchedules } from './advance-schedules.js';
 import type { RedisContext } from './context.js';
 import { jobFromHash, scheduleFromHash, toHash } from './rows.js';
 
-/** Stale advance markers (lua/claim-due.ts) one claim takes over at most. */
+/** Stale advance markers (lua/claim-due.lua) one claim takes over at most. */
 const SWEEP_LIMIT = 16;
 
 function laneQueues(lane: Lane): readonly string[] {
@@ -47,7 +47,7 @@ export interface LeasedClaim {
 type ClaimReply = [[string, string[]][], (string | string[])[], string[], string, string];
 
 /**
- * Step 1 of a claim (lua/claim-due.ts) alone: the jobs are leased and marked, no schedule
+ * Step 1 of a claim (lua/claim-due.lua) alone: the jobs are leased and marked, no schedule
  * has moved yet. claimDue runs step 2 at once; crash tests stop here to play a node that
  * died in between.
  */
@@ -77,7 +77,7 @@ export async function leaseDue(ctx: RedisContext, request: Omit<ClaimRequest, 'p
   return { jobs, schedules, markers, heldBackUntil };
 }
 
-/** Two scripts, one after the other; why this loses and repeats nothing: lua/claim-due.ts. */
+/** Two scripts, one after the other; why this loses and repeats nothing: lua/claim-due.lua. */
 export async function claimDue(ctx: RedisContext, request: ClaimRequest): Promise<Written<ClaimedJob[]>> {
   const queues = laneQueues(request.lane);
   const leased = await leaseDue(ctx, request);

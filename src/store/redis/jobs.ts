@@ -36,7 +36,7 @@ const ORDER_FIELDS: Record<JobOrderField, string> = {
   completed_at: 'completed_at',
 };
 
-/** See lua/list-jobs.ts for which queries use an index and what the others cost. */
+/** See lua/list-jobs.lua for which queries use an index and what the others cost. */
 export async function listJobs(ctx: RedisContext, query: JobQuery): Promise<Page<JobRecord>> {
   const encoded = {
     statuses: query.statuses && query.statuses.length > 0 ? query.statuses : undefined,
@@ -70,7 +70,7 @@ export async function cancelJob(
   const [job, marker, schedule] = reply;
   const signals: DueSignal[] = [];
   if (marker !== '') {
-    // Step 2 of the cancel, as of a claim (lua/claim-due.ts): plan the next occurrence and
+    // Step 2 of the cancel, as of a claim (lua/claim-due.lua): plan the next occurrence and
     // apply it; the marker makes it not count as a firing.
     const record = scheduleFromHash(toHash(schedule));
     await advanceSchedules(ctx, [marker], new Map([[record.id, record]]), planNext, now, signals);

@@ -143,7 +143,7 @@ function emptyCounts(): StatusCounts {
   return { total: 0, byStatus: Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number> };
 }
 
-/** Walks task jobs in chunks (lua/job-stats.ts): O(task jobs), as SQLite's scan. */
+/** Walks task jobs in chunks (lua/job-stats-chunk.lua): O(task jobs), as SQLite's scan. */
 export async function jobStats(ctx: RedisContext): Promise<JobStats> {
   const stats: JobStats = {
     ...emptyCounts(),

@@ -32,7 +32,7 @@ function push(list: string[], field: string, value: string | number | null | und
   if (value !== null && value !== undefined) list.push(field, String(value));
 }
 
-/** The field list insert_job (lua/prelude.ts) takes: pairs, nulls omitted. */
+/** The field list insert_job (lua/prelude.lua) takes: pairs, nulls omitted. */
 export function jobFields(job: NewJob): string[] {
   const f: string[] = [
     'id', job.id,
