@@ -1,8 +1,9 @@
 /** Job queries and user-driven changes (cancel, retry), history and retention. */
 import { assertRetryable, cancelledError, cancelStep } from '../../core/job-status-rules.js';
 import { PRIORITY_RANK, type HistoryEntry, type JobRecord } from '../../core/types.js';
+import { JOB_ORDER_COLUMNS } from '../job-order.js';
 import type { Written } from '../store-ops.js';
-import type { DueSignal, HistoryQuery, JobOrderField, JobQuery, NewJob, Page, PlanNext } from '../store.js';
+import type { DueSignal, HistoryQuery, JobQuery, NewJob, Page, PlanNext } from '../store.js';
 import { historyFromRow, type HistoryRow } from '../history-row.js';
 import { advanceSchedules, finishSchedules } from './advance-schedules.js';
 import type { PgDatabase } from './context.js';
@@ -14,15 +15,7 @@ export async function getJob(db: PgDatabase, id: string): Promise<JobRecord | nu
   return row ? jobFromRow(row) : null;
 }
 
-const ORDER_COLUMNS: Record<JobOrderField, string> = {
-  created_at: 'created_at',
-  scheduled_at: 'occurrence',
-  run_at: 'run_at',
-  priority: 'priority',
-  status: 'status',
-  started_at: 'started_at',
-  completed_at: 'completed_at',
-};
+const ORDER_COLUMNS = JOB_ORDER_COLUMNS;
 
 export async function listJobs(db: PgDatabase, query: JobQuery): Promise<Page<JobRecord>> {
   const where: string[] = [];

@@ -8,6 +8,7 @@
  * again a few milliseconds later (database.ts), after the claim committed.
  */
 import type { ScheduleRecord } from '../../core/types.js';
+import { editedSchedule, scheduleUpdateValues } from '../sql-rows.js';
 import type { Written } from '../store-ops.js';
 import type { DueSignal, NewJob, NewSchedule, Page, ScheduleQuery, ScheduleUpdate } from '../store.js';
 import type { PgDatabase, Queryable } from './context.js';
@@ -81,32 +82,13 @@ export async function updateSchedule(
     const [row] = await tx.query<ScheduleRow>(`SELECT ${scheduleColumns()} FROM ${db.s}.schedules WHERE id = $1 FOR UPDATE`, [id]);
     if (!row) return { value: null, signals: [] };
     const current = scheduleFromRow(row);
-    const next: ScheduleRecord = {
-      ...current,
-      ...update.patch,
-      status: update.status ?? current.status,
-      nextRunAt: update.nextOccurrence ? update.nextOccurrence.occurrence : null,
-      updatedAt: update.updatedAt,
-    };
+    const next = editedSchedule(current, update);
     await deleteWaitingJobs(db, tx, id);
     const signals = await insertFirst(db, tx, update.nextOccurrence);
     await tx.query(
       `UPDATE ${db.s}.schedules SET name = $2, status = $3, recurrence = $4, start_at = $5, expires_at = $6, repeats = $7,
          missed_fire = $8, template = $9, next_run_at = $10, source = $11, updated_at = $12 WHERE id = $1`,
-      [
-        id,
-        next.name,
-        next.status,
-        JSON.stringify(next.recurrence),
-        next.startAt,
-        next.expiresAt,
-        next.repeats,
-        next.missedFire,
-        JSON.stringify(next.template),
-        next.nextRunAt,
-        JSON.stringify(next.source),
-        next.updatedAt,
-      ],
+      [id, ...scheduleUpdateValues(next)],
     );
     return { value: next, signals };
   });

@@ -16,13 +16,7 @@ import * as schedules from './schedules.js';
 
 /** The PostgreSQL store's operations: the exports of its modules, one per role. */
 export const postgresOps: StoreOps<PgDatabase> = {
-  ...schedules,
-  ...jobs,
-  ...claims,
-  ...leases,
-  ...outcomes,
-  ...platform,
-  ...jobCounts,
+  ...{ ...schedules, ...jobs, ...claims, ...leases, ...outcomes, ...platform, ...jobCounts },
   serverTime: async (db) => {
     const [row] = await db.query<{ now: number }>('SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now');
     return row!.now;

@@ -1,8 +1,9 @@
 /** Job queries and user-driven job changes (insert, cancel, retry) of the Redis store. */
 import { PRIORITY_RANK, type HistoryEntry, type JobRecord } from '../../core/types.js';
 import { cancelledError } from '../../core/job-status-rules.js';
+import { JOB_ORDER_COLUMNS } from '../job-order.js';
 import type { Written } from '../store-ops.js';
-import type { DueSignal, HistoryQuery, JobOrderField, JobQuery, NewJob, Page, PlanNext } from '../store.js';
+import type { DueSignal, HistoryQuery, JobQuery, NewJob, Page, PlanNext } from '../store.js';
 import { historyFromEntry, jobFields, jobFromHash, scheduleFromHash, signalsFromFlat, toHash } from './rows.js';
 import type { RedisContext } from './context.js';
 import { advanceSchedules } from './advance-schedules.js';
@@ -25,16 +26,8 @@ export async function getJob(ctx: RedisContext, id: string): Promise<JobRecord |
   return hash.id === undefined ? null : jobFromHash(hash);
 }
 
-/** Hash field per order; ties break on id in the same direction, as SQLite's ORDER BY. */
-const ORDER_FIELDS: Record<JobOrderField, string> = {
-  created_at: 'created_at',
-  scheduled_at: 'occurrence',
-  run_at: 'run_at',
-  priority: 'priority',
-  status: 'status',
-  started_at: 'started_at',
-  completed_at: 'completed_at',
-};
+/** Hash field per order (named as the columns); ties break on id in the same direction, as SQLite's ORDER BY. */
+const ORDER_FIELDS = JOB_ORDER_COLUMNS;
 
 /** See lua/list-jobs.lua for which queries use an index and what the others cost. */
 export async function listJobs(ctx: RedisContext, query: JobQuery): Promise<Page<JobRecord>> {

@@ -6,7 +6,8 @@
  * A script names the prelude files it uses with `--- @include "prelude/<name>"` lines; they
  * are resolved here, once, when this module loads: each included file once, its own includes
  * first, after the key layout (keys.ts `LUA_KEYS`). A script thus carries only the helpers it
- * calls (a lease extension ~60 lines, a claim ~330) instead of the whole prelude.
+ * calls (a schedule lookup is ~60 lines with the key layout, a claim ~480) instead of the
+ * whole prelude in every script.
  */
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';

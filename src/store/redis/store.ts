@@ -41,13 +41,7 @@ interface PublishedSignals {
 
 /** The Redis store's operations: the exports of its modules, one per role. */
 export const redisOps: StoreOps<RedisContext> = {
-  ...schedules,
-  ...jobs,
-  ...claims,
-  ...leases,
-  ...outcomes,
-  ...platform,
-  ...jobCounts,
+  ...{ ...schedules, ...jobs, ...claims, ...leases, ...outcomes, ...platform, ...jobCounts },
   serverTime: async (ctx) => {
     const [seconds, micros] = await ctx.call((redis) => redis.time());
     return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);

@@ -3,8 +3,9 @@ import { chimeError } from '../../core/errors.js';
 import { assertRetryable, cancelledError, cancelStep } from '../../core/job-status-rules.js';
 import { FINAL_STATUSES, PRIORITY_RANK, type HistoryEntry, type JobRecord } from '../../core/types.js';
 import { dueSignalsOf } from '../due-signals.js';
+import { JOB_ORDER_COLUMNS } from '../job-order.js';
 import type { Written } from '../store-ops.js';
-import type { DueSignal, HistoryQuery, JobOrderField, JobQuery, NewJob, Page, PlanNext } from '../store.js';
+import type { DueSignal, HistoryQuery, JobQuery, NewJob, Page, PlanNext } from '../store.js';
 import { historyFromRow, type HistoryRow } from '../history-row.js';
 import type { SqliteContext } from './context.js';
 import { INSERT_JOB_SQL, jobFromRow, jobInsertValues, type JobRow } from './rows.js';
@@ -33,16 +34,8 @@ export function getJob(ctx: SqliteContext, id: string): JobRecord | null {
   return row ? jobFromRow(row) : null;
 }
 
-const ORDER_COLUMNS: Record<JobOrderField, string> = {
-  // Insertion order is creation order, and the rowid needs no index.
-  created_at: 'seq',
-  scheduled_at: 'occurrence',
-  run_at: 'run_at',
-  priority: 'priority',
-  status: 'status',
-  started_at: 'started_at',
-  completed_at: 'completed_at',
-};
+// Insertion order is creation order, and the rowid needs no index.
+const ORDER_COLUMNS = { ...JOB_ORDER_COLUMNS, created_at: 'seq' };
 
 export function listJobs(ctx: SqliteContext, query: JobQuery): Page<JobRecord> {
   const where: string[] = [];

@@ -2,6 +2,7 @@
 import { chimeError } from '../../core/errors.js';
 import type { ScheduleRecord } from '../../core/types.js';
 import { dueSignalsOf } from '../due-signals.js';
+import { editedSchedule, scheduleUpdateValues } from '../sql-rows.js';
 import type { Written } from '../store-ops.js';
 import type { NewJob, NewSchedule, Page, ScheduleQuery, ScheduleUpdate } from '../store.js';
 import type { SqliteContext } from './context.js';
@@ -99,13 +100,7 @@ export function updateSchedule(ctx: SqliteContext, id: string, update: ScheduleU
     const row = ctx.prepare('SELECT * FROM schedules WHERE id = ?').get(id) as ScheduleRow | undefined;
     if (!row) return { value: null, signals: [] };
     const current = scheduleFromRow(row);
-    const next: ScheduleRecord = {
-      ...current,
-      ...update.patch,
-      status: update.status ?? current.status,
-      nextRunAt: update.nextOccurrence ? update.nextOccurrence.occurrence : null,
-      updatedAt: update.updatedAt,
-    };
+    const next = editedSchedule(current, update);
     ctx.prepare(DELETE_WAITING_JOBS).run(id);
     if (update.nextOccurrence) ctx.prepare(INSERT_JOB_SQL).run(...jobInsertValues(update.nextOccurrence));
     ctx
@@ -113,20 +108,7 @@ export function updateSchedule(ctx: SqliteContext, id: string, update: ScheduleU
         `UPDATE schedules SET name = ?, status = ?, recurrence = ?, start_at = ?, expires_at = ?, repeats = ?,
          missed_fire = ?, template = ?, next_run_at = ?, source = ?, updated_at = ? WHERE id = ?`,
       )
-      .run(
-        next.name,
-        next.status,
-        JSON.stringify(next.recurrence),
-        next.startAt,
-        next.expiresAt,
-        next.repeats,
-        next.missedFire,
-        JSON.stringify(next.template),
-        next.nextRunAt,
-        JSON.stringify(next.source),
-        next.updatedAt,
-        id,
-      );
+      .run(...scheduleUpdateValues(next), id);
     return { value: next, signals: update.nextOccurrence ? dueSignalsOf([update.nextOccurrence]) : [] };
   });
 }
