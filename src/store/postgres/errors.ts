@@ -64,7 +64,7 @@ export function mapPgError(error: unknown): unknown {
     return chimeError('JOB_ID_CONFLICT', {}, { cause: error });
   }
   if (isTransient(error) || isLockNotAvailable(error)) {
-    // Still conflicting after the transaction ran again several times (database.ts).
+    // Still conflicting after the transaction ran again several times (context.ts).
     return chimeError('STORE_ROWS_BUSY', {}, { cause: error });
   }
   if (isUnavailable(error)) {

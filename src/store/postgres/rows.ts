@@ -5,7 +5,7 @@ import { jobFromSqlRow, scheduleFromSqlRow, type JobRowOf, type ScheduleRowOf } 
 /** The final statuses as an SQL list, for `status IN (...)`. */
 export const FINAL_SQL = FINAL_STATUSES.map((s) => `'${s}'`).join(', ');
 
-/** json/jsonb columns arrive parsed; BIGINTs arrive as numbers (see database.ts). */
+/** json/jsonb columns arrive parsed; BIGINTs arrive as numbers (see context.ts). */
 export interface JobRow extends JobRowOf<unknown> {
   cancel_requested: boolean;
 }

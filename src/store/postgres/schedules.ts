@@ -5,7 +5,7 @@
  * first and then its waiting occurrences with NOWAIT: a claim holds the job row and then
  * waits for the schedule, so an edit that waited for the job while holding the schedule
  * would deadlock with it. A NOWAIT conflict rolls the edit back and the transaction runs
- * again a few milliseconds later (database.ts), after the claim committed.
+ * again a few milliseconds later (context.ts), after the claim committed.
  */
 import type { ScheduleRecord } from '../../core/types.js';
 import { editedSchedule, scheduleUpdateValues } from '../sql-rows.js';
