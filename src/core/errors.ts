@@ -2,7 +2,11 @@
  * The one error registry. Every failure a client can see has a stable code here, an HTTP
  * status and a message template; backends and routes map their failures into these so all
  * backends answer alike. `docs/errors.md` documents every code (a test checks that).
+ * The message templates are in `error-messages.ts`; `chimeError` builds an error from one.
  */
+import { MESSAGES, type MessageId, type MessageParams, type MessageSpec } from './error-messages.js';
+
+export { MESSAGES, type MessageId, type MessageParams } from './error-messages.js';
 
 export interface ErrorSpec {
   status: number;
@@ -102,11 +106,6 @@ export const ERROR_CODES = {
     daprCode: 'DAPR_SCHEDULER_SCHEDULE_JOB',
     description: 'No worker has registered a task with that name (and version).',
   },
-  QUEUE_NOT_FOUND: {
-    status: 404,
-    daprCode: 'DAPR_SCHEDULER_GET_JOB',
-    description: 'No queue with that name.',
-  },
   NOT_FOUND: {
     status: 404,
     daprCode: 'ERR_API_UNIMPLEMENTED',
@@ -152,11 +151,6 @@ export const ERROR_CODES = {
     daprCode: 'DAPR_SCHEDULER_SCHEDULE_JOB',
     description: 'The store (PostgreSQL or Redis) cannot be reached right now; retry later.',
   },
-  SHUTTING_DOWN: {
-    status: 503,
-    daprCode: 'ERR_HEALTH_NOT_READY',
-    description: 'The server is draining for shutdown.',
-  },
   INTERNAL: {
     status: 500,
     daprCode: 'ERR_INTERNAL',
@@ -171,19 +165,54 @@ export class ChimeError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly field: string | undefined;
+  /** The template it was made from (`chimeError`), with its parameters; absent for a free-text message. */
+  readonly template: { id: MessageId; params: Readonly<Record<string, string | number>> } | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { field?: string; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: ChimeErrorOptions & { template?: ChimeError['template'] } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ChimeError';
     this.code = code;
     this.status = ERROR_CODES[code].status;
     this.field = options.field;
+    this.template = options.template;
   }
+}
+
+export interface ChimeErrorOptions {
+  /** The request field at fault; defaults to the template's own `field`. */
+  field?: string;
+  cause?: unknown;
+}
+
+/**
+ * The error a message template describes (fastify's `createError`, one table instead of one
+ * constructor each): `chimeError('JOB_NOT_CANCELLABLE', { id, status })`. The code (and so
+ * the HTTP status) and the text come from `MESSAGES`; the caller gives only the parameters,
+ * so every backend and route says the same thing the same way.
+ */
+export function chimeError<M extends MessageId>(id: M, params: MessageParams<M>, options: ChimeErrorOptions = {}): ChimeError {
+  const spec: MessageSpec = MESSAGES[id];
+  const values = params as Readonly<Record<string, string | number>>;
+  const field = options.field ?? spec.field;
+  return new ChimeError(spec.code, formatMessage(spec.template, values), {
+    ...(field === undefined ? {} : { field }),
+    ...(options.cause === undefined ? {} : { cause: options.cause }),
+    template: { id, params: values },
+  });
+}
+
+/** The message of a template with its parameters filled in (`{name}` → the value of `name`). */
+export function formatMessage(template: string, params: Readonly<Record<string, string | number>>): string {
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+}
+
+export function isMessageId(id: string): id is MessageId {
+  return Object.hasOwn(MESSAGES, id);
 }
 
 /** A 400 naming the field: `invalidField('repeats', 'must be 0 or more')` → "repeats: must be 0 or more". */
 export function invalidField(field: string, problem: string): ChimeError {
-  return new ChimeError('INVALID_ARGUMENT', `${field}: ${problem}`, { field });
+  return chimeError('FIELD_INVALID', { field, problem }, { field });
 }
 
 export function isChimeError(error: unknown): error is ChimeError {

@@ -92,7 +92,7 @@ export async function startServer(serverOptions: ServerOptions, parts: ServerPar
   await openStoreOrExplain(() => store.open(), `${store.backend} (${redactStoreSpec(options.store)})`, (error, waitMs) =>
     logger.log('warn', `the store is unreachable; trying again in ${waitMs} ms`, error),
   );
-  for (const warning of (store as { warnings?: string[] }).warnings ?? []) logger.log('warn', warning);
+  for (const warning of store.warnings) logger.log('warn', warning);
   const aligned = await engineClock(store, parts.clock, logger);
   clock = aligned.clock;
   const stopClock = aligned.stop;

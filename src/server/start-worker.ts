@@ -36,7 +36,7 @@ export async function startWorkerProcess(
   await openStoreOrExplain(() => store.open(), `${store.backend} (${redactStoreSpec(options.store)})`, (error, waitMs) =>
     logger.log('warn', `the store is unreachable; trying again in ${waitMs} ms`, error),
   );
-  for (const warning of (store as { warnings?: string[] }).warnings ?? []) logger.log('warn', warning);
+  for (const warning of store.warnings) logger.log('warn', warning);
   const { clock, stop: stopClock } = await engineClock(store, parts.clock, logger);
   const engine = createEngine(store, clock, options, logger, 'worker');
   const unsubscribe = logger.pino.isLevelEnabled('warn') ? engine.events.subscribe(createEventLog(logger)) : () => {};

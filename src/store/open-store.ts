@@ -2,15 +2,14 @@
  * Opens the store a `--store` value names. Backends load lazily: a SQLite user never loads
  * `pg` or `ioredis`.
  */
-import { ChimeError } from '../core/errors.js';
+import { chimeError } from '../core/errors.js';
 import type { PostgresStoreOptions } from './postgres/index.js';
 import type { RedisStoreOptions } from './redis/index.js';
 import type { SqliteStoreOptions } from './sqlite/store.js';
-import type { Store } from './store.js';
+import type { Store, StoreBackend } from './store.js';
 
-export type StoreKind = 'sqlite' | 'postgres' | 'redis';
-
-export function storeKind(spec: string): StoreKind {
+/** Which backend a `--store` value names: a postgres:// or redis:// URL, else a SQLite path. */
+export function storeKind(spec: string): StoreBackend {
   if (/^postgres(ql)?:\/\//i.test(spec)) return 'postgres';
   if (/^rediss?:\/\//i.test(spec)) return 'redis';
   return 'sqlite';
@@ -28,10 +27,10 @@ export function sqliteOptions(spec: string): SqliteStoreOptions {
   const params = new URLSearchParams(query ?? '');
   const synchronous = params.get('synchronous') ?? 'normal';
   if (synchronous !== 'normal' && synchronous !== 'full') {
-    throw new ChimeError('INVALID_ARGUMENT', `store: synchronous must be normal or full, not "${synchronous}"`, { field: 'store' });
+    throw chimeError('STORE_OPTION_INVALID', { option: 'synchronous', allowed: 'normal or full', value: synchronous });
   }
   for (const key of params.keys()) {
-    if (key !== 'synchronous') throw new ChimeError('INVALID_ARGUMENT', `store: unknown SQLite option "${key}"`, { field: 'store' });
+    if (key !== 'synchronous') throw chimeError('STORE_OPTION_UNKNOWN', { backend: 'SQLite', option: key });
   }
   return { path, synchronous };
 }
@@ -40,11 +39,11 @@ export function sqliteOptions(spec: string): SqliteStoreOptions {
  * `?clock=local` trusts this node's clock instead of capping "now" at the store server's
  * (for tests on a virtual clock, or when every node's clock is known to be good).
  */
-function useServerClock(params: URLSearchParams): boolean {
+function readClockParam(params: URLSearchParams): boolean {
   const clock = params.get('clock') ?? 'store';
   params.delete('clock');
   if (clock !== 'store' && clock !== 'local') {
-    throw new ChimeError('INVALID_ARGUMENT', `store: clock must be store or local, not "${clock}"`, { field: 'store' });
+    throw chimeError('STORE_OPTION_INVALID', { option: 'clock', allowed: 'store or local', value: clock });
   }
   return clock === 'store';
 }
@@ -58,23 +57,23 @@ export function postgresOptions(spec: string): PostgresStoreOptions {
   const url = new URL(spec);
   const schema = url.searchParams.get('schema') ?? 'chime';
   const pool = url.searchParams.get('pool');
-  const useDatabaseClock = useServerClock(url.searchParams);
+  const useStoreClock = readClockParam(url.searchParams);
   url.searchParams.delete('schema');
   url.searchParams.delete('pool');
   const poolSize = pool === null ? 10 : Number(pool);
   if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1000) {
-    throw new ChimeError('INVALID_ARGUMENT', 'store: pool must be an integer from 1 to 1000', { field: 'store' });
+    throw chimeError('STORE_OPTION_RANGE', { option: 'pool', range: 'an integer from 1 to 1000' });
   }
-  return { connectionString: url.toString(), schema, poolSize, useDatabaseClock };
+  return { connectionString: url.toString(), schema, poolSize, useStoreClock };
 }
 
 /** `redis://host:6379/0?prefix=chime`: every key starts with `{prefix}:` (default `chime`). */
 export function redisOptions(spec: string): RedisStoreOptions {
   const url = new URL(spec);
   const prefix = url.searchParams.get('prefix') ?? 'chime';
-  const serverClock = useServerClock(url.searchParams);
+  const useStoreClock = readClockParam(url.searchParams);
   url.searchParams.delete('prefix');
-  return { url: url.toString(), prefix, useServerClock: serverClock };
+  return { url: url.toString(), prefix, useStoreClock };
 }
 
 export async function createStore(spec: string): Promise<Store> {

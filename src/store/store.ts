@@ -23,6 +23,10 @@ import type {
   ScheduleStatus,
 } from '../core/types.js';
 
+import type { JobCounts, JobStats, QueueInfo, TaskInfo, WorkerInfo } from './platform-types.js';
+
+export type { JobCounts, JobStats, QueueInfo, StatusCounts, TaskInfo, WorkerInfo } from './platform-types.js';
+
 export type StoreBackend = 'sqlite' | 'postgres' | 'redis';
 
 /** A job to insert. The store fills in status, attempts, lease and the timestamps it owns. */
@@ -201,67 +205,6 @@ export interface ScheduleUpdate {
   updatedAt: number;
 }
 
-/** A queue as the platform shows it. */
-export interface QueueInfo {
-  name: string;
-  /** Jobs waiting (pending or retrying). */
-  size: number;
-  /** Jobs claimed (reserved or running). */
-  running: number;
-  isPaused: boolean;
-  /** Most jobs of this queue running at once across all workers; null = no limit. */
-  concurrency: number | null;
-}
-
-/** A task as a worker registered it. */
-export interface TaskInfo {
-  name: string;
-  version: string;
-  description: string;
-  queue: string;
-  timeoutMs: number;
-  maxRetries: number;
-  retryDelayMs: number;
-  isAsync: boolean;
-  registeredAt: number;
-  lastSeenAt: number;
-}
-
-/** A worker process (or a server running tasks), as its heartbeat reports it. */
-export interface WorkerInfo {
-  id: string;
-  hostname: string;
-  pid: number;
-  queues: string[];
-  tasks: string[];
-  concurrency: number;
-  startedAt: number;
-  lastSeenAt: number;
-  status: 'active' | 'stopped';
-}
-
-export interface StatusCounts {
-  total: number;
-  byStatus: Record<JobStatus, number>;
-}
-
-export interface JobStats extends StatusCounts {
-  /** Mean of started_at - max(scheduled_at, created_at) over started jobs, ms. */
-  avgWaitMs: number | null;
-  /** Mean of completed_at - started_at over completed jobs, ms. */
-  avgRunMs: number | null;
-  byQueue: Record<string, StatusCounts>;
-  byPriority: Record<Priority, number>;
-}
-
-/** Cheap counts for metrics: live jobs per queue (callbacks included) and dead letters. */
-export interface JobCounts {
-  /** Waiting: pending or retrying. Claimed: reserved or running. */
-  queues: { queue: string; waiting: number; claimed: number }[];
-  /** Callback jobs whose retries are spent (status failed), waiting for a retry or retention. */
-  deadLetters: number;
-}
-
 export interface StoreHealth {
   ok: boolean;
   backend: StoreBackend;
@@ -284,6 +227,11 @@ export interface DueSignal {
 
 export interface Store {
   readonly backend: StoreBackend;
+  /**
+   * Durability risks found at open, for the operator's log (Redis: `appendonly no`, an
+   * evicting `maxmemory-policy`). Empty when there are none or before `open`.
+   */
+  readonly warnings: readonly string[];
 
   /** Connects and runs pending migrations (safe from several nodes at once). */
   open(): Promise<void>;

@@ -29,7 +29,7 @@ async function startNode(schema: string, clock: VirtualClock | undefined, appUrl
     nodeId,
   };
   // On the virtual clock of 2030 the database clock would hold every job back.
-  const store = createPostgresStore({ connectionString: CONNECTION, schema, useDatabaseClock: clock === undefined });
+  const store = createPostgresStore({ connectionString: CONNECTION, schema, useStoreClock: clock === undefined });
   return startServer(options, { clock, logger: createLogger('error'), store });
 }
 

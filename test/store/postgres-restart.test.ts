@@ -19,8 +19,8 @@ describe('PostgreSQL store across a server restart', () => {
   beforeAll(async () => {
     await server.init();
     server.start();
-    a = createPostgresStore({ connectionString: server.url, schema: 'chime', useDatabaseClock: false });
-    b = createPostgresStore({ connectionString: server.url, schema: 'chime', useDatabaseClock: false });
+    a = createPostgresStore({ connectionString: server.url, schema: 'chime', useStoreClock: false });
+    b = createPostgresStore({ connectionString: server.url, schema: 'chime', useStoreClock: false });
     await Promise.all([a.open(), b.open()]);
   }, 60_000);
 

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ChimeError } from '../../src/core/errors.js';
 import { createPostgresStore, type PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/index.js';
-import { MIGRATIONS } from '../../src/store/postgres/migrations/index.js';
+import { MIGRATIONS } from '../../src/store/postgres/migrate.js';
 import type { DueSignal, Lane } from '../../src/store/store.js';
 import { T0, firstJob, newJob, newSchedule, noNext } from '../support/fixtures.js';
 
@@ -24,7 +24,7 @@ function newSchema(): string {
 }
 
 function store(schema: string, options: Partial<PostgresStoreOptions> = {}): PostgresStore {
-  const created = createPostgresStore({ connectionString: CONNECTION, schema, useDatabaseClock: false, ...options });
+  const created = createPostgresStore({ connectionString: CONNECTION, schema, useStoreClock: false, ...options });
   opened.push(created);
   return created;
 }
@@ -133,7 +133,7 @@ describe('PostgreSQL store', () => {
 
   it('never claims a job that is not yet due by the database clock, whatever the caller says', async () => {
     const schema = newSchema();
-    const node = store(schema, { useDatabaseClock: true });
+    const node = store(schema, { useStoreClock: true });
     await node.open();
     const dbNow = await node.serverTime();
     expect(Math.abs(dbNow - Date.now())).toBeLessThan(1000);
@@ -238,7 +238,7 @@ describe('PostgreSQL group commit', () => {
 
 describe('PostgreSQL connections', () => {
   it('fails a transaction whose connection is killed with STORE_UNAVAILABLE, without crashing, and recovers', async () => {
-    const { PgDatabase } = await import('../../src/store/postgres/database.js');
+    const { PgDatabase } = await import('../../src/store/postgres/context.js');
     const { resolvePostgresOptions } = await import('../../src/store/postgres/options.js');
     const db = new PgDatabase(resolvePostgresOptions({ connectionString: CONNECTION, schema: newSchema(), poolSize: 1 }));
     try {

@@ -10,7 +10,7 @@ const schemas: string[] = [];
 runStoreContract('postgres', () => {
   const schema = `chime_t_${randomBytes(6).toString('hex')}`;
   schemas.push(schema);
-  return createPostgresStore({ connectionString: CONNECTION, schema, useDatabaseClock: false });
+  return createPostgresStore({ connectionString: CONNECTION, schema, useStoreClock: false });
 });
 
 afterAll(async () => {

@@ -22,8 +22,8 @@ describe('Redis store across a server restart', () => {
   it('reports the outage, recovers by itself, resumes pub/sub and keeps every acknowledged job', async () => {
     const prefix = uniquePrefix();
     const url = server.url;
-    const writer = createRedisStore({ url, prefix, useServerClock: false });
-    const reader = createRedisStore({ url, prefix, useServerClock: false });
+    const writer = createRedisStore({ url, prefix, useStoreClock: false });
+    const reader = createRedisStore({ url, prefix, useStoreClock: false });
     await Promise.all([writer.open(), reader.open()]);
     try {
       expect(writer.warnings).toEqual([]);

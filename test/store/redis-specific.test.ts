@@ -11,7 +11,7 @@ import { CALLBACK_QUEUE } from '../../src/core/types.js';
 import { createRedisStore, type RedisStore } from '../../src/store/redis/index.js';
 import { RedisKeys } from '../../src/store/redis/keys.js';
 import { LATEST_LAYOUT } from '../../src/store/redis/migrations/index.js';
-import { leaseDue } from '../../src/store/redis/transitions.js';
+import { leaseDue } from '../../src/store/redis/claims.js';
 import type { DueSignal, Lane, PlanNext } from '../../src/store/store.js';
 import { T0, everyPlan, firstJob, newJob, newSchedule, noNext } from '../support/fixtures.js';
 import { REDIS_URL, deleteTestPrefixes, rawContext, testStore, uniquePrefix } from './redis-support.js';
@@ -20,8 +20,8 @@ const CALLBACKS: Lane = { target: 'callback' };
 const TASKS: Lane = { target: 'task', queues: ['default'], tasks: ['process_data'] };
 const opened: RedisStore[] = [];
 
-async function open(prefix = uniquePrefix(), useServerClock = false): Promise<RedisStore> {
-  const store = createRedisStore({ url: REDIS_URL, prefix, useServerClock });
+async function open(prefix = uniquePrefix(), useStoreClock = false): Promise<RedisStore> {
+  const store = createRedisStore({ url: REDIS_URL, prefix, useStoreClock });
   opened.push(store);
   await store.open();
   return store;
@@ -176,7 +176,7 @@ describe('Redis store', () => {
         await store.claimDue({ lane: CALLBACKS, now: T0 + 150, limit: 10, owner: 'sweeper', leaseMs: 100, planNext: plans.plan });
         expect(plans.calls()).toBe(1);
         // The slow node finishes its own step 2 late, with a plan of its own.
-        const { advanceSchedules } = await import('../../src/store/redis/transitions.js');
+        const { advanceSchedules } = await import('../../src/store/redis/advance-schedules.js');
         const deliver = await advanceSchedules(slow.ctx, leased.markers, leased.schedules, () => ({ deliver: true, next: T0 + 500 }), T0 + 160);
         expect([...deliver.values()]).toEqual([true]);
       } finally {
@@ -210,7 +210,7 @@ describe('Redis store', () => {
     });
   });
 
-  it('never claims ahead of Redis TIME with useServerClock on', async () => {
+  it('never claims ahead of Redis TIME with useStoreClock on', async () => {
     const store = await open(uniquePrefix(), true);
     const server = await store.serverTime();
     expect(Math.abs(server - Date.now())).toBeLessThan(5000);

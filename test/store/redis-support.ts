@@ -1,7 +1,6 @@
 /** Shared helpers of the Redis store tests: unique prefixes and cleanup of their keys only. */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { DueSignals } from '../../src/store/due-signals.js';
 import { RedisContext } from '../../src/store/redis/context.js';
 import { createRedisStore, type RedisStore, type RedisStoreOptions } from '../../src/store/redis/index.js';
 import { RedisKeys } from '../../src/store/redis/keys.js';
@@ -18,7 +17,7 @@ export function uniquePrefix(): string {
 }
 
 export function testStore(options: Partial<RedisStoreOptions> = {}): RedisStore {
-  return createRedisStore({ url: REDIS_URL, prefix: uniquePrefix(), useServerClock: false, ...options });
+  return createRedisStore({ url: REDIS_URL, prefix: uniquePrefix(), useStoreClock: false, ...options });
 }
 
 /** Deletes the keys of one prefix (SCAN MATCH prefix:*), never anyone else's. */
@@ -45,12 +44,12 @@ export async function deleteTestPrefixes(): Promise<void> {
 
 /**
  * A bare script runner on its own connection, for playing a node that dies half-way:
- * tests call single steps (transitions.leaseDue) with it and never the rest.
+ * tests call single steps (claims.leaseDue) with it and never the rest.
  */
 export async function rawContext(prefix: string, url = REDIS_URL): Promise<{ ctx: RedisContext; close: () => void }> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   defineScripts(redis);
-  const ctx = new RedisContext(redis, new RedisKeys(prefix), `raw-${randomUUID()}`, false, new DueSignals());
+  const ctx = new RedisContext(redis, new RedisKeys(prefix), `raw-${randomUUID()}`, false);
   return { ctx, close: () => redis.disconnect() };
 }

@@ -12,7 +12,7 @@ import type { JobStatus } from '../../core/types.js';
 import { occurrenceJob } from '../occurrence-job.js';
 import { finishedScheduleStatus } from '../schedule-end.js';
 import type { DueSignal, NewJob, PlanNext } from '../store.js';
-import type { PgDatabase, Queryable } from './database.js';
+import type { PgDatabase, Queryable } from './context.js';
 import { insertJobRows } from './insert-jobs.js';
 import { FINAL_SQL, scheduleColumns, scheduleFromRow, type ScheduleRow } from './rows.js';
 

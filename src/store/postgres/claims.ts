@@ -5,9 +5,10 @@
  * then the schedules of the claimed occurrences advance.
  */
 import { CALLBACK_QUEUE, PRIORITIES, type ClaimedJob } from '../../core/types.js';
+import type { Written } from '../store-ops.js';
 import type { ClaimRequest, DueSignal, Lane } from '../store.js';
 import { advanceSchedules } from './advance-schedules.js';
-import type { PgDatabase } from './database.js';
+import type { PgDatabase } from './context.js';
 import { jobColumns, jobFromRow, type JobRow } from './rows.js';
 
 function laneQueues(lane: Lane): readonly string[] {
@@ -55,11 +56,6 @@ export async function peekDueTimes(db: PgDatabase, lane: Lane, until: number, li
   return rows.map((row) => row.run_at);
 }
 
-export interface ClaimResult {
-  jobs: ClaimedJob[];
-  signals: DueSignal[];
-}
-
 interface ClaimClock {
   /** The database clock (floored to the ms: a job due at 12.000 is not due at 11.9995), or the caller's now. */
   db_now: number;
@@ -67,11 +63,11 @@ interface ClaimClock {
   held_back: number | null;
 }
 
-export async function claimDue(db: PgDatabase, request: ClaimRequest): Promise<ClaimResult> {
+export async function claimDue(db: PgDatabase, request: ClaimRequest): Promise<Written<ClaimedJob[]>> {
   const { lane, now, owner } = request;
   const queues = laneQueues(lane);
   const tasks = laneTasks(lane);
-  if (request.limit <= 0 || queues.length === 0 || tasks?.length === 0) return { jobs: [], signals: [] };
+  if (request.limit <= 0 || queues.length === 0 || tasks?.length === 0) return { value: [], signals: [] };
   const status = request.as ?? 'running';
   return db.transaction(async (tx) => {
     // A queue with a concurrency limit is counted under its settings row's lock, taken here,
@@ -93,7 +89,7 @@ export async function claimDue(db: PgDatabase, request: ClaimRequest): Promise<C
         (SELECT count(*) FROM (SELECT 1 FROM ${db.s}.queues WHERE name = ANY($1::text[]) AND concurrency IS NOT NULL
           AND NOT paused ORDER BY name FOR UPDATE) AS limited) AS locked
       FROM clock`,
-      [queues, tasks, now, db.options.useDatabaseClock],
+      [queues, tasks, now, db.options.useStoreClock],
     );
     // Never early by the database's clock, when the caller's runs ahead of it.
     // dueBy (claiming ahead) moves back by as much as the caller's clock runs ahead of the database's.
@@ -137,7 +133,7 @@ export async function claimDue(db: PgDatabase, request: ClaimRequest): Promise<C
       // node's clock (local only: other nodes have clocks of their own).
       signals.push({ target: lane.target, queue: queues[0]!, runAt: clock!.held_back + (now - clock!.db_now) });
     }
-    if (rows.length === 0) return { jobs: [], signals };
+    if (rows.length === 0) return { value: [], signals };
     // RETURNING gives no order; hand jobs out in claim order.
     rows.sort((a, b) => a.priority - b.priority || a.run_at - b.run_at || (a.id < b.id ? -1 : 1));
     const fired = rows.flatMap((row) =>
@@ -145,6 +141,6 @@ export async function claimDue(db: PgDatabase, request: ClaimRequest): Promise<C
     );
     const advanced = fired.length > 0 ? await advanceSchedules(db, tx, fired, now, request.planNext, null) : null;
     const jobs = rows.map((row): ClaimedJob => ({ ...jobFromRow(row), deliver: advanced?.deliver.get(row.id) ?? true }));
-    return { jobs, signals: [...signals, ...(advanced?.signals ?? [])] };
+    return { value: jobs, signals: [...signals, ...(advanced?.signals ?? [])] };
   });
 }

@@ -4,14 +4,16 @@
  * common case; a call whose name is taken, or whose merged statement failed, takes the
  * transaction path alone, which refuses, replaces or reports it.
  */
-import { ChimeError } from '../../core/errors.js';
+import { ChimeError, chimeError } from '../../core/errors.js';
 import type { ScheduleRecord } from '../../core/types.js';
 import type { DueSignal, NewJob, NewSchedule } from '../store.js';
-import type { PgDatabase } from './database.js';
+import type { PgDatabase } from './context.js';
 import { isUniqueViolation } from './errors.js';
-import { dueSignalsOf, insertJobsFromJson, jobsJson } from './insert-jobs.js';
+import { dueSignalsOf } from '../due-signals.js';
+import { insertJobsFromJson, jobsJson } from './insert-jobs.js';
 import { insertScheduleSql, scheduleInsertValues, type ScheduleRow } from './rows.js';
-import { deleteWaitingJobs, insertFirst, type ScheduleChange } from './schedules.js';
+import type { Written } from '../store-ops.js';
+import { deleteWaitingJobs, insertFirst } from './schedules.js';
 import { TurnBatch, type BatchedCall } from './turn-batch.js';
 
 export interface CreateCall {
@@ -20,14 +22,14 @@ export interface CreateCall {
   mode: 'create' | 'replace';
 }
 
-type Call = BatchedCall<CreateCall, ScheduleChange<ScheduleRecord>>;
+type Call = BatchedCall<CreateCall, Written<ScheduleRecord>>;
 
 /**
  * Measured with 50 concurrent creates (2-core box, pool of 10): 7.5k-9k/s merged, against
  * about 1k/s with one statement each and 1.1k/s with one five-round-trip transaction each.
  */
 export class ScheduleCreator {
-  private readonly batch = new TurnBatch<CreateCall, ScheduleChange<ScheduleRecord>>({
+  private readonly batch = new TurnBatch<CreateCall, Written<ScheduleRecord>>({
     maxGroupSize: 500,
     size: () => 1,
     run: (group) => this.createGroup(group),
@@ -35,7 +37,7 @@ export class ScheduleCreator {
 
   constructor(private readonly db: PgDatabase) {}
 
-  create(call: CreateCall): Promise<ScheduleChange<ScheduleRecord>> {
+  create(call: CreateCall): Promise<Written<ScheduleRecord>> {
     return this.batch.add(call);
   }
 
@@ -119,7 +121,7 @@ async function createIfNamesFree(db: PgDatabase, calls: readonly CreateCall[]): 
  * replaces a finished one; `replace` replaces any. If another node takes the name between
  * the look-up and the insert, `replace` looks again.
  */
-async function createInTransaction(db: PgDatabase, call: CreateCall): Promise<ScheduleChange<ScheduleRecord>> {
+async function createInTransaction(db: PgDatabase, call: CreateCall): Promise<Written<ScheduleRecord>> {
   const { schedule, first, mode } = call;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -152,5 +154,5 @@ function isNameRace(error: unknown): boolean {
 }
 
 function nameTaken(name: string, cause?: unknown): ChimeError {
-  return new ChimeError('JOB_EXISTS', `job "${name}" already exists`, cause === undefined ? {} : { cause });
+  return chimeError('JOB_NAME_EXISTS', { name }, cause === undefined ? {} : { cause });
 }

@@ -5,8 +5,9 @@
  */
 import pg from 'pg';
 import type { JobTarget } from '../../core/types.js';
+import { earliestPerLane } from '../due-signals.js';
 import type { DueSignal } from '../store.js';
-import type { Queryable } from './database.js';
+import type { Queryable } from './context.js';
 
 /** What travels in a notification. `origin` lets a node skip its own echoes. */
 interface WirePayload {
@@ -15,21 +16,6 @@ interface WirePayload {
   runAt?: number;
   more?: boolean;
   origin: string;
-}
-
-/** One signal per (target, queue) at the earliest run time, flagged `more` when later times came too. */
-export function earliestPerLane(signals: readonly DueSignal[]): DueSignal[] {
-  const earliest = new Map<string, DueSignal>();
-  for (const signal of signals) {
-    const key = `${signal.target}\u0000${signal.queue}`;
-    const seen = earliest.get(key);
-    if (!seen) earliest.set(key, { ...signal });
-    else {
-      if (signal.more || signal.runAt !== seen.runAt) seen.more = true;
-      if (signal.runAt < seen.runAt) seen.runAt = signal.runAt;
-    }
-  }
-  return [...earliest.values()];
 }
 
 export function encodeSignal(signal: DueSignal | null, origin: string): string {

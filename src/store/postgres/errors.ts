@@ -1,5 +1,5 @@
 /** Maps `pg` driver and server failures into the error registry (src/core/errors.ts). */
-import { ChimeError } from '../../core/errors.js';
+import { ChimeError, chimeError } from '../../core/errors.js';
 
 /** Socket-level failures: the server is down, restarting or unreachable. */
 const NETWORK_CODES = new Set([
@@ -61,15 +61,15 @@ export function isUniqueViolation(error: unknown): boolean {
 export function mapPgError(error: unknown): unknown {
   if (error instanceof ChimeError) return error;
   if (isUniqueViolation(error)) {
-    return new ChimeError('JOB_EXISTS', 'a job with that id already exists', { cause: error });
+    return chimeError('JOB_ID_CONFLICT', {}, { cause: error });
   }
   if (isTransient(error) || isLockNotAvailable(error)) {
-    // Still conflicting after the transaction ran again several times (database.ts).
-    return new ChimeError('STORE_UNAVAILABLE', 'PostgreSQL: the rows are busy in another transaction; retry', { cause: error });
+    // Still conflicting after the transaction ran again several times (context.ts).
+    return chimeError('STORE_ROWS_BUSY', {}, { cause: error });
   }
   if (isUnavailable(error)) {
     const detail = error instanceof Error && error.message ? `: ${error.message}` : '';
-    return new ChimeError('STORE_UNAVAILABLE', `PostgreSQL is unavailable${detail}`, { cause: error });
+    return chimeError('STORE_DOWN', { backend: 'PostgreSQL', detail }, { cause: error });
   }
   return error;
 }

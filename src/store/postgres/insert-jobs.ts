@@ -1,11 +1,11 @@
 /** Multi-row job inserts, shared by the API path (insertJobs) and the claim path (next occurrences). */
-import { ChimeError } from '../../core/errors.js';
+import { ChimeError, chimeError } from '../../core/errors.js';
 import { serializeDelivery } from '../../core/delivery-spec.js';
 import { maxRetriesOf } from '../../core/failure-policy.js';
 import { PRIORITY_RANK } from '../../core/types.js';
 import type { DueSignal, NewJob } from '../store.js';
-import type { PgDatabase, Queryable } from './database.js';
-import { earliestPerLane } from './due-channel.js';
+import type { PgDatabase, Queryable } from './context.js';
+import { dueSignalsOf } from '../due-signals.js';
 import { isUniqueViolation, mapPgError } from './errors.js';
 import type { JobRow } from './rows.js';
 import { TurnBatch, type BatchedCall } from './turn-batch.js';
@@ -102,8 +102,8 @@ function duplicateJob(error: unknown): unknown {
   if (!isUniqueViolation(cause)) return mapPgError(error);
   const detail = (cause as { detail?: string }).detail ?? '';
   const id = /^Key \(id\)=\((.*)\) already exists/.exec(detail)?.[1];
-  const message = id === undefined ? 'a job with that id already exists' : `a job with id "${id}" already exists`;
-  return new ChimeError('JOB_EXISTS', message, { field: 'job_id', cause });
+  if (id === undefined) return chimeError('JOB_ID_CONFLICT', {}, { field: 'job_id', cause });
+  return chimeError('JOB_ID_EXISTS', { id }, { cause });
 }
 
 /** Calls of at most this many jobs are merged with others of the same event-loop turn. */
@@ -146,9 +146,4 @@ export class InsertBatcher {
     }
     for (const call of group) call.resolve(dueSignalsOf(call.input));
   }
-}
-
-/** What a committed insert of these jobs tells this node's listeners. */
-export function dueSignalsOf(jobs: readonly NewJob[]): DueSignal[] {
-  return earliestPerLane(jobs.map((job) => ({ target: job.target, queue: job.queue, runAt: job.runAt })));
 }

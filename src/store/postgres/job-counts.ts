@@ -1,7 +1,7 @@
 /** `jobCounts` on PostgreSQL: index-only counts over the live jobs and the dead letters. */
 import { CALLBACK_QUEUE } from '../../core/types.js';
 import type { JobCounts } from '../store.js';
-import type { PgDatabase } from './database.js';
+import type { PgDatabase } from './context.js';
 
 export async function jobCounts(db: PgDatabase): Promise<JobCounts> {
   // Each WHERE matches a partial index (jobs_due, jobs_leased_queue, jobs_failed), so none

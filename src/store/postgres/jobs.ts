@@ -1,10 +1,12 @@
 /** Job queries and user-driven changes (cancel, retry), history and retention. */
-import { ChimeError } from '../../core/errors.js';
+import { assertRetryable, cancelledError, cancelStep } from '../../core/job-status-rules.js';
 import { PRIORITY_RANK, type HistoryEntry, type JobRecord } from '../../core/types.js';
-import type { DueSignal, HistoryQuery, JobOrderField, JobQuery, Page, PlanNext } from '../store.js';
+import { JOB_ORDER_COLUMNS } from '../job-order.js';
+import type { Written } from '../store-ops.js';
+import type { DueSignal, HistoryQuery, JobQuery, NewJob, Page, PlanNext } from '../store.js';
 import { historyFromRow, type HistoryRow } from '../history-row.js';
 import { advanceSchedules, finishSchedules } from './advance-schedules.js';
-import type { PgDatabase } from './database.js';
+import type { PgDatabase } from './context.js';
 import { notifyDue } from './due-channel.js';
 import { FINAL_SQL, HISTORY_COLUMNS, jobColumns, jobFromRow, type JobRow } from './rows.js';
 
@@ -13,15 +15,7 @@ export async function getJob(db: PgDatabase, id: string): Promise<JobRecord | nu
   return row ? jobFromRow(row) : null;
 }
 
-const ORDER_COLUMNS: Record<JobOrderField, string> = {
-  created_at: 'created_at',
-  scheduled_at: 'occurrence',
-  run_at: 'run_at',
-  priority: 'priority',
-  status: 'status',
-  started_at: 'started_at',
-  completed_at: 'completed_at',
-};
+const ORDER_COLUMNS = JOB_ORDER_COLUMNS;
 
 export async function listJobs(db: PgDatabase, query: JobQuery): Promise<Page<JobRecord>> {
   const where: string[] = [];
@@ -51,9 +45,9 @@ export async function listJobs(db: PgDatabase, query: JobQuery): Promise<Page<Jo
   return { items: rows.map(jobFromRow), total: counted[0]?.n ?? 0 };
 }
 
-export interface ChangeResult {
-  job: JobRecord | null;
-  signals: DueSignal[];
+/** Inserts go through the connection's batcher (insert-jobs.ts): one statement per turn. */
+export function insertJobs(db: PgDatabase, jobs: readonly NewJob[]): Promise<DueSignal[]> {
+  return db.inserts.insert(jobs);
 }
 
 export async function cancelJob(
@@ -62,15 +56,15 @@ export async function cancelJob(
   reason: string | null,
   now: number,
   planNext: PlanNext,
-): Promise<ChangeResult> {
+): Promise<Written<JobRecord | null>> {
   return db.transaction(async (tx) => {
     // Waits for a claim holding the row, then sees what it made of the job.
     const [row] = await tx.query<JobRow>(`SELECT ${jobColumns()} FROM ${db.s}.jobs WHERE id = $1 FOR UPDATE`, [id]);
-    if (!row) return { job: null, signals: [] };
+    if (!row) return { value: null, signals: [] };
     let signals: DueSignal[] = [];
     let after: JobRow | undefined;
-    if (row.status === 'pending' || row.status === 'retrying') {
-      const error = { message: reason ?? 'cancelled', type: 'Cancelled', traceback: null };
+    if (cancelStep(id, row.status) === 'now') {
+      const error = cancelledError(reason);
       [after] = await tx.query<JobRow>(
         `UPDATE ${db.s}.jobs SET status = 'cancelled', completed_at = $2, error = $3::jsonb WHERE id = $1 RETURNING ${jobColumns()}`,
         [id, now, JSON.stringify(error)],
@@ -80,25 +74,21 @@ export async function cancelJob(
         signals = (await advanceSchedules(db, tx, [item], now, planNext, false)).signals;
         await finishSchedules(db, tx, [{ scheduleId: row.schedule_id, lastStatus: 'cancelled', at: now }]);
       }
-    } else if (row.status === 'reserved' || row.status === 'running') {
+    } else {
       [after] = await tx.query<JobRow>(
         `UPDATE ${db.s}.jobs SET cancel_requested = true WHERE id = $1 RETURNING ${jobColumns()}`,
         [id],
       );
-    } else {
-      throw new ChimeError('INVALID_STATE', `job "${id}" is ${row.status}; only pending, retrying or running jobs can be cancelled`);
     }
-    return { job: jobFromRow(after!), signals };
+    return { value: jobFromRow(after!), signals };
   });
 }
 
-export async function retryJob(db: PgDatabase, id: string, now: number): Promise<ChangeResult> {
+export async function retryJob(db: PgDatabase, id: string, now: number): Promise<Written<JobRecord | null>> {
   return db.transaction(async (tx) => {
     const [row] = await tx.query<JobRow>(`SELECT ${jobColumns()} FROM ${db.s}.jobs WHERE id = $1 FOR UPDATE`, [id]);
-    if (!row) return { job: null, signals: [] };
-    if (row.status !== 'failed' && row.status !== 'timeout' && row.status !== 'cancelled') {
-      throw new ChimeError('INVALID_STATE', `job "${id}" is ${row.status}; only failed, timeout or cancelled jobs can be retried`);
-    }
+    if (!row) return { value: null, signals: [] };
+    assertRetryable(id, row.status);
     const [after] = await tx.query<JobRow>(
       `UPDATE ${db.s}.jobs SET status = 'pending', attempts = 0, run_at = $2, completed_at = NULL, result = NULL,
          error = NULL, cancel_requested = false, lease_owner = NULL, lease_until = NULL WHERE id = $1
@@ -114,7 +104,7 @@ export async function retryJob(db: PgDatabase, id: string, now: number): Promise
     }
     const signals: DueSignal[] = [{ target: row.target, queue: row.queue, runAt: now }];
     await notifyDue(tx, db.channel, db.origin, signals);
-    return { job: jobFromRow(after!), signals };
+    return { value: jobFromRow(after!), signals };
   });
 }
 

@@ -1,8 +1,9 @@
 /** Lease upkeep: extend, start reserved jobs, hand back unrun, reap the dead, and cancel checks. */
 import type { JobStatus } from '../../core/types.js';
+import type { Written } from '../store-ops.js';
 import type { DueSignal, ReapRequest, ReapedJob } from '../store.js';
 import { finishSchedules, type EndedOccurrence } from './advance-schedules.js';
-import type { PgDatabase } from './database.js';
+import type { PgDatabase } from './context.js';
 import { notifyDue } from './due-channel.js';
 import type { JobRow } from './rows.js';
 
@@ -13,7 +14,6 @@ function inRequestOrder(asked: readonly string[], found: readonly string[]): str
 }
 
 export async function extendLeases(db: PgDatabase, owner: string, jobIds: readonly string[], until: number): Promise<string[]> {
-  if (jobIds.length === 0) return [];
   const rows = await db.query<{ id: string }>(
     `UPDATE ${db.s}.jobs SET lease_until = $3
      WHERE id = ANY($1::text[]) AND lease_owner = $2 AND status IN ('reserved', 'running') RETURNING id`,
@@ -24,7 +24,6 @@ export async function extendLeases(db: PgDatabase, owner: string, jobIds: readon
 
 /** Hands jobs back unrun: they wait again at `now` and the attempt is not counted. */
 export async function releaseLeases(db: PgDatabase, owner: string, jobIds: readonly string[], now: number): Promise<DueSignal[]> {
-  if (jobIds.length === 0) return [];
   const rows = await db.query<Pick<JobRow, 'target' | 'queue'>>(
     `WITH released AS (
       UPDATE ${db.s}.jobs SET status = 'pending', attempts = GREATEST(attempts - 1, 0), run_at = $3, lease_owner = NULL,
@@ -41,7 +40,6 @@ export async function releaseLeases(db: PgDatabase, owner: string, jobIds: reado
 }
 
 export async function startJobs(db: PgDatabase, owner: string, jobIds: readonly string[], now: number): Promise<void> {
-  if (jobIds.length === 0) return;
   await db.query(
     `UPDATE ${db.s}.jobs SET status = 'running', started_at = $3
      WHERE id = ANY($1::text[]) AND lease_owner = $2 AND status = 'reserved'`,
@@ -50,17 +48,11 @@ export async function startJobs(db: PgDatabase, owner: string, jobIds: readonly 
 }
 
 export async function cancelRequested(db: PgDatabase, jobIds: readonly string[]): Promise<string[]> {
-  if (jobIds.length === 0) return [];
   const rows = await db.query<{ id: string }>(
     `SELECT id FROM ${db.s}.jobs WHERE id = ANY($1::text[]) AND cancel_requested`,
     [jobIds],
   );
   return inRequestOrder(jobIds, rows.map((row) => row.id));
-}
-
-export interface ReapResult {
-  reaped: ReapedJob[];
-  signals: DueSignal[];
 }
 
 type ReapedRow = Pick<JobRow, 'id' | 'schedule_id' | 'target' | 'queue' | 'status'> & {
@@ -82,8 +74,8 @@ function takeBackParams(request: ReapRequest): [string[], boolean, string[]] {
   return 'owners' in takeBack ? [[...takeBack.owners], false, []] : [[], true, [...takeBack.allExcept]];
 }
 
-export async function reapExpiredLeases(db: PgDatabase, request: ReapRequest): Promise<ReapResult> {
-  if (request.limit <= 0) return { reaped: [], signals: [] };
+export async function reapExpiredLeases(db: PgDatabase, request: ReapRequest): Promise<Written<ReapedJob[]>> {
+  if (request.limit <= 0) return { value: [], signals: [] };
   const { now } = request;
   return db.transaction(async (tx) => {
     const rows = await tx.query<ReapedRow>(
@@ -130,6 +122,6 @@ export async function reapExpiredLeases(db: PgDatabase, request: ReapRequest): P
       previousOwner: row.previous_owner,
       status: row.status as ReapedJob['status'],
     }));
-    return { reaped, signals };
+    return { value: reaped, signals };
   });
 }

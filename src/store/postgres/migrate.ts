@@ -1,5 +1,8 @@
-import type { PgDatabase } from './database.js';
-import { MIGRATIONS } from './migrations/index.js';
+import type { PgDatabase } from './context.js';
+import { readSqlMigrations } from '../sql-migrations.js';
+
+/** This backend's migrations (migrations/NNN-name.sql), in version order. */
+export const MIGRATIONS = readSqlMigrations(new URL('./migrations/', import.meta.url));
 
 /**
  * Creates the schema if missing and applies pending migrations, all in one transaction that

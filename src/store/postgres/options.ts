@@ -17,7 +17,7 @@ export interface PostgresStoreOptions {
    * clock. Tests on a virtual clock in 2030 turn it off.
    * @default true
    */
-  useDatabaseClock?: boolean;
+  useStoreClock?: boolean;
 }
 
 /** The options after validation, with every name derived from the schema computed once. */
@@ -27,7 +27,7 @@ export interface ResolvedPostgresOptions {
   /** The schema as a quoted identifier, ready to prefix table names. */
   qualifier: string;
   poolSize: number;
-  useDatabaseClock: boolean;
+  useStoreClock: boolean;
   /** The LISTEN/NOTIFY channel of this schema. */
   channel: string;
   /** The key of the transaction-level advisory lock that serialises migrations of this schema. */
@@ -57,7 +57,7 @@ export function resolvePostgresOptions(options: PostgresStoreOptions): ResolvedP
     schema,
     qualifier: `"${schema}"`,
     poolSize,
-    useDatabaseClock: options.useDatabaseClock ?? true,
+    useStoreClock: options.useStoreClock ?? true,
     channel,
     migrationLockKey: digest.readBigInt64BE(0).toString(),
   };

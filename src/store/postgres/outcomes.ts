@@ -5,7 +5,7 @@
  */
 import type { DueSignal, JobOutcome } from '../store.js';
 import { finishSchedules, type EndedOccurrence } from './advance-schedules.js';
-import type { PgDatabase } from './database.js';
+import type { PgDatabase } from './context.js';
 import { notifyDue } from './due-channel.js';
 import type { JobRow } from './rows.js';
 

@@ -1,8 +1,9 @@
 /** The job platform's queues, tasks, workers and statistics on PostgreSQL. */
 import { CALLBACK_QUEUE, JOB_STATUSES, PRIORITY_BY_RANK, type JobStatus, type Priority } from '../../core/types.js';
 import type { JobStats, QueueInfo, StatusCounts, TaskInfo, WorkerInfo } from '../store.js';
-import type { PgDatabase } from './database.js';
+import type { PgDatabase } from './context.js';
 import { encodeSignal } from './due-channel.js';
+import { taskFromRow, type TaskRow } from '../sql-rows.js';
 
 interface QueueRow {
   name: string;
@@ -75,35 +76,7 @@ export async function clearQueue(db: PgDatabase, name: string): Promise<number> 
   return row?.n ?? 0;
 }
 
-interface TaskRow {
-  name: string;
-  version: string;
-  description: string;
-  queue: string;
-  timeout_ms: number;
-  max_retries: number;
-  retry_delay_ms: number;
-  is_async: boolean;
-  registered_at: number;
-  last_seen_at: number;
-}
-
 const TASK_COLUMNS = 'name, version, description, queue, timeout_ms, max_retries, retry_delay_ms, is_async, registered_at, last_seen_at';
-
-function taskFromRow(row: TaskRow): TaskInfo {
-  return {
-    name: row.name,
-    version: row.version,
-    description: row.description,
-    queue: row.queue,
-    timeoutMs: row.timeout_ms,
-    maxRetries: row.max_retries,
-    retryDelayMs: row.retry_delay_ms,
-    isAsync: row.is_async,
-    registeredAt: row.registered_at,
-    lastSeenAt: row.last_seen_at,
-  };
-}
 
 export async function registerTasks(db: PgDatabase, tasks: readonly Omit<TaskInfo, 'registeredAt' | 'lastSeenAt'>[], now: number): Promise<void> {
   if (tasks.length === 0) return;

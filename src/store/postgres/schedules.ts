@@ -5,18 +5,16 @@
  * first and then its waiting occurrences with NOWAIT: a claim holds the job row and then
  * waits for the schedule, so an edit that waited for the job while holding the schedule
  * would deadlock with it. A NOWAIT conflict rolls the edit back and the transaction runs
- * again a few milliseconds later (database.ts), after the claim committed.
+ * again a few milliseconds later (context.ts), after the claim committed.
  */
 import type { ScheduleRecord } from '../../core/types.js';
-import type { DueSignal, NewJob, Page, ScheduleQuery, ScheduleUpdate } from '../store.js';
-import type { PgDatabase, Queryable } from './database.js';
+import { editedSchedule, scheduleUpdateValues } from '../sql-rows.js';
+import type { Written } from '../store-ops.js';
+import type { DueSignal, NewJob, NewSchedule, Page, ScheduleQuery, ScheduleUpdate } from '../store.js';
+import type { PgDatabase, Queryable } from './context.js';
 import { insertJobRows } from './insert-jobs.js';
 import { scheduleColumns, scheduleFromRow, type ScheduleRow } from './rows.js';
 
-export interface ScheduleChange<T> {
-  value: T;
-  signals: DueSignal[];
-}
 
 /** Deletes a locked schedule's waiting occurrences; running ones finish. */
 export async function deleteWaitingJobs(db: PgDatabase, tx: Queryable, scheduleId: string): Promise<void> {
@@ -79,37 +77,18 @@ export async function updateSchedule(
   db: PgDatabase,
   id: string,
   update: ScheduleUpdate,
-): Promise<ScheduleChange<ScheduleRecord | null>> {
+): Promise<Written<ScheduleRecord | null>> {
   return db.transaction(async (tx) => {
     const [row] = await tx.query<ScheduleRow>(`SELECT ${scheduleColumns()} FROM ${db.s}.schedules WHERE id = $1 FOR UPDATE`, [id]);
     if (!row) return { value: null, signals: [] };
     const current = scheduleFromRow(row);
-    const next: ScheduleRecord = {
-      ...current,
-      ...update.patch,
-      status: update.status ?? current.status,
-      nextRunAt: update.nextOccurrence ? update.nextOccurrence.occurrence : null,
-      updatedAt: update.updatedAt,
-    };
+    const next = editedSchedule(current, update);
     await deleteWaitingJobs(db, tx, id);
     const signals = await insertFirst(db, tx, update.nextOccurrence);
     await tx.query(
       `UPDATE ${db.s}.schedules SET name = $2, status = $3, recurrence = $4, start_at = $5, expires_at = $6, repeats = $7,
          missed_fire = $8, template = $9, next_run_at = $10, source = $11, updated_at = $12 WHERE id = $1`,
-      [
-        id,
-        next.name,
-        next.status,
-        JSON.stringify(next.recurrence),
-        next.startAt,
-        next.expiresAt,
-        next.repeats,
-        next.missedFire,
-        JSON.stringify(next.template),
-        next.nextRunAt,
-        JSON.stringify(next.source),
-        next.updatedAt,
-      ],
+      [id, ...scheduleUpdateValues(next)],
     );
     return { value: next, signals };
   });
@@ -123,4 +102,14 @@ export async function deleteSchedule(db: PgDatabase, id: string): Promise<boolea
     await tx.query(`DELETE FROM ${db.s}.schedules WHERE id = $1`, [id]);
     return true;
   });
+}
+
+/** Creates go through the connection's batcher (create-schedules.ts): one transaction per turn. */
+export function createSchedule(
+  db: PgDatabase,
+  schedule: NewSchedule,
+  first: NewJob | null,
+  mode: 'create' | 'replace',
+): Promise<Written<ScheduleRecord>> {
+  return db.creates.create({ schedule, first, mode });
 }

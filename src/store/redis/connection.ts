@@ -2,7 +2,7 @@
  * Connections, failure mapping and the durability check of the Redis store.
  */
 import { Redis, type RedisOptions } from 'ioredis';
-import { ChimeError, ERROR_CODES, type ErrorCode } from '../../core/errors.js';
+import { ChimeError, chimeError, isMessageId } from '../../core/errors.js';
 
 /** Reconnect backoff: 50 ms, 100 ms, ... capped at 2 s, forever. */
 const MAX_RECONNECT_DELAY_MS = 2000;
@@ -50,19 +50,20 @@ export function mapRedisError(error: unknown): unknown {
   if (error.name === 'ReplyError') {
     const message = error.message.replace(SCRIPT_SUFFIX, '');
     const space = message.indexOf(' ');
-    const code = message.slice(0, space);
-    if (space > 0 && code in ERROR_CODES) {
-      const field = code === 'JOB_EXISTS' && message.includes('job with id') ? { field: 'job_id' } : {};
-      return new ChimeError(code as ErrorCode, message.slice(space + 1), { ...field, cause: error });
+    const id = message.slice(0, space);
+    // A script's fail(): a message template and its parameters as JSON (lua/prelude/base.lua).
+    if (space > 0 && isMessageId(id)) {
+      const params = JSON.parse(message.slice(space + 1)) as Record<string, string | number>;
+      return chimeError(id, params as never, { cause: error });
     }
     if (UNAVAILABLE_REPLIES.test(message)) {
-      return new ChimeError('STORE_UNAVAILABLE', `Redis cannot serve the request right now: ${message}`, { cause: error });
+      return chimeError('STORE_BUSY', { backend: 'Redis', reply: message }, { cause: error });
     }
     return error;
   }
   // Everything else is the connection: refused, closed, not writeable while reconnecting,
   // aborted in flight, timed out.
-  return new ChimeError('STORE_UNAVAILABLE', `Redis is unreachable (${connectionProblem(error)}); retry later`, { cause: error });
+  return chimeError('STORE_UNREACHABLE', { backend: 'Redis', problem: connectionProblem(error) }, { cause: error });
 }
 
 /**

@@ -1,7 +1,4 @@
 import type { Redis } from 'ioredis';
-import type { JobTarget } from '../../core/types.js';
-import type { DueSignals } from '../due-signals.js';
-import type { DueSignal } from '../store.js';
 import { mapRedisError } from './connection.js';
 import type { RedisKeys } from './keys.js';
 import { runScript, type ScriptName } from './scripts.js';
@@ -15,8 +12,8 @@ export class RedisContext {
     readonly keys: RedisKeys,
     /** This store instance's id in published signals: its own come back and are skipped. */
     readonly origin: string,
-    readonly useServerClock: boolean,
-    private readonly signals: DueSignals,
+    /** Claims cap "now" at Redis TIME (see `RedisStoreOptions.useStoreClock`). */
+    readonly useStoreClock: boolean,
   ) {
     this.common = [keys.prefix, keys.dueChannel, origin];
   }
@@ -37,18 +34,5 @@ export class RedisContext {
     } catch (error) {
       throw mapRedisError(error);
     }
-  }
-
-  /** Hands a script's due signals (target, queue, runAt, more '1'/'0', ...) to local listeners at once. */
-  emitFlat(flat: readonly string[]): void {
-    for (let i = 0; i + 3 < flat.length; i += 4) {
-      const signal: DueSignal = { target: flat[i] as JobTarget, queue: flat[i + 1]!, runAt: Number(flat[i + 2]) };
-      if (flat[i + 3] === '1') signal.more = true;
-      this.signals.emit(signal);
-    }
-  }
-
-  emit(signal: DueSignal | null): void {
-    this.signals.emit(signal);
   }
 }

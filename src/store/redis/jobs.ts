@@ -1,21 +1,24 @@
 /** Job queries and user-driven job changes (insert, cancel, retry) of the Redis store. */
 import { PRIORITY_RANK, type HistoryEntry, type JobRecord } from '../../core/types.js';
-import type { HistoryQuery, JobOrderField, JobQuery, NewJob, Page, PlanNext } from '../store.js';
-import { historyFromEntry, jobFields, jobFromHash, scheduleFromHash, toHash } from './codec.js';
+import { cancelledError } from '../../core/job-status-rules.js';
+import { JOB_ORDER_COLUMNS } from '../job-order.js';
+import type { Written } from '../store-ops.js';
+import type { DueSignal, HistoryQuery, JobQuery, NewJob, Page, PlanNext } from '../store.js';
+import { historyFromEntry, jobFields, jobFromHash, scheduleFromHash, signalsFromFlat, toHash } from './rows.js';
 import type { RedisContext } from './context.js';
-import { advanceSchedules } from './transitions.js';
+import { advanceSchedules } from './advance-schedules.js';
 
 /** How long a cancel's pending advance may wait before a claimer on its queue completes it. */
 const CANCEL_ADVANCE_GRACE_MS = 30_000;
 
-export async function insertJobs(ctx: RedisContext, jobs: readonly NewJob[]): Promise<void> {
+export async function insertJobs(ctx: RedisContext, jobs: readonly NewJob[]): Promise<DueSignal[]> {
   const args: (string | number)[] = [jobs.length];
   for (const job of jobs) {
     const fields = jobFields(job);
     args.push(fields.length);
     for (const value of fields) args.push(value);
   }
-  ctx.emitFlat(await ctx.script<string[]>('chimeInsertJobs', args));
+  return signalsFromFlat(await ctx.script<string[]>('chimeInsertJobs', args));
 }
 
 export async function getJob(ctx: RedisContext, id: string): Promise<JobRecord | null> {
@@ -23,18 +26,10 @@ export async function getJob(ctx: RedisContext, id: string): Promise<JobRecord |
   return hash.id === undefined ? null : jobFromHash(hash);
 }
 
-/** Hash field per order; ties break on id in the same direction, as SQLite's ORDER BY. */
-const ORDER_FIELDS: Record<JobOrderField, string> = {
-  created_at: 'created_at',
-  scheduled_at: 'occurrence',
-  run_at: 'run_at',
-  priority: 'priority',
-  status: 'status',
-  started_at: 'started_at',
-  completed_at: 'completed_at',
-};
+/** Hash field per order (named as the columns); ties break on id in the same direction, as SQLite's ORDER BY. */
+const ORDER_FIELDS = JOB_ORDER_COLUMNS;
 
-/** See lua/list-jobs.ts for which queries use an index and what the others cost. */
+/** See lua/list-jobs.lua for which queries use an index and what the others cost. */
 export async function listJobs(ctx: RedisContext, query: JobQuery): Promise<Page<JobRecord>> {
   const encoded = {
     statuses: query.statuses && query.statuses.length > 0 ? query.statuses : undefined,
@@ -61,25 +56,25 @@ export async function cancelJob(
   reason: string | null,
   now: number,
   planNext: PlanNext,
-): Promise<JobRecord | null> {
-  const error = JSON.stringify({ message: reason ?? 'cancelled', type: 'Cancelled', traceback: null });
+): Promise<Written<JobRecord | null>> {
+  const error = JSON.stringify(cancelledError(reason));
   const reply = await ctx.script<[string[], string, string[]] | null>('chimeCancelJob', [id, error, now, now + CANCEL_ADVANCE_GRACE_MS]);
-  if (!reply) return null;
+  if (!reply) return { value: null, signals: [] };
   const [job, marker, schedule] = reply;
+  const signals: DueSignal[] = [];
   if (marker !== '') {
-    // Step 2 of the cancel, as of a claim (lua/claim-due.ts): plan the next occurrence and
+    // Step 2 of the cancel, as of a claim (lua/claim-due.lua): plan the next occurrence and
     // apply it; the marker makes it not count as a firing.
     const record = scheduleFromHash(toHash(schedule));
-    await advanceSchedules(ctx, [marker], new Map([[record.id, record]]), planNext, now);
+    await advanceSchedules(ctx, [marker], new Map([[record.id, record]]), planNext, now, signals);
   }
-  return jobFromHash(toHash(job));
+  return { value: jobFromHash(toHash(job)), signals };
 }
 
-export async function retryJob(ctx: RedisContext, id: string, now: number): Promise<JobRecord | null> {
+export async function retryJob(ctx: RedisContext, id: string, now: number): Promise<Written<JobRecord | null>> {
   const reply = await ctx.script<[string[], string[]] | null>('chimeRetryJob', [id, now]);
-  if (!reply) return null;
-  ctx.emitFlat(reply[1]);
-  return jobFromHash(toHash(reply[0]));
+  if (!reply) return { value: null, signals: [] };
+  return { value: jobFromHash(toHash(reply[0])), signals: signalsFromFlat(reply[1]) };
 }
 
 export async function listHistory(ctx: RedisContext, query: HistoryQuery): Promise<HistoryEntry[]> {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { ChimeError } from '../../core/errors.js';
+import { chimeError } from '../../core/errors.js';
 import type { RedisKeys } from './keys.js';
 import { LATEST_LAYOUT, MIGRATIONS } from './migrations/index.js';
 
@@ -14,10 +14,7 @@ export async function migrate(redis: Redis, keys: RedisKeys): Promise<number[]> 
   const layoutKey = keys.global('layout');
   const current = Number((await redis.get(layoutKey)) ?? 0);
   if (current > LATEST_LAYOUT) {
-    throw new ChimeError(
-      'INTERNAL',
-      `the Redis data under "${keys.prefix}" has layout ${current}, newer than this Chime knows (${LATEST_LAYOUT}); upgrade Chime`,
-    );
+    throw chimeError('STORE_LAYOUT_NEWER', { backend: 'Redis', where: keys.prefix, found: current, known: LATEST_LAYOUT });
   }
   const applied: number[] = [];
   for (const migration of MIGRATIONS) {

@@ -38,7 +38,6 @@ export async function setQueuePaused(ctx: RedisContext, name: string, paused: bo
     if (!paused) publishChange(ctx, multi);
     return multi.exec();
   });
-  if (!paused) ctx.emit(null);
 }
 
 export async function setQueueConcurrency(ctx: RedisContext, name: string, limit: number | null, now: number): Promise<void> {
@@ -51,7 +50,6 @@ export async function setQueueConcurrency(ctx: RedisContext, name: string, limit
     publishChange(ctx, multi);
     return multi.exec();
   });
-  ctx.emit(null);
 }
 
 export async function clearQueue(ctx: RedisContext, name: string): Promise<number> {
@@ -145,7 +143,7 @@ function emptyCounts(): StatusCounts {
   return { total: 0, byStatus: Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number> };
 }
 
-/** Walks task jobs in chunks (lua/job-stats.ts): O(task jobs), as SQLite's scan. */
+/** Walks task jobs in chunks (lua/job-stats-chunk.lua): O(task jobs), as SQLite's scan. */
 export async function jobStats(ctx: RedisContext): Promise<JobStats> {
   const stats: JobStats = {
     ...emptyCounts(),

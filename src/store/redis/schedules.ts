@@ -1,7 +1,8 @@
 /** Schedule operations of the Redis store. */
 import type { ScheduleRecord } from '../../core/types.js';
 import type { NewJob, NewSchedule, Page, ScheduleQuery, ScheduleUpdate } from '../store.js';
-import { jobFields, newScheduleFields, optional, scheduleFields, scheduleFromHash, toHash } from './codec.js';
+import type { Written } from '../store-ops.js';
+import { jobFields, newScheduleFields, optional, scheduleFields, scheduleFromHash, signalsFromFlat, toHash } from './rows.js';
 import type { RedisContext } from './context.js';
 
 function withCount(list: readonly string[]): (string | number)[] {
@@ -13,14 +14,13 @@ export async function createSchedule(
   schedule: NewSchedule,
   first: NewJob | null,
   mode: 'create' | 'replace',
-): Promise<ScheduleRecord> {
+): Promise<Written<ScheduleRecord>> {
   const signals = await ctx.script<string[]>('chimeCreateSchedule', [
     mode,
     ...withCount(newScheduleFields(schedule)),
     ...withCount(first ? jobFields(first) : []),
   ]);
-  ctx.emitFlat(signals);
-  return { ...schedule, fireCount: 0, lastOccurrence: null, lastRunAt: null };
+  return { value: { ...schedule, fireCount: 0, lastOccurrence: null, lastRunAt: null }, signals: signalsFromFlat(signals) };
 }
 
 export async function getSchedule(ctx: RedisContext, id: string): Promise<ScheduleRecord | null> {
@@ -66,7 +66,7 @@ export async function listSchedules(ctx: RedisContext, query: ScheduleQuery): Pr
   return { items: rows.map((flat) => scheduleFromHash(toHash(flat))), total: total < 0 ? null : total };
 }
 
-export async function updateSchedule(ctx: RedisContext, id: string, update: ScheduleUpdate): Promise<ScheduleRecord | null> {
+export async function updateSchedule(ctx: RedisContext, id: string, update: ScheduleUpdate): Promise<Written<ScheduleRecord | null>> {
   const { set, unset } = scheduleFields(update.patch ?? {});
   const reply = await ctx.script<[string[], string[]] | null>('chimeUpdateSchedule', [
     id,
@@ -76,9 +76,8 @@ export async function updateSchedule(ctx: RedisContext, id: string, update: Sche
     ...withCount(unset),
     ...withCount(update.nextOccurrence ? jobFields(update.nextOccurrence) : []),
   ]);
-  if (!reply) return null;
-  ctx.emitFlat(reply[1]);
-  return scheduleFromHash(toHash(reply[0]));
+  if (!reply) return { value: null, signals: [] };
+  return { value: scheduleFromHash(toHash(reply[0])), signals: signalsFromFlat(reply[1]) };
 }
 
 export async function deleteSchedule(ctx: RedisContext, id: string): Promise<boolean> {

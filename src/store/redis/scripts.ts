@@ -1,61 +1,81 @@
 /**
- * The Lua scripts, registered with ioredis `defineCommand`: each runs by EVALSHA (its SHA
- * cached by Redis after the first call), falling back to EVAL once after a Redis restart
- * empties the script cache.
+ * The Lua scripts (lua/*.lua), registered with ioredis `defineCommand`: each runs by EVALSHA
+ * (its SHA cached by Redis after the first call), falling back to EVAL once after a Redis
+ * restart empties the script cache.
+ *
+ * A script names the prelude files it uses with `--- @include "prelude/<name>"` lines; they
+ * are resolved here, once, when this module loads: each included file once, its own includes
+ * first, after the key layout (keys.ts `LUA_KEYS`). A script thus carries only the helpers it
+ * calls (a schedule lookup is ~60 lines with the key layout, a claim ~480) instead of the
+ * whole prelude in every script.
  */
+import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import { ADVANCE_SCHEDULES } from './lua/advance-schedules.js';
-import { CANCEL_JOB } from './lua/cancel-job.js';
-import { CLAIM_DUE } from './lua/claim-due.js';
-import { CLEAR_QUEUE } from './lua/clear-queue.js';
-import { CREATE_SCHEDULE } from './lua/create-schedule.js';
-import { DELETE_FINISHED_JOB } from './lua/delete-finished-job.js';
-import { DELETE_SCHEDULE } from './lua/delete-schedule.js';
-import { GET_SCHEDULE_BY_NAME } from './lua/get-schedule-by-name.js';
-import { INSERT_JOBS } from './lua/insert-jobs.js';
-import { JOB_COUNTS } from './lua/job-counts.js';
-import { JOB_STATS_CHUNK } from './lua/job-stats.js';
-import { EXTEND_LEASES, RELEASE_LEASES, START_JOBS } from './lua/lease-changes.js';
-import { LIST_HISTORY } from './lua/list-history.js';
-import { LIST_JOBS } from './lua/list-jobs.js';
-import { LIST_QUEUES } from './lua/list-queues.js';
-import { LIST_SCHEDULES } from './lua/list-schedules.js';
-import { PEEK_DUE } from './lua/peek-due.js';
-import { PURGE_FINISHED } from './lua/purge-finished.js';
-import { REAP_EXPIRED } from './lua/reap-expired.js';
-import { RECORD_OUTCOMES } from './lua/record-outcomes.js';
-import { RETRY_JOB } from './lua/retry-job.js';
-import { UPDATE_SCHEDULE } from './lua/update-schedule.js';
-import { GLOBAL_KEYS } from './keys.js';
+import { GLOBAL_KEYS, LUA_KEYS } from './keys.js';
 
-export const SCRIPTS = {
-  chimeAdvanceSchedules: ADVANCE_SCHEDULES,
-  chimeCancelJob: CANCEL_JOB,
-  chimeClaimDue: CLAIM_DUE,
-  chimeClearQueue: CLEAR_QUEUE,
-  chimeCreateSchedule: CREATE_SCHEDULE,
-  chimeDeleteFinishedJob: DELETE_FINISHED_JOB,
-  chimeDeleteSchedule: DELETE_SCHEDULE,
-  chimeExtendLeases: EXTEND_LEASES,
-  chimeGetScheduleByName: GET_SCHEDULE_BY_NAME,
-  chimeInsertJobs: INSERT_JOBS,
-  chimeJobCounts: JOB_COUNTS,
-  chimeJobStatsChunk: JOB_STATS_CHUNK,
-  chimeListHistory: LIST_HISTORY,
-  chimeListJobs: LIST_JOBS,
-  chimeListQueues: LIST_QUEUES,
-  chimeListSchedules: LIST_SCHEDULES,
-  chimePeekDue: PEEK_DUE,
-  chimePurgeFinished: PURGE_FINISHED,
-  chimeReapExpired: REAP_EXPIRED,
-  chimeRecordOutcomes: RECORD_OUTCOMES,
-  chimeReleaseLeases: RELEASE_LEASES,
-  chimeRetryJob: RETRY_JOB,
-  chimeStartJobs: START_JOBS,
-  chimeUpdateSchedule: UPDATE_SCHEDULE,
+/** The script files, by the command name each is defined as. */
+const SCRIPT_FILES = {
+  chimeAdvanceSchedules: 'advance-schedules',
+  chimeCancelJob: 'cancel-job',
+  chimeClaimDue: 'claim-due',
+  chimeClearQueue: 'clear-queue',
+  chimeCreateSchedule: 'create-schedule',
+  chimeDeleteFinishedJob: 'delete-finished-job',
+  chimeDeleteSchedule: 'delete-schedule',
+  chimeExtendLeases: 'extend-leases',
+  chimeGetScheduleByName: 'get-schedule-by-name',
+  chimeInsertJobs: 'insert-jobs',
+  chimeJobCounts: 'job-counts',
+  chimeJobStatsChunk: 'job-stats-chunk',
+  chimeListHistory: 'list-history',
+  chimeListJobs: 'list-jobs',
+  chimeListQueues: 'list-queues',
+  chimeListSchedules: 'list-schedules',
+  chimePeekDue: 'peek-due',
+  chimePurgeFinished: 'purge-finished',
+  chimeReapExpired: 'reap-expired',
+  chimeRecordOutcomes: 'record-outcomes',
+  chimeReleaseLeases: 'release-leases',
+  chimeRetryJob: 'retry-job',
+  chimeStartJobs: 'start-jobs',
+  chimeUpdateSchedule: 'update-schedule',
 } as const;
 
-export type ScriptName = keyof typeof SCRIPTS;
+export type ScriptName = keyof typeof SCRIPT_FILES;
+
+const LUA_DIR = new URL('./lua/', import.meta.url);
+const INCLUDE = /^--- @include "([a-z0-9/-]+)"$/;
+
+function readLua(name: string): string {
+  return readFileSync(new URL(`${name}.lua`, LUA_DIR), 'utf8');
+}
+
+/**
+ * A script's source with its includes resolved: the key layout, then every prelude file it
+ * needs (dependencies before dependants, each once), then the script itself.
+ */
+export function buildScript(name: string): string {
+  const parts: string[] = [LUA_KEYS];
+  const seen = new Set<string>();
+  const add = (file: string, chain: readonly string[]): void => {
+    if (seen.has(file)) return;
+    if (chain.includes(file)) throw new Error(`lua: include cycle ${[...chain, file].join(' -> ')}`);
+    const source = readLua(file);
+    for (const line of source.split('\n')) {
+      const include = INCLUDE.exec(line);
+      if (include) add(include[1]!, [...chain, file]);
+    }
+    seen.add(file);
+    parts.push(source);
+  };
+  add(name, []);
+  return parts.join('\n');
+}
+
+/** Every script, built once per process. */
+export const SCRIPTS: Readonly<Record<ScriptName, string>> = Object.fromEntries(
+  Object.entries(SCRIPT_FILES).map(([command, file]) => [command, buildScript(file)]),
+) as Record<ScriptName, string>;
 
 type ScriptCommand = (args: (string | number)[]) => Promise<unknown>;
 

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { ChimeError } from '../../core/errors.js';
+import { ChimeError, chimeError } from '../../core/errors.js';
 
 interface QueuedWrite {
   fn: () => unknown;
@@ -100,10 +100,10 @@ function mapSqliteError(error: unknown): unknown {
   if (error instanceof ChimeError) return error;
   const code = (error as { code?: string }).code ?? '';
   if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
-    return new ChimeError('JOB_EXISTS', 'a job with that id already exists', { cause: error });
+    return chimeError('JOB_ID_CONFLICT', {}, { cause: error });
   }
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-    return new ChimeError('STORE_UNAVAILABLE', 'the SQLite file is locked by another process; retry', { cause: error });
+    return chimeError('STORE_LOCKED', {}, { cause: error });
   }
   return error;
 }

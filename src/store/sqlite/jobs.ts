@@ -1,14 +1,18 @@
 /** Job queries and user-driven job changes (insert, cancel, retry) of the SQLite store. */
-import { ChimeError } from '../../core/errors.js';
+import { chimeError } from '../../core/errors.js';
+import { assertRetryable, cancelledError, cancelStep } from '../../core/job-status-rules.js';
 import { FINAL_STATUSES, PRIORITY_RANK, type HistoryEntry, type JobRecord } from '../../core/types.js';
-import type { DueSignal, HistoryQuery, JobOrderField, JobQuery, NewJob, Page, PlanNext } from '../store.js';
+import { dueSignalsOf } from '../due-signals.js';
+import { JOB_ORDER_COLUMNS } from '../job-order.js';
+import type { Written } from '../store-ops.js';
+import type { DueSignal, HistoryQuery, JobQuery, NewJob, Page, PlanNext } from '../store.js';
 import { historyFromRow, type HistoryRow } from '../history-row.js';
 import type { SqliteContext } from './context.js';
 import { INSERT_JOB_SQL, jobFromRow, jobInsertValues, type JobRow } from './rows.js';
-import { advanceSchedule, finishScheduleIfDone } from './transitions.js';
+import { advanceSchedule, finishScheduleIfDone } from './advance-schedules.js';
 
-export function insertJobs(ctx: SqliteContext, jobs: readonly NewJob[]): DueSignal[] {
-  ctx.write(() => {
+export function insertJobs(ctx: SqliteContext, jobs: readonly NewJob[]): Promise<DueSignal[]> {
+  return ctx.groupWrite(() => {
     const insert = ctx.prepare(INSERT_JOB_SQL);
     for (const job of jobs) {
       try {
@@ -16,28 +20,13 @@ export function insertJobs(ctx: SqliteContext, jobs: readonly NewJob[]): DueSign
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
-          throw new ChimeError('JOB_EXISTS', `a job with id "${job.id}" already exists`, { field: 'job_id' });
+          throw chimeError('JOB_ID_EXISTS', { id: job.id });
         }
         throw error;
       }
     }
+    return dueSignalsOf(jobs);
   });
-  return dueSignals(jobs);
-}
-
-/** One signal per (target, queue) at the earliest run time, flagged `more` when later times came too. */
-export function dueSignals(jobs: readonly NewJob[]): DueSignal[] {
-  const earliest = new Map<string, DueSignal>();
-  for (const job of jobs) {
-    const key = `${job.target}\u0000${job.queue}`;
-    const seen = earliest.get(key);
-    if (!seen) earliest.set(key, { target: job.target, queue: job.queue, runAt: job.runAt });
-    else if (job.runAt !== seen.runAt) {
-      seen.more = true;
-      if (job.runAt < seen.runAt) seen.runAt = job.runAt;
-    }
-  }
-  return [...earliest.values()];
 }
 
 export function getJob(ctx: SqliteContext, id: string): JobRecord | null {
@@ -45,16 +34,8 @@ export function getJob(ctx: SqliteContext, id: string): JobRecord | null {
   return row ? jobFromRow(row) : null;
 }
 
-const ORDER_COLUMNS: Record<JobOrderField, string> = {
-  // Insertion order is creation order, and the rowid needs no index.
-  created_at: 'seq',
-  scheduled_at: 'occurrence',
-  run_at: 'run_at',
-  priority: 'priority',
-  status: 'status',
-  started_at: 'started_at',
-  completed_at: 'completed_at',
-};
+// Insertion order is creation order, and the rowid needs no index.
+const ORDER_COLUMNS = { ...JOB_ORDER_COLUMNS, created_at: 'seq' };
 
 export function listJobs(ctx: SqliteContext, query: JobQuery): Page<JobRecord> {
   const where: string[] = [];
@@ -89,24 +70,19 @@ export function listJobs(ctx: SqliteContext, query: JobQuery): Page<JobRecord> {
   });
 }
 
-export interface ChangeResult {
-  job: JobRecord | null;
-  signals: DueSignal[];
-}
-
 export function cancelJob(
   ctx: SqliteContext,
   id: string,
   reason: string | null,
   now: number,
   planNext: PlanNext,
-): ChangeResult {
-  return ctx.write(() => {
+): Promise<Written<JobRecord | null>> {
+  return ctx.groupWrite(() => {
     const row = ctx.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
-    if (!row) return { job: null, signals: [] };
+    if (!row) return { value: null, signals: [] };
     const signals: DueSignal[] = [];
-    if (row.status === 'pending' || row.status === 'retrying') {
-      const error = { message: reason ?? 'cancelled', type: 'Cancelled', traceback: null };
+    if (cancelStep(id, row.status) === 'now') {
+      const error = cancelledError(reason);
       ctx
         .prepare(`UPDATE jobs SET status = 'cancelled', completed_at = ?, error = ? WHERE id = ?`)
         .run(now, JSON.stringify(error), id);
@@ -115,23 +91,19 @@ export function cancelJob(
         if (advanced?.signal) signals.push(advanced.signal);
         finishScheduleIfDone(ctx, row.schedule_id, 'cancelled', now);
       }
-    } else if (row.status === 'reserved' || row.status === 'running') {
-      ctx.prepare('UPDATE jobs SET cancel_requested = 1 WHERE id = ?').run(id);
     } else {
-      throw new ChimeError('INVALID_STATE', `job "${id}" is ${row.status}; only pending, retrying or running jobs can be cancelled`);
+      ctx.prepare('UPDATE jobs SET cancel_requested = 1 WHERE id = ?').run(id);
     }
     const after = ctx.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow;
-    return { job: jobFromRow(after), signals };
+    return { value: jobFromRow(after), signals };
   });
 }
 
-export function retryJob(ctx: SqliteContext, id: string, now: number): ChangeResult {
-  return ctx.write(() => {
+export function retryJob(ctx: SqliteContext, id: string, now: number): Promise<Written<JobRecord | null>> {
+  return ctx.groupWrite(() => {
     const row = ctx.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
-    if (!row) return { job: null, signals: [] };
-    if (row.status !== 'failed' && row.status !== 'timeout' && row.status !== 'cancelled') {
-      throw new ChimeError('INVALID_STATE', `job "${id}" is ${row.status}; only failed, timeout or cancelled jobs can be retried`);
-    }
+    if (!row) return { value: null, signals: [] };
+    assertRetryable(id, row.status);
     ctx
       .prepare(
         `UPDATE jobs SET status = 'pending', attempts = 0, run_at = ?, completed_at = NULL, result = NULL,
@@ -143,7 +115,7 @@ export function retryJob(ctx: SqliteContext, id: string, now: number): ChangeRes
       ctx.prepare(`UPDATE schedules SET status = 'active', updated_at = ? WHERE id = ? AND status = 'failed'`).run(now, row.schedule_id);
     }
     const after = ctx.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow;
-    return { job: jobFromRow(after), signals: [{ target: row.target, queue: row.queue, runAt: now }] };
+    return { value: jobFromRow(after), signals: [{ target: row.target, queue: row.queue, runAt: now }] };
   });
 }
 
@@ -194,8 +166,8 @@ export function purgeFinished(ctx: SqliteContext, before: number, limit: number)
   });
 }
 
-export function deleteFinishedJob(ctx: SqliteContext, id: string): boolean {
-  return ctx.write(() => {
+export function deleteFinishedJob(ctx: SqliteContext, id: string): Promise<boolean> {
+  return ctx.groupWrite(() => {
     const deleted = ctx.prepare(`DELETE FROM jobs WHERE id = ? AND status IN (${FINAL_SQL})`).run(id).changes > 0;
     if (deleted) ctx.prepare('DELETE FROM history WHERE job_id = ?').run(id);
     return deleted;

@@ -1,5 +1,8 @@
 import type Database from 'better-sqlite3';
-import { MIGRATIONS } from './migrations/index.js';
+import { readSqlMigrations } from '../sql-migrations.js';
+
+/** This backend's migrations (migrations/NNN-name.sql), in version order. */
+export const MIGRATIONS = readSqlMigrations(new URL('./migrations/', import.meta.url));
 
 /**
  * Applies pending migrations. Each runs in a BEGIN IMMEDIATE transaction that first re-reads

@@ -2,6 +2,7 @@
 import { CALLBACK_QUEUE, JOB_STATUSES, PRIORITY_BY_RANK, type JobStatus, type Priority } from '../../core/types.js';
 import type { JobStats, QueueInfo, StatusCounts, TaskInfo, WorkerInfo } from '../store.js';
 import type { SqliteContext } from './context.js';
+import { taskFromRow, type TaskRow } from '../sql-rows.js';
 
 interface QueueSettings {
   paused: number;
@@ -82,34 +83,6 @@ export function clearQueue(ctx: SqliteContext, name: string): number {
       ctx.prepare(`DELETE FROM jobs WHERE queue = ? AND status IN ('pending', 'retrying') AND schedule_id IS NULL`).run(name)
         .changes,
   );
-}
-
-interface TaskRow {
-  name: string;
-  version: string;
-  description: string;
-  queue: string;
-  timeout_ms: number;
-  max_retries: number;
-  retry_delay_ms: number;
-  is_async: number;
-  registered_at: number;
-  last_seen_at: number;
-}
-
-function taskFromRow(row: TaskRow): TaskInfo {
-  return {
-    name: row.name,
-    version: row.version,
-    description: row.description,
-    queue: row.queue,
-    timeoutMs: row.timeout_ms,
-    maxRetries: row.max_retries,
-    retryDelayMs: row.retry_delay_ms,
-    isAsync: row.is_async === 1,
-    registeredAt: row.registered_at,
-    lastSeenAt: row.last_seen_at,
-  };
 }
 
 export function registerTasks(ctx: SqliteContext, tasks: readonly Omit<TaskInfo, 'registeredAt' | 'lastSeenAt'>[], now: number): void {

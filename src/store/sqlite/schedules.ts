@@ -1,6 +1,9 @@
 /** Schedule operations of the SQLite store. */
-import { ChimeError } from '../../core/errors.js';
+import { chimeError } from '../../core/errors.js';
 import type { ScheduleRecord } from '../../core/types.js';
+import { dueSignalsOf } from '../due-signals.js';
+import { editedSchedule, scheduleUpdateValues } from '../sql-rows.js';
+import type { Written } from '../store-ops.js';
 import type { NewJob, NewSchedule, Page, ScheduleQuery, ScheduleUpdate } from '../store.js';
 import type { SqliteContext } from './context.js';
 import {
@@ -19,8 +22,8 @@ export function createSchedule(
   schedule: NewSchedule,
   first: NewJob | null,
   mode: 'create' | 'replace',
-): ScheduleRecord {
-  return ctx.write(() => {
+): Promise<Written<ScheduleRecord>> {
+  return ctx.groupWrite(() => {
     if (schedule.template.target === 'callback') {
       const existing = ctx
         .prepare(`SELECT id, status FROM schedules WHERE target = 'callback' AND name = ?`)
@@ -28,7 +31,7 @@ export function createSchedule(
       if (existing) {
         const live = existing.status === 'active' || existing.status === 'paused';
         if (live && mode === 'create') {
-          throw new ChimeError('JOB_EXISTS', `job "${schedule.name}" already exists`);
+          throw chimeError('JOB_NAME_EXISTS', { name: schedule.name });
         }
         ctx.prepare(DELETE_WAITING_JOBS).run(existing.id);
         ctx.prepare('DELETE FROM schedules WHERE id = ?').run(existing.id);
@@ -36,7 +39,8 @@ export function createSchedule(
     }
     ctx.prepare(INSERT_SCHEDULE_SQL).run(...scheduleInsertValues(schedule));
     if (first) ctx.prepare(INSERT_JOB_SQL).run(...jobInsertValues(first));
-    return { ...schedule, fireCount: 0, lastOccurrence: null, lastRunAt: null };
+    const value = { ...schedule, fireCount: 0, lastOccurrence: null, lastRunAt: null };
+    return { value, signals: first ? dueSignalsOf([first]) : [] };
   });
 }
 
@@ -91,18 +95,12 @@ export function listSchedules(ctx: SqliteContext, query: ScheduleQuery): Page<Sc
   });
 }
 
-export function updateSchedule(ctx: SqliteContext, id: string, update: ScheduleUpdate): ScheduleRecord | null {
-  return ctx.write(() => {
+export function updateSchedule(ctx: SqliteContext, id: string, update: ScheduleUpdate): Promise<Written<ScheduleRecord | null>> {
+  return ctx.groupWrite(() => {
     const row = ctx.prepare('SELECT * FROM schedules WHERE id = ?').get(id) as ScheduleRow | undefined;
-    if (!row) return null;
+    if (!row) return { value: null, signals: [] };
     const current = scheduleFromRow(row);
-    const next: ScheduleRecord = {
-      ...current,
-      ...update.patch,
-      status: update.status ?? current.status,
-      nextRunAt: update.nextOccurrence ? update.nextOccurrence.occurrence : null,
-      updatedAt: update.updatedAt,
-    };
+    const next = editedSchedule(current, update);
     ctx.prepare(DELETE_WAITING_JOBS).run(id);
     if (update.nextOccurrence) ctx.prepare(INSERT_JOB_SQL).run(...jobInsertValues(update.nextOccurrence));
     ctx
@@ -110,26 +108,13 @@ export function updateSchedule(ctx: SqliteContext, id: string, update: ScheduleU
         `UPDATE schedules SET name = ?, status = ?, recurrence = ?, start_at = ?, expires_at = ?, repeats = ?,
          missed_fire = ?, template = ?, next_run_at = ?, source = ?, updated_at = ? WHERE id = ?`,
       )
-      .run(
-        next.name,
-        next.status,
-        JSON.stringify(next.recurrence),
-        next.startAt,
-        next.expiresAt,
-        next.repeats,
-        next.missedFire,
-        JSON.stringify(next.template),
-        next.nextRunAt,
-        JSON.stringify(next.source),
-        next.updatedAt,
-        id,
-      );
-    return next;
+      .run(...scheduleUpdateValues(next), id);
+    return { value: next, signals: update.nextOccurrence ? dueSignalsOf([update.nextOccurrence]) : [] };
   });
 }
 
-export function deleteSchedule(ctx: SqliteContext, id: string): boolean {
-  return ctx.write(() => {
+export function deleteSchedule(ctx: SqliteContext, id: string): Promise<boolean> {
+  return ctx.groupWrite(() => {
     ctx.prepare(DELETE_WAITING_JOBS).run(id);
     return ctx.prepare('DELETE FROM schedules WHERE id = ?').run(id).changes > 0;
   });

@@ -1,39 +1,19 @@
 import { closeSync, mkdirSync, openSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ClaimedJob, HistoryEntry, JobRecord, ScheduleRecord } from '../../core/types.js';
-import { DueSignals } from '../due-signals.js';
-import type {
-  ClaimRequest,
-  DueSignal,
-  HistoryQuery,
-  JobOutcome,
-  JobQuery,
-  JobCounts,
-  JobStats,
-  Lane,
-  NewJob,
-  NewSchedule,
-  Page,
-  PlanNext,
-  QueueInfo,
-  ReapRequest,
-  ReapedJob,
-  ScheduleQuery,
-  ScheduleUpdate,
-  Store,
-  StoreHealth,
-  TaskInfo,
-  WorkerInfo,
-} from '../store.js';
+import type { DueSignals } from '../due-signals.js';
+import { StoreAdapter } from '../store-adapter.js';
+import type { OpenBackend, StoreDriver, StoreOps } from '../store-ops.js';
+import * as claims from './claims.js';
 import { WalCheckpointer } from './checkpointer.js';
 import { SqliteContext } from './context.js';
+import * as jobCounts from './job-counts.js';
 import * as jobs from './jobs.js';
+import * as leases from './leases.js';
 import { migrate } from './migrate.js';
+import * as outcomes from './outcomes.js';
 import * as platform from './platform.js';
 import * as schedules from './schedules.js';
-import * as transitions from './transitions.js';
-import { jobCounts } from './job-counts.js';
 
 /**
  * When checkpoints run in commits after all: every 40 MB rather than SQLite's 4 MB of writes
@@ -66,88 +46,98 @@ export interface SqliteStoreOptions {
   cacheMiB?: number;
 }
 
-/** The embedded default store: one SQLite file in WAL mode, shared by local processes. */
-export class SqliteStore implements Store {
-  readonly backend = 'sqlite' as const;
-  private ctx: SqliteContext | undefined;
-  private readonly signals = new DueSignals();
-  private poller: NodeJS.Timeout | undefined;
-  private watcher: FSWatcher | undefined;
-  private checkpointer: WalCheckpointer | undefined;
-  private checkQueued = false;
-  private dataVersion = 0;
+/** The SQLite store's operations: the exports of its modules, one per role. */
+export const sqliteOps: StoreOps<SqliteContext> = { ...schedules, ...jobs, ...claims, ...leases, ...outcomes, ...platform, ...jobCounts };
 
-  constructor(private readonly options: SqliteStoreOptions) {}
-
-  async open(): Promise<void> {
-    if (this.ctx) return;
-    const { path } = this.options;
-    if (path !== ':memory:') createPrivateFile(path);
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${this.options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-    db.pragma(`busy_timeout = ${this.options.busyTimeoutMs ?? 5000}`);
-    db.pragma(`cache_size = -${(this.options.cacheMiB ?? 32) * 1024}`);
-    db.pragma('temp_store = MEMORY');
-    migrate(db, Date.now());
-    this.ctx = new SqliteContext(db);
-    if (path !== ':memory:') this.startCheckpointer(db, path);
-    this.dataVersion = this.readDataVersion();
-    this.poller = setInterval(() => this.checkForeignWrites(), this.options.pollIntervalMs ?? 100);
-    this.poller.unref();
-    if (path !== ':memory:') this.watchFile(path);
-  }
-
-  /**
-   * Checkpoints move to a worker thread (see checkpointer.ts): a checkpoint in a commit on the
-   * event loop stalled firing by ~30 ms every few seconds. Should the worker fail, the
-   * connection checkpoints by itself again rather than let the WAL grow without bound.
-   */
-  private startCheckpointer(db: Database.Database, path: string): void {
-    db.pragma('wal_autocheckpoint = 0');
-    this.checkpointer = WalCheckpointer.start(path, this.options.checkpointEveryMs ?? 1000, (message) => {
-      if (db.open) db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
-      process.emitWarning(`SQLite checkpoint worker failed (${message}); checkpointing on the main thread instead`);
-    });
-  }
-
-  async close(): Promise<void> {
-    await this.checkpointer?.stop();
-    this.checkpointer = undefined;
-    if (this.poller) clearInterval(this.poller);
-    this.poller = undefined;
-    this.watcher?.close();
-    this.watcher = undefined;
-    this.signals.clear();
-    this.ctx?.db.close();
-    this.ctx = undefined;
-  }
-
-  async health(): Promise<StoreHealth> {
-    if (!this.ctx) return { ok: false, backend: 'sqlite', detail: 'closed' };
-    this.ctx.db.prepare('SELECT 1').get();
-    return { ok: true, backend: 'sqlite' };
+/**
+ * The embedded default store: one SQLite file in WAL mode, shared by local processes.
+ *
+ * @example
+ * const store = new SqliteStore({ path: './.chime/chime.db' });
+ * await store.open();
+ */
+export class SqliteStore extends StoreAdapter<SqliteContext> {
+  constructor(options: SqliteStoreOptions) {
+    super(sqliteDriver(options));
   }
 
   /** The raw connection, for benchmarks and diagnostics only. */
   get database(): Database.Database {
     return this.context.db;
   }
+}
 
-  private get context(): SqliteContext {
-    if (!this.ctx) throw new Error('SQLite store is not open');
-    return this.ctx;
-  }
+function sqliteDriver(options: SqliteStoreOptions): StoreDriver<SqliteContext> {
+  return { backend: 'sqlite', ops: sqliteOps, open: async (signals) => openSqlite(options, signals) };
+}
 
-  private readDataVersion(): number {
-    return this.context.db.pragma('data_version', { simple: true }) as number;
+function openSqlite(options: SqliteStoreOptions, signals: DueSignals): OpenBackend<SqliteContext> {
+  const { path } = options;
+  if (path !== ':memory:') createPrivateFile(path);
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  db.pragma(`cache_size = -${(options.cacheMiB ?? 32) * 1024}`);
+  db.pragma('temp_store = MEMORY');
+  migrate(db, Date.now());
+  const context = new SqliteContext(db);
+  const checkpointer = path === ':memory:' ? undefined : startCheckpointer(db, path, options.checkpointEveryMs ?? 1000);
+  const peers = new PeerWrites(db, signals, options.pollIntervalMs ?? 100);
+  if (path !== ':memory:') peers.watch(path);
+  return {
+    context,
+    health: async () => {
+      db.prepare('SELECT 1').get();
+      return { ok: true };
+    },
+    close: async () => {
+      await checkpointer?.stop();
+      peers.stop();
+      db.close();
+    },
+  };
+}
+
+/**
+ * Checkpoints move to a worker thread (see checkpointer.ts): a checkpoint in a commit on the
+ * event loop stalled firing by ~30 ms every few seconds. Should the worker fail, the
+ * connection checkpoints by itself again rather than let the WAL grow without bound.
+ */
+function startCheckpointer(db: Database.Database, path: string, everyMs: number): WalCheckpointer {
+  db.pragma('wal_autocheckpoint = 0');
+  return WalCheckpointer.start(path, everyMs, (message) => {
+    if (db.open) db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+    process.emitWarning(`SQLite checkpoint worker failed (${message}); checkpointing on the main thread instead`);
+  });
+}
+
+/**
+ * Notices commits by other processes sharing the file (a `chime worker`) and tells the
+ * listeners to re-read (a null signal). `data_version` changes only when another connection
+ * commits; a check is one `PRAGMA data_version` (about a microsecond).
+ */
+class PeerWrites {
+  private readonly poller: NodeJS.Timeout;
+  private watcher: FSWatcher | undefined;
+  private checkQueued = false;
+  private dataVersion: number;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly signals: DueSignals,
+    pollIntervalMs: number,
+  ) {
+    this.dataVersion = this.readDataVersion();
+    this.poller = setInterval(() => this.check(), pollIntervalMs);
+    this.poller.unref();
   }
 
   /**
    * Every commit, ours or a peer's, appends to the `-wal` file; the watch turns that into a
    * data_version check on the next turn (one per turn however many events arrive).
    */
-  private watchFile(path: string): void {
+  watch(path: string): void {
     const prefix = basename(path);
     try {
       this.watcher = watch(dirname(path), { persistent: false }, (_event, file) => {
@@ -155,7 +145,7 @@ export class SqliteStore implements Store {
         this.checkQueued = true;
         setImmediate(() => {
           this.checkQueued = false;
-          this.checkForeignWrites();
+          this.check();
         });
       });
       this.watcher.on('error', () => this.watcher?.close());
@@ -164,182 +154,23 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** data_version changes only when another connection commits: a write by a peer process. */
-  private checkForeignWrites(): void {
-    if (!this.ctx || !this.signals.hasListeners) return;
+  stop(): void {
+    clearInterval(this.poller);
+    this.watcher?.close();
+    this.watcher = undefined;
+  }
+
+  private readDataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  private check(): void {
+    if (!this.db.open || !this.signals.hasListeners) return;
     const version = this.readDataVersion();
     if (version !== this.dataVersion) {
       this.dataVersion = version;
       this.signals.emit(null);
     }
-  }
-
-  private emit(signals: readonly DueSignal[]): void {
-    for (const signal of signals) this.signals.emit(signal);
-  }
-
-  // ---- schedules
-
-  async createSchedule(schedule: NewSchedule, first: NewJob | null, mode: 'create' | 'replace'): Promise<ScheduleRecord> {
-    const record = await this.context.groupWrite(() => schedules.createSchedule(this.context, schedule, first, mode));
-    if (first) this.emit(jobs.dueSignals([first]));
-    return record;
-  }
-
-  async getSchedule(id: string): Promise<ScheduleRecord | null> {
-    return schedules.getSchedule(this.context, id);
-  }
-
-  async getScheduleByName(name: string): Promise<ScheduleRecord | null> {
-    return schedules.getScheduleByName(this.context, name);
-  }
-
-  async listSchedules(query: ScheduleQuery): Promise<Page<ScheduleRecord>> {
-    return schedules.listSchedules(this.context, query);
-  }
-
-  async updateSchedule(id: string, update: ScheduleUpdate): Promise<ScheduleRecord | null> {
-    const record = await this.context.groupWrite(() => schedules.updateSchedule(this.context, id, update));
-    if (record && update.nextOccurrence) this.emit(jobs.dueSignals([update.nextOccurrence]));
-    return record;
-  }
-
-  async deleteSchedule(id: string): Promise<boolean> {
-    return this.context.groupWrite(() => schedules.deleteSchedule(this.context, id));
-  }
-
-  // ---- jobs
-
-  async insertJobs(newJobs: readonly NewJob[]): Promise<void> {
-    if (newJobs.length === 0) return;
-    this.emit(await this.context.groupWrite(() => jobs.insertJobs(this.context, newJobs)));
-  }
-
-  async getJob(id: string): Promise<JobRecord | null> {
-    return jobs.getJob(this.context, id);
-  }
-
-  async listJobs(query: JobQuery): Promise<Page<JobRecord>> {
-    return jobs.listJobs(this.context, query);
-  }
-
-  async cancelJob(id: string, reason: string | null, now: number, planNext: PlanNext): Promise<JobRecord | null> {
-    const { job, signals } = await this.context.groupWrite(() => jobs.cancelJob(this.context, id, reason, now, planNext));
-    this.emit(signals);
-    return job;
-  }
-
-  async retryJob(id: string, now: number): Promise<JobRecord | null> {
-    const { job, signals } = await this.context.groupWrite(() => jobs.retryJob(this.context, id, now));
-    this.emit(signals);
-    return job;
-  }
-
-  // ---- engine transitions
-
-  async peekDueTimes(lane: Lane, until: number, limit: number): Promise<number[]> {
-    return transitions.peekDueTimes(this.context, lane, until, limit);
-  }
-
-  async claimDue(request: ClaimRequest): Promise<ClaimedJob[]> {
-    const { jobs: claimed, signals } = transitions.claimDue(this.context, request);
-    this.emit(signals);
-    return claimed;
-  }
-
-  async extendLeases(owner: string, jobIds: readonly string[], until: number): Promise<string[]> {
-    return transitions.extendLeases(this.context, owner, jobIds, until);
-  }
-
-  async recordOutcomes(outcomes: readonly JobOutcome[]): Promise<void> {
-    if (outcomes.length === 0) return;
-    this.emit(transitions.recordOutcomes(this.context, outcomes));
-  }
-
-  async releaseLeases(owner: string, jobIds: readonly string[], now: number): Promise<void> {
-    this.emit(transitions.releaseLeases(this.context, owner, jobIds, now));
-  }
-
-  async reapExpiredLeases(request: ReapRequest): Promise<ReapedJob[]> {
-    const { reaped, signals } = transitions.reapExpiredLeases(this.context, request);
-    this.emit(signals);
-    return reaped;
-  }
-
-  async cancelRequested(jobIds: readonly string[]): Promise<string[]> {
-    return transitions.cancelRequested(this.context, jobIds);
-  }
-
-  async startJobs(owner: string, jobIds: readonly string[], now: number): Promise<void> {
-    transitions.startJobs(this.context, owner, jobIds, now);
-  }
-
-  // ---- queues, tasks, workers, stats
-
-  async listQueues(): Promise<QueueInfo[]> {
-    return platform.listQueues(this.context);
-  }
-
-  async setQueuePaused(name: string, paused: boolean, now: number): Promise<void> {
-    platform.setQueuePaused(this.context, name, paused, now);
-    if (!paused) this.signals.emit(null);
-  }
-
-  async setQueueConcurrency(name: string, limit: number | null, now: number): Promise<void> {
-    platform.setQueueConcurrency(this.context, name, limit, now);
-    this.signals.emit(null);
-  }
-
-  async clearQueue(name: string): Promise<number> {
-    return platform.clearQueue(this.context, name);
-  }
-
-  async registerTasks(tasks: readonly Omit<TaskInfo, 'registeredAt' | 'lastSeenAt'>[], now: number): Promise<void> {
-    platform.registerTasks(this.context, tasks, now);
-  }
-
-  async listTasks(): Promise<TaskInfo[]> {
-    return platform.listTasks(this.context);
-  }
-
-  async getTask(name: string, version?: string): Promise<TaskInfo | null> {
-    return platform.getTask(this.context, name, version);
-  }
-
-  async saveWorker(worker: WorkerInfo): Promise<void> {
-    platform.saveWorker(this.context, worker);
-  }
-
-  async listWorkers(): Promise<WorkerInfo[]> {
-    return platform.listWorkers(this.context);
-  }
-
-  async jobStats(): Promise<JobStats> {
-    return platform.jobStats(this.context);
-  }
-
-  async jobCounts(): Promise<JobCounts> {
-    return jobCounts(this.context);
-  }
-
-  // ---- history, retention
-
-  async listHistory(query: HistoryQuery): Promise<HistoryEntry[]> {
-    return jobs.listHistory(this.context, query);
-  }
-
-  async deleteFinishedJob(id: string): Promise<boolean> {
-    return this.context.groupWrite(() => jobs.deleteFinishedJob(this.context, id));
-  }
-
-  async purgeFinished(before: number, limit: number): Promise<number> {
-    return jobs.purgeFinished(this.context, before, limit);
-  }
-
-  // ---- notifications
-
-  onDue(listener: (signal: DueSignal | null) => void): () => void {
-    return this.signals.subscribe(listener);
   }
 }
 

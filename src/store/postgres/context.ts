@@ -1,0 +1,215 @@
+/**
+ * The connection pool and the two ways to talk through it: one statement on any pooled
+ * connection (`query`), or a transaction on one connection (`transaction`). Driver types
+ * stay in this folder: callers see rows and domain errors only.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { ScheduleCreator } from './create-schedules.js';
+import { isLockNotAvailable, isTransient, isUnavailable, mapPgError } from './errors.js';
+import { InsertBatcher } from './insert-jobs.js';
+import type { ResolvedPostgresOptions } from './options.js';
+
+/**
+ * How long to wait for a connection before giving up. Short, so API calls during an outage
+ * fail with STORE_UNAVAILABLE instead of hanging (a refused connection fails at once anyway;
+ * this bounds a server that accepts TCP but never answers).
+ */
+const CONNECT_TIMEOUT_MS = 3_000;
+/** Server-side bound on one statement; a 10k-row insert statement takes about 0.2 s. */
+const STATEMENT_TIMEOUT_MS = 20_000;
+/** Client-side bound, for a server that stopped answering without closing the socket. */
+const QUERY_TIMEOUT_MS = 25_000;
+/** A node that dies inside a transaction must not hold its row locks for long. */
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 30_000;
+/** Deadlock victims and NOWAIT lock conflicts run again, a few times, after a short pause. */
+const TRANSACTION_ATTEMPTS = 8;
+
+const INT8_OID = 20;
+
+function ignoreError(): void {}
+
+/**
+ * BIGINT epoch-ms times and counts come back as numbers (pg's default is a string). Set per
+ * pool, not on the global `pg.types`, so other users of `pg` in the process are unaffected.
+ */
+const TYPES = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID && format !== 'binary') return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+} as pg.CustomTypesConfig;
+
+export interface QueryOptions {
+  /**
+   * Run as a named prepared statement (parsed once per connection; after five runs
+   * PostgreSQL may reuse a generic plan, so hot statements are written to plan well without
+   * their parameter values: see claims.ts). Off for SQL built from optional filters, whose
+   * variants would pile up on every connection.
+   * @default true
+   */
+  prepare?: boolean;
+}
+
+/** Something that runs one statement: the pool (autocommit) or an open transaction. */
+export interface Queryable {
+  query<R extends object = Record<string, unknown>>(text: string, values?: readonly unknown[], options?: QueryOptions): Promise<R[]>;
+}
+
+export class PgDatabase implements Queryable {
+  /** The quoted schema, to prefix table names: `${db.s}.jobs`. */
+  readonly s: string;
+  /** The NOTIFY channel of the schema. */
+  readonly channel: string;
+  /** Tags this store's notifications, so its own listener skips the echo of what it emitted locally. */
+  readonly origin = randomUUID();
+  private readonly pool: pg.Pool;
+  private readonly statementNames = new Map<string, string>();
+  private closed = false;
+  /** Job inserts of one event-loop turn, merged into one statement. */
+  readonly inserts: InsertBatcher = new InsertBatcher(this);
+  /** Schedule creates of one event-loop turn, in one transaction. */
+  readonly creates: ScheduleCreator = new ScheduleCreator(this);
+
+  constructor(readonly options: ResolvedPostgresOptions) {
+    this.s = options.qualifier;
+    this.channel = options.channel;
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      idleTimeoutMillis: 30_000,
+      statement_timeout: STATEMENT_TIMEOUT_MS,
+      query_timeout: QUERY_TIMEOUT_MS,
+      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      keepAlive: true,
+      application_name: 'chime',
+      types: TYPES,
+    });
+    // An idle connection dropped by a server restart must not crash the process; the pool
+    // discards it and the next call opens a fresh one (or fails with STORE_UNAVAILABLE).
+    this.pool.on('error', () => undefined);
+  }
+
+  /** Client settings for a connection outside the pool (the LISTEN connection). */
+  clientConfig(): pg.ClientConfig {
+    return {
+      connectionString: this.options.connectionString,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+      application_name: 'chime-listen',
+      types: TYPES,
+    };
+  }
+
+  async query<R extends object = Record<string, unknown>>(
+    text: string,
+    values: readonly unknown[] = [],
+    options: QueryOptions = {},
+  ): Promise<R[]> {
+    try {
+      const result = await this.pool.query<R & pg.QueryResultRow>(this.config(text, values, options));
+      return result.rows;
+    } catch (error) {
+      throw mapPgError(error);
+    }
+  }
+
+  /**
+   * Runs `fn` in one transaction on one connection. Deadlock victims (40P01), serialization
+   * failures and NOWAIT lock conflicts (55P03, see schedules.ts) roll back and run again, so
+   * `fn` must be safe to repeat (it is: everything it does is inside the transaction).
+   */
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.transactionOnce(fn);
+      } catch (error) {
+        const retry = (isTransient(error) || isLockNotAvailable(error)) && attempt < TRANSACTION_ATTEMPTS;
+        if (!retry) throw mapPgError(error);
+        await new Promise((resolve) => setTimeout(resolve, attempt * 2 + Math.random() * 5));
+      }
+    }
+  }
+
+  private async transactionOnce<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.checkOut();
+    const tx: Queryable = {
+      query: async <R extends object>(text: string, values: readonly unknown[] = [], options: QueryOptions = {}) =>
+        (await client.query<R & pg.QueryResultRow>(this.config(text, values, options))).rows,
+    };
+    try {
+      await client.query('BEGIN');
+      const value = await fn(tx);
+      await client.query('COMMIT');
+      this.checkIn(client);
+      return value;
+    } catch (error) {
+      if (isUnavailable(error)) {
+        this.checkIn(client, error); // the connection is broken: destroy, do not reuse
+      } else {
+        try {
+          await client.query('ROLLBACK');
+          this.checkIn(client);
+        } catch (rollbackError) {
+          this.checkIn(client, rollbackError);
+        }
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * A pooled connection for the migration transaction, which manages BEGIN/COMMIT itself.
+   * On failure the connection is destroyed rather than returned mid-transaction.
+   */
+  async withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.checkOut();
+    } catch (error) {
+      throw mapPgError(error);
+    }
+    try {
+      const value = await fn(client);
+      this.checkIn(client);
+      return value;
+    } catch (error) {
+      this.checkIn(client, error ?? true);
+      throw mapPgError(error);
+    }
+  }
+
+  /**
+   * pg-pool stops listening for 'error' on a connection while it is checked out, and a
+   * socket that dies then (a server restart mid-transaction) emits one: unheard, it would
+   * crash the process. The failure reaches the caller through the pending query instead.
+   */
+  private async checkOut(): Promise<pg.PoolClient> {
+    const client = await this.pool.connect();
+    client.on('error', ignoreError);
+    return client;
+  }
+
+  private checkIn(client: pg.PoolClient, error?: unknown): void {
+    client.removeListener('error', ignoreError);
+    client.release(error === undefined ? undefined : error instanceof Error ? error : true);
+  }
+
+  async end(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  /** Named statements: one name per distinct SQL text, so a text is parsed once per connection. */
+  private config(text: string, values: readonly unknown[], options: QueryOptions): pg.QueryConfig {
+    if (options.prepare === false) return { text, values: values as unknown[] };
+    let name = this.statementNames.get(text);
+    if (!name) {
+      name = `chime_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+      this.statementNames.set(text, name);
+    }
+    return { name, text, values: values as unknown[] };
+  }
+}

@@ -1,4 +1,0 @@
-/** Makes counting dead letters (metrics) an index-only walk over the failed jobs. */
-export const up = `
-CREATE INDEX jobs_failed ON jobs (queue) WHERE status = 'failed';
-`;

@@ -1,0 +1,76 @@
+--[[
+  Loading a job and moving it between statuses (its indexes and its schedule's open set).
+]]
+--- @include "prelude/base"
+--- @include "prelude/tables"
+--- @include "prelude/writes"
+
+-- Adds (on = true) or removes a job from the indexes its status puts it in. The schedule's
+-- `open` set is kept by sync_open, at once, since finishing a schedule reads it.
+local function place(id, j, on)
+  local s = j.status
+  if WAITING[s] then
+    local key = waiting_key(j.queue, j.task_name or '', j.priority)
+    if on then zadd(key, j.run_at, id) else zrem(key, id) end
+  elseif LEASED[s] then
+    if on then
+      zadd(K['leased'], j.lease_until, id)
+      sadd(active_key(j.queue), id)
+    else
+      zrem(K['leased'], id)
+      srem(active_key(j.queue), id)
+    end
+  else
+    if on then zadd(K['finished'], j.completed_at, id) else zrem(K['finished'], id) end
+  end
+  if on then zadd(status_idx(s), j.created_at, id) else zrem(status_idx(s), id) end
+end
+
+local function sync_open(id, sid, old_status, new_status)
+  if not sid then return end
+  local was, is = old_status and not FINAL[old_status], not FINAL[new_status]
+  if was and not is then redis.call('SREM', open_key(sid), id)
+  elseif is and not was then redis.call('SADD', open_key(sid), id) end
+end
+
+-- The fields that decide where a job is indexed, plus what most transitions read.
+local JOB_FIELDS = { 'status', 'queue', 'task_name', 'priority', 'run_at', 'lease_until', 'completed_at',
+  'created_at', 'schedule_id', 'occurrence', 'target', 'attempts', 'lease_owner', 'name', 'worker_id',
+  'max_retries', 'cancel_requested', 'started_at', 'history_ids' }
+
+local function load_job(id)
+  local v = redis.call('HMGET', job_key(id), unpack(JOB_FIELDS))
+  if not v[1] then return nil end
+  local j = {}
+  for i, f in ipairs(JOB_FIELDS) do j[f] = v[i] end
+  return j
+end
+
+-- The whole job, for scripts that return it: one HGETALL instead of HMGET + HGETALL.
+local function load_full_job(id)
+  local flat = redis.call('HGETALL', job_key(id))
+  if #flat == 0 then return nil end
+  return to_map(flat)
+end
+
+-- Moves a loaded job to a new status: indexes, the open set, and the hash fields given
+-- (`set`: field → value, false deletes it).
+local function transition(id, j, status, set)
+  local old = j.status
+  place(id, j, false)
+  j.status = status
+  local hset, hdel = { 'HSET', job_key(id), 'status', status }, { 'HDEL', job_key(id) }
+  for field, value in pairs(set) do
+    if value then
+      j[field] = value
+      hset[#hset + 1] = field; hset[#hset + 1] = value
+    else
+      j[field] = false
+      hdel[#hdel + 1] = field
+    end
+  end
+  redis.call(unpack(hset))
+  if #hdel > 2 then redis.call(unpack(hdel)) end
+  place(id, j, true)
+  sync_open(id, j.schedule_id, old, status)
+end

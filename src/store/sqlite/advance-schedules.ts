@@ -1,0 +1,74 @@
+/** Moving a schedule past a fired (or cancelled) occurrence, and ending it after its last. */
+import { FINAL_STATUSES, type JobStatus } from '../../core/types.js';
+import { occurrenceJob } from '../occurrence-job.js';
+import { finishedScheduleStatus } from '../schedule-end.js';
+import type { DueSignal, PlanNext } from '../store.js';
+import type { SqliteContext } from './context.js';
+import {
+  CURSOR_COLUMNS,
+  INSERT_JOB_IF_NEW_SQL,
+  cursorFromRow,
+  jobInsertValues,
+  scheduleFromRow,
+  type CursorRow,
+  type ScheduleRow,
+} from './rows.js';
+
+const FINAL_SQL = FINAL_STATUSES.map((s) => `'${s}'`).join(', ');
+
+interface Advance {
+  deliver: boolean;
+  signal: DueSignal | null;
+}
+
+/**
+ * Moves a schedule past `occurrence`: counts the firing, records last_run_at and inserts the
+ * next occurrence. Idempotent: an occurrence at or before `last_occurrence` was already
+ * advanced past (a retry or a re-claim after a lost lease), so nothing changes.
+ * `forceDeliver: false` (a cancelled occurrence) advances without counting a firing.
+ */
+export function advanceSchedule(
+  ctx: SqliteContext,
+  scheduleId: string,
+  occurrence: number,
+  now: number,
+  planNext: PlanNext,
+  forceDeliver: boolean | null,
+): Advance | null {
+  // The cursor only: the template (the job's payload, possibly large) is read and parsed
+  // only when there is a next occurrence to make of it, which one-shot jobs never have.
+  const row = ctx.prepare(`SELECT ${CURSOR_COLUMNS} FROM schedules WHERE id = ?`).get(scheduleId) as CursorRow | undefined;
+  if (!row || row.status !== 'active') return null;
+  if (row.last_occurrence !== null && occurrence <= row.last_occurrence) return null;
+  const plan = planNext(cursorFromRow(row), occurrence, now);
+  const deliver = forceDeliver ?? plan.deliver;
+  let signal: DueSignal | null = null;
+  if (plan.next !== null) {
+    const templateRow = ctx.prepare('SELECT * FROM schedules WHERE id = ?').get(scheduleId) as ScheduleRow;
+    const next = occurrenceJob(scheduleFromRow(templateRow), plan.next, now);
+    const inserted = ctx.prepare(INSERT_JOB_IF_NEW_SQL).run(...jobInsertValues(next));
+    if (inserted.changes > 0) signal = { target: next.target, queue: next.queue, runAt: next.runAt };
+  }
+  ctx
+    .prepare(
+      `UPDATE schedules SET fire_count = fire_count + ?, last_occurrence = ?,
+         last_run_at = CASE WHEN ? THEN ? ELSE last_run_at END, next_run_at = ?, updated_at = ? WHERE id = ?`,
+    )
+    // Claimed ahead of its time (dueBy), it fires at its occurrence; claimed late, about now.
+    .run(deliver ? 1 : 0, occurrence, deliver ? 1 : 0, Math.max(now, occurrence), plan.next, now, scheduleId);
+  return { deliver, signal };
+}
+
+/** When a schedule's last occurrence ends, the schedule ends with it. */
+export function finishScheduleIfDone(ctx: SqliteContext, scheduleId: string, lastStatus: JobStatus, now: number): void {
+  const row = ctx.prepare(`SELECT ${CURSOR_COLUMNS}, next_run_at FROM schedules WHERE id = ?`).get(scheduleId) as
+    | (CursorRow & { next_run_at: number | null })
+    | undefined;
+  if (!row || row.status !== 'active' || row.next_run_at !== null) return;
+  const open = ctx
+    .prepare(`SELECT 1 FROM jobs WHERE schedule_id = ? AND status NOT IN (${FINAL_SQL}) LIMIT 1`)
+    .get(scheduleId);
+  if (open) return;
+  const status = finishedScheduleStatus(cursorFromRow(row), lastStatus);
+  ctx.prepare('UPDATE schedules SET status = ?, updated_at = ? WHERE id = ?').run(status, now, scheduleId);
+}

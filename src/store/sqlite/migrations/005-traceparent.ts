@@ -1,4 +1,0 @@
-/** The W3C trace context of the request that created a job (docs/operations.md, "Traces"). */
-export const up = `
-ALTER TABLE jobs ADD COLUMN traceparent TEXT;
-`;

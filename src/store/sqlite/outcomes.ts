@@ -1,0 +1,52 @@
+/** Recording attempts' outcomes on the SQLite store, with their history entries. */
+import type { DueSignal, JobOutcome } from '../store.js';
+import { finishScheduleIfDone } from './advance-schedules.js';
+import type { SqliteContext } from './context.js';
+import { INSERT_HISTORY_SQL, type JobRow } from './rows.js';
+
+export function recordOutcomes(ctx: SqliteContext, outcomes: readonly JobOutcome[]): DueSignal[] {
+  const signals: DueSignal[] = [];
+  ctx.write(() => {
+    const update = ctx.prepare(
+      `UPDATE jobs SET status = ?, run_at = COALESCE(?, run_at), lease_owner = NULL, lease_until = NULL,
+         completed_at = ?, result = ?, error = ?, started_at = COALESCE(started_at, ?)
+       WHERE id = ? AND lease_owner = ? AND status IN ('reserved', 'running')
+       RETURNING schedule_id, name, occurrence, attempts, worker_id, target, queue`,
+    );
+    for (const o of outcomes) {
+      const retrying = o.status === 'retrying';
+      const row = update.get(
+        o.status,
+        retrying ? (o.retryAt ?? o.finishedAt) : null,
+        retrying ? null : o.finishedAt,
+        o.result ?? null,
+        o.error ? JSON.stringify(o.error) : null,
+        o.startedAt ?? null,
+        o.jobId,
+        o.owner,
+      ) as Pick<JobRow, 'schedule_id' | 'name' | 'occurrence' | 'attempts' | 'worker_id' | 'target' | 'queue'> | undefined;
+      if (!row) continue; // the lease was lost: someone else owns the job now
+      if (o.attempt) {
+        ctx
+          .prepare(INSERT_HISTORY_SQL)
+          .run(
+          o.jobId,
+          row.schedule_id,
+          row.name,
+          row.occurrence,
+          o.attempt.firedAt,
+          row.attempts,
+          o.attempt.outcome,
+          o.attempt.httpStatus,
+          o.attempt.durationMs,
+            o.attempt.error,
+            row.worker_id,
+            o.attempt.response ?? null,
+          );
+      }
+      if (retrying) signals.push({ target: row.target, queue: row.queue, runAt: o.retryAt ?? o.finishedAt });
+      else if (row.schedule_id !== null) finishScheduleIfDone(ctx, row.schedule_id, o.status, o.finishedAt);
+    }
+  });
+  return signals;
+}
