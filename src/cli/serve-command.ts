@@ -50,7 +50,7 @@ export function optionsOrExplain(flags: Record<string, unknown>, io: CliIo, chec
     check?.(options);
     return options;
   } catch (error) {
-    if (error instanceof OptionError || error instanceof ChimeError) {
+    if (error instanceof ChimeError) { // OptionError is one
       io.err(`error: ${error.message}`);
       return null;
     }

@@ -5,7 +5,7 @@
  * backend says the same thing. Routes and services still building `new ChimeError(code,
  * text)` keep working; moving them here is a matter of adding their template.
  */
-import type { ErrorCode } from './errors.js';
+import type { ErrorCode } from './error-codes.js';
 
 export interface MessageSpec {
   code: ErrorCode;

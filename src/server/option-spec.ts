@@ -4,21 +4,21 @@
  * `--help` and docs/configuration.md are all generated from it.
  */
 import { parseGoDuration } from '../core/duration.js';
-import { SyntaxProblem } from '../core/errors.js';
+import { ChimeError, SyntaxProblem } from '../core/errors.js';
 
 /**
- * Stable names for what can be wrong with an option, one per kind of problem; the message
- * names the flag. A bad option stops `chime serve` / `chime worker` with exit code 2.
+ * The registry's codes for what can be wrong with an option (core/error-codes.ts), one per kind
+ * of problem; the message names the flag. A bad option stops `chime serve` / `chime worker`
+ * with exit code 2.
  */
 export type OptionErrorCode = 'INVALID_OPTION' | 'OPTION_OUT_OF_RANGE' | 'MISSING_OPTION';
 
 /** A flag or environment value the command cannot use; the message starts with the flag's name. */
-export class OptionError extends Error {
-  constructor(
-    message: string,
-    readonly code: OptionErrorCode = 'INVALID_OPTION',
-  ) {
-    super(message);
+export class OptionError extends ChimeError {
+  declare readonly code: OptionErrorCode;
+
+  constructor(message: string, code: OptionErrorCode = 'INVALID_OPTION') {
+    super(code, message);
     this.name = 'OptionError';
   }
 }

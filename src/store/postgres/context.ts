@@ -9,6 +9,7 @@ import { ScheduleCreator } from './create-schedules.js';
 import { isLockNotAvailable, isTransient, isUnavailable, mapPgError } from './errors.js';
 import { InsertBatcher } from './insert-jobs.js';
 import type { ResolvedPostgresOptions } from './options.js';
+import type { PgSession, QueryOptions, Queryable } from './queryable.js';
 
 /**
  * How long to wait for a connection before giving up. Short, so API calls during an outage
@@ -40,23 +41,9 @@ const TYPES = {
   },
 } as pg.CustomTypesConfig;
 
-export interface QueryOptions {
-  /**
-   * Run as a named prepared statement (parsed once per connection; after five runs
-   * PostgreSQL may reuse a generic plan, so hot statements are written to plan well without
-   * their parameter values: see claims.ts). Off for SQL built from optional filters, whose
-   * variants would pile up on every connection.
-   * @default true
-   */
-  prepare?: boolean;
-}
+export type { QueryOptions, Queryable } from './queryable.js';
 
-/** Something that runs one statement: the pool (autocommit) or an open transaction. */
-export interface Queryable {
-  query<R extends object = Record<string, unknown>>(text: string, values?: readonly unknown[], options?: QueryOptions): Promise<R[]>;
-}
-
-export class PgDatabase implements Queryable {
+export class PgDatabase implements PgSession {
   /** The quoted schema, to prefix table names: `${db.s}.jobs`. */
   readonly s: string;
   /** The NOTIFY channel of the schema. */

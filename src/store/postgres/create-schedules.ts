@@ -7,13 +7,13 @@
 import { ChimeError, chimeError } from '../../core/errors.js';
 import type { ScheduleRecord } from '../../core/types.js';
 import type { DueSignal, NewJob, NewSchedule } from '../store.js';
-import type { PgDatabase } from './context.js';
+import type { PgSession as PgDatabase } from './queryable.js';
 import { isUniqueViolation } from './errors.js';
 import { dueSignalsOf } from '../due-signals.js';
 import { insertJobsFromJson, jobsJson } from './insert-jobs.js';
 import { insertScheduleSql, scheduleInsertValues, type ScheduleRow } from './rows.js';
 import type { Written } from '../store-ops.js';
-import { deleteWaitingJobs, insertFirst } from './schedules.js';
+import { deleteWaitingJobs, insertFirst } from './schedule-jobs.js';
 import { TurnBatch, type BatchedCall } from './turn-batch.js';
 
 export interface CreateCall {

@@ -4,7 +4,7 @@ import { serializeDelivery } from '../../core/delivery-spec.js';
 import { maxRetriesOf } from '../../core/failure-policy.js';
 import { PRIORITY_RANK } from '../../core/types.js';
 import type { DueSignal, NewJob } from '../store.js';
-import type { PgDatabase, Queryable } from './context.js';
+import type { PgSession as PgDatabase, Queryable } from './queryable.js';
 import { dueSignalsOf } from '../due-signals.js';
 import { isUniqueViolation, mapPgError } from './errors.js';
 import type { JobRow } from './rows.js';

@@ -11,23 +11,10 @@ import type { ScheduleRecord } from '../../core/types.js';
 import { editedSchedule, scheduleUpdateValues } from '../sql-rows.js';
 import type { Written } from '../store-ops.js';
 import type { DueSignal, NewJob, NewSchedule, Page, ScheduleQuery, ScheduleUpdate } from '../store.js';
-import type { PgDatabase, Queryable } from './context.js';
-import { insertJobRows } from './insert-jobs.js';
+import type { PgDatabase } from './context.js';
+import { deleteWaitingJobs, insertFirst } from './schedule-jobs.js';
 import { scheduleColumns, scheduleFromRow, type ScheduleRow } from './rows.js';
 
-
-/** Deletes a locked schedule's waiting occurrences; running ones finish. */
-export async function deleteWaitingJobs(db: PgDatabase, tx: Queryable, scheduleId: string): Promise<void> {
-  await tx.query(
-    `SELECT id FROM ${db.s}.jobs WHERE schedule_id = $1 AND status IN ('pending', 'retrying') FOR UPDATE NOWAIT`,
-    [scheduleId],
-  );
-  await tx.query(`DELETE FROM ${db.s}.jobs WHERE schedule_id = $1 AND status IN ('pending', 'retrying')`, [scheduleId]);
-}
-
-export async function insertFirst(db: PgDatabase, tx: Queryable, job: NewJob | null): Promise<DueSignal[]> {
-  return job ? insertJobRows(db, tx, [job], false) : [];
-}
 
 export async function getSchedule(db: PgDatabase, id: string): Promise<ScheduleRecord | null> {
   const [row] = await db.query<ScheduleRow>(`SELECT ${scheduleColumns()} FROM ${db.s}.schedules WHERE id = $1`, [id]);

@@ -1,0 +1,31 @@
+/**
+ * What the turn batchers (insert-jobs.ts, create-schedules.ts) need of the database. Declared
+ * apart from `PgDatabase`, which owns the batchers, so neither imports the other.
+ */
+
+export interface QueryOptions {
+  /**
+   * Run as a named prepared statement (parsed once per connection; after five runs
+   * PostgreSQL may reuse a generic plan, so hot statements are written to plan well without
+   * their parameter values: see claims.ts). Off for SQL built from optional filters, whose
+   * variants would pile up on every connection.
+   * @default true
+   */
+  prepare?: boolean;
+}
+
+/** Something that runs one statement: the pool (autocommit) or an open transaction. */
+export interface Queryable {
+  query<R extends object = Record<string, unknown>>(text: string, values?: readonly unknown[], options?: QueryOptions): Promise<R[]>;
+}
+
+/** The database as the batchers see it: statements, transactions and the schema's names. */
+export interface PgSession extends Queryable {
+  /** The quoted schema, to prefix table names: `${db.s}.jobs`. */
+  readonly s: string;
+  /** The NOTIFY channel of the schema. */
+  readonly channel: string;
+  /** Tags this store's notifications, so its own listener skips its own echo. */
+  readonly origin: string;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+}
