@@ -319,7 +319,7 @@ async function openCallbackTrial(lib: Chime, store: TrialStore, token: string, d
         '--store', store.spec,
         '--jwt-secret', SECRET,
         '--app-url', appUrl,
-        '--callback-style', 'seed',
+        '--callback-style', 'envelope',
         '--max-concurrent-jobs', String(concurrency),
         ...(store.eventsUrl ? ['--events-url', store.eventsUrl] : []),
         ...(delivery === 'plain' ? ['--webhook-signing', 'false'] : []),

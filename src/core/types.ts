@@ -55,10 +55,10 @@ export type FailurePolicy =
     };
 
 /** How a callback job reaches the app. */
-export type CallbackStyle = 'seed' | 'dapr';
+export type CallbackStyle = 'envelope' | 'dapr';
 
 /** Which API created a schedule; decides the delivery style under `--callback-style auto`. */
-export type Dialect = 'seed' | 'dapr' | 'v1';
+export type Dialect = 'envelope' | 'dapr' | 'v1';
 
 /** What a job does when it fires. */
 export type JobTarget = 'callback' | 'task';

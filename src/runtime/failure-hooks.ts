@@ -140,6 +140,6 @@ export function hookJob(
     delivery,
     createdAt: at,
     // Dapr-style callback jobs: a hook that never gets through is listed with the dead letters.
-    dialect: 'seed',
+    dialect: 'envelope',
   };
 }

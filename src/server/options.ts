@@ -277,9 +277,7 @@ export function resolveServerOptions(flags: RawOptions, env: NodeJS.ProcessEnv =
 
 /** `seed` is the old name of `envelope` and still accepted. */
 function callbackStyle(text: string, name: string): CallbackStyleSetting {
-  const style = text === 'seed' ? 'envelope' : parse.oneOf(CALLBACK_STYLES)(text, name);
-  // TODO(merge): the issue-8 rename makes CallbackStyle 'envelope' | 'dapr'; drop this cast then.
-  return style as unknown as CallbackStyleSetting;
+  return text === 'seed' ? 'envelope' : parse.oneOf(CALLBACK_STYLES)(text, name);
 }
 
 function brokerUrl(text: string): string {

@@ -69,7 +69,7 @@ export class DaprJobs {
 
   async list(query: DaprJobListQuery): Promise<{ jobs: ScheduleRecord[]; nextCursor: string | null }> {
     const page = await this.store.listSchedules({
-      dialects: ['seed', 'dapr'],
+      dialects: ['envelope', 'dapr'],
       namePrefix: query.prefix,
       statuses: query.statuses,
       afterName: query.cursor,

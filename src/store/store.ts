@@ -13,6 +13,7 @@
 import type {
   AttemptOutcome,
   ClaimedJob,
+  Dialect,
   HistoryEntry,
   JobErrorInfo,
   JobRecord,
@@ -22,7 +23,6 @@ import type {
   ScheduleRecord,
   ScheduleStatus,
 } from '../core/types.js';
-
 import type { JobCounts, JobStats, QueueInfo, TaskInfo, WorkerInfo } from './platform-types.js';
 
 export type { JobCounts, JobStats, QueueInfo, StatusCounts, TaskInfo, WorkerInfo } from './platform-types.js';
@@ -176,7 +176,7 @@ export interface Page<T> {
 export interface ScheduleQuery {
   /** Dapr names starting with this text (keyset pagination stays on the name index). */
   namePrefix?: string;
-  dialects?: readonly ('seed' | 'dapr' | 'v1')[];
+  dialects?: readonly Dialect[];
   statuses?: readonly ScheduleStatus[];
   tags?: readonly string[];
   /** Keyset cursor: names strictly greater than this (Dapr listing). */

@@ -273,7 +273,7 @@ describe('per-job delivery', () => {
   it('calls the failure hook of a job the reaper fails (its node died on the last attempt)', async () => {
     await setup({ leaseMs: 3000 });
     const delivery = { target: null, onFailure: `${urls.hook}/reaped`, onSuccess: null };
-    const job = newJob({ runAt: T0 + 500, name: 'orphan', dialect: 'seed' }, callbackTemplate({ failurePolicy: { kind: 'drop' }, delivery }));
+    const job = newJob({ runAt: T0 + 500, name: 'orphan', dialect: 'envelope' }, callbackTemplate({ failurePolicy: { kind: 'drop' }, delivery }));
     await server.store.insertJobs([job]);
     const [claimed] = await server.store.claimDue({ lane: { target: 'callback' }, now: T0 + 500, limit: 1, owner: 'dead-node', leaseMs: 3000, planNext: () => ({ deliver: true, next: null }) });
     expect(claimed?.id).toBe(job.id);

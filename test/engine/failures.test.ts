@@ -108,7 +108,7 @@ describe('failures on a virtual clock', () => {
   });
 
   it('treats a seed-style 404 as a failure', async () => {
-    await setup({ callbackStyle: 'seed', maxRetries: 0 });
+    await setup({ callbackStyle: 'envelope', maxRetries: 0 });
     receiver.respond = () => 404;
     await post('/v1.0-alpha1/jobs/seed-404', { dueTime: '1s' });
     await run(3, 1000);
@@ -141,7 +141,7 @@ describe('failures on a virtual clock', () => {
   it("takes back a dead node's job when its lease expires and delivers it", async () => {
     await setup({ leaseMs: 3000 });
     // Due a little ahead, so this engine's timer cannot claim it before the "dead node" does.
-    const job = newJob({ runAt: T0 + 500, name: 'orphan', dialect: 'seed' }, callbackTemplate());
+    const job = newJob({ runAt: T0 + 500, name: 'orphan', dialect: 'envelope' }, callbackTemplate());
     await server.store.insertJobs([job]);
     // Another node claims it and dies without a word.
     const [claimed] = await server.store.claimDue({ lane: { target: 'callback' }, now: T0 + 500, limit: 1, owner: 'dead-node', leaseMs: 3000, planNext: () => ({ deliver: true, next: null }) });

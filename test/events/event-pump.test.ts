@@ -24,7 +24,7 @@ function fired(n: number): JobLifecycleEvent {
     queue: '$callbacks',
     taskName: null,
     scheduleId: null,
-    dialect: 'seed' as const,
+    dialect: 'envelope' as const,
     occurrence: 1_736_951_400_000 + n,
     runAt: 1_736_951_400_000 + n,
     attempt: 1,

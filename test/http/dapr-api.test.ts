@@ -21,7 +21,7 @@ const inject = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknow
   server.app.inject({ method, url, payload: payload as string | object | undefined, headers });
 
 async function jobCount(): Promise<number> {
-  const page = await server.store.listSchedules({ dialects: ['seed', 'dapr'], limit: 1, countTotal: true });
+  const page = await server.store.listSchedules({ dialects: ['envelope', 'dapr'], limit: 1, countTotal: true });
   return page.total ?? 0;
 }
 

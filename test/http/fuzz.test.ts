@@ -36,7 +36,7 @@ afterAll(async () => {
 async function fingerprint(): Promise<string> {
   await server.engine.whenSettled();
   const stats = await server.store.jobStats();
-  const schedules = await server.store.listSchedules({ dialects: ['seed', 'dapr', 'v1'], limit: 1, countTotal: true });
+  const schedules = await server.store.listSchedules({ dialects: ['envelope', 'dapr', 'v1'], limit: 1, countTotal: true });
   return `${stats.total} jobs, ${schedules.total} schedules`;
 }
 

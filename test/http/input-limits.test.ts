@@ -26,7 +26,7 @@ afterAll(async () => {
 
 /** Everything a refused request could have written: schedules of both dialects, and jobs. */
 async function written(): Promise<number> {
-  const schedules = await server.store.listSchedules({ dialects: ['seed', 'dapr', 'v1'], limit: 1, countTotal: true });
+  const schedules = await server.store.listSchedules({ dialects: ['envelope', 'dapr', 'v1'], limit: 1, countTotal: true });
   const jobs = await server.store.listJobs({ limit: 1000, offset: 0, orderBy: 'created_at', orderDir: 'desc' });
   return (schedules.total ?? 0) + (jobs.total ?? jobs.items.length);
 }

@@ -106,11 +106,11 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
           const s = newSchedule({ name });
           await store.createSchedule(s, firstJob(s), 'create');
         }
-        const first = await store.listSchedules({ dialects: ['seed', 'dapr'], namePrefix: 'rem-', limit: 2 });
+        const first = await store.listSchedules({ dialects: ['envelope', 'dapr'], namePrefix: 'rem-', limit: 2 });
         expect(first.items.map((s) => s.name)).toEqual(['rem-a', 'rem-b']);
-        const second = await store.listSchedules({ dialects: ['seed', 'dapr'], namePrefix: 'rem-', afterName: 'rem-b', limit: 2 });
+        const second = await store.listSchedules({ dialects: ['envelope', 'dapr'], namePrefix: 'rem-', afterName: 'rem-b', limit: 2 });
         expect(second.items.map((s) => s.name)).toEqual(['rem-c']);
-        const counted = await store.listSchedules({ dialects: ['seed', 'dapr'], limit: 1, countTotal: true });
+        const counted = await store.listSchedules({ dialects: ['envelope', 'dapr'], limit: 1, countTotal: true });
         expect(counted.total).toBe(4);
       });
 

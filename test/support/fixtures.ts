@@ -63,7 +63,7 @@ export function newSchedule(overrides: Partial<NewSchedule> = {}): NewSchedule {
   return {
     id: newId(),
     name: `job-${Math.random().toString(36).slice(2, 10)}`,
-    dialect: 'seed',
+    dialect: 'envelope',
     status: 'active',
     recurrence,
     startAt: T0,

@@ -47,7 +47,7 @@ export function registerReminderRoutes(app: FastifyInstance, jobs: DaprJobs): vo
   ) => {
     const at = parseField(field, () => parseRfc3339(due));
     const name = reminderJobName(taskId, userId);
-    await jobs.create(name, { dueTime: formatRfc3339(at), data: { ...data, task_id: taskId, user_id: userId } }, 'seed', overwrite, traceparent);
+    await jobs.create(name, { dueTime: formatRfc3339(at), data: { ...data, task_id: taskId, user_id: userId } }, 'envelope', overwrite, traceparent);
     return { job_name: name, scheduled_for: formatRfc3339(at) };
   };
 

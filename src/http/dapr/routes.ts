@@ -54,7 +54,7 @@ export function registerDaprRoutes(app: FastifyInstance, jobs: DaprJobs): void {
       if (input.name !== undefined && input.name !== name) {
         throw new ChimeError('JOB_NAME_IN_BODY', 'name: differs from the name in the URL; set it in the URL only', { field: 'name' });
       }
-      await jobs.create(name, input.spec, 'seed', input.overwrite, request.headers.traceparent);
+      await jobs.create(name, input.spec, 'envelope', input.overwrite, request.headers.traceparent);
       return { status: 'scheduled', job_name: name };
     },
   );

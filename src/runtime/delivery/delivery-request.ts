@@ -15,7 +15,7 @@ export type CallbackStyleSetting = CallbackStyle | 'auto';
 
 export function callbackStyleFor(setting: CallbackStyleSetting, job: Pick<ClaimedJob, 'dialect'>): CallbackStyle {
   if (setting !== 'auto') return setting;
-  return job.dialect === 'dapr' ? 'dapr' : 'seed';
+  return job.dialect === 'dapr' ? 'dapr' : 'envelope';
 }
 
 export interface DeliveryRequest {

@@ -89,7 +89,7 @@ export function jobFromHash(h: Hash): JobRecord {
     result: h.result ?? null,
     error: h.error === undefined ? null : JSON.parse(h.error),
     cancelRequested: h.cancel_requested === '1',
-    dialect: h.dialect as JobRecord['dialect'],
+    dialect: dialectOf(h.dialect),
     delivery: deserializeDelivery(h.delivery),
     traceparent: h.traceparent ?? null,
   };
@@ -138,7 +138,7 @@ export function scheduleFromHash(h: Hash): ScheduleRecord {
   return {
     id: h.id!,
     name: h.name!,
-    dialect: h.dialect as ScheduleRecord['dialect'],
+    dialect: dialectOf(h.dialect),
     status: h.status as ScheduleRecord['status'],
     recurrence: JSON.parse(h.recurrence!),
     startAt: num(h.start_at),
@@ -214,4 +214,17 @@ export function signalsFromFlat(flat: readonly string[]): DueSignal[] {
     signals.push(signal);
   }
   return signals;
+}
+
+/**
+ * `envelope` was stored as `seed` before it was renamed: the SQL stores rewrote their rows
+ * (migration 007); Redis hashes keep the old value until rewritten, so it is read as the new.
+ */
+export function dialectOf(stored: string | undefined): JobRecord['dialect'] {
+  return (stored === 'seed' ? 'envelope' : stored) as JobRecord['dialect'];
+}
+
+/** A dialect filter that also matches hashes still holding the old name (see dialectOf). */
+export function storedDialects(dialects: readonly string[] | undefined): readonly string[] | undefined {
+  return dialects?.includes('envelope') ? [...dialects, 'seed'] : dialects;
 }

@@ -2,7 +2,7 @@
 import type { ScheduleRecord } from '../../core/types.js';
 import type { NewJob, NewSchedule, Page, ScheduleQuery, ScheduleUpdate } from '../store.js';
 import type { Written } from '../store-ops.js';
-import { jobFields, newScheduleFields, optional, scheduleFields, scheduleFromHash, signalsFromFlat, toHash } from './rows.js';
+import { jobFields, newScheduleFields, optional, scheduleFields, scheduleFromHash, signalsFromFlat, storedDialects, toHash } from './rows.js';
 import type { RedisContext } from './context.js';
 
 function withCount(list: readonly string[]): (string | number)[] {
@@ -53,7 +53,7 @@ export async function listSchedules(ctx: RedisContext, query: ScheduleQuery): Pr
   const encoded = {
     dapr,
     ...(dapr ? nameRange(query.namePrefix ?? '', query.afterName) : {}),
-    dialects: query.dialects,
+    dialects: storedDialects(query.dialects),
     statuses: query.statuses && query.statuses.length > 0 ? query.statuses : undefined,
     tags: query.tags,
     namePrefix: query.namePrefix || undefined,
