@@ -1,9 +1,10 @@
 /** The job platform's queues, tasks, workers and statistics on PostgreSQL. */
-import { CALLBACK_QUEUE, JOB_STATUSES, PRIORITY_BY_RANK, type JobStatus, type Priority } from '../../core/types.js';
-import type { JobStats, QueueInfo, StatusCounts, TaskInfo, WorkerInfo } from '../store.js';
+import { CALLBACK_QUEUE, type JobStatus } from '../../core/types.js';
+import type { JobStats, QueueInfo, TaskInfo, WorkerInfo } from '../store.js';
 import type { PgDatabase } from './context.js';
 import { encodeSignal } from './due-channel.js';
 import { taskFromRow, type TaskRow } from '../sql-rows.js';
+import { addJobCount, emptyJobStats } from '../job-stats.js';
 
 interface QueueRow {
   name: string;
@@ -160,10 +161,6 @@ export async function listWorkers(db: PgDatabase): Promise<WorkerInfo[]> {
   }));
 }
 
-function emptyCounts(): StatusCounts {
-  return { total: 0, byStatus: Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number> };
-}
-
 export async function jobStats(db: PgDatabase): Promise<JobStats> {
   const [rows, times] = await Promise.all([
     db.query<{ queue: string; status: JobStatus; priority: number; n: number }>(
@@ -175,20 +172,7 @@ export async function jobStats(db: PgDatabase): Promise<JobStats> {
        FROM ${db.s}.jobs WHERE target = 'task' AND started_at IS NOT NULL`,
     ),
   ]);
-  const stats: JobStats = {
-    ...emptyCounts(),
-    avgWaitMs: times[0]?.wait ?? null,
-    avgRunMs: times[0]?.run ?? null,
-    byQueue: {},
-    byPriority: { critical: 0, high: 0, normal: 0, low: 0 },
-  };
-  for (const row of rows) {
-    stats.total += row.n;
-    stats.byStatus[row.status] += row.n;
-    const queue = (stats.byQueue[row.queue] ??= emptyCounts());
-    queue.total += row.n;
-    queue.byStatus[row.status] += row.n;
-    stats.byPriority[PRIORITY_BY_RANK[row.priority] as Priority] += row.n;
-  }
+  const stats = emptyJobStats(times[0]?.wait ?? null, times[0]?.run ?? null);
+  for (const row of rows) addJobCount(stats, row.queue, row.status, row.priority, row.n);
   return stats;
 }

@@ -10,11 +10,10 @@
 import type { ScheduleRecord } from '../../core/types.js';
 import { editedSchedule, scheduleUpdateValues } from '../sql-rows.js';
 import type { Written } from '../store-ops.js';
-import type { DueSignal, NewJob, NewSchedule, Page, ScheduleQuery, ScheduleUpdate } from '../store.js';
+import type { NewJob, NewSchedule, Page, ScheduleQuery, ScheduleUpdate } from '../store.js';
 import type { PgDatabase } from './context.js';
 import { deleteWaitingJobs, insertFirst } from './schedule-jobs.js';
 import { scheduleColumns, scheduleFromRow, type ScheduleRow } from './rows.js';
-
 
 export async function getSchedule(db: PgDatabase, id: string): Promise<ScheduleRecord | null> {
   const [row] = await db.query<ScheduleRow>(`SELECT ${scheduleColumns()} FROM ${db.s}.schedules WHERE id = $1`, [id]);

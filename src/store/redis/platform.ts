@@ -1,13 +1,8 @@
 /** The job platform's queues, tasks, workers and statistics on Redis. */
-import {
-  CALLBACK_QUEUE,
-  JOB_STATUSES,
-  PRIORITY_BY_RANK,
-  type JobStatus,
-  type Priority,
-} from '../../core/types.js';
-import type { JobStats, QueueInfo, StatusCounts, TaskInfo, WorkerInfo } from '../store.js';
+import { CALLBACK_QUEUE, type JobStatus } from '../../core/types.js';
+import type { JobStats, QueueInfo, TaskInfo, WorkerInfo } from '../store.js';
 import type { RedisContext } from './context.js';
+import { addJobCount, emptyJobStats } from '../job-stats.js';
 
 /** Job rows per stats chunk: ~1 ms of Redis time each. */
 const STATS_CHUNK = 2000;
@@ -139,19 +134,9 @@ export async function listWorkers(ctx: RedisContext): Promise<WorkerInfo[]> {
     }));
 }
 
-function emptyCounts(): StatusCounts {
-  return { total: 0, byStatus: Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number> };
-}
-
 /** Walks task jobs in chunks (lua/job-stats-chunk.lua): O(task jobs), as SQLite's scan. */
 export async function jobStats(ctx: RedisContext): Promise<JobStats> {
-  const stats: JobStats = {
-    ...emptyCounts(),
-    avgWaitMs: null,
-    avgRunMs: null,
-    byQueue: {},
-    byPriority: { critical: 0, high: 0, normal: 0, low: 0 },
-  };
+  const stats = emptyJobStats();
   let waitSum = 0;
   let waitCount = 0;
   let runSum = 0;
@@ -161,12 +146,7 @@ export async function jobStats(ctx: RedisContext): Promise<JobStats> {
     for (let i = 0; i + 6 < rows.length; i += 7) {
       const [queue, status, priority, occurrence, createdAt, startedAt, completedAt] = rows.slice(i, i + 7) as string[];
       const s = status as JobStatus;
-      stats.total++;
-      stats.byStatus[s]++;
-      const q = (stats.byQueue[queue!] ??= emptyCounts());
-      q.total++;
-      q.byStatus[s]++;
-      stats.byPriority[PRIORITY_BY_RANK[Number(priority)] as Priority]++;
+      addJobCount(stats, queue!, s, Number(priority), 1);
       if (startedAt !== '') {
         waitSum += Number(startedAt) - Math.max(Number(occurrence), Number(createdAt));
         waitCount++;

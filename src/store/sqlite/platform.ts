@@ -1,8 +1,9 @@
 /** The job platform's queues, tasks, workers and statistics on SQLite. */
-import { CALLBACK_QUEUE, JOB_STATUSES, PRIORITY_BY_RANK, type JobStatus, type Priority } from '../../core/types.js';
-import type { JobStats, QueueInfo, StatusCounts, TaskInfo, WorkerInfo } from '../store.js';
+import { CALLBACK_QUEUE, type JobStatus } from '../../core/types.js';
+import type { JobStats, QueueInfo, TaskInfo, WorkerInfo } from '../store.js';
 import type { SqliteContext } from './context.js';
 import { taskFromRow, type TaskRow } from '../sql-rows.js';
+import { addJobCount, emptyJobStats } from '../job-stats.js';
 
 interface QueueSettings {
   paused: number;
@@ -153,30 +154,13 @@ export function listWorkers(ctx: SqliteContext): WorkerInfo[] {
   }));
 }
 
-export function emptyCounts(): StatusCounts {
-  return { total: 0, byStatus: Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number> };
-}
-
 export function jobStats(ctx: SqliteContext): JobStats {
   return ctx.read(() => {
-    const stats: JobStats = {
-      ...emptyCounts(),
-      avgWaitMs: null,
-      avgRunMs: null,
-      byQueue: {},
-      byPriority: { critical: 0, high: 0, normal: 0, low: 0 },
-    };
+    const stats = emptyJobStats();
     const rows = ctx
       .prepare(`SELECT queue, status, priority, COUNT(*) AS n FROM jobs WHERE target = 'task' GROUP BY queue, status, priority`)
       .all() as { queue: string; status: JobStatus; priority: number; n: number }[];
-    for (const row of rows) {
-      stats.total += row.n;
-      stats.byStatus[row.status] += row.n;
-      const queue = (stats.byQueue[row.queue] ??= emptyCounts());
-      queue.total += row.n;
-      queue.byStatus[row.status] += row.n;
-      stats.byPriority[PRIORITY_BY_RANK[row.priority] as Priority] += row.n;
-    }
+    for (const row of rows) addJobCount(stats, row.queue, row.status, row.priority, row.n);
     const times = ctx
       .prepare(
         `SELECT AVG(started_at - MAX(occurrence, created_at)) AS wait,

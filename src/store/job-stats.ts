@@ -1,0 +1,24 @@
+/**
+ * `jobStats` built alike by every backend: an empty result, and the fold of one
+ * (queue, status, priority) count into it. The backends differ only in how they count.
+ */
+import { JOB_STATUSES, PRIORITY_BY_RANK, type JobStatus, type Priority } from '../core/types.js';
+import type { JobStats, StatusCounts } from './platform-types.js';
+
+export function emptyCounts(): StatusCounts {
+  return { total: 0, byStatus: Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number> };
+}
+
+export function emptyJobStats(avgWaitMs: number | null = null, avgRunMs: number | null = null): JobStats {
+  return { ...emptyCounts(), avgWaitMs, avgRunMs, byQueue: {}, byPriority: { critical: 0, high: 0, normal: 0, low: 0 } };
+}
+
+/** Adds `n` jobs of one queue, status and priority rank (as the stores keep it: 0 = critical). */
+export function addJobCount(stats: JobStats, queue: string, status: JobStatus, priorityRank: number, n: number): void {
+  stats.total += n;
+  stats.byStatus[status] += n;
+  const counts = (stats.byQueue[queue] ??= emptyCounts());
+  counts.total += n;
+  counts.byStatus[status] += n;
+  stats.byPriority[PRIORITY_BY_RANK[priorityRank] as Priority] += n;
+}
