@@ -5,7 +5,7 @@ import { FINAL_STATUSES, type JobRecord } from '../core/types.js';
 import type { JobQuery, JobStats, NewJob, Page, PlanNext, Store, TaskInfo } from '../store/store.js';
 import { planOccurrence } from '../core/occurrence-plan.js';
 import type { RuntimePort } from '../core/runtime-port.js';
-import { buildTaskJob, HTTP_TARGET_TASK, type JobRequest } from './platform-job-input.js';
+import { buildTaskJob, HTTP_TARGET_TASK, JobSpecRefused, type TaskJobSpec } from './platform-job-spec.js';
 import { checkDeliverySpec, type TargetCheck } from '../core/delivery-check.js';
 import { UNTRACED, type JobTracing } from '../core/job-tracing.js';
 import { jobRefOf, LifecycleEvents } from '../core/lifecycle-events.js';
@@ -39,41 +39,40 @@ export class PlatformJobs {
   }
 
   /** `traceparent`: the request's W3C trace context, which the job's firings join. */
-  async create(request: JobRequest, traceparent: unknown = null): Promise<JobRecord> {
-    const [job] = await this.createMany([request], traceparent);
-    return pendingRecord(job!);
+  async create(spec: TaskJobSpec, traceparent: unknown = null): Promise<JobRecord> {
+    try {
+      const [job] = await this.createMany([spec], traceparent);
+      return pendingRecord(job!);
+    } catch (error) {
+      throw error instanceof JobSpecRefused ? error.error : error;
+    }
   }
 
   /**
-   * Creates all or none: every task name is checked before anything is written. Returns the
-   * new rows (pendingRecord() turns one into the full record when a caller wants it).
+   * Creates all or none: every task name is checked before anything is written. A refused
+   * spec throws JobSpecRefused with its index (a taken id is the store's JOB_EXISTS, for the
+   * batch). Returns the new rows (pendingRecord() turns one into the full record).
    */
-  async createMany(requests: readonly JobRequest[], traceparent: unknown = null): Promise<NewJob[]> {
+  async createMany(specs: readonly TaskJobSpec[], traceparent: unknown = null): Promise<NewJob[]> {
     const now = this.clock.now();
     // Each distinct task is looked up once per batch, not once per job.
     const tasks = new Map<string, TaskInfo>();
-    for (const [index, request] of requests.entries()) {
-      const key = taskKey(request);
+    for (const [index, spec] of specs.entries()) {
+      const key = taskKey(spec);
       if (tasks.has(key)) continue;
       try {
-        tasks.set(key, request.target != null ? HTTP_TARGET_TASK : await this.catalog.resolve(request.task_name, request.version));
+        tasks.set(key, spec.target != null ? HTTP_TARGET_TASK : await this.catalog.resolve(spec.taskName, spec.taskVersion));
       } catch (error) {
-        if (requests.length > 1 && error instanceof ChimeError) {
-          throw new ChimeError(error.code, `jobs[${index}]: ${error.message}`, { field: `jobs[${index}].${error.field ?? ''}` });
-        }
-        throw error;
+        throw error instanceof ChimeError ? new JobSpecRefused(index, error) : error;
       }
     }
-    const jobs = requests.map((request, index) => {
+    const jobs = specs.map((spec, index) => {
       try {
-        const job = buildTaskJob(request, tasks.get(taskKey(request))!, now);
+        const job = buildTaskJob(spec, tasks.get(taskKey(spec))!, now);
         checkDeliverySpec(this.guard, job.delivery);
         return job;
       } catch (error) {
-        if (requests.length > 1 && error instanceof ChimeError) {
-          throw new ChimeError(error.code, `jobs[${index}]: ${error.message}`, { field: `jobs[${index}].${error.field ?? ''}` });
-        }
-        throw error;
+        throw error instanceof ChimeError ? new JobSpecRefused(index, error) : error;
       }
     });
     await this.tracing.create(jobs[0]?.queue ?? 'default', traceparent, jobs.length, (trace) => {
@@ -134,17 +133,13 @@ export class PlatformJobs {
   /**
    * Runs a job now and waits for it, up to its timeout. No retries: the caller is waiting and
    * decides. A task error comes back as TASK_FAILED with the task's message; a job that did
-   * not finish in time is cancelled and answered with RUN_TIMEOUT.
+   * not finish in time is cancelled and answered with RUN_TIMEOUT. Refused at once
+   * (NO_WORKER, naming the queue) when no live worker serves the job's queue and task,
+   * unless `waitForWorker`: otherwise the request would hang for the whole timeout.
    */
-  /**
-   * Runs a job and waits for its outcome. Refused at once (NO_WORKER, naming the queue) when
-   * no live worker serves the job's queue and task, unless `wait` asks to wait for one:
-   * otherwise the request would hang for the whole timeout.
-   */
-  async runSync(request: JobRequest & { wait?: boolean }, traceparent: unknown = null): Promise<JobRecord> {
-    const { wait, ...jobRequest } = request;
-    if (wait !== true) await this.requireLiveWorker(jobRequest);
-    const job = await this.create({ ...jobRequest, scheduled_at: null, max_retries: 0, job_id: undefined }, traceparent);
+  async runSync(spec: TaskJobSpec, traceparent: unknown = null, waitForWorker = false): Promise<JobRecord> {
+    if (!waitForWorker) await this.requireLiveWorker(spec);
+    const job = await this.create({ ...spec, runAt: undefined, maxRetries: 0, id: undefined }, traceparent);
     const deadline = this.clock.now() + (job.timeoutMs ?? 300_000);
     const final = await this.waitForFinal(job.id, deadline);
     if (!final) {
@@ -164,9 +159,9 @@ export class PlatformJobs {
     }
   }
 
-  private async requireLiveWorker(request: JobRequest): Promise<void> {
-    const task = await this.catalog.resolve(request.task_name, request.version);
-    const queue = request.queue_name ?? task.queue;
+  private async requireLiveWorker(spec: TaskJobSpec): Promise<void> {
+    const task = await this.catalog.resolve(spec.taskName, spec.taskVersion);
+    const queue = spec.queue ?? task.queue;
     const now = this.clock.now();
     const workers = await this.store.listWorkers();
     if (workers.some((w) => w.queues.includes(queue) && w.tasks.includes(task.name) && isWorkerLive(w, now))) return;
@@ -241,6 +236,6 @@ export function pendingRecord(job: NewJob): JobRecord {
 }
 
 /** Distinct (task, version) pairs are looked up once per batch; HTTP-target jobs need none. */
-function taskKey(request: JobRequest): string {
-  return request.target != null ? '\u0001http' : `${request.task_name}\u0000${request.version ?? ''}`;
+function taskKey(spec: TaskJobSpec): string {
+  return spec.target != null ? '\u0001http' : `${spec.taskName}\u0000${spec.taskVersion ?? ''}`;
 }

@@ -9,46 +9,23 @@ import { newId } from '../core/ids.js';
 import { intervalToMs, nextOccurrence, parseDaprSchedule } from '../core/recurrence.js';
 import { assertTimeZone } from '../core/timezone.js';
 import { parseDelivery } from '../core/delivery-spec.js';
-import { CALLBACK_QUEUE, type MissedFirePolicy, type Priority, type Recurrence, type ScheduleRecord } from '../core/types.js';
+import { CALLBACK_QUEUE, type MissedFirePolicy, type Recurrence, type ScheduleRecord } from '../core/types.js';
 import { occurrenceJob } from '../store/occurrence-job.js';
 import type { NewSchedule, Page, Store } from '../store/store.js';
 import { scheduleWithTrace, UNTRACED, type JobTracing } from '../core/job-tracing.js';
 import { LifecycleEvents } from '../core/lifecycle-events.js';
-import { HTTP_TARGET_TASK, taskFailurePolicy } from './platform-job-input.js';
+import { HTTP_TARGET_TASK, taskFailurePolicy } from './platform-job-spec.js';
 import { checkDeliverySpec, type TargetCheck } from '../core/delivery-check.js';
 import type { TaskCatalog } from './task-catalog.js';
+import { specOfStoredSource, storedSourceOf, type RecurrenceSpec, type ScheduleSpec, type ScheduleUpdate } from './platform-schedule-spec.js';
 
-export interface IntervalSpec {
-  seconds?: number;
-  minutes?: number;
-  hours?: number;
-  days?: number;
+/** How a create treats a schedule of the same name. */
+export interface ScheduleCreateOptions {
+  /** Update the existing schedule in place with these fields (the ones the request gave) instead of refusing. */
+  upsert?: ScheduleUpdate;
+  /** The request's W3C trace context, which every occurrence's firing joins. */
+  traceparent?: unknown;
 }
-
-export interface ScheduleRequest {
-  name: string;
-  task_name: string;
-  cron_expression?: string | null;
-  interval?: IntervalSpec | null;
-  args?: unknown[];
-  kwargs?: Record<string, unknown>;
-  queue_name?: string;
-  priority?: Priority;
-  tags?: string[];
-  metadata?: Record<string, unknown>;
-  max_retries?: number;
-  retry_delay?: number;
-  timeout?: number;
-  version?: string;
-  timezone?: string | null;
-  missed_fire_policy?: MissedFirePolicy;
-  /** Chime extensions, as on jobs (platform-job-input.ts). */
-  target?: unknown;
-  on_failure?: string;
-  on_success?: string;
-}
-
-export type ScheduleUpdateRequest = Partial<ScheduleRequest> & { status?: 'active' | 'paused' };
 
 export class PlatformSchedules {
   /** The create in progress per name on this node. */
@@ -74,32 +51,31 @@ export class PlatformSchedules {
    * with `upsert`, an update in place of the existing one (the "create my schedules on every
    * boot" pattern). The check reads before it writes; creates of one name are serialised on a
    * node, but two servers creating one new name at the same instant can still both succeed.
-   * `traceparent`: the request's W3C trace context, which every occurrence's firing joins.
    */
-  async create(request: ScheduleRequest, upsert = false, traceparent: unknown = null): Promise<ScheduleRecord> {
+  async create(spec: ScheduleSpec, options: ScheduleCreateOptions = {}): Promise<ScheduleRecord> {
     // Creates of one name on this node run one after another, so they cannot both pass the check.
-    const before = this.creating.get(request.name) ?? Promise.resolve();
-    const run = before.catch(() => {}).then(() => this.createNow(request, upsert, traceparent));
+    const before = this.creating.get(spec.name) ?? Promise.resolve();
+    const run = before.catch(() => {}).then(() => this.createNow(spec, options));
     const settled = run.then(
       () => {},
       () => {},
     );
-    this.creating.set(request.name, settled);
+    this.creating.set(spec.name, settled);
     void settled.then(() => {
-      if (this.creating.get(request.name) === settled) this.creating.delete(request.name);
+      if (this.creating.get(spec.name) === settled) this.creating.delete(spec.name);
     });
     return run;
   }
 
-  private async createNow(request: ScheduleRequest, upsert: boolean, traceparent: unknown): Promise<ScheduleRecord> {
+  private async createNow(spec: ScheduleSpec, options: ScheduleCreateOptions): Promise<ScheduleRecord> {
     const now = this.clock.now();
-    const built = await this.build(request, newId(now), now, now, 'active');
-    const existing = await this.findByName(request.name);
+    const built = await this.build(spec, newId(now), now, now, 'active');
+    const existing = await this.findByName(spec.name);
     if (existing) {
-      if (upsert) return this.update(existing.id, request);
-      throw new ChimeError('SCHEDULE_EXISTS', `Schedule already exists: ${request.name} (${existing.id}); update it, or create with ?upsert=true`, { field: 'name' });
+      if (options.upsert) return this.update(existing.id, options.upsert);
+      throw new ChimeError('SCHEDULE_EXISTS', `Schedule already exists: ${spec.name} (${existing.id}); update it, or create with ?upsert=true`, { field: 'name' });
     }
-    const created = await this.tracing.create(built.template.queue, traceparent, 1, (trace) => {
+    const created = await this.tracing.create(built.template.queue, options.traceparent ?? null, 1, (trace) => {
       const schedule = scheduleWithTrace(built, trace);
       const first = schedule.nextRunAt === null ? null : occurrenceJob(schedule, schedule.nextRunAt, now);
       return this.store.createSchedule(schedule, first, 'create');
@@ -135,41 +111,41 @@ export class PlatformSchedules {
   }
 
   /** Applies the given fields; the recurrence and next_run_at are recomputed from the result. */
-  async update(id: string, request: ScheduleUpdateRequest): Promise<ScheduleRecord> {
+  async update(id: string, update: ScheduleUpdate): Promise<ScheduleRecord> {
     const current = await this.get(id);
-    const source = current.source as Partial<ScheduleRequest>;
+    const stored = specOfStoredSource(current.source);
     const template = current.template;
     const payload = JSON.parse(template.payload) as { args: unknown[]; kwargs: Record<string, unknown> };
     // A new cron replaces an interval and the other way round; both at once is refused in build().
-    const cronGiven = request.cron_expression !== undefined && request.cron_expression !== null;
-    const intervalGiven = request.interval !== undefined && request.interval !== null;
-    const merged: ScheduleRequest = {
-      name: request.name ?? current.name,
-      task_name: request.task_name ?? template.taskName ?? '',
-      cron_expression: cronGiven ? request.cron_expression : intervalGiven ? null : (source.cron_expression ?? null),
-      interval: intervalGiven ? request.interval : cronGiven ? null : (source.interval ?? null),
-      args: request.args ?? payload.args,
-      kwargs: request.kwargs ?? payload.kwargs,
-      queue_name: request.queue_name ?? template.queue,
-      priority: request.priority ?? template.priority,
-      tags: request.tags ?? template.tags,
-      metadata: request.metadata ?? (JSON.parse(template.metadata) as Record<string, unknown>),
-      max_retries: request.max_retries ?? source.max_retries,
-      retry_delay: request.retry_delay ?? source.retry_delay,
-      timeout: request.timeout ?? source.timeout,
-      version: request.version ?? source.version,
-      timezone: request.timezone === undefined ? (source.timezone ?? null) : request.timezone,
-      missed_fire_policy: request.missed_fire_policy ?? current.missedFire,
+    const cronGiven = update.cron !== undefined && update.cron !== null;
+    const intervalGiven = update.interval !== undefined && update.interval !== null;
+    const merged: ScheduleSpec = {
+      name: update.name ?? current.name,
+      taskName: update.taskName ?? template.taskName ?? '',
+      cron: cronGiven ? update.cron : intervalGiven ? null : (stored.cron ?? null),
+      interval: intervalGiven ? update.interval : cronGiven ? null : (stored.interval ?? null),
+      args: update.args ?? payload.args,
+      kwargs: update.kwargs ?? payload.kwargs,
+      queue: update.queue ?? template.queue,
+      priority: update.priority ?? template.priority,
+      tags: update.tags ?? template.tags,
+      metadata: update.metadata ?? (JSON.parse(template.metadata) as Record<string, unknown>),
+      maxRetries: update.maxRetries ?? stored.maxRetries,
+      retryDelayMs: update.retryDelayMs ?? stored.retryDelayMs,
+      timeoutMs: update.timeoutMs ?? stored.timeoutMs,
+      taskVersion: update.taskVersion ?? stored.taskVersion,
+      timezone: update.timezone === undefined ? (stored.timezone ?? null) : update.timezone,
+      missedFirePolicy: update.missedFirePolicy ?? current.missedFire,
       // Kept in the source as given, so an update that does not name them keeps them.
-      target: request.target ?? source.target,
-      on_failure: request.on_failure ?? source.on_failure,
-      on_success: request.on_success ?? source.on_success,
+      target: update.target ?? stored.target,
+      onFailure: update.onFailure ?? stored.onFailure,
+      onSuccess: update.onSuccess ?? stored.onSuccess,
     };
-    if (request.cron_expression === null && request.interval === undefined && !source.interval) {
+    if (update.cron === null && update.interval === undefined && !stored.interval) {
       throw invalidField('cron_expression', 'cannot be removed without giving an interval');
     }
     const now = this.clock.now();
-    const status = request.status ?? (current.status === 'paused' ? 'paused' : 'active');
+    const status = update.status ?? (current.status === 'paused' ? 'paused' : 'active');
     const rebuilt = await this.build(merged, id, current.createdAt, now, status);
     const updated = await this.store.updateSchedule(id, {
       status,
@@ -184,8 +160,9 @@ export class PlatformSchedules {
       updatedAt: now,
     });
     if (!updated) throw new ChimeError('SCHEDULE_NOT_FOUND', `Schedule not found: ${id}`);
-    const onlyStatus = Object.keys(request).length === 1 && request.status !== undefined;
-    this.changed(updated, onlyStatus ? (request.status === 'paused' ? 'paused' : 'resumed') : 'updated');
+    // Pause and resume are updates that give nothing but the status.
+    const onlyStatus = update.status !== undefined && Object.entries(update).every(([key, value]) => key === 'status' || value === undefined);
+    this.changed(updated, onlyStatus ? (update.status === 'paused' ? 'paused' : 'resumed') : 'updated');
     return updated;
   }
 
@@ -202,8 +179,8 @@ export class PlatformSchedules {
    * The next `count` occurrences of a cron expression or interval after `now`, with the
    * engine's own schedule maths (what a schedule created now would fire at).
    */
-  preview(request: Pick<ScheduleRequest, 'cron_expression' | 'interval' | 'timezone'>, count: number): number[] {
-    const recurrence = parseRecurrence(request);
+  preview(spec: RecurrenceSpec, count: number): number[] {
+    const recurrence = parseRecurrence(spec);
     const now = this.clock.now();
     const times: number[] = [];
     let after = now;
@@ -221,61 +198,54 @@ export class PlatformSchedules {
     if (await this.store.deleteSchedule(id)) this.changed(schedule, 'deleted');
   }
 
-  private async build(
-    request: ScheduleRequest,
-    id: string,
-    createdAt: number,
-    now: number,
-    status: 'active' | 'paused',
-  ): Promise<NewSchedule> {
-    const recurrence = parseRecurrence(request);
-    const { delivery, timeoutMs } = parseDelivery(request.target, request.on_failure, request.on_success);
+  private async build(spec: ScheduleSpec, id: string, createdAt: number, now: number, status: 'active' | 'paused'): Promise<NewSchedule> {
+    const recurrence = parseRecurrence(spec);
+    const { delivery, timeoutMs } = parseDelivery(spec.target, spec.onFailure, spec.onSuccess);
     checkDeliverySpec(this.guard, delivery);
     const http = delivery?.target != null;
-    const task = http ? HTTP_TARGET_TASK : await this.catalog.resolve(request.task_name, request.version);
+    const task = http ? HTTP_TARGET_TASK : await this.catalog.resolve(spec.taskName, spec.taskVersion);
     // Intervals keep the grid of their creation time, also across updates and resumes.
     const next = status === 'paused' ? null : nextOccurrence(recurrence, now, createdAt);
     if (status === 'active' && next === null) throw invalidField('cron_expression', 'never fires (no date matches it)');
-    const { name: _name, task_name: _task, args, kwargs, queue_name, priority, tags, metadata, ...rest } = request;
     return {
       id,
-      name: request.name,
+      name: spec.name,
       dialect: 'v1',
       status,
       recurrence,
       startAt: null,
       expiresAt: null,
       repeats: null,
-      missedFire: request.missed_fire_policy ?? this.defaultMissedFire,
+      missedFire: spec.missedFirePolicy ?? this.defaultMissedFire,
       template: {
         target: http ? 'callback' : 'task',
-        queue: http ? CALLBACK_QUEUE : (queue_name ?? task.queue),
-        taskName: http ? request.task_name : task.name,
-        taskVersion: request.version ?? null,
-        priority: priority ?? 'normal',
-        payload: JSON.stringify({ args: args ?? [], kwargs: kwargs ?? {} }),
-        failurePolicy: http && request.max_retries === undefined ? null : taskFailurePolicy(request, task),
-        timeoutMs: timeoutMs ?? (request.timeout === undefined ? (http ? null : task.timeoutMs) : Math.round(request.timeout * 1000)),
-        tags: tags ?? [],
-        metadata: JSON.stringify(metadata ?? {}),
+        queue: http ? CALLBACK_QUEUE : (spec.queue ?? task.queue),
+        taskName: http ? spec.taskName : task.name,
+        taskVersion: spec.taskVersion ?? null,
+        priority: spec.priority,
+        payload: JSON.stringify({ args: spec.args, kwargs: spec.kwargs }),
+        failurePolicy: http && spec.maxRetries === undefined ? null : taskFailurePolicy(spec, task),
+        timeoutMs: timeoutMs ?? spec.timeoutMs ?? (http ? null : task.timeoutMs),
+        tags: spec.tags,
+        metadata: JSON.stringify(spec.metadata),
         delivery,
       },
       nextRunAt: next,
-      source: { ...rest, cron_expression: request.cron_expression ?? null, interval: request.interval ?? null },
+      source: storedSourceOf(spec),
       createdAt,
       updatedAt: now,
     };
   }
 }
 
-/** Exactly one of cron_expression and interval. */
-function parseRecurrence(request: Pick<ScheduleRequest, 'cron_expression' | 'interval' | 'timezone'>): Recurrence {
-  const cron = request.cron_expression ?? null;
-  const interval = request.interval ?? null;
+/** Exactly one of a cron expression and an interval. */
+function parseRecurrence(spec: RecurrenceSpec): Recurrence {
+  const cron = spec.cron ?? null;
+  const interval = spec.interval ?? null;
   if ((cron === null) === (interval === null)) {
     throw invalidField('cron_expression', 'give exactly one of cron_expression and interval');
   }
   if (interval !== null) return { kind: 'every', everyMs: parseField('interval', () => intervalToMs(interval)) };
-  const timezone = request.timezone ? parseField('timezone', () => assertTimeZone(request.timezone!)) : undefined;
+  const timezone = spec.timezone ? parseField('timezone', () => assertTimeZone(spec.timezone!)) : undefined;
   return parseField('cron_expression', () => parseDaprSchedule(cron!, { timezone }));
 }

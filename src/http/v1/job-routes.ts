@@ -15,6 +15,7 @@ import {
   type ListJobsQuery as ListJobsQueryType,
 } from './schemas.js';
 import { bearer } from './bearer.js';
+import { createJobBatch, runSyncSpecOf, taskJobSpecOf } from './job-wire.js';
 import { jobView, pageView, statsView } from './views.js';
 
 const tags = ['Jobs (platform)'];
@@ -62,7 +63,7 @@ export function registerV1JobRoutes(app: FastifyInstance, jobs: PlatformJobs): v
   app.post<{ Body: CreateJobDto }>(
     '/jobs',
     { config: { scope: 'write' }, schema: { tags, summary: 'Create a job', security: bearer, body: CreateJobDto, response: { 200: JobViewDto } } },
-    async (request) => jobView(await jobs.create(request.body, request.headers.traceparent)),
+    async (request) => jobView(await jobs.create(taskJobSpecOf(request.body), request.headers.traceparent)),
   );
 
   app.post<{ Body: { jobs: CreateJobDto[] }; Querystring: { views?: boolean } }>(
@@ -81,7 +82,7 @@ export function registerV1JobRoutes(app: FastifyInstance, jobs: PlatformJobs): v
       },
     },
     async (request) => {
-      const created = await jobs.createMany(request.body.jobs, request.headers.traceparent);
+      const created = await createJobBatch(jobs, request.body.jobs, request.headers.traceparent);
       const answer = { ids: created.map((job) => job.id), count: created.length };
       return request.query.views ? { ...answer, items: created.map((job) => jobView(pendingRecord(job))) } : answer;
     },
@@ -109,7 +110,8 @@ export function registerV1JobRoutes(app: FastifyInstance, jobs: PlatformJobs): v
       schema: { tags, summary: "Run a job and wait for its result (up to the job's timeout)", security: bearer, body: RunSyncJobDto },
     },
     async (request, reply) => {
-      const job = await jobs.runSync(request.body, request.headers.traceparent);
+      const { spec, waitForWorker } = runSyncSpecOf(request.body);
+      const job = await jobs.runSync(spec, request.headers.traceparent, waitForWorker);
       // The task's own result, as JSON text: no parse and re-serialise on the way out.
       return reply.type('application/json').send(job.result ?? 'null');
     },

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { formatRfc3339 } from '../../core/time-spec.js';
-import type { PlatformSchedules, ScheduleUpdateRequest } from '../../services/platform-schedules.js';
+import type { PlatformSchedules } from '../../services/platform-schedules.js';
 import {
   CreateScheduleDto,
   CreateScheduleQuery,
@@ -13,7 +13,9 @@ import {
   UpdateScheduleDto,
   type CreateScheduleQuery as CreateScheduleQueryType,
   type ListSchedulesQuery as ListSchedulesQueryType,
+  type UpdateScheduleDto as UpdateScheduleDtoType,
 } from './schemas.js';
+import { recurrenceOfPreviewQuery, scheduleSpecOf, scheduleUpdateOf } from './schedule-wire.js';
 import { bearer } from './bearer.js';
 import { pageView, scheduleView } from './views.js';
 
@@ -57,9 +59,7 @@ export function registerV1ScheduleRoutes(app: FastifyInstance, schedules: Platfo
       },
     },
     async (request) => {
-      const q = request.query;
-      const interval = q.interval_seconds === undefined ? null : { seconds: q.interval_seconds };
-      const times = schedules.preview({ cron_expression: q.cron_expression ?? null, interval, timezone: q.timezone ?? null }, q.count ?? 10);
+      const times = schedules.preview(recurrenceOfPreviewQuery(request.query), request.query.count ?? 10);
       return { occurrences: times.map(formatRfc3339) };
     },
   );
@@ -83,16 +83,19 @@ export function registerV1ScheduleRoutes(app: FastifyInstance, schedules: Platfo
         response: { 200: ScheduleViewDto },
       },
     },
-    async (request) => scheduleView(await schedules.create(request.body, request.query.upsert === true, request.headers.traceparent)),
+    async (request) => {
+      const upsert = request.query.upsert === true ? scheduleUpdateOf(request.body) : undefined;
+      return scheduleView(await schedules.create(scheduleSpecOf(request.body), { upsert, traceparent: request.headers.traceparent }));
+    },
   );
 
-  app.put<{ Params: ScheduleIdParams; Body: ScheduleUpdateRequest }>(
+  app.put<{ Params: ScheduleIdParams; Body: UpdateScheduleDtoType }>(
     '/schedules/:schedule_id',
     {
       config: { scope: 'write' },
       schema: { tags, summary: 'Update a schedule (next_run_at is recomputed)', security: bearer, params: ScheduleIdParams, body: UpdateScheduleDto, response: { 200: ScheduleViewDto } },
     },
-    async (request) => scheduleView(await schedules.update(request.params.schedule_id, request.body)),
+    async (request) => scheduleView(await schedules.update(request.params.schedule_id, scheduleUpdateOf(request.body))),
   );
 
   app.delete<{ Params: ScheduleIdParams }>(

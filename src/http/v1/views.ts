@@ -3,7 +3,8 @@ import { deliveryView } from '../../core/delivery-spec.js';
 import { formatRfc3339 } from '../../core/time-spec.js';
 import type { JobRecord, ScheduleRecord } from '../../core/types.js';
 import type { JobStats, QueueInfo, StatusCounts, TaskInfo, WorkerInfo } from '../../store/store.js';
-import type { IntervalDto, JobStatsDto, JobViewDto, QueueDto, ScheduleViewDto, TaskInfoDto, WorkerDto } from './schemas.js';
+import type { StoredScheduleSource } from '../../services/platform-schedule-spec.js';
+import type { JobStatsDto, JobViewDto, QueueDto, ScheduleViewDto, TaskInfoDto, WorkerDto } from './schemas.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : formatRfc3339(ms));
 const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
@@ -41,7 +42,7 @@ export function jobView(job: JobRecord): JobViewDto {
 
 export function scheduleView(s: ScheduleRecord): ScheduleViewDto {
   const { args, kwargs } = JSON.parse(s.template.payload) as { args: unknown[]; kwargs: Record<string, unknown> };
-  const source = s.source as { cron_expression?: string | null; interval?: IntervalDto | null; timezone?: string | null };
+  const source = s.source as Partial<StoredScheduleSource>;
   const policy = s.template.failurePolicy;
   return {
     id: s.id,
