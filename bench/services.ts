@@ -1,6 +1,6 @@
 /**
- * Where the shared services live. Defaults match the development machine;
- * override with BENCH_POSTGRES_URL / BENCH_REDIS_URL.
+ * Where the shared services live. Defaults match the development machine; override with
+ * CHIME_TEST_POSTGRES_URL / CHIME_TEST_REDIS_URL, the same names the test suite reads.
  */
 export interface ServiceConfig {
   /** Database every PostgreSQL system uses, each in its own `bench_*` schema. */
@@ -10,9 +10,9 @@ export interface ServiceConfig {
 }
 
 export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
-  const redisUrl = new URL(env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const redisUrl = new URL(env.CHIME_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
   return {
-    postgresUrl: env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    postgresUrl: env.CHIME_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     redisHost: redisUrl.hostname,
     redisPort: Number(redisUrl.port || 6379),
   };

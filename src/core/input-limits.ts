@@ -1,6 +1,6 @@
 /**
  * Every bound on request input, declared once. The route schemas take their `maximum`s and
- * `maxLength`s from here, the body check (src/http/body-check.ts) its depth, and
+ * `maxLength`s from here, the body check (src/core/json-limits.ts) its depth, and
  * docs/security.md lists the same table. A value past a limit is a 400 naming the field and
  * the limit, never a 500 from deep inside a parser or a database driver.
  */

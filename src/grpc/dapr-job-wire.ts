@@ -3,7 +3,9 @@
  * shapes change here; every rule lives in buildDaprJob, as for the HTTP dialects.
  */
 import { formatGoDuration, parseGoDurationNanos } from '../core/duration.js';
-import { ChimeError } from '../core/errors.js';
+import { ChimeError, invalidField } from '../core/errors.js';
+import { INPUT_LIMITS } from '../core/input-limits.js';
+import { checkBody } from '../core/json-limits.js';
 import type { ScheduleRecord } from '../core/types.js';
 import { unwrapProtobufValue } from '../core/job-data.js';
 import type { DaprJobSpec } from '../services/dapr-job-spec.js';
@@ -68,6 +70,20 @@ function failurePolicyToWire(policy: unknown): WireFailurePolicy | undefined {
 }
 
 /**
+ * The job's data as JSON. A `google.protobuf.Value` nested hundreds of levels deep stops the
+ * (recursive) protobuf decoder before any limit could be checked (protobufjs's own nesting
+ * limit, or the stack): that is the same 400 the depth limit gives, not an internal error.
+ */
+function decodedData(any: WireAny | null | undefined): unknown {
+  try {
+    return jobDataFromAny(any);
+  } catch (error) {
+    if (error instanceof RangeError || /maximum nesting depth/.test((error as Error).message)) throw invalidField('data', `nested more than ${INPUT_LIMITS.jsonDepth} levels deep (the limit)`);
+    throw error;
+  }
+}
+
+/**
  * The job name and the request to schedule, as the Dapr runtime reads a ScheduleJobRequest:
  * no job, an empty name, and neither schedule nor due_time are refused first, with Dapr's
  * own errors (pkg/api/universal/jobs.go).
@@ -84,8 +100,11 @@ export function scheduleRequestFromWire(job: WireJob | null | undefined): { name
   if (job.repeats !== undefined) request.repeats = job.repeats;
   if (job.due_time !== undefined) request.dueTime = job.due_time;
   if (job.ttl !== undefined) request.ttl = job.ttl;
-  const data = jobDataFromAny(job.data);
-  if (data !== undefined) request.data = unwrapProtobufValue(data);
+  const data = decodedData(job.data);
+  if (data !== undefined) {
+    checkBody({ data }); // the limits the HTTP body check applies: depth, well-formed text, no U+0000
+    request.data = unwrapProtobufValue(data);
+  }
   const failurePolicy = failurePolicyFromWire(job.failure_policy);
   if (failurePolicy !== undefined) request.failurePolicy = failurePolicy;
   return { name, request };

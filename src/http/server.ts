@@ -13,7 +13,7 @@ import type { Authenticator } from './auth.js';
 import { DashboardSessions } from './dashboard-sessions.js';
 import { requireDaprApiToken } from './dapr-api-token.js';
 import { registerDaprRoutes } from './dapr/routes.js';
-import { checkBody } from './body-check.js';
+import { checkBody } from '../core/json-limits.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling, MAX_PARAM_LENGTH } from './error-format.js';
 import { registerHealthRoutes, type HealthSource } from './health-routes.js';
 import { registerMetricsRoute, type MetricsSource } from './metrics-route.js';

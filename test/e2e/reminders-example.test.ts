@@ -11,10 +11,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startChime, stopChime, type ChimeProcess } from '../support/processes.js';
+import { startChime, stopChime, stopProcess, type ChimeProcess } from '../support/processes.js';
 import { freePort } from '../support/private-stores.js';
 import { Receiver, waitFor } from '../support/receiver.js';
 import { tempDbPath, tempDir } from '../support/temp.js';
+import { REDIS_URL } from '../support/store-backend.js';
+import { collectSse, type SseMessage } from '../support/sse.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EXAMPLE = join(ROOT, 'examples/reminders');
@@ -42,24 +44,9 @@ interface Streamed {
 
 /** Reads an SSE stream into `events` until aborted. */
 function readSse(url: string, events: Streamed[], signal: AbortSignal, headers: Record<string, string> = {}): void {
-  void (async () => {
-    const response = await fetch(url, { signal, headers });
-    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const id = /^id: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (id && data) events.push({ id, data: JSON.parse(data) });
-      }
-    }
-  })().catch(() => {});
+  void fetch(url, { signal, headers })
+    .then((response) => collectSse(response.body!, events as SseMessage[]))
+    .catch(() => {}); // aborted
 }
 
 const json = (method: string, url: string, body?: unknown) =>
@@ -70,7 +57,7 @@ describe('reminders example', () => {
   let app: RemindersProcess | undefined;
   let webhooks: Receiver | undefined;
   const aborter = new AbortController();
-  const redis = new Redis('redis://127.0.0.1:6379');
+  const redis = new Redis(REDIS_URL);
   const stream = `reminders-test:${randomBytes(4).toString('hex')}`;
 
   beforeAll(() => {
@@ -80,7 +67,7 @@ describe('reminders example', () => {
   afterEach(async () => {
     aborter.abort();
     if (chime) await stopChime(chime);
-    app?.child.kill('SIGTERM');
+    if (app) await stopProcess(app.child);
     await webhooks?.stop();
     await redis.del(stream);
     redis.disconnect();
@@ -94,7 +81,7 @@ describe('reminders example', () => {
       PORT: '0',
       DATABASE: join(tempDir(), 'reminders.db'),
       CHIME_URL: `http://127.0.0.1:${chimePort}`,
-      BROKER_URL: `redis://127.0.0.1:6379?stream=${stream}`,
+      BROKER_URL: `${REDIS_URL}?stream=${stream}`,
     });
     const chimeArgs = ['--port', String(chimePort), '--store', `sqlite:${tempDbPath()}`, '--app-url', app.url, '--lease', '2s'];
     chime = await startChime(chimeArgs);

@@ -13,8 +13,9 @@ import { Receiver, waitFor } from '../support/receiver.js';
 import { defineTask } from '../../src/core/tasks.js';
 import { startTestServer, testToken } from '../support/server.js';
 import { tempDbPath, tempDir } from '../support/temp.js';
+import { REDIS_URL } from '../support/store-backend.js';
 
-const REDIS = 'redis://127.0.0.1:6379';
+const REDIS = REDIS_URL;
 const redis = new Redis(REDIS);
 
 interface Entry {

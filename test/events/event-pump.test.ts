@@ -12,8 +12,9 @@ import { RedisStreamSink } from '../../src/events/redis-stream-sink.js';
 import { TcpProxy } from '../support/private-brokers.js';
 import { waitFor } from '../support/receiver.js';
 import { tempDir } from '../support/temp.js';
+import { REDIS_URL } from '../support/store-backend.js';
 
-const redis = new Redis('redis://127.0.0.1:6379');
+const redis = new Redis(REDIS_URL);
 afterAll(() => redis.disconnect());
 
 function fired(n: number): JobLifecycleEvent {

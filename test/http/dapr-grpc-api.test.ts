@@ -6,7 +6,7 @@ import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
 import type { ChimeServer } from '../../src/server/start-server.js';
-import { DaprGrpcClient, decodeStatus, packString, packValue, rawUnary, unpackValue } from '../support/dapr-grpc.js';
+import { DaprGrpcClient, decodeStatus, packString, packValue, rawUnary, unpackValue, type WireAny } from '../support/dapr-grpc.js';
 import { T0 } from '../support/fixtures.js';
 import { startTestServer } from '../support/server.js';
 
@@ -130,6 +130,25 @@ describe('gRPC jobs calls', () => {
     expect((await client.call('ListJobs')).jobs ?? []).toEqual([]);
   });
 
+  it('refuses job data nested past the depth limit, or holding U+0000, as the HTTP body check does, and writes nothing', async () => {
+    let nested: unknown = 'leaf';
+    for (let i = 0; i < 40; i++) nested = [nested];
+    const cases: [WireAny, RegExp][] = [
+      // 5,000 levels: deeper than the protobuf decoder's stack, refused all the same.
+      [{ type_url: 'type.googleapis.com/google.protobuf.Value', value: nestedListValue(5000) }, /nested more than 32 levels deep/],
+      [packValue(nested), /nested more than 32 levels deep/],
+      [packValue({ note: 'a\u0000b' }), /U\+0000/],
+    ];
+    for (const [data, description] of cases) {
+      const error = await client.failure('ScheduleJob', { job: { name: 'grpc-data-limits', due_time: '1s', data } });
+      expect(error.code).toBe(status.INVALID_ARGUMENT);
+      const decoded = decodeStatus(error);
+      expect(decoded.badRequest?.field_violations[0]?.field).toBe('data');
+      expect(decoded.badRequest?.field_violations[0]?.description).toMatch(description);
+    }
+    expect((await client.failure('GetJob', { name: 'grpc-data-limits' })).code).toBe(status.NOT_FOUND);
+  });
+
   it('keeps data of any type: a Value as JSON, anything else as the same Any', async () => {
     const text = packString('plain text');
     await client.call('ScheduleJob', { job: { name: 'typed', due_time: '1h', data: text } });
@@ -171,3 +190,22 @@ describe('one store, two APIs', () => {
     expect((await http('GET', '/v1.0/jobs/cross-http')).statusCode).toBe(404);
   });
 });
+
+/**
+ * A google.protobuf.Value of `depth` nested one-element lists, encoded by hand (a protobuf
+ * encoder would overflow its own stack first): Value.list_value = 6, ListValue.values = 1.
+ */
+function nestedListValue(depth: number): Buffer {
+  const varint = (n: number): number[] => {
+    const out: number[] = [];
+    for (; n > 0x7f; n >>>= 7) out.push((n & 0x7f) | 0x80);
+    out.push(n);
+    return out;
+  };
+  let value = Buffer.from([0x08, 0x00]); // Value.null_value = NULL_VALUE
+  for (let i = 0; i < depth; i++) {
+    const list = Buffer.concat([Buffer.from([0x0a, ...varint(value.length)]), value]);
+    value = Buffer.concat([Buffer.from([0x32, ...varint(list.length)]), list]);
+  }
+  return value;
+}

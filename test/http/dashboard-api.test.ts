@@ -8,6 +8,7 @@ import { loginLink, signToken } from '../../src/server/secrets.js';
 import type { ChimeServer } from '../../src/server/start-server.js';
 import { callbackTemplate, newJob } from '../support/fixtures.js';
 import { TEST_JWT_SECRET, startTestServer, testToken } from '../support/server.js';
+import { collectSse, type SseMessage } from '../support/sse.js';
 
 let server: ChimeServer;
 let admin: Record<string, string>;
@@ -179,33 +180,8 @@ describe('overview', () => {
 async function openFeed(path: string, headers: Record<string, string> = admin) {
   const controller = new AbortController();
   const response = await fetch(`${server.url}${path}`, { headers, signal: controller.signal });
-  const messages: { id?: string; event?: string; data?: any }[] = [];
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += value;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const message: { id?: string; event?: string; data?: any } = {};
-          for (const line of block.split('\n')) {
-            const [key, ...rest] = line.split(': ');
-            if (key === 'id') message.id = rest.join(': ');
-            if (key === 'event') message.event = rest.join(': ');
-            if (key === 'data') message.data = JSON.parse(rest.join(': '));
-          }
-          if (message.event) messages.push(message);
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
+  const messages: SseMessage[] = [];
+  collectSse(response.body!, messages);
   return { response, messages, close: () => controller.abort() };
 }
 

@@ -13,8 +13,9 @@ import { createPostgresStore } from '../../src/store/postgres/index.js';
 import { T0, firstJob, newSchedule } from '../support/fixtures.js';
 import { Receiver, waitFor } from '../support/receiver.js';
 import { TEST_JWT_SECRET } from '../support/server.js';
+import { POSTGRES_URL } from '../support/store-backend.js';
 
-const CONNECTION = process.env.CHIME_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+const CONNECTION = POSTGRES_URL;
 const schemas: string[] = [];
 
 async function startNode(schema: string, clock: VirtualClock | undefined, appUrl: string, nodeId: string): Promise<ChimeServer> {

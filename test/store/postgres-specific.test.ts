@@ -11,8 +11,9 @@ import { createPostgresStore, type PostgresStore, type PostgresStoreOptions } fr
 import { MIGRATIONS } from '../../src/store/postgres/migrate.js';
 import type { DueSignal, Lane } from '../../src/store/store.js';
 import { T0, firstJob, newJob, newSchedule, noNext } from '../support/fixtures.js';
+import { POSTGRES_URL } from '../support/store-backend.js';
 
-const CONNECTION = process.env.CHIME_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+const CONNECTION = POSTGRES_URL;
 const TASKS: Lane = { target: 'task', queues: ['default'], tasks: ['process_data'] };
 const schemas = new Set<string>();
 const opened: PostgresStore[] = [];

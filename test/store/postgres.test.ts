@@ -3,8 +3,9 @@ import pg from 'pg';
 import { afterAll } from 'vitest';
 import { createPostgresStore } from '../../src/store/postgres/index.js';
 import { runStoreContract } from './contract.js';
+import { POSTGRES_URL } from '../support/store-backend.js';
 
-const CONNECTION = process.env.CHIME_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+const CONNECTION = POSTGRES_URL;
 const schemas: string[] = [];
 
 runStoreContract('postgres', () => {

@@ -6,7 +6,9 @@ import { createRedisStore, type RedisStore, type RedisStoreOptions } from '../..
 import { RedisKeys } from '../../src/store/redis/keys.js';
 import { defineScripts } from '../../src/store/redis/scripts.js';
 
-export const REDIS_URL = process.env.CHIME_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { REDIS_URL } from '../support/store-backend.js';
+
+export { REDIS_URL };
 
 const prefixes = new Set<string>();
 

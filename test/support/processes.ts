@@ -92,6 +92,19 @@ export async function stopChime(chime: ChimeProcess): Promise<void> {
   await chime.exited;
 }
 
+/**
+ * Stops a child process and waits for it to be gone: SIGTERM, then SIGKILL if it is still
+ * there after `graceMs` (a server that drains open streams may not exit by itself soon).
+ */
+export async function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
 /** Runs the chime CLI to completion. */
 export async function runChime(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [CHIME_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

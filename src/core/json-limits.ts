@@ -1,13 +1,13 @@
 /**
  * The check every parsed JSON body (and the path parameters and query) passes before
- * validation: nesting no deeper than INPUT_LIMITS.jsonDepth, and every string and key
+ * validation, on HTTP (http/server.ts) and gRPC (the job data, grpc/dapr-job-wire.ts): nesting no deeper than INPUT_LIMITS.jsonDepth, and every string and key
  * well-formed Unicode without U+0000. It walks the value
  * with an explicit stack, so a body nested thousands of levels deep is refused with a 400
  * instead of overflowing the stack of the recursive code after it (Ajv, JSON.stringify, the
  * store drivers), and a lone surrogate is refused instead of being stored as another text.
  */
-import { invalidField } from '../core/errors.js';
-import { INPUT_LIMITS, isWellFormed } from '../core/input-limits.js';
+import { invalidField } from './errors.js';
+import { INPUT_LIMITS, isWellFormed } from './input-limits.js';
 
 /** Fields whose value is free-form JSON: a problem inside one is reported as that field. */
 const FREE_FORM_FIELDS = new Set(['data', 'args', 'kwargs', 'metadata', 'failurePolicy', 'failure_policy', 'result']);
