@@ -8,14 +8,15 @@ import { ChimeError, parseField } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { parseRfc3339 } from '../core/time-spec.js';
 import { parseDelivery } from '../core/delivery-spec.js';
-import { CALLBACK_QUEUE, type FailurePolicy, type Priority } from '../core/types.js';
+import { CALLBACK_QUEUE, type FailurePolicy, type JobTemplate, type Priority } from '../core/types.js';
 import type { NewJob, TaskInfo } from '../store/store.js';
 
 /**
  * One job to create. Absent optional fields take the task's settings. Error messages name
  * the request fields of `/api/v1`, the API these specs come from (`scheduled_at`, `target`).
  */
-export interface TaskJobSpec {
+/** The work a platform job, or each occurrence of a platform schedule, does. */
+export interface TaskWorkSpec {
   /** The registered task to run; with a `target`, only the job's label. */
   taskName: string;
   /** The task version; absent: the latest registered. */
@@ -25,11 +26,6 @@ export interface TaskJobSpec {
   /** Absent: the task's queue. */
   queue?: string;
   priority: Priority;
-  /**
-   * When it runs, as RFC 3339 text; absent: now. Parsed here, not at the edge, so that its
-   * error comes in the same order among the other checks as it always has.
-   */
-  runAt?: string;
   /** Retries after the first attempt; absent: the task's (or, with a target, the server's policy). */
   maxRetries?: number;
   /** Pause between attempts; absent: the task's. */
@@ -38,12 +34,20 @@ export interface TaskJobSpec {
   timeoutMs?: number;
   tags: string[];
   metadata: Record<string, unknown>;
-  /** A caller-chosen id; absent: a new one. A taken id is JOB_EXISTS. */
-  id?: string;
   /** Chime extensions (delivery-spec.ts): an HTTP target instead of a task, and hook URLs. */
   target?: unknown;
   onFailure?: string;
   onSuccess?: string;
+}
+
+export interface TaskJobSpec extends TaskWorkSpec {
+  /**
+   * When it runs, as RFC 3339 text; absent: now. Parsed here, not at the edge, so that its
+   * error comes in the same order among the other checks as it always has.
+   */
+  runAt?: string;
+  /** A caller-chosen id; absent: a new one. A taken id is JOB_EXISTS. */
+  id?: string;
 }
 
 /**
@@ -87,16 +91,13 @@ export function taskFailurePolicy(spec: Pick<TaskJobSpec, 'maxRetries' | 'retryD
   };
 }
 
-export function buildTaskJob(spec: TaskJobSpec, task: TaskInfo, now: number): NewJob {
-  const parsed = parseDelivery(spec.target, spec.onFailure, spec.onSuccess);
+/**
+ * What a job (or each occurrence of a schedule) runs, as the store keeps it: the task's queue
+ * and settings unless the spec names its own, or, with an HTTP target, the callback lane.
+ */
+export function taskWork(spec: TaskWorkSpec, task: TaskInfo, parsed: ReturnType<typeof parseDelivery>): JobTemplate {
   const http = parsed.delivery?.target != null;
-  const scheduled = spec.runAt === undefined ? now : parseField('scheduled_at', () => parseRfc3339(spec.runAt!));
   return {
-    id: spec.id ?? newId(now),
-    scheduleId: null,
-    name: null,
-    occurrence: scheduled,
-    runAt: scheduled,
     target: http ? 'callback' : 'task',
     queue: http ? CALLBACK_QUEUE : (spec.queue ?? task.queue),
     taskName: http ? spec.taskName : task.name,
@@ -108,6 +109,19 @@ export function buildTaskJob(spec: TaskJobSpec, task: TaskInfo, now: number): Ne
     tags: spec.tags,
     metadata: JSON.stringify(spec.metadata),
     delivery: parsed.delivery,
+  };
+}
+
+export function buildTaskJob(spec: TaskJobSpec, task: TaskInfo, now: number): NewJob {
+  const parsed = parseDelivery(spec.target, spec.onFailure, spec.onSuccess);
+  const scheduled = spec.runAt === undefined ? now : parseField('scheduled_at', () => parseRfc3339(spec.runAt!));
+  return {
+    id: spec.id ?? newId(now),
+    scheduleId: null,
+    name: null,
+    occurrence: scheduled,
+    runAt: scheduled,
+    ...taskWork(spec, task, parsed),
     createdAt: now,
     dialect: 'v1',
   };

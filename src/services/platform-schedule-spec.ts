@@ -3,7 +3,8 @@
  * keeps in its row. The `/api/v1` edge (http/v1/schedule-wire.ts) maps seed 003's snake_case
  * DTOs, in seconds, to these; the rules are in platform-schedules.ts.
  */
-import type { MissedFirePolicy, Priority } from '../core/types.js';
+import type { MissedFirePolicy } from '../core/types.js';
+import type { TaskWorkSpec } from './platform-job-spec.js';
 
 /** An interval as its parts (they add up); core's intervalToMs checks and sums them. */
 export interface IntervalSpec {
@@ -27,32 +28,11 @@ export interface RecurrenceSpec {
  * settings. Error messages name the request fields of `/api/v1`, the API these specs come
  * from (`cron_expression`, `interval`).
  */
-export interface ScheduleSpec extends RecurrenceSpec {
+export interface ScheduleSpec extends RecurrenceSpec, TaskWorkSpec {
   /** Unique among platform schedules. */
   name: string;
-  /** The registered task each occurrence runs; with a `target`, only the jobs' label. */
-  taskName: string;
-  /** The task version; absent: the latest registered. */
-  taskVersion?: string;
-  args: unknown[];
-  kwargs: Record<string, unknown>;
-  /** Absent: the task's queue. */
-  queue?: string;
-  priority: Priority;
-  tags: string[];
-  metadata: Record<string, unknown>;
-  /** Retries after the first attempt; absent: the task's (or, with a target, the server's policy). */
-  maxRetries?: number;
-  /** Pause between attempts; absent: the task's. */
-  retryDelayMs?: number;
-  /** How long an attempt may run; absent: the target's, else the task's. */
-  timeoutMs?: number;
   /** Absent: the server's `--missed-fire-policy`. */
   missedFirePolicy?: MissedFirePolicy;
-  /** Chime extensions (delivery-spec.ts): an HTTP target instead of a task, and hook URLs. */
-  target?: unknown;
-  onFailure?: string;
-  onSuccess?: string;
 }
 
 /**

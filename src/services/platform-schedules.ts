@@ -9,12 +9,12 @@ import { newId } from '../core/ids.js';
 import { intervalToMs, nextOccurrence, parseDaprSchedule } from '../core/recurrence.js';
 import { assertTimeZone } from '../core/timezone.js';
 import { parseDelivery } from '../core/delivery-spec.js';
-import { CALLBACK_QUEUE, type MissedFirePolicy, type Recurrence, type ScheduleRecord } from '../core/types.js';
+import { type MissedFirePolicy, type Recurrence, type ScheduleRecord } from '../core/types.js';
 import { occurrenceJob } from '../store/occurrence-job.js';
 import type { NewSchedule, Page, Store } from '../store/store.js';
 import { scheduleWithTrace, UNTRACED, type JobTracing } from '../core/job-tracing.js';
 import { LifecycleEvents } from '../core/lifecycle-events.js';
-import { HTTP_TARGET_TASK, taskFailurePolicy } from './platform-job-spec.js';
+import { HTTP_TARGET_TASK, taskWork } from './platform-job-spec.js';
 import { checkDeliverySpec, type TargetCheck } from '../core/delivery-check.js';
 import type { TaskCatalog } from './task-catalog.js';
 import { specOfStoredSource, storedSourceOf, type RecurrenceSpec, type ScheduleSpec, type ScheduleUpdate } from './platform-schedule-spec.js';
@@ -200,9 +200,9 @@ export class PlatformSchedules {
 
   private async build(spec: ScheduleSpec, id: string, createdAt: number, now: number, status: 'active' | 'paused'): Promise<NewSchedule> {
     const recurrence = parseRecurrence(spec);
-    const { delivery, timeoutMs } = parseDelivery(spec.target, spec.onFailure, spec.onSuccess);
-    checkDeliverySpec(this.guard, delivery);
-    const http = delivery?.target != null;
+    const parsed = parseDelivery(spec.target, spec.onFailure, spec.onSuccess);
+    checkDeliverySpec(this.guard, parsed.delivery);
+    const http = parsed.delivery?.target != null;
     const task = http ? HTTP_TARGET_TASK : await this.catalog.resolve(spec.taskName, spec.taskVersion);
     // Intervals keep the grid of their creation time, also across updates and resumes.
     const next = status === 'paused' ? null : nextOccurrence(recurrence, now, createdAt);
@@ -217,19 +217,7 @@ export class PlatformSchedules {
       expiresAt: null,
       repeats: null,
       missedFire: spec.missedFirePolicy ?? this.defaultMissedFire,
-      template: {
-        target: http ? 'callback' : 'task',
-        queue: http ? CALLBACK_QUEUE : (spec.queue ?? task.queue),
-        taskName: http ? spec.taskName : task.name,
-        taskVersion: spec.taskVersion ?? null,
-        priority: spec.priority,
-        payload: JSON.stringify({ args: spec.args, kwargs: spec.kwargs }),
-        failurePolicy: http && spec.maxRetries === undefined ? null : taskFailurePolicy(spec, task),
-        timeoutMs: timeoutMs ?? spec.timeoutMs ?? (http ? null : task.timeoutMs),
-        tags: spec.tags,
-        metadata: JSON.stringify(spec.metadata),
-        delivery,
-      },
+      template: taskWork(spec, task, parsed),
       nextRunAt: next,
       source: storedSourceOf(spec),
       createdAt,
