@@ -236,14 +236,17 @@ export class ClaimLoop {
       if (job.runAt > now) {
         earliestAhead = Math.min(earliestAhead, job.runAt);
         kept.push(job);
+      } else if (this.slots.running() >= this.options.concurrency) {
+        // Waiting for a slot, like every job behind it: not blocked by its target. Counting
+        // it blocked would let the claim loop pull in MAX_BLOCKED_PER_SLOT times the slots
+        // whenever the app is the bottleneck, and walk them all on every freed slot.
+        kept.push(job);
       } else if (job.deliver && !this.slots.admit(job)) {
         blocked++;
         kept.push(job);
-      } else if (this.slots.running() < this.options.concurrency) {
+      } else {
         this.slots.markStarted(job.id, now);
         this.slots.start({ ...job, status: 'running', startedAt: now });
-      } else {
-        kept.push(job);
       }
     }
     this.reserved = kept;

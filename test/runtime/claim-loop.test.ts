@@ -213,6 +213,25 @@ describe('ClaimLoop', () => {
     expect(loop.heldIds).toEqual([blockedId]);
   });
 
+  it('with every slot busy, held jobs wait for a slot and are not counted blocked', async () => {
+    // The app's pool has as many connections as there are slots, so while every slot is
+    // busy its target says no too. Counted blocked, these jobs would let the loop claim
+    // MAX_BLOCKED_PER_SLOT times the slots ahead (a sixfold slower burst, 2026-12-02).
+    await insertCallbacks(...Array.from({ length: 40 }, () => 0));
+    slots.admit = () => slots.active < 2;
+    openLoop({ concurrency: 2, prefetch: 4 }).claim();
+    await clock.advance(0);
+    expect(slots.started).toHaveLength(2);
+    expect(claims().map((c) => c.limit)).toEqual([6]);
+    // A slot frees and another job takes it; the reserve (3 held) is not topped up.
+    slots.active--;
+    loop.onSlotFreed(false);
+    await clock.advance(0);
+    expect(slots.started).toHaveLength(3);
+    expect(loop.heldIds).toHaveLength(3);
+    expect(claims()).toHaveLength(1);
+  });
+
   it('stop hands back the held jobs and cancels the start timer', async () => {
     const ids = await insertCallbacks(1000, 1000);
     await clock.advanceTo(T0 + 995);
