@@ -74,6 +74,20 @@ export async function recordOutcomes(db: PgDatabase, outcomes: readonly JobOutco
         ended.push({ scheduleId: row.schedule_id, lastStatus: row.status, at: row.completed_at ?? 0 });
       }
     }
+    // A finished job frees a place in a queue with a concurrency limit: its other due jobs may
+    // be claimed now (by any node), and nothing else would wake a claim before the next poll.
+    const queues = [...new Set(rows.map((row) => row.queue))];
+    if (queues.length > 0) {
+      const limited = await tx.query<{ name: string }>(
+        `SELECT name FROM ${db.s}.queues WHERE name = ANY($1::text[]) AND concurrency IS NOT NULL`,
+        [queues],
+      );
+      const at = Math.max(...batch.map((o) => o.finishedAt));
+      for (const { name } of limited) {
+        const row = rows.find((r) => r.queue === name)!;
+        signals.push({ target: row.target, queue: name, runAt: at });
+      }
+    }
     await finishSchedules(db, tx, ended);
     await notifyDue(tx, db.channel, db.origin, signals);
     return signals;

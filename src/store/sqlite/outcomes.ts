@@ -2,10 +2,22 @@
 import type { DueSignal, JobOutcome } from '../store.js';
 import { finishScheduleIfDone } from './advance-schedules.js';
 import type { SqliteContext } from './context.js';
+import { queueSettings } from './platform.js';
 import { INSERT_HISTORY_SQL, type JobRow } from './rows.js';
 
 export function recordOutcomes(ctx: SqliteContext, outcomes: readonly JobOutcome[]): DueSignal[] {
   const signals: DueSignal[] = [];
+  // A finished job frees a place in a queue with a concurrency limit: its other due jobs may
+  // be claimed now, and nothing else would wake a claim for them before the next poll.
+  const limited = new Map<string, boolean>();
+  const freesPlace = (queue: string): boolean => {
+    let known = limited.get(queue);
+    if (known === undefined) {
+      known = (queueSettings(ctx, queue)?.concurrency ?? null) !== null;
+      limited.set(queue, known);
+    }
+    return known;
+  };
   ctx.write(() => {
     const update = ctx.prepare(
       `UPDATE jobs SET status = ?, run_at = COALESCE(?, run_at), lease_owner = NULL, lease_until = NULL,
@@ -46,6 +58,7 @@ export function recordOutcomes(ctx: SqliteContext, outcomes: readonly JobOutcome
       }
       if (retrying) signals.push({ target: row.target, queue: row.queue, runAt: o.retryAt ?? o.finishedAt });
       else if (row.schedule_id !== null) finishScheduleIfDone(ctx, row.schedule_id, o.status, o.finishedAt);
+      if (freesPlace(row.queue)) signals.push({ target: row.target, queue: row.queue, runAt: o.finishedAt });
     }
   });
   return signals;

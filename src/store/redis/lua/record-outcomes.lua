@@ -12,7 +12,8 @@
   Fenced by the lease: an outcome whose job is not reserved/running under `owner` (the
   lease ran out and someone else holds it, or it was reaped) is ignored. A retrying job
   waits again at its retry time; a final one ends its schedule if it was the last
-  occurrence (finish_schedule_if_done). Returns the due signals of the retries.
+  occurrence (finish_schedule_if_done). Returns the due signals of the retries and of the
+  queues with a concurrency limit that a finished job left a place in.
 ]]
 --- @include "prelude/base"
 --- @include "prelude/jobs"
@@ -42,6 +43,11 @@ for n = 0, count - 1 do
       signal(j.target, j.queue, j.run_at)
     elseif j.schedule_id then
       finish_schedule_if_done(j.schedule_id, status, finished_at)
+    end
+    -- A place freed in a queue with a concurrency limit: its other due jobs may be claimed
+    -- now (by any node), and nothing else would wake a claim before the next poll.
+    if redis.call('HEXISTS', queue_key(j.queue), 'concurrency') == 1 then
+      signal(j.target, j.queue, finished_at)
     end
   end
 end
