@@ -33,6 +33,8 @@ export const MESSAGES = {
   OCCURRENCE_TAKEN: { code: 'JOB_EXISTS', template: 'schedule "{scheduleId}" already has a job for occurrence {occurrence}' },
   OCCURRENCE_TWICE: { code: 'JOB_EXISTS', template: 'schedule "{scheduleId}" has occurrence {occurrence} twice in the batch' },
   SCHEDULE_ID_EXISTS: { code: 'JOB_EXISTS', template: 'a schedule with id "{id}" already exists' },
+  /** A `/api/v1` schedule's name is unique among those schedules (the store checks it atomically). */
+  SCHEDULE_NAME_EXISTS: { code: 'SCHEDULE_EXISTS', template: 'a schedule named "{name}" already exists', field: 'name' },
   JOB_NOT_CANCELLABLE: {
     code: 'INVALID_STATE',
     template: 'job "{id}" is {status}; only pending, retrying or running jobs can be cancelled',

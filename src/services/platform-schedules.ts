@@ -28,9 +28,6 @@ export interface ScheduleCreateOptions {
 }
 
 export class PlatformSchedules {
-  /** The create in progress per name on this node. */
-  private readonly creating = new Map<string, Promise<void>>();
-
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
@@ -49,39 +46,40 @@ export class PlatformSchedules {
   /**
    * Names are unique among schedules: a second create of a name is SCHEDULE_EXISTS (409), or,
    * with `upsert`, an update in place of the existing one (the "create my schedules on every
-   * boot" pattern). The check reads before it writes; creates of one name are serialised on a
-   * node, but two servers creating one new name at the same instant can still both succeed.
+   * boot" pattern). The store decides, atomically, also between servers sharing it: of
+   * concurrent creates of one new name one is created and the others find it, as if they had
+   * come after it.
    */
   async create(spec: ScheduleSpec, options: ScheduleCreateOptions = {}): Promise<ScheduleRecord> {
-    // Creates of one name on this node run one after another, so they cannot both pass the check.
-    const before = this.creating.get(spec.name) ?? Promise.resolve();
-    const run = before.catch(() => {}).then(() => this.createNow(spec, options));
-    const settled = run.then(
-      () => {},
-      () => {},
-    );
-    this.creating.set(spec.name, settled);
-    void settled.then(() => {
-      if (this.creating.get(spec.name) === settled) this.creating.delete(spec.name);
-    });
-    return run;
-  }
-
-  private async createNow(spec: ScheduleSpec, options: ScheduleCreateOptions): Promise<ScheduleRecord> {
     const now = this.clock.now();
     const built = await this.build(spec, newId(now), now, now, 'active');
+    // The look-up first spares a create that would be refused (and its trace) in the common case.
     const existing = await this.findByName(spec.name);
-    if (existing) {
-      if (options.upsert) return this.update(existing.id, options.upsert);
-      throw new ChimeError('SCHEDULE_EXISTS', `Schedule already exists: ${spec.name} (${existing.id}); update it, or create with ?upsert=true`, { field: 'name' });
+    if (existing) return this.nameTaken(existing, options);
+    let created: ScheduleRecord;
+    try {
+      created = await this.tracing.create(built.template.queue, options.traceparent ?? null, 1, (trace) => {
+        const schedule = scheduleWithTrace(built, trace);
+        const first = schedule.nextRunAt === null ? null : occurrenceJob(schedule, schedule.nextRunAt, now);
+        return this.store.createSchedule(schedule, first, 'create');
+      });
+    } catch (error) {
+      // Another create of the name won the race: answer as if this one had come after it.
+      if (!(error instanceof ChimeError) || error.code !== 'SCHEDULE_EXISTS') throw error;
+      const winner = await this.findByName(spec.name);
+      if (!winner) throw error;
+      return this.nameTaken(winner, options);
     }
-    const created = await this.tracing.create(built.template.queue, options.traceparent ?? null, 1, (trace) => {
-      const schedule = scheduleWithTrace(built, trace);
-      const first = schedule.nextRunAt === null ? null : occurrenceJob(schedule, schedule.nextRunAt, now);
-      return this.store.createSchedule(schedule, first, 'create');
-    });
     this.changed(created, 'created');
     return created;
+  }
+
+  /** A create of a name `existing` has: an update of it with `upsert`, SCHEDULE_EXISTS without. */
+  private async nameTaken(existing: ScheduleRecord, options: ScheduleCreateOptions): Promise<ScheduleRecord> {
+    if (options.upsert) return this.update(existing.id, options.upsert);
+    throw new ChimeError('SCHEDULE_EXISTS', `Schedule already exists: ${existing.name} (${existing.id}); update it, or create with ?upsert=true`, {
+      field: 'name',
+    });
   }
 
   private async findByName(name: string): Promise<ScheduleRecord | null> {

@@ -6,7 +6,9 @@
  * Rules every backend keeps:
  * - Each transition below is atomic: one statement, one transaction, or one Lua script.
  * - "Already fired" and "already exists" are decided by unique keys in storage
- *   (jobs by id; occurrences by (schedule_id, occurrence); Dapr names by name).
+ *   (jobs by id; occurrences by (schedule_id, occurrence); Dapr names by name). A v1
+ *   schedule's name, which has no unique index, is checked under the backend's write lock:
+ *   the write transaction (SQLite), an advisory lock on the name (PostgreSQL), the script (Redis).
  * - Transitions on a leased job are fenced by the lease owner: a worker that lost its lease
  *   cannot complete a job someone else now holds.
  */
@@ -252,13 +254,19 @@ export interface Store {
    * `mode: 'create'` fails with JOB_EXISTS if an active callback schedule has the name;
    * a finished one (completed, expired, failed) is replaced. `mode: 'replace'` (Dapr
    * `overwrite`) replaces any schedule of that name and its waiting occurrences.
+   * A `v1` schedule's name is also unique among v1 schedules (no unique index: duplicates
+   * older versions stored stay): either mode fails with SCHEDULE_EXISTS if another v1
+   * schedule has it, decided atomically, also against other nodes creating it at once.
    */
   createSchedule(schedule: NewSchedule, first: NewJob | null, mode: 'create' | 'replace'): Promise<ScheduleRecord>;
   getSchedule(id: string): Promise<ScheduleRecord | null>;
   /** The callback (Dapr) schedule with this name. */
   getScheduleByName(name: string): Promise<ScheduleRecord | null>;
   listSchedules(query: ScheduleQuery): Promise<Page<ScheduleRecord>>;
-  /** Changes status/definition and swaps the waiting occurrence, atomically. null if missing. */
+  /**
+   * Changes status/definition and swaps the waiting occurrence, atomically. null if missing.
+   * Renaming a v1 schedule to a name another v1 schedule has fails with SCHEDULE_EXISTS.
+   */
   updateSchedule(id: string, update: ScheduleUpdate): Promise<ScheduleRecord | null>;
   /** Deletes the schedule and its waiting occurrences; running ones finish. false if missing. */
   deleteSchedule(id: string): Promise<boolean>;

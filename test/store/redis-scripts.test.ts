@@ -8,7 +8,7 @@ const PRELUDE = new URL('../../src/store/redis/lua/prelude/', import.meta.url);
 function preludeFunctions(): Map<string, string> {
   const functions = new Map<string, string>();
   for (const file of readdirSync(PRELUDE)) {
-    for (const match of readFileSync(new URL(file, PRELUDE), 'utf8').matchAll(/^local function ([a-z_]+)/gm)) {
+    for (const match of readFileSync(new URL(file, PRELUDE), 'utf8').matchAll(/^local function ([a-z_][a-z0-9_]*)/gm)) {
       functions.set(match[1]!, file);
     }
   }
@@ -25,7 +25,7 @@ describe('Redis Lua scripts', () => {
       const called = new RegExp(`(^|[^A-Za-z_.'])${fn}\\(`, 'm').test(code.replace(new RegExp(`local function ${fn}\\(`, 'g'), ''));
       if (called) expect(code, `${name} calls ${fn} (prelude/${file})`).toMatch(new RegExp(`local function ${fn}\\(`));
     }
-    const definitions = [...code.matchAll(/^local function ([a-z_]+)/gm)].map((m) => m[1]);
+    const definitions = [...code.matchAll(/^local function ([a-z_][a-z0-9_]*)/gm)].map((m) => m[1]);
     expect(new Set(definitions).size).toBe(definitions.length);
   });
 

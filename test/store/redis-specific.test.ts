@@ -13,7 +13,7 @@ import { RedisKeys } from '../../src/store/redis/keys.js';
 import { LATEST_LAYOUT } from '../../src/store/redis/migrations/index.js';
 import { leaseDue } from '../../src/store/redis/claims.js';
 import type { DueSignal, Lane, PlanNext } from '../../src/store/store.js';
-import { T0, everyPlan, firstJob, newJob, newSchedule, noNext } from '../support/fixtures.js';
+import { T0, everyPlan, firstJob, newJob, newSchedule, noNext, taskTemplate } from '../support/fixtures.js';
 import { REDIS_URL, deleteTestPrefixes, rawContext, testStore, uniquePrefix } from './redis-support.js';
 
 const CALLBACKS: Lane = { target: 'callback' };
@@ -97,6 +97,38 @@ describe('Redis store', () => {
     const redis = new Redis(REDIS_URL);
     try {
       expect(Number(await redis.get(`${prefix}:layout`))).toBe(LATEST_LAYOUT);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('layout 2 indexes the v1 schedule names already stored, duplicates included, so creates of those names are refused', async () => {
+    const prefix = uniquePrefix();
+    const before = await open(prefix);
+    const v1 = (name: string) => newSchedule({ name, dialect: 'v1', template: taskTemplate() });
+    const [first, second, solo] = [v1('dup'), v1('dup-to-be'), v1('solo')];
+    for (const s of [first, second, solo]) await before.createSchedule(s, firstJob(s), 'create');
+    await before.close();
+    // Back to layout 1: no index, and a duplicate name as two nodes of an older version could leave.
+    const redis = new Redis(REDIS_URL);
+    try {
+      await redis.del(`${prefix}:v1-names`);
+      await redis.hset(new RedisKeys(prefix).schedule(second.id), 'name', 'dup');
+      await redis.set(`${prefix}:layout`, '1');
+      const after = await open(prefix);
+      expect(Number(await redis.get(`${prefix}:layout`))).toBe(LATEST_LAYOUT);
+      expect(await redis.zcard(`${prefix}:v1-names`)).toBe(3);
+      const again = (name: string) => {
+        const s = v1(name);
+        return after.createSchedule(s, firstJob(s), 'create');
+      };
+      await expect(again('solo')).rejects.toMatchObject({ code: 'SCHEDULE_EXISTS' });
+      await expect(again('dup')).rejects.toMatchObject({ code: 'SCHEDULE_EXISTS' });
+      // Each duplicate holds the name until it goes.
+      await after.deleteSchedule(first.id);
+      await expect(again('dup')).rejects.toMatchObject({ code: 'SCHEDULE_EXISTS' });
+      await after.deleteSchedule(second.id);
+      await again('dup');
     } finally {
       redis.disconnect();
     }

@@ -2,16 +2,18 @@
  * Creating schedules. The createSchedule calls of one event-loop turn (concurrent API
  * requests) share one statement and one commit when their names are free, which is the
  * common case; a call whose name is taken, or whose merged statement failed, takes the
- * transaction path alone, which refuses, replaces or reports it.
+ * transaction path alone, which refuses, replaces or reports it. `/api/v1` schedules' names
+ * are held by advisory locks (schedule-names.ts), taken before either path looks them up.
  */
 import { ChimeError, chimeError } from '../../core/errors.js';
 import type { ScheduleRecord } from '../../core/types.js';
 import type { DueSignal, NewJob, NewSchedule } from '../store.js';
-import type { PgSession as PgDatabase } from './queryable.js';
+import type { PgSession as PgDatabase, Queryable } from './queryable.js';
 import { isUniqueViolation } from './errors.js';
 import { dueSignalsOf } from '../due-signals.js';
 import { insertJobsFromJson, jobsJson } from './insert-jobs.js';
 import { insertScheduleSql, scheduleInsertValues, type ScheduleRow } from './rows.js';
+import { assertV1NameFree, lockV1Names } from './schedule-names.js';
 import type { Written } from '../store-ops.js';
 import { deleteWaitingJobs, insertFirst } from './schedule-jobs.js';
 import { TurnBatch, type BatchedCall } from './turn-batch.js';
@@ -44,7 +46,7 @@ export class ScheduleCreator {
   private async createGroup(group: readonly Call[]): Promise<void> {
     let created: Set<string>;
     try {
-      created = await createIfNamesFree(this.db, group.map((call) => call.input));
+      created = await createIfNamesFree(this.db, mergeable(group.map((call) => call.input)));
     } catch (error) {
       // A duplicate schedule or job id fails the whole statement: find the culprit alone.
       const cause = error instanceof ChimeError && error.cause !== undefined ? error.cause : error;
@@ -64,12 +66,39 @@ function newRecord(schedule: NewSchedule): ScheduleRecord {
 }
 
 /**
+ * The calls the merged statement may take: all but a v1 schedule whose name an earlier call
+ * of the group gives (its statement could not see that one's row; the transaction path will).
+ */
+function mergeable(calls: readonly CreateCall[]): CreateCall[] {
+  const v1Names = new Set<string>();
+  return calls.filter(({ schedule }) => {
+    if (schedule.dialect !== 'v1') return true;
+    if (v1Names.has(schedule.name)) return false;
+    v1Names.add(schedule.name);
+    return true;
+  });
+}
+
+/**
  * Inserts the schedules whose names are free, with their first occurrences, in one
- * statement (autocommit: no BEGIN/COMMIT round trips); returns the ids it created. A taken
- * name (a row of another transaction included: ON CONFLICT waits for it) is skipped, not
- * an error, and so is a name repeated within the group after its first use.
+ * statement; returns the ids it created. Autocommit (no BEGIN/COMMIT round trips) unless v1
+ * schedules are among them: then in a transaction that first locks their names.
  */
 async function createIfNamesFree(db: PgDatabase, calls: readonly CreateCall[]): Promise<Set<string>> {
+  const v1Names = calls.flatMap(({ schedule }) => (schedule.dialect === 'v1' ? [schedule.name] : []));
+  if (v1Names.length === 0) return insertIfNamesFree(db, db, calls);
+  return db.transaction(async (tx) => {
+    await lockV1Names(db, tx, v1Names);
+    return insertIfNamesFree(db, tx, calls);
+  });
+}
+
+/**
+ * The merged statement. A taken callback name (a row of another transaction included: ON
+ * CONFLICT waits for it) is skipped, not an error, and so is a name repeated within the group
+ * after its first use; so is a v1 name another v1 schedule has (the caller locked it).
+ */
+async function insertIfNamesFree(db: PgDatabase, tx: Queryable, calls: readonly CreateCall[]): Promise<Set<string>> {
   const schedules = calls.map(({ schedule: s }) => ({
     id: s.id,
     name: s.name,
@@ -88,7 +117,7 @@ async function createIfNamesFree(db: PgDatabase, calls: readonly CreateCall[]): 
     updated_at: s.updatedAt,
   }));
   const firsts = calls.flatMap((call) => (call.first ? [call.first] : []));
-  const rows = await db.query<{ step: 'created' | 'due'; schedule_id: string | null }>(
+  const rows = await tx.query<{ step: 'created' | 'due'; schedule_id: string | null }>(
     `WITH created AS (
       INSERT INTO ${db.s}.schedules (id, name, dialect, target, status, recurrence, start_at, expires_at, repeats,
         missed_fire, template, fire_count, last_occurrence, last_run_at, next_run_at, source, created_at, updated_at)
@@ -97,6 +126,7 @@ async function createIfNamesFree(db: PgDatabase, calls: readonly CreateCall[]): 
       FROM json_to_recordset($1::json) AS s(id text, name text, dialect text, target text, status text,
         recurrence json, start_at bigint, expires_at bigint, repeats bigint, missed_fire text, template json,
         next_run_at bigint, source json, created_at bigint, updated_at bigint)
+      WHERE s.dialect <> 'v1' OR NOT EXISTS (SELECT 1 FROM ${db.s}.schedules AS v1 WHERE v1.dialect = 'v1' AND v1.name = s.name)
       ON CONFLICT (name) WHERE target = 'callback' DO NOTHING
       RETURNING id
     ),
@@ -117,15 +147,20 @@ async function createIfNamesFree(db: PgDatabase, calls: readonly CreateCall[]): 
 }
 
 /**
- * The path for a taken name: under the name's row lock, `create` refuses a live schedule and
- * replaces a finished one; `replace` replaces any. If another node takes the name between
- * the look-up and the insert, `replace` looks again.
+ * The path for a taken name: a v1 schedule's name, under its advisory lock, is refused if
+ * another v1 schedule has it. Under a callback name's row lock, `create` refuses a live
+ * schedule and replaces a finished one; `replace` replaces any. If another node takes the
+ * callback name between the look-up and the insert, `replace` looks again.
  */
 async function createInTransaction(db: PgDatabase, call: CreateCall): Promise<Written<ScheduleRecord>> {
   const { schedule, first, mode } = call;
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction(async (tx) => {
+        if (schedule.dialect === 'v1') {
+          await lockV1Names(db, tx, [schedule.name]);
+          await assertV1NameFree(db, tx, schedule.name, schedule.id);
+        }
         const [existing] = await tx.query<Pick<ScheduleRow, 'id' | 'status'>>(
           `SELECT id, status FROM ${db.s}.schedules WHERE target = 'callback' AND name = $1 FOR UPDATE`,
           [schedule.name],

@@ -13,6 +13,7 @@ import type { Written } from '../store-ops.js';
 import type { NewJob, NewSchedule, Page, ScheduleQuery, ScheduleUpdate } from '../store.js';
 import type { PgDatabase } from './context.js';
 import { deleteWaitingJobs, insertFirst } from './schedule-jobs.js';
+import { assertV1NameFree, lockV1Names } from './schedule-names.js';
 import { scheduleColumns, scheduleFromRow, type ScheduleRow } from './rows.js';
 
 export async function getSchedule(db: PgDatabase, id: string): Promise<ScheduleRecord | null> {
@@ -69,6 +70,10 @@ export async function updateSchedule(
     if (!row) return { value: null, signals: [] };
     const current = scheduleFromRow(row);
     const next = editedSchedule(current, update);
+    if (next.dialect === 'v1' && next.name !== current.name) {
+      await lockV1Names(db, tx, [next.name]);
+      await assertV1NameFree(db, tx, next.name, id);
+    }
     await deleteWaitingJobs(db, tx, id);
     const signals = await insertFirst(db, tx, update.nextOccurrence);
     await tx.query(

@@ -30,6 +30,7 @@
  * | tasks                | hash   | "name\u0000version" → task JSON |
  * | tasks:registered     | hash   | "name\u0000version" → first registration time |
  * | workers              | zset   | worker ids by started_at |
+ * | v1-names             | zset   | "name\u0000id" per `/api/v1` schedule, score 0: those names are unique |
  *
  * Per-entity keys:
  * | key                                   | type   | holds |
@@ -69,6 +70,7 @@ export const GLOBAL_KEYS = [
   'tasks',
   'tasks:registered',
   'workers',
+  'v1-names',
 ] as const;
 
 export type GlobalKey = (typeof GLOBAL_KEYS)[number];

@@ -17,6 +17,17 @@ import {
 
 const DELETE_WAITING_JOBS = `DELETE FROM jobs WHERE schedule_id = ? AND status IN ('pending', 'retrying')`;
 
+/**
+ * A `/api/v1` schedule's name is unique among v1 schedules. Checked inside the write
+ * transaction, which is the file's only writer, so no other create can slip in between; not
+ * a unique index, which could not be built over duplicates older versions let in.
+ */
+function assertV1NameFree(ctx: SqliteContext, schedule: Pick<ScheduleRecord, 'id' | 'name' | 'dialect'>): void {
+  if (schedule.dialect !== 'v1') return;
+  const taken = ctx.prepare(`SELECT 1 FROM schedules WHERE dialect = 'v1' AND name = ? AND id <> ?`).get(schedule.name, schedule.id);
+  if (taken) throw chimeError('SCHEDULE_NAME_EXISTS', { name: schedule.name });
+}
+
 export function createSchedule(
   ctx: SqliteContext,
   schedule: NewSchedule,
@@ -24,6 +35,7 @@ export function createSchedule(
   mode: 'create' | 'replace',
 ): Promise<Written<ScheduleRecord>> {
   return ctx.groupWrite(() => {
+    assertV1NameFree(ctx, schedule);
     if (schedule.template.target === 'callback') {
       const existing = ctx
         .prepare(`SELECT id, status FROM schedules WHERE target = 'callback' AND name = ?`)
@@ -101,6 +113,7 @@ export function updateSchedule(ctx: SqliteContext, id: string, update: ScheduleU
     if (!row) return { value: null, signals: [] };
     const current = scheduleFromRow(row);
     const next = editedSchedule(current, update);
+    if (next.name !== current.name) assertV1NameFree(ctx, next);
     ctx.prepare(DELETE_WAITING_JOBS).run(id);
     if (update.nextOccurrence) ctx.prepare(INSERT_JOB_SQL).run(...jobInsertValues(update.nextOccurrence));
     ctx

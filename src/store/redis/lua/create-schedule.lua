@@ -1,7 +1,7 @@
 --[[
   createSchedule: the schedule and its first occurrence in one step.
 
-  KEYS: the global keys (keys.ts GLOBAL_KEYS); writes names, names:lex, schedules,
+  KEYS: the global keys (keys.ts GLOBAL_KEYS); writes names, names:lex, v1-names, schedules,
   schedules:finished, seq:revision and the first job's keys.
   ARGV[1..3]: prefix, due channel, origin.
   ARGV[4]: mode, 'create' or 'replace'.
@@ -10,8 +10,9 @@
 
   A callback schedule's name is unique (the names hash). `create` fails with JOB_EXISTS
   while a live (active or paused) schedule holds the name and replaces a finished one;
-  `replace` (Dapr overwrite) replaces any, with its waiting occurrences. Every check runs
-  before the first write. Returns the due signals.
+  `replace` (Dapr overwrite) replaces any, with its waiting occurrences. A v1 schedule's
+  name is unique among v1 schedules (the v1-names index): in either mode, a taken one fails
+  with SCHEDULE_EXISTS. Every check runs before the first write. Returns the due signals.
 ]]
 --- @include "prelude/base"
 --- @include "prelude/tables"
@@ -25,6 +26,9 @@ local first = read_pairs(i)
 local s = to_map(fields)
 local sid = s.id
 local existing = nil
+if s.dialect == 'v1' and v1_name_holder(s.name, sid) then
+  fail('SCHEDULE_NAME_EXISTS', { name = s.name })
+end
 if s.target == 'callback' then
   local other = redis.call('HGET', K['names'], s.name)
   if other then
@@ -55,6 +59,7 @@ if s.target == 'callback' then
   redis.call('HSET', K['names'], s.name, sid)
   redis.call('ZADD', K['names:lex'], 0, s.name)
 end
+if s.dialect == 'v1' then index_v1_name(s.name, sid) end
 redis.call('ZADD', K['schedules'], s.created_at, sid)
 if s.status == 'completed' or s.status == 'expired' or s.status == 'failed' then
   redis.call('ZADD', K['schedules:finished'], s.updated_at, sid)

@@ -1,7 +1,7 @@
 --[[
   deleteSchedule: the schedule and its waiting occurrences; running ones finish.
 
-  KEYS: the global keys (keys.ts GLOBAL_KEYS); writes names, names:lex, schedules,
+  KEYS: the global keys (keys.ts GLOBAL_KEYS); writes names, names:lex, v1-names, schedules,
   schedules:finished and the deleted jobs' keys.
   ARGV[1..3]: prefix, due channel, origin. ARGV[4]: schedule id.
 

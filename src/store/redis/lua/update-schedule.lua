@@ -1,7 +1,7 @@
 --[[
   updateSchedule: new status/definition and a swapped waiting occurrence, atomically.
 
-  KEYS: the global keys (keys.ts GLOBAL_KEYS); writes names, names:lex, schedules:finished,
+  KEYS: the global keys (keys.ts GLOBAL_KEYS); writes names, names:lex, v1-names, schedules:finished,
   seq:revision and the swapped jobs' keys.
   ARGV[1..3]: prefix, due channel, origin.
   ARGV[4]: schedule id; ARGV[5]: updated_at; ARGV[6]: new status (optional(), '' keeps it).
@@ -26,7 +26,7 @@ local unset
 unset, i = read_pairs(i)
 local next_job = read_pairs(i)
 local sk = schedule_key(sid)
-local cur = redis.call('HMGET', sk, 'name', 'target', 'status')
+local cur = redis.call('HMGET', sk, 'name', 'target', 'status', 'dialect')
 if not cur[1] then return false end
 local patch = to_map(set)
 local name, target = patch.name or cur[1], patch.target or cur[2]
@@ -37,6 +37,8 @@ if renamed and target == 'callback' then
     fail('JOB_NAME_EXISTS', { name = name })
   end
 end
+local v1_renamed = cur[4] == 'v1' and name ~= cur[1]
+if v1_renamed and v1_name_holder(name, sid) then fail('SCHEDULE_NAME_EXISTS', { name = name }) end
 local waiting = waiting_ids(sid)
 if #next_job > 0 then
   local conflict, params = insert_conflict(to_map(next_job), waiting)
@@ -53,6 +55,10 @@ if renamed then
     redis.call('HSET', K['names'], name, sid)
     redis.call('ZADD', K['names:lex'], 0, name)
   end
+end
+if v1_renamed then
+  unindex_v1_name(cur[1], sid)
+  index_v1_name(name, sid)
 end
 local rev = redis.call('INCR', K['seq:revision'])
 redis.call('HSET', sk, 'rev', rev, 'updated_at', now, unpack(set))

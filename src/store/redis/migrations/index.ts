@@ -1,4 +1,5 @@
 import * as initial from './001-initial.js';
+import * as v1Names from './002-v1-names.js';
 
 export interface RedisMigration {
   version: number;
@@ -13,6 +14,9 @@ export interface RedisMigration {
 }
 
 /** Applied in order; a version is never edited once released, only followed by a new one. */
-export const MIGRATIONS: readonly RedisMigration[] = [{ version: 1, name: 'initial', lua: initial.lua }];
+export const MIGRATIONS: readonly RedisMigration[] = [
+  { version: 1, name: 'initial', lua: initial.lua },
+  { version: 2, name: 'v1-names', lua: v1Names.lua },
+];
 
 export const LATEST_LAYOUT = MIGRATIONS[MIGRATIONS.length - 1]!.version;

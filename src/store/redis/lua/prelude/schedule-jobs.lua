@@ -3,6 +3,7 @@
 ]]
 --- @include "prelude/base"
 --- @include "prelude/delete-job"
+--- @include "prelude/schedule-names"
 
 local function waiting_ids(sid)
   local ids = {}
@@ -19,11 +20,12 @@ end
 
 local function delete_schedule(sid)
   local sk = schedule_key(sid)
-  local s = redis.call('HMGET', sk, 'name', 'target')
+  local s = redis.call('HMGET', sk, 'name', 'target', 'dialect')
   if s[2] == 'callback' and redis.call('HGET', K['names'], s[1]) == sid then
     redis.call('HDEL', K['names'], s[1])
     redis.call('ZREM', K['names:lex'], s[1])
   end
+  if s[3] == 'v1' then unindex_v1_name(s[1], sid) end
   redis.call('ZREM', K['schedules'], sid)
   redis.call('ZREM', K['schedules:finished'], sid)
   redis.call('DEL', sk)
