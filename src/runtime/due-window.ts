@@ -126,8 +126,18 @@ export class DueWindow {
         const now = this.clock.now();
         const until = now + this.options.windowMs;
         try {
-          const times = await this.store.peekDueTimes(this.options.lane, until, this.options.peekLimit);
-          const full = times.length >= this.options.peekLimit;
+          const { lane, peekLimit, leadMs } = this.options;
+          let times = await this.store.peekDueTimes(lane, until, peekLimit);
+          let full = times.length >= peekLimit;
+          if (full && times[times.length - 1]! <= now + leadMs) {
+            // A burst: every time read is due already, and the claim loop works through those
+            // jobs whatever the heap holds, so one entry stands for them all. The times after
+            // them are read too; cutting the window at the last time read would end it in the
+            // past and re-read it on every timer until the burst is claimed.
+            const later = await this.store.peekDueTimes(lane, until, peekLimit, now + leadMs);
+            times = [times[0]!, ...later];
+            full = later.length >= peekLimit;
+          }
           this.heap.reset(times);
           // A full read may have cut the window short: it ends at the last time read.
           this.horizon = full ? times[times.length - 1]! : until;

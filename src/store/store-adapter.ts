@@ -168,9 +168,9 @@ export class StoreAdapter<C> implements Store {
 
   // ---- the engine's transitions
 
-  async peekDueTimes(lane: Lane, until: number, limit: number): Promise<number[]> {
+  async peekDueTimes(lane: Lane, until: number, limit: number, after?: number): Promise<number[]> {
     if (limit <= 0 || (lane.target === 'task' && lane.queues.length === 0)) return [];
-    return this.ops.peekDueTimes(this.context, lane, until, limit);
+    return this.ops.peekDueTimes(this.context, lane, until, limit, after);
   }
 
   async claimDue(request: ClaimRequest): Promise<ClaimedJob[]> {

@@ -290,8 +290,11 @@ export interface Store {
 
   // ---- the engine's transitions
 
-  /** Earliest run times of claimable jobs in the lane (paused queues excluded), up to `until`, ascending. */
-  peekDueTimes(lane: Lane, until: number, limit: number): Promise<number[]>;
+  /**
+   * Earliest run times of claimable jobs in the lane (paused queues excluded), up to `until`,
+   * ascending; only those later than `after` when it is given.
+   */
+  peekDueTimes(lane: Lane, until: number, limit: number, after?: number): Promise<number[]>;
   /**
    * Claims up to `limit` due jobs (priority, then run time), leasing them to `owner`. Jobs of
    * paused queues are not claimed, and a queue's concurrency limit counts its reserved and

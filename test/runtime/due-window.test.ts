@@ -63,6 +63,25 @@ describe('DueWindow', () => {
     expect(dues).toEqual([4990, 7990]);
   });
 
+  it('a burst bigger than a read is one due entry, and the times after it are read at once', async () => {
+    // Six jobs due now with reads of five: before, the window ended at the last time read
+    // (now), and every timer re-read it until the burst was claimed.
+    await insertCallbacks(0, 0, 0, 0, 0, 0, 3000);
+    window = new DueWindow(spy.store, clock, { ...OPTIONS, peekLimit: 5 }, {
+      onDue: (now) => dues.push(now - T0), // a busy claim loop: nothing claimed yet
+      onUnknownWrite: () => unknownWrites++,
+      onError: (_error, context) => errors.push(context),
+    });
+    await window.start();
+    expect(spy.calls.get('peekDueTimes')).toEqual([
+      [CALLBACKS, T0 + 60_000, 5],
+      [CALLBACKS, T0 + 60_000, 5, T0 + 10],
+    ]);
+    await clock.advanceTo(T0 + 3000);
+    expect(dues).toEqual([0, 2990]);
+    expect(spy.count('peekDueTimes')).toBe(2);
+  });
+
   it('a signal inside the window adds its time without a re-read', async () => {
     await openWindow().start();
     await insertCallbacks(3000);

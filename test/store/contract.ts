@@ -201,6 +201,9 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
         expect(await store.peekDueTimes(TASKS, T0 + 1000, 10)).toEqual([T0 + 100, T0 + 200, T0 + 300]);
         expect(await store.peekDueTimes(TASKS, T0 + 1000, 2)).toEqual([T0 + 100, T0 + 200]);
         expect(await store.peekDueTimes(CALLBACKS, T0 + 1000, 10)).toEqual([]);
+        // Only times after `after` (exclusive): what follows a burst already due.
+        expect(await store.peekDueTimes(TASKS, T0 + 1000, 10, T0 + 100)).toEqual([T0 + 200, T0 + 300]);
+        expect(await store.peekDueTimes(TASKS, T0 + 1000, 1, T0 + 150)).toEqual([T0 + 200]);
       });
 
       it('claims only due jobs, by priority then due time, up to the limit, under a lease', async () => {

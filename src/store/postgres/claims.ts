@@ -46,13 +46,13 @@ const EACH_QUEUE_AND_PRIORITY = `unnest($1::text[]) AS lane(name) CROSS JOIN gen
  * clamped to the database clock: it is the end of the caller's look-ahead window, not a
  * claim, and clamping it would hide every job due inside the window from the timer.
  */
-export async function peekDueTimes(db: PgDatabase, lane: Lane, until: number, limit: number): Promise<number[]> {
+export async function peekDueTimes(db: PgDatabase, lane: Lane, until: number, limit: number, after?: number): Promise<number[]> {
   if (limit <= 0) return [];
   const sql = `SELECT due.run_at FROM ${EACH_QUEUE_AND_PRIORITY}
-      CROSS JOIN LATERAL (${dueWalk(db, { until: '$3::bigint' }, '$4', false)}) due
+      CROSS JOIN LATERAL (${dueWalk(db, { after: '$5::bigint', until: '$3::bigint' }, '$4', false)}) due
     WHERE NOT EXISTS (SELECT 1 FROM ${db.s}.queues q WHERE q.name = lane.name AND q.paused)
     ORDER BY due.run_at LIMIT $4`;
-  const rows = await db.query<{ run_at: number }>(sql, [laneQueues(lane), laneTasks(lane), until, limit]);
+  const rows = await db.query<{ run_at: number }>(sql, [laneQueues(lane), laneTasks(lane), until, limit, after ?? Number.MIN_SAFE_INTEGER]);
   return rows.map((row) => row.run_at);
 }
 

@@ -22,9 +22,10 @@ function laneTasks(lane: Lane): string {
   return lane.target === 'task' ? JSON.stringify(lane.tasks) : '';
 }
 
-export async function peekDueTimes(ctx: RedisContext, lane: Lane, until: number, limit: number): Promise<number[]> {
+export async function peekDueTimes(ctx: RedisContext, lane: Lane, until: number, limit: number, after?: number): Promise<number[]> {
   const queues = laneQueues(lane);
-  const times = await ctx.script<string[]>('chimePeekDue', [until, limit, JSON.stringify(queues), laneTasks(lane)]);
+  const from = after === undefined ? '-inf' : `(${after}`;
+  const times = await ctx.script<string[]>('chimePeekDue', [until, limit, JSON.stringify(queues), laneTasks(lane), from]);
   return times
     .map(Number)
     .sort((a, b) => a - b)

@@ -18,17 +18,17 @@ export function laneQueues(lane: Lane): readonly string[] {
  * Due times without DISTINCT: a burst of 100k jobs at one instant returns `limit` equal
  * times in O(limit), and the caller treats the last one as its horizon.
  */
-export function peekDueTimes(ctx: SqliteContext, lane: Lane, until: number, limit: number): number[] {
+export function peekDueTimes(ctx: SqliteContext, lane: Lane, until: number, limit: number, after?: number): number[] {
   const taskFilter = lane.target === 'task' ? 'AND task_name IN (SELECT value FROM json_each(?))' : '';
   const sql = `SELECT run_at FROM jobs WHERE queue = ? AND priority = ? AND status IN ('pending', 'retrying')
-    AND run_at <= ? ${taskFilter} ORDER BY run_at LIMIT ?`;
+    AND run_at > ? AND run_at <= ? ${taskFilter} ORDER BY run_at LIMIT ?`;
   const times: number[] = [];
   ctx.read(() => {
     for (const queue of laneQueues(lane)) {
       if (queueSettings(ctx, queue)?.paused) continue;
       // One pass per priority keeps each scan on the (queue, priority, run_at) index order.
       for (let priority = 0; priority < 4; priority++) {
-        const params: unknown[] = [queue, priority, until];
+        const params: unknown[] = [queue, priority, after ?? Number.MIN_SAFE_INTEGER, until];
         if (lane.target === 'task') params.push(JSON.stringify(lane.tasks));
         params.push(limit);
         for (const row of ctx.prepare(sql).pluck().all(...params) as number[]) times.push(row);

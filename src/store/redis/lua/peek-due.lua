@@ -11,11 +11,12 @@
 
   KEYS: the global keys (keys.ts GLOBAL_KEYS); reads advance.
   ARGV[1..3]: prefix, due channel, origin. ARGV[4]: horizon; ARGV[5]: limit; ARGV[6]: JSON
-  array of queues; ARGV[7]: JSON array of task names, '' for every task of the queue.
+  array of queues; ARGV[7]: JSON array of task names, '' for every task of the queue; ARGV[8]:
+  the lower bound, '-inf' or '(<ms>' for times after it.
   Returns run times (strings), unsorted; the caller sorts and cuts to `limit`.
 ]]
 
-local until_, limit = ARGV[4], tonumber(ARGV[5])
+local until_, limit, from = ARGV[4], tonumber(ARGV[5]), ARGV[8]
 local lane_tasks = nil
 if ARGV[7] ~= '' then lane_tasks = cjson.decode(ARGV[7]) end
 local times = {}
@@ -23,11 +24,11 @@ for _, q in ipairs(cjson.decode(ARGV[6])) do
   if redis.call('HGET', queue_key(q), 'paused') ~= '1' then
     for _, task in ipairs(lane_tasks or redis.call('SMEMBERS', queue_tasks_key(q))) do
       for prio = 0, 3 do
-        local r = redis.call('ZRANGEBYSCORE', waiting_key(q, task, prio), '-inf', until_, 'WITHSCORES', 'LIMIT', 0, limit)
+        local r = redis.call('ZRANGEBYSCORE', waiting_key(q, task, prio), from, until_, 'WITHSCORES', 'LIMIT', 0, limit)
         for k = 2, #r, 2 do times[#times + 1] = r[k] end
       end
     end
-    local markers = redis.call('ZRANGEBYSCORE', advance_key(q), '-inf', until_, 'WITHSCORES', 'LIMIT', 0, limit)
+    local markers = redis.call('ZRANGEBYSCORE', advance_key(q), from, until_, 'WITHSCORES', 'LIMIT', 0, limit)
     for k = 1, #markers, 2 do
       local info = redis.call('HGET', K['advance'], markers[k])
       local mine = lane_tasks == nil
