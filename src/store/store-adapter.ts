@@ -24,6 +24,7 @@ import type {
   QueueInfo,
   ReapedJob,
   ReapRequest,
+  ScheduleCounts,
   ScheduleQuery,
   ScheduleUpdate,
   Store,
@@ -254,6 +255,10 @@ export class StoreAdapter<C> implements Store {
 
   async jobCounts(): Promise<JobCounts> {
     return this.ops.jobCounts(this.context);
+  }
+
+  async callbackScheduleCounts(): Promise<ScheduleCounts> {
+    return this.ops.callbackScheduleCounts(this.context);
   }
 
   // ---- history, retention

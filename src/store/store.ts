@@ -23,9 +23,9 @@ import type {
   ScheduleRecord,
   ScheduleStatus,
 } from '../core/types.js';
-import type { JobCounts, JobStats, QueueInfo, TaskInfo, WorkerInfo } from './platform-types.js';
+import type { JobCounts, JobStats, QueueInfo, ScheduleCounts, TaskInfo, WorkerInfo } from './platform-types.js';
 
-export type { JobCounts, JobStats, QueueInfo, StatusCounts, TaskInfo, WorkerInfo } from './platform-types.js';
+export type { JobCounts, JobStats, QueueInfo, ScheduleCounts, StatusCounts, TaskInfo, WorkerInfo } from './platform-types.js';
 
 export type StoreBackend = 'sqlite' | 'postgres' | 'redis';
 
@@ -332,6 +332,12 @@ export interface Store {
   jobStats(): Promise<JobStats>;
   /** Walks only the live-job and dead-letter indexes, never the finished jobs (metrics read it). */
   jobCounts(): Promise<JobCounts>;
+  /**
+   * Callback (Dapr-style) schedules by status, counted as `jobStats` counts: over an index
+   * (SQL: the partial (status, name) index, index-only; Redis: the name index in chunks), never
+   * the jobs. O(callback schedules), so callers cache it (the overview keeps it 10 s).
+   */
+  callbackScheduleCounts(): Promise<ScheduleCounts>;
 
   // ---- history, retention
 
