@@ -14,6 +14,7 @@ import type {
   HistoryQuery,
   JobCounts,
   JobOutcome,
+  JobPage,
   JobQuery,
   JobStats,
   Lane,
@@ -155,7 +156,7 @@ export class StoreAdapter<C> implements Store {
     return this.ops.getJob(this.context, id);
   }
 
-  async listJobs(query: JobQuery): Promise<Page<JobRecord>> {
+  async listJobs(query: JobQuery): Promise<JobPage> {
     return this.ops.listJobs(this.context, query);
   }
 
