@@ -36,7 +36,14 @@ export interface PageDto<T> {
   page_size: number;
   pages: number;
 }
-export type JobListDto = PageDto<JobViewDto>;
+/** `GET /api/v1/jobs`: `total`, `page` and `pages` are null when not counted (a cursor, or `count: false`). */
+export interface JobListDto extends Omit<PageDto<JobViewDto>, 'total' | 'page' | 'pages'> {
+  total: number | null;
+  page: number | null;
+  pages: number | null;
+  /** The next page's `cursor`; null on the last page. */
+  next_cursor: string | null;
+}
 export type ScheduleListDto = PageDto<ScheduleViewDto>;
 export interface QueueListDto {
   items: QueueDto[];
@@ -55,6 +62,10 @@ export interface ListJobsParams {
   worker_id?: string;
   limit?: number;
   offset?: number;
+  /** A previous page's `next_cursor` (same order); not with `offset`. */
+  cursor?: string;
+  /** false: do not count the matches (`total` null). */
+  count?: boolean;
   order_by?: 'created_at' | 'scheduled_at' | 'priority' | 'status' | 'started_at' | 'completed_at';
   order_dir?: 'asc' | 'desc';
 }

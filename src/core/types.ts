@@ -104,7 +104,8 @@ export interface JobTemplate {
   traceparent?: string | null;
 }
 
-export type ScheduleStatus = 'active' | 'paused' | 'completed' | 'expired' | 'failed';
+export const SCHEDULE_STATUSES = ['active', 'paused', 'completed', 'expired', 'failed'] as const;
+export type ScheduleStatus = (typeof SCHEDULE_STATUSES)[number];
 
 /** A recurring (or one-shot, for Dapr) definition that materialises jobs. */
 export interface ScheduleRecord {

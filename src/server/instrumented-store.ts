@@ -39,6 +39,7 @@ export const STORE_OPERATIONS = [
   'listWorkers',
   'jobStats',
   'jobCounts',
+  'callbackScheduleCounts',
   'listHistory',
   'purgeFinished',
 ] as const satisfies readonly (keyof Store)[];

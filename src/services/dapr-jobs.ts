@@ -5,7 +5,7 @@
 import type { Clock } from '../core/clock.js';
 import { ChimeError } from '../core/errors.js';
 import { CALLBACK_QUEUE, type Dialect, type FailurePolicy, type HistoryEntry, type JobRecord, type JobStatus, type MissedFirePolicy, type ScheduleRecord, type ScheduleStatus } from '../core/types.js';
-import type { Page, Store } from '../store/store.js';
+import type { Page, ScheduleCounts, Store } from '../store/store.js';
 import { buildDaprJob, type DaprJobSpec } from './dapr-job-spec.js';
 import { scheduleWithTrace, UNTRACED, type JobTracing } from '../core/job-tracing.js';
 import { jobRefOf, LifecycleEvents } from '../core/lifecycle-events.js';
@@ -77,6 +77,11 @@ export class DaprJobs {
     });
     const last = page.items[page.items.length - 1];
     return { jobs: page.items, nextCursor: page.items.length === query.limit && last ? last.name : null };
+  }
+
+  /** How many jobs have each status (a walk of an index: cache it, as the overview does). */
+  countByStatus(): Promise<ScheduleCounts> {
+    return this.store.callbackScheduleCounts();
   }
 
   /**

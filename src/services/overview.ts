@@ -1,11 +1,12 @@
 /**
  * What the dashboard's first page shows (`GET /api/v1/overview`). Fire rate and lateness come
- * from FiringStats (the lifecycle stream, no store query); the job counts need a scan of the
- * jobs table, so they are computed at most once per COUNTS_TTL_MS however many dashboards
- * refresh, and the answer says how old they are.
+ * from FiringStats (the lifecycle stream, no store query); the counts (platform jobs by status
+ * and queue, Dapr-style jobs by status, dead letters) walk the store, the platform's the task
+ * jobs, the Dapr-style ones an index of the schedules, so they are computed at most once per
+ * COUNTS_TTL_MS however many dashboards refresh, and the answer says how old they are.
  */
 import type { Clock } from '../core/clock.js';
-import type { JobStats, Store, StoreBackend } from '../store/store.js';
+import type { JobStats, ScheduleCounts, Store, StoreBackend } from '../store/store.js';
 import type { DaprJobs } from './dapr-jobs.js';
 import type { FiringStats, MinuteStats } from './firing-stats.js';
 
@@ -17,6 +18,8 @@ export interface OverviewCounts {
   /** When the counts were taken. */
   at: number;
   stats: JobStats;
+  /** Dapr-style (callback) jobs by status. */
+  daprJobs: ScheduleCounts;
   deadLetters: number;
 }
 
@@ -65,8 +68,8 @@ export class Overview {
     if (this.cached && now - this.cached.at < COUNTS_TTL_MS) return this.cached;
     this.inFlight ??= (async () => {
       try {
-        const [stats, dead] = await Promise.all([this.store.jobStats(), this.daprJobs.deadLetters(1, 0)]);
-        this.cached = { at: this.clock.now(), stats, deadLetters: dead.total ?? 0 };
+        const [stats, daprJobs, dead] = await Promise.all([this.store.jobStats(), this.daprJobs.countByStatus(), this.daprJobs.deadLetters(1, 0)]);
+        this.cached = { at: this.clock.now(), stats, daprJobs, deadLetters: dead.total ?? 0 };
         return this.cached;
       } finally {
         this.inFlight = null;

@@ -2,7 +2,7 @@
 import type { Clock } from '../core/clock.js';
 import { ChimeError } from '../core/errors.js';
 import { FINAL_STATUSES, type JobRecord } from '../core/types.js';
-import type { JobQuery, JobStats, NewJob, Page, PlanNext, Store, TaskInfo } from '../store/store.js';
+import type { JobPage, JobQuery, JobStats, NewJob, PlanNext, Store, TaskInfo } from '../store/store.js';
 import { planOccurrence } from '../core/occurrence-plan.js';
 import type { RuntimePort } from '../core/runtime-port.js';
 import { buildTaskJob, HTTP_TARGET_TASK, JobSpecRefused, type TaskJobSpec } from './platform-job-spec.js';
@@ -90,7 +90,7 @@ export class PlatformJobs {
     return job;
   }
 
-  async list(query: JobListQuery): Promise<Page<JobRecord>> {
+  async list(query: JobListQuery): Promise<JobPage> {
     return this.store.listJobs({ ...query, target: 'task' });
   }
 

@@ -1,9 +1,9 @@
 /**
- * `jobStats` built alike by every backend: an empty result, and the fold of one
- * (queue, status, priority) count into it. The backends differ only in how they count.
+ * `jobStats` and `callbackScheduleCounts` built alike by every backend: an empty result, and
+ * the fold of one counted group into it. The backends differ only in how they count.
  */
-import { JOB_STATUSES, PRIORITY_BY_RANK, type JobStatus, type Priority } from '../core/types.js';
-import type { JobStats, StatusCounts } from './platform-types.js';
+import { JOB_STATUSES, PRIORITY_BY_RANK, SCHEDULE_STATUSES, type JobStatus, type Priority } from '../core/types.js';
+import type { JobStats, ScheduleCounts, StatusCounts } from './platform-types.js';
 
 export function emptyCounts(): StatusCounts {
   return { total: 0, byStatus: Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number> };
@@ -21,4 +21,11 @@ export function addJobCount(stats: JobStats, queue: string, status: JobStatus, p
   counts.total += n;
   counts.byStatus[status] += n;
   stats.byPriority[PRIORITY_BY_RANK[priorityRank] as Priority] += n;
+}
+
+/** Every schedule status at 0, then each backend's counted rows added. */
+export function scheduleCounts(rows: Iterable<{ status: string; n: number }>): ScheduleCounts {
+  const counts = Object.fromEntries(SCHEDULE_STATUSES.map((s) => [s, 0])) as ScheduleCounts;
+  for (const row of rows) if (row.status in counts) counts[row.status as keyof ScheduleCounts] += Number(row.n);
+  return counts;
 }

@@ -1,5 +1,5 @@
 /** The job platform's views (queues, tasks, workers, statistics), part of the `Store` contract. */
-import type { JobStatus, Priority } from '../core/types.js';
+import type { JobStatus, Priority, ScheduleStatus } from '../core/types.js';
 
 /** A queue as the platform shows it. */
 export interface QueueInfo {
@@ -61,3 +61,6 @@ export interface JobCounts {
   /** Callback jobs whose retries are spent (status failed), waiting for a retry or retention. */
   deadLetters: number;
 }
+
+/** Callback (Dapr-style) schedules by status. */
+export type ScheduleCounts = Record<ScheduleStatus, number>;

@@ -14,6 +14,7 @@ import type {
   HistoryQuery,
   JobCounts,
   JobOutcome,
+  JobPage,
   JobQuery,
   JobStats,
   Lane,
@@ -24,6 +25,7 @@ import type {
   QueueInfo,
   ReapedJob,
   ReapRequest,
+  ScheduleCounts,
   ScheduleQuery,
   ScheduleUpdate,
   Store,
@@ -154,7 +156,7 @@ export class StoreAdapter<C> implements Store {
     return this.ops.getJob(this.context, id);
   }
 
-  async listJobs(query: JobQuery): Promise<Page<JobRecord>> {
+  async listJobs(query: JobQuery): Promise<JobPage> {
     return this.ops.listJobs(this.context, query);
   }
 
@@ -254,6 +256,10 @@ export class StoreAdapter<C> implements Store {
 
   async jobCounts(): Promise<JobCounts> {
     return this.ops.jobCounts(this.context);
+  }
+
+  async callbackScheduleCounts(): Promise<ScheduleCounts> {
+    return this.ops.callbackScheduleCounts(this.context);
   }
 
   // ---- history, retention

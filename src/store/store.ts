@@ -25,9 +25,9 @@ import type {
   ScheduleRecord,
   ScheduleStatus,
 } from '../core/types.js';
-import type { JobCounts, JobStats, QueueInfo, TaskInfo, WorkerInfo } from './platform-types.js';
+import type { JobCounts, JobStats, QueueInfo, ScheduleCounts, TaskInfo, WorkerInfo } from './platform-types.js';
 
-export type { JobCounts, JobStats, QueueInfo, StatusCounts, TaskInfo, WorkerInfo } from './platform-types.js';
+export type { JobCounts, JobStats, QueueInfo, ScheduleCounts, StatusCounts, TaskInfo, WorkerInfo } from './platform-types.js';
 
 export type StoreBackend = 'sqlite' | 'postgres' | 'redis';
 
@@ -167,12 +167,34 @@ export interface JobQuery {
   offset: number;
   orderBy: JobOrderField;
   orderDir: SortDirection;
+  /**
+   * Keyset paging: only rows strictly after this position in the list's order (a previous
+   * page's `next`), so a deep page costs what the first does. Use with offset 0.
+   */
+  after?: JobKeyset;
+  /** Leave `total` null: counting every match is a scan, which keyset paging avoids. */
+  skipTotal?: boolean;
+}
+
+/**
+ * A position in a jobs list: the last row's sort value (`JobQuery.orderBy`'s column as the
+ * store holds it; priority as its rank) and the store's own tie-breaker (SQLite's rowid, the
+ * job id elsewhere). Only the store that made it reads it.
+ */
+export interface JobKeyset {
+  value: string | number | null;
+  tie: string | number;
 }
 
 export interface Page<T> {
   items: T[];
   /** Matching rows in all pages; null when the query did not ask (counting costs a scan). */
   total: number | null;
+}
+
+export interface JobPage extends Page<JobRecord> {
+  /** Where the next page starts (`JobQuery.after`); null when this page was the last (not full). */
+  next: JobKeyset | null;
 }
 
 export interface ScheduleQuery {
@@ -276,7 +298,7 @@ export interface Store {
   /** Inserts jobs atomically (all or none). Fails with JOB_EXISTS on a duplicate id. */
   insertJobs(jobs: readonly NewJob[]): Promise<void>;
   getJob(id: string): Promise<JobRecord | null>;
-  listJobs(query: JobQuery): Promise<Page<JobRecord>>;
+  listJobs(query: JobQuery): Promise<JobPage>;
   /**
    * pending/retrying → cancelled at once; reserved/running → flagged `cancelRequested`
    * (the runner aborts it and reports `cancelled`). Returns the job after the change, or
@@ -343,6 +365,12 @@ export interface Store {
   jobStats(): Promise<JobStats>;
   /** Walks only the live-job and dead-letter indexes, never the finished jobs (metrics read it). */
   jobCounts(): Promise<JobCounts>;
+  /**
+   * Callback (Dapr-style) schedules by status, counted as `jobStats` counts: over an index
+   * (SQL: the partial (status, name) index, index-only; Redis: the name index in chunks), never
+   * the jobs. O(callback schedules), so callers cache it (the overview keeps it 10 s).
+   */
+  callbackScheduleCounts(): Promise<ScheduleCounts>;
 
   // ---- history, retention
 

@@ -168,6 +168,7 @@ describe('overview', () => {
     expect(first.firing).toHaveLength(60);
     expect(first.jobs).toHaveProperty('pending_jobs');
     expect(first.dead_letters).toBeTypeOf('number');
+    expect(Object.keys(first.dapr_jobs).sort()).toEqual(['completed', 'expired', 'failed', 'paused', 'scheduled']);
     const second = (await inject('GET', '/api/v1/overview')).json();
     // Within the TTL the counts are not taken again.
     expect(second.counted_at).toBe(first.counted_at);

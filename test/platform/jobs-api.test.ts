@@ -153,6 +153,31 @@ describe('jobs', () => {
     expect((await api('GET', '/jobs?status=finished')).body.detail).toMatch(/status/);
   });
 
+  it('pages by cursor with the filters, without counting, and refuses a bad cursor naming it', async () => {
+    for (const priority of ['low', 'critical', 'normal', 'high'] as const) {
+      await api('POST', '/jobs', { task_name: 'generate_report', priority, queue_name: 'paging', scheduled_at: new Date(clock.now() + 3_600_000).toISOString() });
+    }
+    const filter = 'queue_name=paging&status=pending&order_by=priority&order_dir=asc&limit=3';
+    const first = await api('GET', `/jobs?${filter}&count=false`);
+    expect(first.body).toMatchObject({ total: null, page: null, pages: null, page_size: 3, next_cursor: expect.any(String) });
+    const second = await api('GET', `/jobs?${filter}&cursor=${first.body.next_cursor}`);
+    expect(second.body).toMatchObject({ total: null, next_cursor: null });
+    const priorities = [...first.body.items, ...second.body.items].map((j: { priority: string }) => j.priority);
+    expect(priorities).toEqual(['critical', 'high', 'normal', 'low']);
+    // Offset paging is as documented, with the cursor of its page too.
+    expect((await api('GET', `/jobs?${filter}`)).body).toMatchObject({ total: 4, page: 1, pages: 2, next_cursor: first.body.next_cursor });
+    for (const [cursor, problem] of [
+      ['not-a-cursor', /cursor: not a cursor/],
+      [Buffer.from('["created_at","asc",1,2]').toString('base64url'), /cursor: was made for order_by=created_at/],
+      [Buffer.from('["priority","asc","x",2]').toString('base64url'), /cursor: not a cursor/],
+    ] as const) {
+      const refused = await api('GET', `/jobs?${filter}&cursor=${cursor}`);
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'cursor', detail: expect.stringMatching(problem) });
+    }
+    expect((await api('GET', `/jobs?${filter}&offset=3&cursor=${first.body.next_cursor}`)).body).toMatchObject({ field: 'cursor' });
+  });
+
   it('cancels a pending job at once and a running one through its AbortSignal', async () => {
     const pending = await api('POST', '/jobs', { task_name: 'process_data', scheduled_at: new Date(clock.now() + 60_000).toISOString() });
     const cancelled = await api('POST', `/jobs/${pending.body.id}/cancel`, { reason: 'User-initiated cancellation' });

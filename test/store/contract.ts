@@ -17,6 +17,7 @@ import {
   noNext,
   taskTemplate,
 } from '../support/fixtures.js';
+import { dashboardReadCases } from './contract-dashboard-reads.js';
 
 const CALLBACKS: Lane = { target: 'callback' };
 const TASKS: Lane = { target: 'task', queues: ['default'], tasks: ['process_data'] };
@@ -53,6 +54,8 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
     afterEach(async () => {
       await store.close();
     });
+
+    dashboardReadCases(() => store);
 
     describe('schedules', () => {
       it('creates a schedule with its first occurrence and reads it back by id and name', async () => {

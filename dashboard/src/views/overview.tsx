@@ -11,12 +11,14 @@ interface Overview {
   store: { backend: string; ok: boolean; detail: string | null };
   counted_at: string;
   jobs: Counters & { by_queue: Record<string, Counters> };
+  dapr_jobs: Record<string, number>;
   dead_letters: number;
   workers: { total: number; alive: number };
   firing: { minute: string; fired: number; succeeded: number; failed: number; late_p50_ms: number | null; late_p99_ms: number | null }[];
 }
 
 const STATUSES = ['pending', 'reserved', 'running', 'completed', 'failed', 'retrying', 'cancelled', 'timeout'];
+const DAPR_STATUSES = ['scheduled', 'paused', 'completed', 'expired', 'failed'];
 
 export function OverviewView() {
   // Every event can move a count or a chart; the hook reloads at most once a second.
@@ -89,7 +91,22 @@ export function OverviewView() {
               ))}
             </tbody>
           </table>
-          <h2>By queue</h2>
+          <h2>Dapr-style jobs by status</h2>
+          <table data-testid="dapr-job-counts">
+            <tbody>
+              {DAPR_STATUSES.map((s) => (
+                <tr key={s}>
+                  <th scope="row">
+                    <a href={`#/jobs?status=${s}`}>
+                      <Status value={s} />
+                    </a>
+                  </th>
+                  <td class="num">{data.dapr_jobs[s]}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h2>Platform jobs by queue</h2>
           <Table
             rows={Object.entries(data.jobs.by_queue)}
             rowKey={([queue]) => queue}

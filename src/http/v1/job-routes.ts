@@ -7,14 +7,16 @@ import {
   CancelJobDto,
   CreateJobDto,
   IdParams,
+  JobPage,
   JobStatsDto,
   JobViewDto,
   ListJobsQuery,
-  Page,
   RunSyncJobDto,
   type ListJobsQuery as ListJobsQueryType,
 } from './schemas.js';
 import { bearer } from './bearer.js';
+import { invalidField } from '../../core/errors.js';
+import { decodeJobCursor, encodeJobCursor } from './job-cursor.js';
 import { createJobBatch, runSyncSpecOf, taskJobSpecOf } from './job-wire.js';
 import { jobView, pageView, statsView } from './views.js';
 
@@ -27,12 +29,16 @@ export function registerV1JobRoutes(app: FastifyInstance, jobs: PlatformJobs): v
     '/jobs',
     {
       config: { scope: 'read' },
-      schema: { tags, summary: 'List jobs', security: bearer, querystring: ListJobsQuery, response: { 200: Page(JobViewDto) } },
+      schema: { tags, summary: 'List jobs (by offset, or by cursor: next_cursor)', security: bearer, querystring: ListJobsQuery, response: { 200: JobPage } },
     },
     async (request) => {
       const q = request.query;
       const limit = q.limit ?? 100;
       const offset = q.offset ?? 0;
+      const orderBy = q.order_by ?? 'created_at';
+      const orderDir = q.order_dir ?? 'desc';
+      if (q.cursor !== undefined && offset > 0) throw invalidField('cursor', 'give either cursor or offset, not both');
+      const after = q.cursor === undefined ? undefined : decodeJobCursor(q.cursor, orderBy, orderDir);
       const page = await jobs.list({
         queue: q.queue_name,
         statuses: q.status,
@@ -41,10 +47,17 @@ export function registerV1JobRoutes(app: FastifyInstance, jobs: PlatformJobs): v
         workerId: q.worker_id,
         limit,
         offset,
-        orderBy: q.order_by ?? 'created_at',
-        orderDir: q.order_dir ?? 'desc',
+        orderBy,
+        orderDir,
+        after,
+        // A cursor's page is not counted: counting every match is what keyset paging avoids.
+        skipTotal: after !== undefined || q.count === false,
       });
-      return pageView(page.items, page.total ?? 0, limit, offset, jobView);
+      const listed =
+        page.total === null
+          ? { items: page.items.map(jobView), total: null, page: null, page_size: limit, pages: null }
+          : pageView(page.items, page.total, limit, offset, jobView);
+      return { ...listed, next_cursor: page.next ? encodeJobCursor(orderBy, orderDir, page.next) : null };
     },
   );
 

@@ -107,6 +107,10 @@ export const ListJobsQuery = Type.Object(
     worker_id: Type.Optional(Text()),
     limit: Type.Optional(PageLimit),
     offset: Type.Optional(Offset),
+    cursor: Type.Optional(
+      Text({ minLength: 1, description: "Keyset paging: the previous page's next_cursor, with the same order_by and order_dir; not with offset. The total is not counted." }),
+    ),
+    count: Type.Optional(Type.Boolean({ default: true, description: 'false: leave total and pages null (counting every match is a scan of the jobs)' })),
     order_by: Type.Optional(stringEnum(['created_at', 'scheduled_at', 'priority', 'status', 'started_at', 'completed_at'] as const, { default: 'created_at' })),
     order_dir: Type.Optional(stringEnum(['asc', 'desc'] as const, { default: 'desc' })),
   },
@@ -116,6 +120,19 @@ export type ListJobsQuery = Static<typeof ListJobsQuery>;
 
 export const Page = <T extends TSchema>(item: T) =>
   Type.Object({ items: Type.Array(item), total: Type.Integer(), page: Type.Integer(), page_size: Type.Integer(), pages: Type.Integer() });
+
+/**
+ * The jobs list's page: seed 003's fields, with `total` and `pages` null when not counted
+ * (keyset paging, or `count=false`), and `next_cursor` for the page after this one.
+ */
+export const JobPage = Type.Object({
+  items: Type.Array(JobViewDto),
+  total: Nullable(Type.Integer()),
+  page: Nullable(Type.Integer()),
+  page_size: Type.Integer(),
+  pages: Nullable(Type.Integer()),
+  next_cursor: Nullable(Type.String({ description: 'Pass as cursor for the next page; null on the last page' })),
+});
 
 export const IntervalDto = Type.Object(
   {

@@ -1,6 +1,7 @@
-/** `jobCounts` on PostgreSQL: index-only counts over the live jobs and the dead letters. */
+/** `jobCounts` and `callbackScheduleCounts` on PostgreSQL: index-only counts, never the jobs table. */
 import { CALLBACK_QUEUE } from '../../core/types.js';
-import type { JobCounts } from '../store.js';
+import { scheduleCounts } from '../job-stats.js';
+import type { JobCounts, ScheduleCounts } from '../store.js';
 import type { PgDatabase } from './context.js';
 
 export async function jobCounts(db: PgDatabase): Promise<JobCounts> {
@@ -20,4 +21,9 @@ export async function jobCounts(db: PgDatabase): Promise<JobCounts> {
   for (const row of waiting) entry(row.queue).waiting = row.n;
   for (const row of claimed) entry(row.queue).claimed = row.n;
   return { queues: [...queues.values()].sort((a, b) => a.queue.localeCompare(b.queue)), deadLetters: dead[0]?.n ?? 0 };
+}
+
+export async function callbackScheduleCounts(db: PgDatabase): Promise<ScheduleCounts> {
+  // The partial index schedules_callback_status_name (status, name) covers it.
+  return scheduleCounts(await db.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM ${db.s}.schedules WHERE target = 'callback' GROUP BY status`));
 }

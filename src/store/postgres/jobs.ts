@@ -1,9 +1,9 @@
 /** Job queries and user-driven changes (cancel, retry), history and retention. */
 import { assertRetryable, cancelledError, cancelStep } from '../../core/job-status-rules.js';
 import { PRIORITY_RANK, type HistoryEntry, type JobRecord } from '../../core/types.js';
-import { JOB_ORDER_COLUMNS } from '../job-order.js';
+import { JOB_ORDER_COLUMNS, jobOrderValue, keysetAfterSql, nextKeyset } from '../job-order.js';
 import type { Written } from '../store-ops.js';
-import type { DueSignal, HistoryQuery, JobQuery, NewJob, Page, PlanNext } from '../store.js';
+import type { DueSignal, HistoryQuery, JobPage, JobQuery, NewJob, PlanNext } from '../store.js';
 import { historyFromRow, type HistoryRow } from '../history-row.js';
 import { advanceSchedules, finishSchedules } from './advance-schedules.js';
 import type { PgDatabase } from './context.js';
@@ -17,7 +17,7 @@ export async function getJob(db: PgDatabase, id: string): Promise<JobRecord | nu
 
 const ORDER_COLUMNS = JOB_ORDER_COLUMNS;
 
-export async function listJobs(db: PgDatabase, query: JobQuery): Promise<Page<JobRecord>> {
+export async function listJobs(db: PgDatabase, query: JobQuery): Promise<JobPage> {
   const where: string[] = [];
   const params: unknown[] = [];
   const bind = (value: unknown): string => {
@@ -32,17 +32,22 @@ export async function listJobs(db: PgDatabase, query: JobQuery): Promise<Page<Jo
   if (query.workerId) where.push(`worker_id = ${bind(query.workerId)}`);
   if (query.statuses && query.statuses.length > 0) where.push(`status = ANY(${bind(query.statuses)}::text[])`);
   if (query.tags && query.tags.length > 0) where.push(`tags @> ${bind(JSON.stringify(query.tags))}::jsonb`);
+  const filterSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  const filters = [...params];
+  const column = ORDER_COLUMNS[query.orderBy];
+  if (query.after) where.push(keysetAfterSql(column, 'id', query.orderDir, query.after, bind));
   const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   // NULLs sort as SQLite sorts them: smallest.
   const direction = query.orderDir === 'asc' ? 'ASC NULLS FIRST' : 'DESC NULLS LAST';
-  const order = `ORDER BY ${ORDER_COLUMNS[query.orderBy]} ${direction}, id ${query.orderDir === 'asc' ? 'ASC' : 'DESC'}`;
-  const filters = [...params];
+  const order = `ORDER BY ${column} ${direction}, id ${query.orderDir === 'asc' ? 'ASC' : 'DESC'}`;
   const page = `SELECT ${jobColumns()} FROM ${db.s}.jobs ${whereSql} ${order} LIMIT ${bind(query.limit)} OFFSET ${bind(query.offset)}`;
   const [rows, counted] = await Promise.all([
     db.query<JobRow>(page, params, { prepare: false }),
-    db.query<{ n: number }>(`SELECT count(*) AS n FROM ${db.s}.jobs ${whereSql}`, filters, { prepare: false }),
+    query.skipTotal ? null : db.query<{ n: number }>(`SELECT count(*) AS n FROM ${db.s}.jobs ${filterSql}`, filters, { prepare: false }),
   ]);
-  return { items: rows.map(jobFromRow), total: counted[0]?.n ?? 0 };
+  const items = rows.map(jobFromRow);
+  const next = nextKeyset(items, query.limit, (job) => ({ value: jobOrderValue(job, query.orderBy), tie: job.id }));
+  return { items, total: counted ? (counted[0]?.n ?? 0) : null, next };
 }
 
 /** Inserts go through the connection's batcher (insert-jobs.ts): one statement per turn. */

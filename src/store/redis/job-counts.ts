@@ -1,6 +1,10 @@
-/** `jobCounts` on Redis: set sizes of the live jobs, and the failed jobs of the callback queue. */
+/**
+ * `jobCounts` on Redis: set sizes of the live jobs, and the failed jobs of the callback queue.
+ * `callbackScheduleCounts`: a walk of the name index in chunks (lua/callback-schedule-counts-chunk.lua).
+ */
 import { CALLBACK_QUEUE } from '../../core/types.js';
-import type { JobCounts } from '../store.js';
+import { scheduleCounts } from '../job-stats.js';
+import type { JobCounts, ScheduleCounts } from '../store.js';
 import type { RedisContext } from './context.js';
 
 export async function jobCounts(ctx: RedisContext): Promise<JobCounts> {
@@ -10,4 +14,18 @@ export async function jobCounts(ctx: RedisContext): Promise<JobCounts> {
     queues.push({ queue: String(flat[i]), waiting: Number(flat[i + 1]), claimed: Number(flat[i + 2]) });
   }
   return { queues: queues.sort((a, b) => a.queue.localeCompare(b.queue)), deadLetters };
+}
+
+/** Names per script call: one call holds Redis briefly, as STATS_CHUNK in platform.ts. */
+const COUNTS_CHUNK = 2000;
+
+export async function callbackScheduleCounts(ctx: RedisContext): Promise<ScheduleCounts> {
+  const rows: { status: string; n: number }[] = [];
+  let after = '';
+  do {
+    const [last, ...flat] = await ctx.script<[string, ...(string | number)[]]>('chimeCallbackScheduleCountsChunk', [after, COUNTS_CHUNK]);
+    for (let i = 0; i + 1 < flat.length; i += 2) rows.push({ status: String(flat[i]), n: Number(flat[i + 1]) });
+    after = last;
+  } while (after !== '');
+  return scheduleCounts(rows);
 }

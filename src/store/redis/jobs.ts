@@ -1,9 +1,9 @@
 /** Job queries and user-driven job changes (insert, cancel, retry) of the Redis store. */
 import { PRIORITY_RANK, type HistoryEntry, type JobRecord } from '../../core/types.js';
 import { cancelledError } from '../../core/job-status-rules.js';
-import { JOB_ORDER_COLUMNS } from '../job-order.js';
+import { JOB_ORDER_COLUMNS, jobOrderValue, nextKeyset } from '../job-order.js';
 import type { Written } from '../store-ops.js';
-import type { DueSignal, HistoryQuery, JobQuery, NewJob, Page, PlanNext } from '../store.js';
+import type { DueSignal, HistoryQuery, JobPage, JobQuery, NewJob, PlanNext } from '../store.js';
 import { historyFromEntry, jobFields, jobFromHash, scheduleFromHash, signalsFromFlat, toHash } from './rows.js';
 import type { RedisContext } from './context.js';
 import { advanceSchedules } from './advance-schedules.js';
@@ -30,7 +30,7 @@ export async function getJob(ctx: RedisContext, id: string): Promise<JobRecord |
 const ORDER_FIELDS = JOB_ORDER_COLUMNS;
 
 /** See lua/list-jobs.lua for which queries use an index and what the others cost. */
-export async function listJobs(ctx: RedisContext, query: JobQuery): Promise<Page<JobRecord>> {
+export async function listJobs(ctx: RedisContext, query: JobQuery): Promise<JobPage> {
   const encoded = {
     statuses: query.statuses && query.statuses.length > 0 ? query.statuses : undefined,
     // Empty strings filter nothing, as in SQLite's listJobs.
@@ -45,9 +45,14 @@ export async function listJobs(ctx: RedisContext, query: JobQuery): Promise<Page
     desc: query.orderDir === 'desc',
     limit: query.limit,
     offset: query.offset,
+    // cjson cannot encode a null inside the object; an absent value is the NULL one.
+    after: query.after ? { value: query.after.value ?? undefined, tie: query.after.tie } : undefined,
   };
   const [total, ...rows] = await ctx.script<[number, ...string[][]]>('chimeListJobs', [JSON.stringify(encoded)]);
-  return { items: rows.map((flat) => jobFromHash(toHash(flat))), total };
+  const items = rows.map((flat) => jobFromHash(toHash(flat)));
+  const next = nextKeyset(items, query.limit, (job) => ({ value: jobOrderValue(job, query.orderBy), tie: job.id }));
+  // The total costs nothing extra on Redis (a ZCARD, or the matches the scan found anyway).
+  return { items, total: query.skipTotal ? null : total, next };
 }
 
 export async function cancelJob(

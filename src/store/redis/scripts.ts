@@ -16,6 +16,7 @@ import { GLOBAL_KEYS, LUA_KEYS } from './keys.js';
 /** The script files, by the command name each is defined as. */
 const SCRIPT_FILES = {
   chimeAdvanceSchedules: 'advance-schedules',
+  chimeCallbackScheduleCountsChunk: 'callback-schedule-counts-chunk',
   chimeCancelJob: 'cancel-job',
   chimeClaimDue: 'claim-due',
   chimeClearQueue: 'clear-queue',

@@ -1,6 +1,7 @@
-/** `jobCounts` on SQLite: index-only counts over the live jobs and the dead letters. */
+/** `jobCounts` and `callbackScheduleCounts` on SQLite: index-only counts, never the jobs table. */
 import { CALLBACK_QUEUE } from '../../core/types.js';
-import type { JobCounts } from '../store.js';
+import { scheduleCounts } from '../job-stats.js';
+import type { JobCounts, ScheduleCounts } from '../store.js';
 import type { SqliteContext } from './context.js';
 
 export function jobCounts(ctx: SqliteContext): JobCounts {
@@ -19,4 +20,10 @@ export function jobCounts(ctx: SqliteContext): JobCounts {
     const deadLetters = ctx.prepare(`SELECT COUNT(*) FROM jobs WHERE status = 'failed' AND queue = ?`).pluck().get(CALLBACK_QUEUE) as number;
     return { queues: [...queues.values()].sort((a, b) => a.queue.localeCompare(b.queue)), deadLetters };
   });
+}
+
+export function callbackScheduleCounts(ctx: SqliteContext): ScheduleCounts {
+  // Covered by the partial index schedules_callback_status_name (status, name): no row is read.
+  const rows = ctx.read(() => ctx.prepare(`SELECT status, COUNT(*) AS n FROM schedules WHERE target = 'callback' GROUP BY status`).all());
+  return scheduleCounts(rows as { status: string; n: number }[]);
 }

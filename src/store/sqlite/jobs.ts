@@ -3,9 +3,9 @@ import { chimeError } from '../../core/errors.js';
 import { assertRetryable, cancelledError, cancelStep } from '../../core/job-status-rules.js';
 import { FINAL_STATUSES, PRIORITY_RANK, type HistoryEntry, type JobRecord } from '../../core/types.js';
 import { dueSignalsOf } from '../due-signals.js';
-import { JOB_ORDER_COLUMNS } from '../job-order.js';
+import { JOB_ORDER_COLUMNS, jobOrderValue, keysetAfterSql, nextKeyset } from '../job-order.js';
 import type { Written } from '../store-ops.js';
-import type { DueSignal, HistoryQuery, JobQuery, NewJob, Page, PlanNext } from '../store.js';
+import type { DueSignal, HistoryQuery, JobPage, JobQuery, NewJob, PlanNext } from '../store.js';
 import { historyFromRow, type HistoryRow } from '../history-row.js';
 import type { SqliteContext } from './context.js';
 import { INSERT_JOB_SQL, jobFromRow, jobInsertValues, type JobRow } from './rows.js';
@@ -37,7 +37,7 @@ export function getJob(ctx: SqliteContext, id: string): JobRecord | null {
 // Insertion order is creation order, and the rowid needs no index.
 const ORDER_COLUMNS = { ...JOB_ORDER_COLUMNS, created_at: 'seq' };
 
-export function listJobs(ctx: SqliteContext, query: JobQuery): Page<JobRecord> {
+export function listJobs(ctx: SqliteContext, query: JobQuery): JobPage {
   const where: string[] = [];
   const params: unknown[] = [];
   const equal = (column: string, value: unknown): void => {
@@ -58,15 +58,24 @@ export function listJobs(ctx: SqliteContext, query: JobQuery): Page<JobRecord> {
     where.push('EXISTS (SELECT 1 FROM json_each(jobs.tags) WHERE value = ?)');
     params.push(tag);
   }
+  const filterSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  const filters = [...params];
+  const column = ORDER_COLUMNS[query.orderBy];
+  if (query.after) {
+    where.push(keysetAfterSql(column, 'seq', query.orderDir, query.after, (value) => (params.push(value), '?')));
+  }
   const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const direction = query.orderDir === 'asc' ? 'ASC' : 'DESC';
-  const order = `ORDER BY ${ORDER_COLUMNS[query.orderBy]} ${direction}, seq ${direction}`;
+  const order = `ORDER BY ${column} ${direction}, seq ${direction}`;
   return ctx.read(() => {
     const rows = ctx
       .prepare(`SELECT * FROM jobs ${whereSql} ${order} LIMIT ? OFFSET ?`)
       .all(...params, query.limit, query.offset) as JobRow[];
-    const total = (ctx.prepare(`SELECT COUNT(*) AS n FROM jobs ${whereSql}`).get(...params) as { n: number }).n;
-    return { items: rows.map(jobFromRow), total };
+    const total = query.skipTotal ? null : (ctx.prepare(`SELECT COUNT(*) AS n FROM jobs ${filterSql}`).get(...filters) as { n: number }).n;
+    const items = rows.map(jobFromRow);
+    // The row's own sort value: created_at orders by the rowid here.
+    const next = nextKeyset(rows, query.limit, (row) => ({ value: column === 'seq' ? row.seq : jobOrderValue(jobFromRow(row), query.orderBy), tie: row.seq }));
+    return { items, total, next };
   });
 }
 

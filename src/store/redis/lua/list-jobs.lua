@@ -4,7 +4,8 @@
   KEYS: the global keys (keys.ts GLOBAL_KEYS); reads jobs and the idx:* sets.
   ARGV[1..3]: prefix, due channel, origin. ARGV[4]: JSON query: statuses, queue,
   scheduleId, target (indexed); name, priority (rank), workerId, tags (filtered); order
-  (a hash field), desc, limit, offset.
+  (a hash field), desc, limit, offset; after (keyset paging: { value, tie }, rows strictly
+  after that sort value and job id; an absent value is NULL).
 
   Cost, honestly: the indexed filters are zsets of job ids by created_at (idx:status:*,
   idx:queue:*, idx:target:*, idx:schedule:*; `jobs` when none applies).
@@ -15,6 +16,9 @@
     for), reading a few fields of each candidate: O(c) for c candidates, plus
     O(m log m) to order the m matches. About 1 µs per candidate: 100k candidates block
     Redis for ~0.1 s. Retention keeps the finished sets bounded.
+  - With `after`, the default listing starts at the cursor's score (ZRANGEBYSCORE), so a deep
+    page costs what the first does, plus the jobs created in the same millisecond as the
+    cursor's that precede it; the scan path still reads every candidate.
   Returns { total, job HGETALL, ... }.
 ]]
 --- @include "prelude/tables"
@@ -49,6 +53,34 @@ if q.priority then checks[#checks + 1] = { 'priority', { [q.priority] = true } }
 if q.workerId then checks[#checks + 1] = { 'worker_id', { [q.workerId] = true } } end
 local tags = (q.tags and #q.tags > 0) and q.tags or nil
 
+local after = q.after
+-- Whether job `id` comes after job `tie` when both have the same sort value, in the list's direction.
+local function id_after(id, tie)
+  if q.desc then return bytes_less(id, tie) end
+  return bytes_less(tie, id)
+end
+
+-- Up to `want` entries { id, score } of one created_at index strictly after the cursor.
+local function entries_after(key, want)
+  local out, start = {}, 0
+  local from = string.format('%.17g', after.value)
+  local cmd, to = 'ZRANGEBYSCORE', '+inf'
+  if q.desc then cmd, to = 'ZREVRANGEBYSCORE', '-inf' end
+  while #out < want do
+    local r = redis.call(cmd, key, from, to, 'WITHSCORES', 'LIMIT', start, want)
+    for k = 1, #r, 2 do
+      local id, score = r[k], tonumber(r[k + 1])
+      if score ~= after.value or id_after(id, after.tie) then
+        out[#out + 1] = { id, score }
+        if #out == want then break end
+      end
+    end
+    if #r < want * 2 then break end
+    start = start + want
+  end
+  return out
+end
+
 local ids, total = {}, 0
 if #checks == 0 and not tags and q.order == 'created_at' then
   total = best_size
@@ -56,6 +88,19 @@ if #checks == 0 and not tags and q.order == 'created_at' then
   local range = q.desc and 'ZREVRANGE' or 'ZRANGE'
   if q.limit <= 0 then
     ids = {}
+  elseif after then
+    local merged = {}
+    for _, key in ipairs(driver.keys) do
+      for _, e in ipairs(entries_after(key, stop + 1)) do merged[#merged + 1] = e end
+    end
+    table.sort(merged, function(a, b)
+      if a[2] ~= b[2] then
+        if q.desc then return a[2] > b[2] end
+        return a[2] < b[2]
+      end
+      return id_after(b[1], a[1])
+    end)
+    for k = q.offset + 1, math.min(stop + 1, #merged) do ids[#ids + 1] = merged[k][1] end
   elseif #driver.keys == 1 then
     ids = redis.call(range, driver.keys[1], q.offset, stop)
   else
@@ -118,8 +163,16 @@ else
     end
     return bytes_less(a[1], b[1])
   end
-  table.sort(matches, function(a, b) if q.desc then return less(b, a) end return less(a, b) end)
-  for k = q.offset + 1, math.min(q.offset + q.limit, #matches) do ids[#ids + 1] = matches[k][1] end
+  local function before(a, b) if q.desc then return less(b, a) end return less(a, b) end
+  table.sort(matches, before)
+  local first = 1
+  if after then
+    local value = after.value
+    if numeric then value = value and tonumber(value) or -math.huge end
+    local cursor = { after.tie, value }
+    while first <= #matches and not before(cursor, matches[first]) do first = first + 1 end
+  end
+  for k = first + q.offset, math.min(first + q.offset + q.limit - 1, #matches) do ids[#ids + 1] = matches[k][1] end
 end
 local out = { total }
 for _, id in ipairs(ids) do out[#out + 1] = redis.call('HGETALL', job_key(id)) end
