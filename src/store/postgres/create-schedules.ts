@@ -8,7 +8,7 @@
 import { ChimeError, chimeError } from '../../core/errors.js';
 import type { ScheduleRecord } from '../../core/types.js';
 import type { DueSignal, NewJob, NewSchedule } from '../store.js';
-import type { PgSession as PgDatabase, Queryable } from './queryable.js';
+import type { PgSession, Queryable } from './queryable.js';
 import { isUniqueViolation } from './errors.js';
 import { dueSignalsOf } from '../due-signals.js';
 import { insertJobsFromJson, jobsJson } from './insert-jobs.js';
@@ -37,7 +37,7 @@ export class ScheduleCreator {
     run: (group) => this.createGroup(group),
   });
 
-  constructor(private readonly db: PgDatabase) {}
+  constructor(private readonly db: PgSession) {}
 
   create(call: CreateCall): Promise<Written<ScheduleRecord>> {
     return this.batch.add(call);
@@ -84,7 +84,7 @@ function mergeable(calls: readonly CreateCall[]): CreateCall[] {
  * statement; returns the ids it created. Autocommit (no BEGIN/COMMIT round trips) unless v1
  * schedules are among them: then in a transaction that first locks their names.
  */
-async function createIfNamesFree(db: PgDatabase, calls: readonly CreateCall[]): Promise<Set<string>> {
+async function createIfNamesFree(db: PgSession, calls: readonly CreateCall[]): Promise<Set<string>> {
   const v1Names = calls.flatMap(({ schedule }) => (schedule.dialect === 'v1' ? [schedule.name] : []));
   if (v1Names.length === 0) return insertIfNamesFree(db, db, calls);
   return db.transaction(async (tx) => {
@@ -98,7 +98,7 @@ async function createIfNamesFree(db: PgDatabase, calls: readonly CreateCall[]): 
  * CONFLICT waits for it) is skipped, not an error, and so is a name repeated within the group
  * after its first use; so is a v1 name another v1 schedule has (the caller locked it).
  */
-async function insertIfNamesFree(db: PgDatabase, tx: Queryable, calls: readonly CreateCall[]): Promise<Set<string>> {
+async function insertIfNamesFree(db: PgSession, tx: Queryable, calls: readonly CreateCall[]): Promise<Set<string>> {
   const schedules = calls.map(({ schedule: s }) => ({
     id: s.id,
     name: s.name,
@@ -152,7 +152,7 @@ async function insertIfNamesFree(db: PgDatabase, tx: Queryable, calls: readonly 
  * schedule and replaces a finished one; `replace` replaces any. If another node takes the
  * callback name between the look-up and the insert, `replace` looks again.
  */
-async function createInTransaction(db: PgDatabase, call: CreateCall): Promise<Written<ScheduleRecord>> {
+async function createInTransaction(db: PgSession, call: CreateCall): Promise<Written<ScheduleRecord>> {
   const { schedule, first, mode } = call;
   for (let attempt = 1; ; attempt++) {
     try {

@@ -4,7 +4,7 @@ import { serializeDelivery } from '../../core/delivery-spec.js';
 import { maxRetriesOf } from '../../core/failure-policy.js';
 import { PRIORITY_RANK } from '../../core/types.js';
 import type { DueSignal, NewJob } from '../store.js';
-import type { PgSession as PgDatabase, Queryable } from './queryable.js';
+import type { PgSession, Queryable } from './queryable.js';
 import { dueSignalsOf } from '../due-signals.js';
 import { isUniqueViolation, mapPgError } from './errors.js';
 import type { JobRow } from './rows.js';
@@ -60,7 +60,7 @@ export function jobsJson(jobs: readonly NewJob[]): string {
  * makes materialising a schedule's next occurrence idempotent.
  */
 export async function insertJobRows(
-  db: PgDatabase,
+  db: PgSession,
   q: Queryable,
   jobs: readonly NewJob[],
   ifNew: boolean,
@@ -81,7 +81,7 @@ export async function insertJobRows(
  */
 const INSERT_CHUNK = 10_000;
 
-export async function insertJobs(db: PgDatabase, jobs: readonly NewJob[]): Promise<DueSignal[]> {
+export async function insertJobs(db: PgSession, jobs: readonly NewJob[]): Promise<DueSignal[]> {
   try {
     if (jobs.length <= INSERT_CHUNK) return await insertJobRows(db, db, jobs, false);
     return await db.transaction(async (tx) => {
@@ -124,7 +124,7 @@ export class InsertBatcher {
     run: (group) => this.insertGroup(group),
   });
 
-  constructor(private readonly db: PgDatabase) {}
+  constructor(private readonly db: PgSession) {}
 
   insert(jobs: readonly NewJob[]): Promise<DueSignal[]> {
     return jobs.length > MERGE_MAX_JOBS ? insertJobs(this.db, jobs) : this.batch.add(jobs);

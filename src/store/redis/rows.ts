@@ -7,7 +7,6 @@ import { maxRetriesOf } from '../../core/failure-policy.js';
 import {
   PRIORITY_BY_RANK,
   PRIORITY_RANK,
-  type AttemptOutcome,
   type HistoryEntry,
   type JobTarget,
   type JobRecord,
@@ -171,15 +170,8 @@ interface StoredHistory {
   workerId: string | null;
 }
 
-interface StoredAttempt {
-  outcome: AttemptOutcome;
-  firedAt: number;
-  durationMs: number;
-  httpStatus: number | null;
-  error: string | null;
-  /** Absent in entries written before responses were kept. */
-  response?: string | null;
-}
+/** An attempt as stored in a history entry (entries written before responses were kept have no `response`). */
+type StoredAttempt = NonNullable<JobOutcome['attempt']>;
 
 export function historyFromEntry(id: string, entry: string): HistoryEntry {
   const [head, attempt] = JSON.parse(entry) as [StoredHistory, StoredAttempt];
