@@ -200,7 +200,7 @@ describe('events reach real brokers through a restart', () => {
   // retry: in one of four full-suite runs the first case (NATS) published nothing for 60 s while
   // passing alone every time; not yet explained (a private broker's port taken between freePort()
   // and the broker's start is one suspect). A retry starts a fresh broker on a fresh port.
-  it.each(RIGS)('%s: every event of 1,000 firings arrives, each a valid CloudEvent', async (_name, makeRig) => {
+  it.each(RIGS)('%s: every event of 1,000 firings arrives, each a valid CloudEvent', { timeout: 180_000, retry: 1 }, async (_name, makeRig) => {
     rig = await makeRig();
     receiver = new Receiver();
     const appUrl = await receiver.start();
@@ -248,5 +248,5 @@ describe('events reach real brokers through a restart', () => {
     // Duplicates only from what was in flight when the broker went away: at most a batch or two.
     const duplicates = rig.messages.length - seen.size;
     expect(duplicates).toBeLessThanOrEqual(512);
-  }, { timeout: 180_000, retry: 1 });
+  });
 });
