@@ -11,7 +11,8 @@ import { CALLBACK_QUEUE } from '../../src/core/types.js';
 import { createRedisStore, type RedisStore } from '../../src/store/redis/index.js';
 import { RedisKeys } from '../../src/store/redis/keys.js';
 import { LATEST_LAYOUT } from '../../src/store/redis/migrations/index.js';
-import { leaseDue } from '../../src/store/redis/claims.js';
+import { claimDue, leaseDue } from '../../src/store/redis/claims.js';
+import type { RedisContext } from '../../src/store/redis/context.js';
 import type { DueSignal, Lane, PlanNext } from '../../src/store/store.js';
 import { T0, everyPlan, firstJob, newJob, newSchedule, noNext, taskTemplate } from '../support/fixtures.js';
 import { REDIS_URL, deleteTestPrefixes, rawContext, testStore, uniquePrefix } from './redis-support.js';
@@ -42,6 +43,17 @@ function counting(plan: PlanNext): { plan: PlanNext; calls: () => number } {
       return plan(schedule, occurrence, now);
     },
     calls: () => calls,
+  };
+}
+
+/** The next claim script runs, and its reply is lost as when the connection drops meanwhile. */
+function loseNextClaimReply(ctx: RedisContext): void {
+  const redis = ctx.redis as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const run = redis.chimeClaimDue!;
+  redis.chimeClaimDue = async function (this: unknown, ...args: unknown[]) {
+    redis.chimeClaimDue = run;
+    await run.apply(this, args);
+    throw new Error('Connection is closed.');
   };
 }
 
@@ -132,6 +144,52 @@ describe('Redis store', () => {
     } finally {
       redis.disconnect();
     }
+  });
+
+  describe('a claim whose reply is lost', () => {
+    it("hands its jobs to the lane's next claim, once, with the schedule advanced", async () => {
+      const prefix = uniquePrefix();
+      const store = await open(prefix);
+      const s = newSchedule({ recurrence: { kind: 'every', everyMs: 1000 } });
+      await store.createSchedule(s, firstJob(s), 'create');
+      const node = await rawContext(prefix);
+      try {
+        const claim = (now: number) => claimDue(node.ctx, { lane: CALLBACKS, now, limit: 10, owner: 'node', leaseMs: 15_000, planNext: everyPlan });
+        loseNextClaimReply(node.ctx);
+        await expect(claim(T0)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+        // It ran: the job is leased to the node, which holds nothing.
+        expect((await store.listJobs({ scheduleId: s.id, limit: 10, offset: 0, orderBy: 'scheduled_at', orderDir: 'asc' })).items[0]).toMatchObject({
+          status: 'running',
+          leaseOwner: 'node',
+        });
+        // Not another lane's to take.
+        expect((await claimDue(node.ctx, { lane: TASKS, now: T0 + 50, limit: 10, owner: 'node', leaseMs: 15_000, planNext: everyPlan })).value).toEqual([]);
+
+        const again = await claim(T0 + 100);
+        expect(again.value.map((j) => [j.occurrence, j.attempts, j.deliver])).toEqual([[T0, 1, true]]);
+        expect(await store.getSchedule(s.id)).toMatchObject({ fireCount: 1, lastOccurrence: T0, nextRunAt: T0 + 1000 });
+        expect((await claim(T0 + 200)).value).toEqual([]);
+      } finally {
+        node.close();
+      }
+    });
+
+    it('leaves a lease that ran out to the reaper', async () => {
+      const prefix = uniquePrefix();
+      const store = await open(prefix);
+      await store.insertJobs([newJob({ runAt: T0 })]);
+      const node = await rawContext(prefix);
+      try {
+        const claim = (now: number) => claimDue(node.ctx, { lane: TASKS, now, limit: 10, owner: 'node', leaseMs: 100, planNext: noNext });
+        loseNextClaimReply(node.ctx);
+        await expect(claim(T0)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+        // Another node may be reaping it right now: holding it too could fire it twice.
+        expect((await claim(T0 + 200)).value).toEqual([]);
+        expect(await store.reapExpiredLeases({ now: T0 + 200, limit: 10 })).toHaveLength(1);
+      } finally {
+        node.close();
+      }
+    });
   });
 
   describe('a node that dies between leasing and advancing', () => {

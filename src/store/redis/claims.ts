@@ -47,15 +47,20 @@ export interface LeasedClaim {
 
 type ClaimReply = [[string, string[]][], (string | string[])[], string[], string, string];
 
+/** The lane as a map key: its target, queues and tasks. */
+function laneKey(lane: Lane): string {
+  return `${lane.target}\u0000${JSON.stringify(laneQueues(lane))}\u0000${laneTasks(lane)}`;
+}
+
 /**
  * Step 1 of a claim (lua/claim-due.lua) alone: the jobs are leased and marked, no schedule
  * has moved yet. claimDue runs step 2 at once; crash tests stop here to play a node that
- * died in between.
+ * died in between. `recordKey` keeps what it took for lost-claims.ts ('' keeps nothing).
  */
-export async function leaseDue(ctx: RedisContext, request: Omit<ClaimRequest, 'planNext'>): Promise<LeasedClaim> {
+export async function leaseDue(ctx: RedisContext, request: Omit<ClaimRequest, 'planNext'>, recordKey = ''): Promise<LeasedClaim> {
   const queues = laneQueues(request.lane);
   if (queues.length === 0) return { jobs: [], schedules: new Map(), markers: [], heldBackUntil: null };
-  const [rawJobs, rawSchedules, swept, heldBack, serverNow] = await ctx.script<ClaimReply>('chimeClaimDue', [
+  const reply = await ctx.script<ClaimReply>('chimeClaimDue', [
     request.now,
     ctx.useStoreClock ? '1' : '0',
     Math.max(0, request.limit),
@@ -66,7 +71,17 @@ export async function leaseDue(ctx: RedisContext, request: Omit<ClaimRequest, 'p
     laneTasks(request.lane),
     SWEEP_LIMIT,
     request.dueBy ?? request.now,
+    recordKey,
   ]);
+  return leasedFromReply(reply, request.now);
+}
+
+/** The jobs a claim whose reply was lost leased and still holds (lua/recover-claim.lua). */
+async function recoverClaim(ctx: RedisContext, recordKey: string, now: number): Promise<LeasedClaim> {
+  return leasedFromReply(await ctx.script<ClaimReply>('chimeRecoverClaim', [recordKey, now]), now);
+}
+
+function leasedFromReply([rawJobs, rawSchedules, swept, heldBack, serverNow]: ClaimReply, now: number): LeasedClaim {
   const schedules = new Map<string, ScheduleRecord>();
   for (let i = 0; i < rawSchedules.length; i += 2) {
     const hash = toHash(rawSchedules[i + 1] as string[]);
@@ -74,20 +89,57 @@ export async function leaseDue(ctx: RedisContext, request: Omit<ClaimRequest, 'p
   }
   const jobs = rawJobs.map(([marker, flat]) => ({ marker, job: jobFromHash(toHash(flat)) }));
   const markers = [...new Set([...jobs.map((j) => j.marker).filter((m) => m !== ''), ...swept])];
-  const heldBackUntil = heldBack === '' ? null : Number(heldBack) + (request.now - Number(serverNow));
+  const heldBackUntil = heldBack === '' ? null : Number(heldBack) + (now - Number(serverNow));
   return { jobs, schedules, markers, heldBackUntil };
 }
 
-/** Two scripts, one after the other; why this loses and repeats nothing: lua/claim-due.lua. */
+/** Several step-1 results as one, for one step 2. */
+function mergeLeased(parts: readonly LeasedClaim[]): LeasedClaim {
+  const heldBack = parts.map((p) => p.heldBackUntil).filter((t): t is number => t !== null);
+  return {
+    jobs: parts.flatMap((p) => p.jobs),
+    schedules: new Map(parts.flatMap((p) => [...p.schedules])),
+    markers: [...new Set(parts.flatMap((p) => p.markers))],
+    heldBackUntil: heldBack.length > 0 ? Math.min(...heldBack) : null,
+  };
+}
+
+/**
+ * Two scripts, one after the other; why this loses and repeats nothing: lua/claim-due.lua.
+ * First it fetches back what the lane's lost claims leased (lost-claims.ts), and claims
+ * only the room that leaves.
+ */
 export async function claimDue(ctx: RedisContext, request: ClaimRequest): Promise<Written<ClaimedJob[]>> {
   const queues = laneQueues(request.lane);
-  const leased = await leaseDue(ctx, request);
+  const lane = laneKey(request.lane);
+  const lost = ctx.lostClaims.of(lane);
+  const recordKey = ctx.lostClaims.nextKey();
+  let claimed = false;
+  let leased: LeasedClaim;
+  let deliver: Map<string, boolean>;
   const signals: DueSignal[] = [];
-  if (leased.heldBackUntil !== null) {
-    // Local only: other nodes' clocks differ from this one's.
-    signals.push({ target: request.lane.target, queue: queues[0]!, runAt: leased.heldBackUntil });
+  try {
+    const parts: LeasedClaim[] = [];
+    for (const key of lost) parts.push(await recoverClaim(ctx, key, request.now));
+    // Recovered jobs were claimed within an earlier room, which cannot have shrunk since:
+    // nothing of the lane started without a claim meanwhile.
+    const room = request.limit - parts.reduce((n, p) => n + p.jobs.length, 0);
+    if (room > 0) {
+      claimed = true;
+      parts.push(await leaseDue(ctx, { ...request, limit: room }, recordKey));
+    }
+    leased = mergeLeased(parts);
+    if (leased.heldBackUntil !== null) {
+      // Local only: other nodes' clocks differ from this one's.
+      signals.push({ target: request.lane.target, queue: queues[0]!, runAt: leased.heldBackUntil });
+    }
+    deliver = await advanceSchedules(ctx, leased.markers, leased.schedules, request.planNext, request.now, signals);
+  } catch (error) {
+    // The claim may have run with its reply lost: the lane's next claim fetches it back.
+    if (claimed) ctx.lostClaims.add(lane, recordKey);
+    throw error;
   }
-  const deliver = await advanceSchedules(ctx, leased.markers, leased.schedules, request.planNext, request.now, signals);
+  ctx.lostClaims.settle(lane, lost);
   const jobs = leased.jobs.map(({ marker, job }): ClaimedJob => ({
     ...job,
     deliver: marker === '' ? true : (deliver.get(marker) ?? true),

@@ -1,11 +1,14 @@
 import type { Redis } from 'ioredis';
 import { mapRedisError } from './connection.js';
 import type { RedisKeys } from './keys.js';
+import { LostClaims } from './lost-claims.js';
 import { runScript, type ScriptName } from './scripts.js';
 
 /** The open connection and what every operation needs with it. Internal to redis/. */
 export class RedisContext {
   private readonly common: readonly string[];
+  /** Claims whose reply was lost, fetched back by their lane's next claim. */
+  readonly lostClaims: LostClaims;
 
   constructor(
     readonly redis: Redis,
@@ -16,6 +19,7 @@ export class RedisContext {
     readonly useStoreClock: boolean,
   ) {
     this.common = [keys.prefix, keys.dueChannel, origin];
+    this.lostClaims = new LostClaims(keys, origin);
   }
 
   /** Runs one script (one atomic transition), mapping failures into the error registry. */

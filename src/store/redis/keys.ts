@@ -49,6 +49,7 @@
  * | history:schedule:{id}                 | zset   | the schedule's history ids by id |
  * | history:job:{id}                      | string | history ids of a job deleted before retention |
  * | worker:{id}                           | hash   | one worker heartbeat |
+ * | claim:{origin}:{n}                    | string | what claim n of a store instance took, JSON, for a lease's length (lost-claims.ts) |
  */
 
 export const GLOBAL_KEYS = [
@@ -109,6 +110,11 @@ export class RedisKeys {
 
   worker(id: string): string {
     return `${this.prefix}:worker:${escapeSegment(id)}`;
+  }
+
+  /** The record of claim `n` of the store instance `origin` (lua/claim-due.lua). */
+  claim(origin: string, n: number): string {
+    return `${this.prefix}:claim:${escapeSegment(origin)}:${n}`;
   }
 
   waiting(queue: string, task: string, priority: number): string {

@@ -34,6 +34,7 @@ const SCRIPT_FILES = {
   chimeListSchedules: 'list-schedules',
   chimePeekDue: 'peek-due',
   chimePurgeFinished: 'purge-finished',
+  chimeRecoverClaim: 'recover-claim',
   chimeReapExpired: 'reap-expired',
   chimeRecordOutcomes: 'record-outcomes',
   chimeReleaseLeases: 'release-leases',

@@ -40,13 +40,19 @@
   'reserved'; ARGV[10]: JSON array of the lane's queues, in order; ARGV[11]: JSON array of
   the lane's task names, or '' for the callback lane (every task of the queue);
   ARGV[12]: most stale markers to sweep; ARGV[13]: due by (claim jobs due up to this, ≥ the
-  caller's now; moved back by as much as the caller's clock runs ahead of Redis's).
+  caller's now; moved back by as much as the caller's clock runs ahead of Redis's);
+  ARGV[14]: a key to record what this claim took under, or '' (see below).
 
   Returns { jobs, schedules, swept, held back, server now }: jobs = { marker or '', job
   HGETALL } in claim order; schedules = { id, HGETALL, ... } of every schedule to plan;
   swept = stale markers this claim took over (completed by step 2 like its own); held back
   = the earliest run time the server clock kept from this claim ('' for none), with the
   server's now, so the caller can wake up when Redis's clock gets there.
+
+  The record (ARGV[14]), kept as long as the lease: the leased job ids with their markers,
+  the swept markers and the lease's end. When the connection drops while this script runs,
+  the caller cannot tell whether it ran; it fetches the record back with recover-claim.lua
+  and holds the jobs, instead of leaving them leased to itself until the lease runs out.
 ]]
 --- @include "prelude/base"
 --- @include "prelude/tables"
@@ -75,6 +81,8 @@ local sweep_limit = tonumber(ARGV[12])
 local cutoff = (tonumber(ARGV[13]) or caller_now) - (caller_now - now)
 
 local jobs, schedules, swept, planned = {}, {}, {}, {}
+-- { id, marker } of each leased job, for the record.
+local taken = {}
 local function plan_from(sid)
   if planned[sid] then return end
   planned[sid] = true
@@ -106,6 +114,7 @@ local function claim(id, from)
     end
   end
   jobs[#jobs + 1] = { marker, to_flat(j) }
+  taken[#taken + 1] = { id, marker }
 end
 
 for _, q in ipairs(queues) do
@@ -165,6 +174,10 @@ for _, q in ipairs(queues) do
       end
     end
   end
+end
+if ARGV[14] ~= '' and (#taken > 0 or #swept > 0) then
+  local record = cjson.encode({ owner = owner, lease_until = fmt(lease_until), jobs = taken, swept = swept })
+  redis.call('SET', ARGV[14], record, 'PX', fmt(math.max(1, math.ceil(tonumber(ARGV[8])))))
 end
 finish()
 return { jobs, schedules, swept, held_back and fmt(held_back) or '', fmt(now) }
