@@ -67,7 +67,18 @@
  */
 
 /** The workloads the harness knows; see `bench/workloads/`. */
-export type WorkloadName = 'enqueue' | 'process' | 'latency' | 'lateness' | 'burst' | 'storage' | 'http' | 'grpc' | 'dashboard';
+export type WorkloadName =
+  | 'enqueue'
+  | 'process'
+  | 'latency'
+  | 'lateness'
+  | 'burst'
+  | 'storage'
+  | 'http'
+  | 'grpc'
+  | 'dashboard'
+  | 'sustained'
+  | 'scale';
 
 /** Chime systems are compared against the best `peer` in the summary. */
 export type SystemKind = 'chime' | 'peer';
@@ -134,6 +145,15 @@ export interface HttpTarget {
   readonly token?: string;
 }
 
+/**
+ * The receiver a callback system delivers to, as a request a plain sender can repeat (`{i}`
+ * replaced by the request's index): what the raw HTTP ceiling in `burst` posts to.
+ */
+export interface CallbackReceiverTarget extends HttpRequestTemplate {
+  /** Scheme, host and port of the receiver. */
+  readonly origin: string;
+}
+
 /** What the `grpc` workload drives: a Dapr gRPC API (dapr.proto.runtime.v1.Dapr). */
 export interface GrpcTarget {
   /** host:port, as a gRPC client dials it. */
@@ -164,6 +184,17 @@ export interface BenchTrial {
   startHttp?(): Promise<HttpTarget>;
   /** Required by `grpc`. */
   startGrpc?(): Promise<GrpcTarget>;
+  /**
+   * Optional in `burst`: systems that deliver by HTTP callback to a receiver in this process
+   * return it, before `startWorker`, so the raw HTTP ceiling is measured against it. Requests
+   * sent to it before `startWorker` are answered and not reported to `onJobStart`.
+   */
+  callbackReceiver?(): Promise<CallbackReceiverTarget>;
+  /**
+   * Required by `scale`: how long each claim of due jobs took so far, in ms, in the order
+   * made (a growing list; the workload reads the part added during its measurement).
+   */
+  claimTimesMs?(): readonly number[];
   /** Stop workers, delete everything this trial created (rule 1). */
   close(): Promise<void>;
 }

@@ -150,7 +150,7 @@ export class BenchSession {
       number: workload.number,
       title: workload.title,
       description: workload.describe(sizes),
-      figures: workload.figures,
+      figures: workload.figures(sizes),
       runs,
       systems: this.systems.map((system) => ({
         system: system.name,

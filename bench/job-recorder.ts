@@ -67,3 +67,19 @@ export class JobStartRecorder {
     return first;
   }
 }
+
+/**
+ * The one listener a worker is started with when several rounds of measurement share a trial:
+ * each round points it at its own recorder, and at the index its jobs start from.
+ */
+export class JobStartRouter {
+  private target: JobStartListener = () => {};
+
+  /** Pass this to `BenchTrial.startWorker`. */
+  readonly onJobStart: JobStartListener = (index) => this.target(index);
+
+  /** From now on, job `firstIndex + k` is reported to `recorder` as job k. */
+  route(recorder: JobStartRecorder, firstIndex = 0): void {
+    this.target = firstIndex === 0 ? recorder.onJobStart : (index) => recorder.onJobStart(index - firstIndex);
+  }
+}

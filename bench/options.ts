@@ -10,16 +10,22 @@ export interface BenchOptions {
   readonly json: boolean;
   /** Runs per figure; default 3, or 1 with --quick. */
   readonly runs: number;
+  /** Also measure the scale series' largest step (10,000,000 future jobs; 50,000 with --quick). */
+  readonly scaleLargest: boolean;
   readonly help: boolean;
 }
 
-export const USAGE = `Usage: npm run bench -- [--quick] [--only <name>[,<name>…]] [--runs N] [--json]
+export const USAGE = `Usage: npm run bench -- [--quick] [--only <name>[,<name>…]] [--runs N] [--scale-largest] [--json]
 
-  --quick        small sizes, 1 run (checks the harness end to end; asserts nothing about speed)
-  --only names   keep only these systems and/or workloads (comma-separated or repeated);
-                 workloads: enqueue, process, latency, lateness, burst, storage, http
-  --runs N       repetitions per figure (default 3; 1 with --quick; burst and storage always run once)
-  --json         machine-readable result on stdout; the human report goes to stderr
+  --quick          small sizes, 1 run (checks the harness end to end; asserts nothing about speed)
+  --only names     keep only these systems and/or workloads (comma-separated or repeated);
+                   workloads: enqueue, process, latency, lateness, burst, storage, http, dashboard,
+                   grpc, sustained, scale
+  --runs N         repetitions per figure (default 3; 1 with --quick; burst, storage, dashboard
+                   and scale always run once)
+  --scale-largest  add the scale series' largest step: 10,000,000 future jobs (50,000 with --quick);
+                   seeding it takes minutes (docs/benchmarks.md, workload 11)
+  --json           machine-readable result on stdout; the human report goes to stderr
 `;
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -31,6 +37,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       quick: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       runs: { type: 'string' },
+      'scale-largest': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -41,7 +48,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
   }
   const only = (values.only ?? []).flatMap((list) => list.split(',')).map((name) => name.trim()).filter(Boolean);
-  return { only, quick, json: values.json ?? false, runs, help: values.help ?? false };
+  return { only, quick, json: values.json ?? false, runs, scaleLargest: values['scale-largest'] ?? false, help: values.help ?? false };
 }
 
 /**

@@ -13,7 +13,7 @@ import { describeMachine, renderMachine } from './machine.js';
 import { parseBenchOptions, selectByName, USAGE, type BenchOptions } from './options.js';
 import { buildSummary, renderSummary, renderSystems, renderWorkloadTable, spreadsOf } from './report.js';
 import { readServiceConfig, type ServiceConfig } from './services.js';
-import { fullSizes, quickSizes } from './sizes.js';
+import { fullSizes, quickSizes, withScaleLargest } from './sizes.js';
 import { allWorkloads } from './workloads/index.js';
 import type { Workload } from './workloads/workload.js';
 
@@ -53,7 +53,8 @@ async function main(): Promise<void> {
 
   const startedAt = new Date();
   const startedAtMs = nowMs();
-  const sizes = options.quick ? quickSizes : fullSizes;
+  const baseSizes = options.quick ? quickSizes : fullSizes;
+  const sizes = options.scaleLargest ? withScaleLargest(baseSizes) : baseSizes;
 
   const machine = await describeMachine(services);
   report(`## Chime benchmark — ${startedAt.toISOString()}${options.quick ? ' (--quick)' : ''}`);

@@ -52,6 +52,16 @@ export interface Sizes {
   readonly dashboardPlatformJobs: number;
   /** Workload 9: requests per read kind, one at a time. */
   readonly dashboardReads: number;
+  /** Workload 10: jobs due per second, spread evenly, for `sustainedSeconds`. */
+  readonly sustainedJobsPerSec: number;
+  readonly sustainedSeconds: number;
+  /**
+   * Workload 11: future jobs stored at each step of the scale series, ascending; one store
+   * grows from step to step. `scaleLargestStep` is added by --scale-largest (see
+   * `withScaleLargest`).
+   */
+  readonly scaleSteps: readonly number[];
+  readonly scaleLargestStep: number;
   /** Worker concurrency for workloads 3–5 (handlers are no-ops, so only the system limits them). */
   readonly workerConcurrency: number;
 }
@@ -74,6 +84,10 @@ export const fullSizes: Sizes = {
   dashboardJobs: 500_000,
   dashboardPlatformJobs: 500_000,
   dashboardReads: 200,
+  sustainedJobsPerSec: 2_000,
+  sustainedSeconds: 30,
+  scaleSteps: [10_000, 1_000_000],
+  scaleLargestStep: 10_000_000,
   workerConcurrency: 50,
 };
 
@@ -93,4 +107,13 @@ export const quickSizes: Sizes = {
   dashboardJobs: 20_000,
   dashboardPlatformJobs: 20_000,
   dashboardReads: 50,
+  sustainedJobsPerSec: 200,
+  sustainedSeconds: 3,
+  scaleSteps: [1_000, 10_000],
+  scaleLargestStep: 50_000,
 };
+
+/** `sizes` with the scale series' largest step measured too (--scale-largest). */
+export function withScaleLargest(sizes: Sizes): Sizes {
+  return { ...sizes, scaleSteps: [...sizes.scaleSteps, sizes.scaleLargestStep] };
+}

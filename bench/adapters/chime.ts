@@ -22,9 +22,7 @@
  *   `--app-protocol grpc` to `AppCallback.OnJobEvent` of a gRPC app in this process, which
  *   calls `onJobStart`. Workload 8 drives the same server's gRPC API from its load generator.
  */
-import http from 'node:http';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchJob, BenchTrial, HttpTarget, JobStartListener, StorageReport, SystemAdapter, WorkerSettings, WorkloadName } from '../adapter.js';
@@ -32,6 +30,7 @@ import { pollUntil } from '../clock.js';
 import { CompletionCounter } from '../completion-counter.js';
 import { connectDapr, indexData, indexOf, startJobEventApp, type DaprGrpcClient } from '../dapr-grpc.js';
 import type { ServiceConfig } from '../services.js';
+import { startCallbackReceiver } from './callback-receiver.js';
 import { ChimeServerProcess } from './chime-server.js';
 import { packageVersionAt } from './package-version.js';
 import { dropSchema, schemaSizeBytes } from './postgres.js';
@@ -235,6 +234,7 @@ async function openTaskTrial(lib: Chime, store: TrialStore, token: string, batch
   const client = new lib.JobsClient(server.url, token, { batchCreates: batched });
   const completions = new CompletionCounter('Chime');
   let worker: Awaited<ReturnType<Chime['startWorkerProcess']>> | undefined;
+  const claimTimesMs: number[] = [];
   const dto = (job: BenchJob) => ({ task_name: TASK, args: [job.index], scheduled_at: iso(job.dueAtMs) });
   return {
     async add(job) {
@@ -254,9 +254,11 @@ async function openTaskTrial(lib: Chime, store: TrialStore, token: string, batch
         },
       });
       worker = await lib.startWorkerProcess({ ...options, workerConcurrency: concurrency }, { tasks: [task] });
+      timeClaims(worker.store, claimTimesMs);
       worker.engine.onOutcomesWritten((outcomes) => completions.increment(outcomes.filter((o) => o.status === 'completed').length));
     },
     waitForCompletions: (count, signal) => completions.waitFor(count, signal),
+    claimTimesMs: () => claimTimesMs,
     measureStorage: () => store.measure(),
     async measureServer() {
       return { rssBytes: server.rssBytes(), restartToReadyMs: await server.restartToReadyMs() };
@@ -279,6 +281,24 @@ async function openTaskTrial(lib: Chime, store: TrialStore, token: string, batch
   };
 }
 
+/**
+ * Times every claim the worker's engine makes (workload 10). The worker's store is not the
+ * server's, so the server's `chime_store_operation_seconds{operation="claimDue"}` never sees
+ * these; the engine calls `store.claimDue` on this object, so an own property in front of the
+ * method times exactly its claims, in this process, at the cost of one closure per claim.
+ */
+function timeClaims(store: { claimDue: TrialCounter['claimDue'] }, into: number[]): void {
+  const claimDue = store.claimDue.bind(store);
+  store.claimDue = async (request) => {
+    const startedAt = performance.now();
+    try {
+      return await claimDue(request);
+    } finally {
+      into.push(performance.now() - startedAt);
+    }
+  };
+}
+
 const DELIVERY_SETTINGS: Record<CallbackDeliveryVariant, string> = {
   default: 'signed (Standard Webhooks), to the app URL',
   plain: 'unsigned (--webhook-signing false), to the app URL: signing and outbound guard off',
@@ -286,20 +306,8 @@ const DELIVERY_SETTINGS: Record<CallbackDeliveryVariant, string> = {
 };
 
 async function openCallbackTrial(lib: Chime, store: TrialStore, token: string, delivery: CallbackDeliveryVariant, serverArgs: readonly string[]): Promise<BenchTrial> {
-  let listener: JobStartListener = () => {};
-  const receiver = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (body += chunk));
-    req.on('end', () => {
-      listener((JSON.parse(body) as { data: { i: number } }).data.i);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"status":"success"}');
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const port = (receiver.address() as AddressInfo).port;
-  const appUrl = `http://127.0.0.1:${port}`;
+  const receiver = await startCallbackReceiver();
+  const { port, appUrl } = receiver;
   let server: ChimeServerProcess | undefined;
   let scheduler: InstanceType<Chime['SchedulerClient']> | undefined;
   const counter = await lib.createStore(store.spec);
@@ -314,7 +322,7 @@ async function openCallbackTrial(lib: Chime, store: TrialStore, token: string, d
     add: schedule,
     addBulk: (jobs) => forEachInFlight(jobs, SINGLE_REQUESTS_IN_FLIGHT, schedule),
     async startWorker(onJobStart: JobStartListener, { concurrency }: WorkerSettings) {
-      listener = onJobStart;
+      receiver.listen(onJobStart);
       server = await ChimeServerProcess.start([
         '--store', store.spec,
         '--jwt-secret', SECRET,
@@ -329,11 +337,11 @@ async function openCallbackTrial(lib: Chime, store: TrialStore, token: string, d
       scheduler = new lib.SchedulerClient({ baseUrl: server.url });
     },
     waitForCompletions: (count, signal) => callbacksCompleted(counter, count, signal),
+    callbackReceiver: async () => receiver.rawTarget(),
     async close() {
       await server?.stop();
       await counter.close();
-      receiver.closeAllConnections();
-      await new Promise((resolve) => receiver.close(resolve));
+      await receiver.close();
       await store.drop();
     },
   };

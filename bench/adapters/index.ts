@@ -20,8 +20,9 @@ const CHIME_WORKLOADS: readonly WorkloadName[] = [...QUEUE_WORKLOADS, 'http'];
 
 export function createSystems(services: ServiceConfig): SystemAdapter[] {
   return [
-    createChimeAdapter(services, { name: 'chime-sqlite', backend: 'sqlite', mode: 'tasks', workloads: [...CHIME_WORKLOADS, 'dashboard'] }),
-    createChimeAdapter(services, { name: 'chime-sqlite-callback', backend: 'sqlite', mode: 'callbacks', workloads: DELAYED_JOB_WORKLOADS }),
+    // Issue 14's sustained rate and scale series are Chime's own targets; SQLite is where they are set.
+    createChimeAdapter(services, { name: 'chime-sqlite', backend: 'sqlite', mode: 'tasks', workloads: [...CHIME_WORKLOADS, 'dashboard', 'sustained', 'scale'] }),
+    createChimeAdapter(services, { name: 'chime-sqlite-callback', backend: 'sqlite', mode: 'callbacks', workloads: [...DELAYED_JOB_WORKLOADS, 'sustained'] }),
     // The same callback burst with every job event published to a broker: the cost of events.
     createChimeAdapter(services, { name: 'chime-sqlite-callback-events', backend: 'sqlite', mode: 'callbacks', events: true, workloads: ['burst'] }),
     // Issue 12: the cost of signing and the outbound guard on a callback burst, off and on.

@@ -1,6 +1,7 @@
-import type { SystemAdapter } from '../adapter.js';
+import type { CallbackReceiverTarget, SystemAdapter } from '../adapter.js';
 import { nowMs, wallClockOffsetMs } from '../clock.js';
 import { JobStartRecorder } from '../job-recorder.js';
+import { runLoadgen } from '../loadgen-client.js';
 import { formatNumber } from '../table.js';
 import { addInBatches, deadline, makeJobs, withTrial, type Figures, type MeasureContext, type Workload } from './workload.js';
 
@@ -30,6 +31,21 @@ function chooseLeadMs(context: MeasureContext): number {
   return 2 * expectedInsertMs + MINIMUM_MARGIN_MS;
 }
 
+const RAW_REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * The raw HTTP ceiling: the load generator (bench/loadgen.ts, its own Node process, an undici
+ * keep-alive Pool with one connection per concurrent request, as the server's delivery pool)
+ * posts as many envelope-shaped requests as the burst has jobs to the trial's own receiver, at
+ * the burst's concurrency. Sender in a child process, receiver in this one: the arrangement
+ * the server's callbacks travel, without the scheduler.
+ */
+async function rawRequestsPerSec(target: CallbackReceiverTarget, requests: number, concurrency: number): Promise<number> {
+  const result = await runLoadgen({ ...target, requests, concurrency, timeoutMs: RAW_REQUEST_TIMEOUT_MS });
+  if (result.errors > 0) throw new Error(`raw HTTP ceiling: ${result.errors} requests failed: ${JSON.stringify(result.statusCounts)}`);
+  return result.requestsPerSec;
+}
+
 /** A run whose insert ended too close to the due instant, with how long the insert took. */
 interface Overran {
   overranAfterMs: number;
@@ -38,6 +54,10 @@ interface Overran {
 async function measureOnce(adapter: SystemAdapter, context: MeasureContext, leadMs: number): Promise<Figures | Overran> {
   const { burstJobs, workerConcurrency } = context.sizes;
   return withTrial(context, async (trial) => {
+    // Before the worker starts, so the receiver reports none of these requests as job starts.
+    const rawPerSec = trial.callbackReceiver
+      ? await rawRequestsPerSec(await trial.callbackReceiver(), burstJobs, workerConcurrency)
+      : Number.NaN;
     const recorder = new JobStartRecorder(burstJobs);
     await trial.startWorker(recorder.onJobStart, { concurrency: workerConcurrency });
     const offset = wallClockOffsetMs();
@@ -56,6 +76,8 @@ async function measureOnce(adapter: SystemAdapter, context: MeasureContext, lead
       firstMs: recorder.firstStartMs() - dueAt,
       early,
       insertSeconds: (insertedAt - scheduledAt) / 1000,
+      rawPerSec,
+      ofRaw: burstJobs / seconds / rawPerSec,
     };
     // Not timed: let the system finish its bookkeeping before the trial is deleted.
     await trial.waitForCompletions(burstJobs, signal);
@@ -73,13 +95,20 @@ export const burstWorkload: Workload = {
     `bulk-inserted, all due at one instant T chosen far enough ahead to finish inserting (twice the expected insert ` +
     `time + 1 s; a run whose insert ends less than 1 s before T is discarded and retried once with a lead of twice ` +
     `that insert's time + 1 s). ` +
-    `seconds = last handler start − T; jobs/s = jobs ÷ seconds; "first" = first handler start − T.`,
-  figures: [
+    `seconds = last handler start − T; jobs/s = jobs ÷ seconds; "first" = first handler start − T. ` +
+    `For systems that deliver by HTTP callback to a receiver in the bench process, the raw HTTP ceiling is measured ` +
+    `first, in the same trial against the same receiver: bench/loadgen.ts (its own Node process, undici keep-alive ` +
+    `Pool, one connection per concurrent request) posts ${formatNumber(sizes.burstJobs, 0)} callback-shaped JSON bodies at ` +
+    `concurrency ${sizes.workerConcurrency}; raw req/s = requests ÷ first send to last response; "of raw" = jobs/s ÷ raw req/s.`,
+  figures: () => [
     { key: 'jobsPerSec', label: 'jobs/s', better: 'higher', decimals: 0, headline: true, ratio: true },
     { key: 'seconds', label: 'T→last s', better: 'lower', decimals: 2, headline: true, ratio: true },
     { key: 'firstMs', label: 'T→first ms', better: 'lower', decimals: 1, headline: false, ratio: false },
     { key: 'early', label: 'early', better: 'lower', decimals: 0, headline: false, ratio: false },
     { key: 'insertSeconds', label: 'insert s', better: 'lower', decimals: 2, headline: false, ratio: false },
+    { key: 'rawPerSec', label: 'raw HTTP req/s', better: 'higher', decimals: 0, headline: false, ratio: false },
+    // Already a ratio, to the machine's limit rather than to a peer.
+    { key: 'ofRaw', label: 'of raw', better: 'higher', decimals: 2, headline: true, ratio: false },
   ],
   requiredTrialMethods: ['addBulk', 'startWorker', 'waitForCompletions'],
   // The slowest workload (a 100,000-job insert plus its drain for every

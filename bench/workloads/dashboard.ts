@@ -97,7 +97,7 @@ export const dashboardWorkload: Workload = {
     `(first page of 50 with count=false; with status=pending; with queue_name=${PLATFORM_QUEUE}; with status=failed, which no job has; the ` +
     `page at the half-way cursor; the first page counted, the API's default), a platform job's page (GET /api/v1/jobs/plat-0-i); and the ` +
     `overview. Latency per request, nearest-rank.`,
-  figures,
+  figures: () => figures,
   requiredTrialMethods: ['startHttp'],
   runsFor: () => 1,
   async measure(_adapter, context) {

@@ -19,7 +19,7 @@ export const grpcWorkload: Workload = {
     `ScheduleJobAlpha1 (jobs bench-0..n-1, due in 24 h, data a google.protobuf.Value), then as many GetJobAlpha1 ` +
     `of the same jobs. Comparable with workload 7's create and get rows, which do the same over HTTP. ` +
     `req/s = calls ÷ time from first send to last response; latency per call, nearest-rank; errors = non-OK statuses.`,
-  figures: OPERATIONS.flatMap(([operation]) => operationFigures(operation, false)),
+  figures: () => OPERATIONS.flatMap(([operation]) => operationFigures(operation, false)),
   requiredTrialMethods: ['startGrpc'],
   runsFor: (requested) => requested,
   async measure(_adapter, context) {

@@ -28,7 +28,7 @@ export const httpWorkload: Workload = {
     `(the same jobs), then ${formatNumber(sizes.httpListRequests, 0)} lists (a page of 100 jobs each). ` +
     `req/s = requests ÷ time from first send to last response; latency is per request, nearest-rank; ` +
     `errors = network failures, timeouts and HTTP status ≥ 400.`,
-  figures: OPERATIONS.flatMap((operation) => operationFigures(operation)),
+  figures: () => OPERATIONS.flatMap((operation) => operationFigures(operation)),
   requiredTrialMethods: ['startHttp'],
   runsFor: (requested) => requested,
   async measure(adapter, context) {

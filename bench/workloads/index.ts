@@ -6,7 +6,9 @@ import { httpWorkload } from './http.js';
 import { latencyWorkload } from './latency.js';
 import { latenessWorkload } from './lateness.js';
 import { processWorkload } from './process.js';
+import { scaleWorkload } from './scale.js';
 import { storageWorkload } from './storage.js';
+import { sustainedWorkload } from './sustained.js';
 import type { Workload } from './workload.js';
 
 /** Every workload, in report order. */
@@ -20,4 +22,6 @@ export const allWorkloads: readonly Workload[] = [
   httpWorkload,
   dashboardWorkload,
   grpcWorkload,
+  sustainedWorkload,
+  scaleWorkload,
 ];

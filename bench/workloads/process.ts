@@ -23,7 +23,7 @@ export const processWorkload: Workload = {
     `jobs/s = jobs ÷ time from calling startWorker (worker start-up included) until the handler has run ` +
     `for every job AND the system reports all of them completed (its own completion bookkeeping included). ` +
     `Measured at worker concurrency ${CONCURRENCIES.join(' and ')}, each on a fresh queue.`,
-  figures: CONCURRENCIES.map(
+  figures: () => CONCURRENCIES.map(
     (concurrency): FigureSpec => ({
       key: figureKey(concurrency),
       label: `c=${concurrency} jobs/s`,

@@ -1,4 +1,4 @@
-import type { StorageReport } from '../adapter.js';
+import type { BenchJob, StorageReport } from '../adapter.js';
 import { nowMs, wallClockOffsetMs } from '../clock.js';
 import { formatNumber } from '../table.js';
 import { addInBatches, makeJobs, withTrial, type Figures, type Workload } from './workload.js';
@@ -10,6 +10,16 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 const FIRST_DUE_AFTER_MS = 10 * 60 * 1000;
 const MIB = 1024 * 1024;
+
+/**
+ * Jobs `firstIndex`.. due over the next day, the first 10 min out: a backlog that stays
+ * stored while it is measured (also workload 11's seed).
+ */
+export function futureJobs(count: number, firstIndex = 0): BenchJob[] {
+  const firstDue = nowMs() + wallClockOffsetMs() + FIRST_DUE_AFTER_MS;
+  const spacing = (DAY_MS - FIRST_DUE_AFTER_MS) / count;
+  return makeJobs(count, (k) => firstDue + k * spacing, firstIndex);
+}
 
 function extraFigures(prefix: string, report: StorageReport): Figures {
   const figures: Figures = {};
@@ -28,7 +38,7 @@ export const storageWorkload: Workload = {
     `over the trial's keys; PostgreSQL: pg_total_relation_size of every table in the system's schema); ` +
     `bytes/job = (after − empty) ÷ jobs. Server RSS and restart-to-ready apply only to systems with a server ` +
     `process of their own. One run (the figures are sizes, not timings; the insert rate is a by-product).`,
-  figures: [
+  figures: () => [
     { key: 'mib', label: 'MiB', better: 'lower', decimals: 1, headline: true, ratio: true },
     { key: 'bytesPerJob', label: 'bytes/job', better: 'lower', decimals: 0, headline: true, ratio: true },
     { key: 'insertJobsPerSec', label: 'insert jobs/s', better: 'higher', decimals: 0, headline: false, ratio: true },
@@ -43,10 +53,8 @@ export const storageWorkload: Workload = {
       const measureStorage = trial.measureStorage?.bind(trial);
       if (!measureStorage) throw new Error('measureStorage is required');
       const empty = await measureStorage();
+      const jobs = futureJobs(sizes.storageJobs);
       const startedAt = nowMs();
-      const firstDue = nowMs() + wallClockOffsetMs() + FIRST_DUE_AFTER_MS;
-      const spacing = (DAY_MS - FIRST_DUE_AFTER_MS) / sizes.storageJobs;
-      const jobs = makeJobs(sizes.storageJobs, (index) => firstDue + index * spacing);
       await addInBatches(adapter, trial, jobs);
       const insertSeconds = (nowMs() - startedAt) / 1000;
       const full = await measureStorage();

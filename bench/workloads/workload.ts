@@ -44,7 +44,8 @@ export interface Workload {
   readonly title: string;
   /** Exactly what is measured, with the sizes in effect. */
   describe(sizes: Sizes): string;
-  readonly figures: readonly FigureSpec[];
+  /** The columns, for the sizes in effect (a series has a set per step). */
+  figures(sizes: Sizes): readonly FigureSpec[];
   /** Methods of `BenchTrial` a system must implement to take part. */
   readonly requiredTrialMethods: readonly (keyof BenchTrial)[];
   /** How many runs to do when the user asked for `requested`. */
@@ -70,9 +71,14 @@ export async function addInBatches(adapter: SystemAdapter, trial: BenchTrial, jo
   }
 }
 
-/** Jobs 0..count-1, immediate or with due times from `dueAt(index)`. */
-export function makeJobs(count: number, dueAt?: (index: number) => number): BenchJob[] {
-  return Array.from({ length: count }, (_, index) => (dueAt ? { index, dueAtMs: dueAt(index) } : { index }));
+/**
+ * Jobs `firstIndex`..`firstIndex + count - 1`, immediate or with due times from `dueAt(k)`,
+ * k counting from 0 in either case.
+ */
+export function makeJobs(count: number, dueAt?: (k: number) => number, firstIndex = 0): BenchJob[] {
+  return Array.from({ length: count }, (_, k) =>
+    dueAt ? { index: firstIndex + k, dueAtMs: dueAt(k) } : { index: firstIndex + k },
+  );
 }
 
 /** A deadline for waits inside a measurement (AbortSignal.timeout wants whole milliseconds). */

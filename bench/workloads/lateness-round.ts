@@ -1,0 +1,82 @@
+/**
+ * One round of fire-lateness measurement, shared by workloads 4 (lateness), 10 (sustained)
+ * and 11 (scale): jobs spread evenly over a window, inserted ahead of the first due time, and
+ * how late each handler started. The worker is already running with a `JobStartRouter`.
+ */
+import type { BenchTrial, SystemAdapter } from '../adapter.js';
+import { nowMs, wallClockOffsetMs } from '../clock.js';
+import { JobStartRecorder, type JobStartRouter } from '../job-recorder.js';
+import { summarize } from '../stats.js';
+import { addInBatches, deadline, makeJobs, type FigureSpec, type Figures } from './workload.js';
+
+/** Slack after the last due time before the run is declared failed. */
+const LATENESS_SLACK_MS = 60_000;
+
+export interface LatenessPlan {
+  readonly jobs: number;
+  readonly windowMs: number;
+  /** From the start of inserting to the first due time. */
+  readonly leadMs: number;
+  /**
+   * Index of the round's first job. Rounds in one trial take consecutive indices, so this is
+   * also how many of the trial's jobs completed before the round. @default 0
+   */
+  readonly firstIndex?: number;
+}
+
+/** The figures a round produces, for the workloads that report them as they are. */
+export const LATENESS_FIGURES: readonly FigureSpec[] = [
+  { key: 'p50Ms', label: 'p50 ms', better: 'lower', decimals: 1, headline: true, ratio: true },
+  { key: 'p95Ms', label: 'p95 ms', better: 'lower', decimals: 1, headline: false, ratio: true },
+  { key: 'p99Ms', label: 'p99 ms', better: 'lower', decimals: 1, headline: true, ratio: true },
+  { key: 'maxMs', label: 'max ms', better: 'lower', decimals: 1, headline: false, ratio: true },
+  { key: 'minMs', label: 'min ms', better: 'higher', decimals: 1, headline: false, ratio: false },
+  { key: 'early', label: 'early', better: 'lower', decimals: 0, headline: true, ratio: false },
+  { key: 'insertMs', label: 'insert ms', better: 'lower', decimals: 0, headline: false, ratio: false },
+  { key: 'dueBeforeInserted', label: 'due before inserted', better: 'lower', decimals: 0, headline: false, ratio: false },
+  { key: 'clockDriftMs', label: 'clock drift ms', better: 'lower', decimals: 2, headline: false, ratio: false },
+];
+
+export async function runLatenessRound(
+  adapter: SystemAdapter,
+  trial: BenchTrial,
+  router: JobStartRouter,
+  plan: LatenessPlan,
+  log: (message: string) => void,
+): Promise<Figures> {
+  const firstIndex = plan.firstIndex ?? 0;
+  const recorder = new JobStartRecorder(plan.jobs);
+  router.route(recorder, firstIndex);
+  // Due times are planned on the harness clock and handed to the system on
+  // the wall clock it compares against (rule 5 in adapter.ts).
+  const offsetAtStart = wallClockOffsetMs();
+  const scheduledAt = nowMs();
+  const firstDue = scheduledAt + plan.leadMs;
+  const spacing = plan.windowMs / plan.jobs;
+  const dueAt = (k: number): number => firstDue + k * spacing;
+  await addInBatches(adapter, trial, makeJobs(plan.jobs, (k) => dueAt(k) + offsetAtStart, firstIndex));
+  const insertedAt = nowMs();
+  const insertMs = insertedAt - scheduledAt;
+  // Jobs falling due while inserts still arrive measure the inserts' load, not the timer.
+  const dueBeforeInserted = Math.min(plan.jobs, Math.max(0, Math.ceil((insertedAt - firstDue) / spacing)));
+  if (dueBeforeInserted > 0) {
+    log(`  ${adapter.name}: inserting took ${insertMs.toFixed(0)} ms, longer than the ${plan.leadMs.toFixed(0)} ms lead; ${dueBeforeInserted} jobs fell due during it`);
+  }
+  const signal = deadline(plan.leadMs + plan.windowMs + LATENESS_SLACK_MS);
+  await recorder.waitForStarted(signal);
+  await trial.waitForCompletions(firstIndex + plan.jobs, signal);
+  const clockDriftMs = wallClockOffsetMs() - offsetAtStart;
+  const lateness = Array.from(recorder.startedAtMs, (startedAt, k) => startedAt - dueAt(k));
+  const summary = summarize(lateness);
+  return {
+    p50Ms: summary.p50,
+    p95Ms: summary.p95,
+    p99Ms: summary.p99,
+    maxMs: summary.max,
+    minMs: summary.min,
+    early: lateness.filter((value) => value < 0).length,
+    insertMs,
+    dueBeforeInserted,
+    clockDriftMs,
+  };
+}
