@@ -80,16 +80,10 @@ if ARGV[11] ~= '' then lane_tasks = cjson.decode(ARGV[11]) end
 local sweep_limit = tonumber(ARGV[12])
 local cutoff = (tonumber(ARGV[13]) or caller_now) - (caller_now - now)
 
-local jobs, schedules, swept, planned = {}, {}, {}, {}
+local jobs, swept = {}, {}
+local schedules = CLAIMED_SCHEDULES
 -- { id, marker } of each leased job, for the record.
 local taken = {}
-local function plan_from(sid)
-  if planned[sid] then return end
-  planned[sid] = true
-  schedules[#schedules + 1] = sid
-  schedules[#schedules + 1] = redis.call('HGETALL', schedule_key(sid))
-end
-
 local function by_run_at(a, b)
   if a[2] ~= b[2] then return a[2] < b[2] end
   return bytes_less(a[1], b[1])

@@ -26,14 +26,8 @@ if not raw then return { {}, {}, {}, '', now } end
 local record = cjson.decode(raw)
 if tonumber(record.lease_until) <= tonumber(now) then return { {}, {}, {}, '', now } end
 
-local jobs, schedules, planned = {}, {}, {}
-local function plan_from(sid)
-  if planned[sid] then return end
-  planned[sid] = true
-  schedules[#schedules + 1] = sid
-  schedules[#schedules + 1] = redis.call('HGETALL', schedule_key(sid))
-end
-
+local jobs = {}
+local schedules = CLAIMED_SCHEDULES
 for _, taken in ipairs(record.jobs) do
   local id, marker = taken[1], taken[2]
   local j = load_full_job(id)
