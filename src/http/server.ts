@@ -19,6 +19,7 @@ import { registerHealthRoutes, type HealthSource } from './health-routes.js';
 import { registerMetricsRoute, type MetricsSource } from './metrics-route.js';
 import { registerReminderRoutes } from './dapr/reminder-routes.js';
 import { RequestLog } from './request-log.js';
+import { lazyResponseSerializers } from './response-serializers.js';
 import { dashboardRoot, registerUiRoutes } from './ui-routes.js';
 import { registerV1Routes, type Platform } from './v1/routes.js';
 import { installValidation } from './validation.js';
@@ -62,6 +63,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     clientErrorHandler,
     return503OnClosing: true,
     forceCloseConnections: true,
+    schemaController: { compilersFactory: { buildSerializer: lazyResponseSerializers } },
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

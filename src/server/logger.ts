@@ -4,7 +4,8 @@
  * logger and the job loggers are its children, so every line carries the same base fields.
  */
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
-import { prettyFactory } from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type { prettyFactory as PrettyFactory } from 'pino-pretty';
 import { ChimeError } from '../core/errors.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -81,7 +82,9 @@ function destination(options: LoggerOptions, format: LogFormat): DestinationStre
   const write = options.write ?? ((line: string) => process.stderr.write(line));
   if (format === 'json') return { write };
   // Formatted in-process and written synchronously (no worker thread): the last lines before
-  // a crash or an exit are kept.
+  // a crash or an exit are kept. Loaded only here: pino-pretty takes ~80 ms to load, paid at
+  // every start of a server that logs JSON (the default off a terminal) for nothing.
+  const { prettyFactory } = createRequire(import.meta.url)('pino-pretty') as { prettyFactory: typeof PrettyFactory };
   const pretty = prettyFactory({
     colorize: options.write === undefined && process.stderr.isTTY === true,
     translateTime: 'SYS:HH:MM:ss.l',
