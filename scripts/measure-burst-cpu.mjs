@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+/**
+ * The server's CPU per delivered callback in a burst: a cost measure that machine noise
+ * moves far less than throughput (the harness's one-run burst figures varied by ±25% between
+ * identical runs on 2026-12-02). Starts `chime serve` on a fresh SQLite file with the flags
+ * given, a plain keep-alive receiver in a child process, creates N Dapr-style jobs due at one
+ * instant, and reads the server's utime+stime (all its threads) from /proc from just before
+ * the instant until the receiver has them all.
+ *
+ *   npm run build && node scripts/measure-burst-cpu.mjs 20000 [serve flags...]
+ *   TARGET=http://localhost:4999/api/jobs/trigger node scripts/measure-burst-cpu.mjs 20000 --allow-target localhost --target-concurrency 50
+ */
+import { fork, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const RECEIVER_PORT = 4999;
+
+if (process.argv[2] === '--receiver') {
+  let n = 0;
+  let first = 0;
+  let last = 0;
+  const server = http.createServer((req, res) => {
+    if (req.url === '/__stats') return void res.end(JSON.stringify({ n, first, last }));
+    req.resume();
+    req.on('end', () => {
+      const at = performance.timeOrigin + performance.now();
+      if (n === 0) first = at;
+      last = at;
+      n++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(RECEIVER_PORT, '127.0.0.1', () => process.send?.('ready'));
+} else {
+  const [count = '20000', ...flags] = process.argv.slice(2);
+  const jobs = Number(count);
+  const port = 3999;
+  const base = `http://127.0.0.1:${port}`;
+  const dir = mkdtempSync(join(tmpdir(), 'chime-burst-cpu-'));
+  const receiver = fork(fileURLToPath(import.meta.url), ['--receiver']);
+  await new Promise((resolve) => receiver.once('message', resolve));
+  const bin = fileURLToPath(new URL('../bin/chime.js', import.meta.url));
+  const server = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--no-grpc', '--store', `sqlite:${join(dir, 'chime.db')}`,
+    '--data-dir', dir, '--app-url', `http://127.0.0.1:${RECEIVER_PORT}`, '--max-concurrent-jobs', '50', '--log-level', 'warn', ...flags], { stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; i < 300; i++) {
+    if (await fetch(`${base}/readyz`).then((r) => r.ok, () => false)) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const due = Date.now() + Number(process.env.LEAD_MS ?? 10_000 + jobs);
+  const target = process.env.TARGET ? { target: { url: process.env.TARGET } } : {};
+  let next = 0;
+  const create = async () => {
+    while (next < jobs) {
+      const i = next++;
+      const response = await fetch(`${base}/v1.0/jobs/j${i}`, { method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ dueTime: new Date(due).toISOString(), data: { i }, ...target }) });
+      if (!response.ok) throw new Error(`create j${i}: ${response.status} ${await response.text()}`);
+      await response.arrayBuffer();
+    }
+  };
+  const stop = () => {
+    server.kill('SIGTERM');
+    receiver.kill();
+  };
+  await Promise.all(Array.from({ length: 100 }, create)).catch((error) => {
+    stop();
+    throw error;
+  });
+  if (Date.now() > due - 500) {
+    stop();
+    throw new Error('the creates overran the lead; set LEAD_MS higher');
+  }
+  const cpuSeconds = () => {
+    const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, clock ticks of 10 ms
+  };
+  while (Date.now() < due - 200) await new Promise((resolve) => setTimeout(resolve, 20));
+  const cpuBefore = cpuSeconds();
+  let stats;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    stats = await (await fetch(`http://127.0.0.1:${RECEIVER_PORT}/__stats`)).json();
+    if (stats.n >= jobs) break;
+  }
+  const cpu = cpuSeconds() - cpuBefore;
+  const seconds = (stats.last - stats.first) / 1000;
+  console.log(JSON.stringify({ flags: flags.join(' '), target: process.env.TARGET ?? null, jobs, cpuUsPerJob: Math.round((cpu * 1e6) / jobs), jobsPerSec: Math.round(jobs / seconds) }));
+  stop();
+  await new Promise((resolve) => server.once('exit', resolve));
+  rmSync(dir, { recursive: true, force: true });
+}
