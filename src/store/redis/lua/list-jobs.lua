@@ -60,6 +60,15 @@ local function id_after(id, tie)
   return bytes_less(tie, id)
 end
 
+-- Page order of { id, score } entries: by score, then by id, both in the query's direction.
+local function in_page_order(a, b)
+  if a[2] ~= b[2] then
+    if q.desc then return a[2] > b[2] end
+    return a[2] < b[2]
+  end
+  return id_after(b[1], a[1])
+end
+
 -- Up to `want` entries { id, score } of one created_at index strictly after the cursor.
 local function entries_after(key, want)
   local out, start = {}, 0
@@ -93,13 +102,7 @@ if #checks == 0 and not tags and q.order == 'created_at' then
     for _, key in ipairs(driver.keys) do
       for _, e in ipairs(entries_after(key, stop + 1)) do merged[#merged + 1] = e end
     end
-    table.sort(merged, function(a, b)
-      if a[2] ~= b[2] then
-        if q.desc then return a[2] > b[2] end
-        return a[2] < b[2]
-      end
-      return id_after(b[1], a[1])
-    end)
+    table.sort(merged, in_page_order)
     for k = q.offset + 1, math.min(stop + 1, #merged) do ids[#ids + 1] = merged[k][1] end
   elseif #driver.keys == 1 then
     ids = redis.call(range, driver.keys[1], q.offset, stop)
@@ -110,14 +113,7 @@ if #checks == 0 and not tags and q.order == 'created_at' then
       local r = redis.call(range, key, 0, stop, 'WITHSCORES')
       for k = 1, #r, 2 do merged[#merged + 1] = { r[k], tonumber(r[k + 1]) } end
     end
-    table.sort(merged, function(a, b)
-      if a[2] ~= b[2] then
-        if q.desc then return a[2] > b[2] end
-        return a[2] < b[2]
-      end
-      if q.desc then return bytes_less(b[1], a[1]) end
-      return bytes_less(a[1], b[1])
-    end)
+    table.sort(merged, in_page_order)
     for k = q.offset + 1, math.min(stop + 1, #merged) do ids[#ids + 1] = merged[k][1] end
   end
 else
