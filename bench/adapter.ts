@@ -66,6 +66,8 @@
  * makes the summary table show their figures as ratios to the best peer.
  */
 
+import type { ServerProfiler } from './server-profiler.js';
+
 /** The workloads the harness knows; see `bench/workloads/`. */
 export type WorkloadName =
   | 'enqueue'
@@ -78,7 +80,8 @@ export type WorkloadName =
   | 'grpc'
   | 'dashboard'
   | 'sustained'
-  | 'scale';
+  | 'scale'
+  | 'cost';
 
 /** Chime systems are compared against the best `peer` in the summary. */
 export type SystemKind = 'chime' | 'peer';
@@ -195,6 +198,13 @@ export interface BenchTrial {
    * made (a growing list; the workload reads the part added during its measurement).
    */
   claimTimesMs?(): readonly number[];
+  /**
+   * Optional in `burst`: CPU seconds the system's server process has used so far (user +
+   * system), for the server's CPU per job. Systems without a server of their own leave it out.
+   */
+  serverCpuSeconds?(): number;
+  /** Required by `cost`: a profiler on the server process, to start once the jobs are in. */
+  profileServer?(): Promise<ServerProfiler>;
   /** Stop workers, delete everything this trial created (rule 1). */
   close(): Promise<void>;
 }

@@ -20,9 +20,9 @@ export const USAGE = `Usage: npm run bench -- [--quick] [--only <name>[,<name>â€
   --quick          small sizes, 1 run (checks the harness end to end; asserts nothing about speed)
   --only names     keep only these systems and/or workloads (comma-separated or repeated);
                    workloads: enqueue, process, latency, lateness, burst, storage, http, dashboard,
-                   grpc, sustained, scale
-  --runs N         repetitions per figure (default 3; 1 with --quick; burst, storage, dashboard
-                   and scale always run once)
+                   grpc, sustained, scale, cost
+  --runs N         repetitions per figure (default 3; 1 with --quick; burst, storage, dashboard,
+                   scale and cost always run once)
   --scale-largest  add the scale series' largest step: 10,000,000 future jobs (50,000 with --quick);
                    seeding it takes minutes (docs/benchmarks.md, workload 11)
   --json           machine-readable result on stdout; the human report goes to stderr

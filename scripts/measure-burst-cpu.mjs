@@ -9,9 +9,14 @@
  *
  *   npm run build && node scripts/measure-burst-cpu.mjs 20000 [serve flags...]
  *   TARGET=http://localhost:4999/api/jobs/trigger node scripts/measure-burst-cpu.mjs 20000 --allow-target localhost --target-concurrency 50
+ *   PROFILE=burst.cpuprofile node scripts/measure-burst-cpu.mjs 20000   # also a CPU profile of the burst alone
+ *
+ * With PROFILE set, the server runs with the inspector on and the profiler is started just
+ * before the due instant and stopped when the receiver has every job, so the creates are not in
+ * it. `node dist-bench/profile-shares.js <file>` (after `tsc -p bench/tsconfig.json`) reads the file.
  */
 import { fork, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,7 +51,9 @@ if (process.argv[2] === '--receiver') {
   const receiver = fork(fileURLToPath(import.meta.url), ['--receiver']);
   await new Promise((resolve) => receiver.once('message', resolve));
   const bin = fileURLToPath(new URL('../bin/chime.js', import.meta.url));
-  const server = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--no-grpc', '--store', `sqlite:${join(dir, 'chime.db')}`,
+  const INSPECTOR_PORT = 9239;
+  const nodeArgs = process.env.PROFILE ? [`--inspect=127.0.0.1:${INSPECTOR_PORT}`] : [];
+  const server = spawn(process.execPath, [...nodeArgs, bin, 'serve', '--port', String(port), '--no-grpc', '--store', `sqlite:${join(dir, 'chime.db')}`,
     '--data-dir', dir, '--app-url', `http://127.0.0.1:${RECEIVER_PORT}`, '--max-concurrent-jobs', '50', '--log-level', 'warn', ...flags], { stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 300; i++) {
     if (await fetch(`${base}/readyz`).then((r) => r.ok, () => false)) break;
@@ -80,7 +87,12 @@ if (process.argv[2] === '--receiver') {
     const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, clock ticks of 10 ms
   };
+  // Built by `tsc -p bench/tsconfig.json` (npm run bench builds it too).
+  const profiler = process.env.PROFILE
+    ? await (await import('../dist-bench/server-profiler.js')).connectProfiler(`http://127.0.0.1:${INSPECTOR_PORT}`)
+    : undefined;
   while (Date.now() < due - 200) await new Promise((resolve) => setTimeout(resolve, 20));
+  await profiler?.start();
   const cpuBefore = cpuSeconds();
   let stats;
   for (;;) {
@@ -89,9 +101,13 @@ if (process.argv[2] === '--receiver') {
     if (stats.n >= jobs) break;
   }
   const cpu = cpuSeconds() - cpuBefore;
+  if (profiler) {
+    writeFileSync(process.env.PROFILE, JSON.stringify(await profiler.stop()));
+  }
   const seconds = (stats.last - stats.first) / 1000;
   console.log(JSON.stringify({ flags: flags.join(' '), target: process.env.TARGET ?? null, jobs, cpuUsPerJob: Math.round((cpu * 1e6) / jobs), jobsPerSec: Math.round(jobs / seconds) }));
   stop();
   await new Promise((resolve) => server.once('exit', resolve));
   rmSync(dir, { recursive: true, force: true });
 }
+

@@ -1,6 +1,7 @@
 /**
  * A `chime serve` child process for a trial: Chime as users deploy it, a server of its own.
- * Knows its RSS and how long a restart takes until /healthz answers again.
+ * Knows its RSS, its CPU time, how long a restart takes until /healthz answers again, and,
+ * started with `--inspect`, where its inspector listens (for a CPU profile).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -9,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 const CHIME_BIN = fileURLToPath(new URL('../../bin/chime.js', import.meta.url));
 const START_TIMEOUT_MS = 60_000;
+/** /proc's utime and stime are in clock ticks: USER_HZ, 100 on Linux. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 export class ChimeServerProcess {
   private constructor(
@@ -16,12 +19,21 @@ export class ChimeServerProcess {
     readonly url: string,
     private readonly args: readonly string[],
     private readonly env: NodeJS.ProcessEnv,
+    private readonly nodeArgs: readonly string[],
     private log: string,
   ) {}
 
-  static async start(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ChimeServerProcess> {
-    const { child, url, log } = await spawnServer(args, env);
-    return new ChimeServerProcess(child, url, args, env, log);
+  /** `nodeArgs` go to node before the CLI, e.g. `--inspect=127.0.0.1:0`. */
+  static async start(args: readonly string[], env: NodeJS.ProcessEnv = {}, nodeArgs: readonly string[] = []): Promise<ChimeServerProcess> {
+    const { child, url, log } = await spawnServer(args, env, nodeArgs);
+    return new ChimeServerProcess(child, url, args, env, nodeArgs, log);
+  }
+
+  /** The inspector's debugger URL (ws://...), announced on stderr when started with `--inspect`. */
+  get inspectorUrl(): string {
+    const match = /Debugger listening on (ws:\/\/\S+)/.exec(this.log);
+    if (!match) throw new Error(`the server announced no inspector (start it with --inspect):\n${this.log}`);
+    return match[1]!;
   }
 
   /** host:port of the server's gRPC API (started with `--grpc-port`), from its start-up log. */
@@ -43,11 +55,18 @@ export class ChimeServerProcess {
     return Number(match[1]) * 1024;
   }
 
+  /** CPU time the server has used so far (user + system, all threads), from /proc, in seconds. */
+  cpuSeconds(): number {
+    // Fields after the command name (which may hold spaces, hence the split on ') ').
+    const fields = readFileSync(`/proc/${this.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  }
+
   /** From SIGTERM until the restarted server answers GET /healthz with 204. */
   async restartToReadyMs(): Promise<number> {
     const started = performance.now();
     await this.stop();
-    const { child, url, log } = await spawnServer(this.args, this.env, this.url);
+    const { child, url, log } = await spawnServer(this.args, this.env, this.nodeArgs, this.url);
     this.child = child;
     this.log = log;
     if (url !== this.url) throw new Error(`restarted on ${url}, expected ${this.url}`);
@@ -73,6 +92,7 @@ export class ChimeServerProcess {
 async function spawnServer(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
+  nodeArgs: readonly string[],
   sameUrl?: string,
 ): Promise<{ child: ChildProcess; url: string; log: string }> {
   // Below info the server does not announce its URL: give it a free port and wait for /livez.
@@ -81,7 +101,7 @@ async function spawnServer(
   const port = sameUrl ? new URL(sameUrl).port : quiet ? String(await freePort()) : '0';
   // A trial's server serves gRPC only when the trial asks (port 50001 may be taken).
   const grpc = args.some((a) => a === '--grpc-port' || a === '--no-grpc') ? [] : ['--no-grpc'];
-  const child = spawn(process.execPath, [CHIME_BIN, 'serve', '--port', port, ...grpc, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, CHIME_BIN, 'serve', '--port', port, ...grpc, ...args], {
     env: { ...process.env, ...env, CHIME_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -33,6 +33,7 @@ import type { ServiceConfig } from '../services.js';
 import { startCallbackReceiver } from './callback-receiver.js';
 import { ChimeServerProcess } from './chime-server.js';
 import { packageVersionAt } from './package-version.js';
+import { connectProfiler } from '../server-profiler.js';
 import { dropSchema, schemaSizeBytes } from './postgres.js';
 import { connectRedis, deleteKeysWithPrefix, memoryUsageOfPrefix } from './redis.js';
 
@@ -61,6 +62,8 @@ export interface ChimeSystemOptions {
   readonly delivery?: CallbackDeliveryVariant;
   /** Extra `chime serve` flags (e.g. observability off, measured against the defaults). */
   readonly serverArgs?: readonly string[];
+  /** Callback systems: the server runs with its inspector on, for workload 12's CPU profile. */
+  readonly profiled?: boolean;
 }
 
 const SECRET = 'chime-bench-secret-0123456789abcdef';
@@ -166,6 +169,7 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
     ...(options.mode === 'batched-sdk' ? ['SDK option batchCreates: createJob calls made in one tick travel as one bulk request'] : []),
     ...(options.events ? ['--events-url redis://.../?stream=<per trial>: every job event (created, fired, succeeded) published as a CloudEvent to a Redis stream'] : []),
     ...(options.serverArgs?.length ? [`chime serve ${options.serverArgs.join(' ')}`] : []),
+    ...(options.profiled ? ['node --inspect=127.0.0.1:0: a CPU profile (1 ms sampling) of the server during the burst'] : []),
   ];
 
   return {
@@ -218,7 +222,7 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
         };
         store.eventsUrl = `redis://${services.redisHost}:${services.redisPort}?stream=${encodeURIComponent(stream)}`;
       }
-      if (options.mode === 'callbacks') return openCallbackTrial(lib, store, token, options.delivery ?? 'default', options.serverArgs ?? []);
+      if (options.mode === 'callbacks') return openCallbackTrial(lib, store, options);
       if (options.mode === 'grpc-callbacks') return openGrpcTrial(lib, store);
       return openTaskTrial(lib, store, token, options.mode === 'batched-sdk');
     },
@@ -305,14 +309,18 @@ const DELIVERY_SETTINGS: Record<CallbackDeliveryVariant, string> = {
   guarded: 'signed, each job with its own target http://localhost:<port> through the outbound guard (--allow-target localhost,127.0.0.1/32,::1/128; --target-concurrency = workload concurrency)',
 };
 
-async function openCallbackTrial(lib: Chime, store: TrialStore, token: string, delivery: CallbackDeliveryVariant, serverArgs: readonly string[]): Promise<BenchTrial> {
+async function openCallbackTrial(lib: Chime, store: TrialStore, options: ChimeSystemOptions): Promise<BenchTrial> {
+  const delivery = options.delivery ?? 'default';
   const receiver = await startCallbackReceiver();
   const { port, appUrl } = receiver;
   let server: ChimeServerProcess | undefined;
   let scheduler: InstanceType<Chime['SchedulerClient']> | undefined;
+  const started = (): ChimeServerProcess => {
+    if (!server) throw new Error('start the worker (the server) first');
+    return server;
+  };
   const counter = await lib.createStore(store.spec);
   await counter.open();
-  void token;
   const schedule = async (job: BenchJob) => {
     if (!scheduler) throw new Error('start the worker (the server) first');
     const target = delivery === 'guarded' ? { target: { url: `http://localhost:${port}/api/jobs/trigger` } } : {};
@@ -332,12 +340,14 @@ async function openCallbackTrial(lib: Chime, store: TrialStore, token: string, d
         ...(store.eventsUrl ? ['--events-url', store.eventsUrl] : []),
         ...(delivery === 'plain' ? ['--webhook-signing', 'false'] : []),
         ...(delivery === 'guarded' ? ['--allow-target', 'localhost,127.0.0.1/32,::1/128', '--target-concurrency', String(concurrency)] : []),
-        ...serverArgs,
-      ]);
+        ...(options.serverArgs ?? []),
+      ], {}, options.profiled ? ['--inspect=127.0.0.1:0'] : []);
       scheduler = new lib.SchedulerClient({ baseUrl: server.url });
     },
     waitForCompletions: (count, signal) => callbacksCompleted(counter, count, signal),
     callbackReceiver: async () => receiver.rawTarget(),
+    serverCpuSeconds: () => started().cpuSeconds(),
+    ...(options.profiled ? { profileServer: () => connectProfiler(started().inspectorUrl) } : {}),
     async close() {
       await server?.stop();
       await counter.close();

@@ -37,6 +37,9 @@ export function createSystems(services: ServiceConfig): SystemAdapter[] {
       workloads: DELAYED_JOB_WORKLOADS,
       serverArgs: ['--metrics', 'off', '--log-level', 'error'],
     }),
+    // Workload 12: the default and the guarded callback servers again, with a CPU profile of the burst.
+    createChimeAdapter(services, { name: 'chime-sqlite-callback-profiled', backend: 'sqlite', mode: 'callbacks', profiled: true, workloads: ['cost'] }),
+    createChimeAdapter(services, { name: 'chime-sqlite-callback-guarded-profiled', backend: 'sqlite', mode: 'callbacks', delivery: 'guarded', profiled: true, workloads: ['cost'] }),
     createChimeAdapter(services, { name: 'chime-sqlite-grpc', backend: 'sqlite', mode: 'grpc-callbacks', workloads: [...DELAYED_JOB_WORKLOADS, 'grpc'] }),
     createChimeAdapter(services, { name: 'chime-sqlite-sdk-batched', backend: 'sqlite', mode: 'batched-sdk', workloads: ['enqueue'] }),
     createChimeAdapter(services, { name: 'chime-postgres', backend: 'postgres', mode: 'tasks', workloads: CHIME_WORKLOADS }),

@@ -3,6 +3,7 @@ import { nowMs, wallClockOffsetMs } from '../clock.js';
 import { JobStartRecorder } from '../job-recorder.js';
 import { runLoadgen } from '../loadgen-client.js';
 import { formatNumber } from '../table.js';
+import type { CpuProfile } from '../profile-shares.js';
 import { addInBatches, deadline, makeJobs, withTrial, type Figures, type MeasureContext, type Workload } from './workload.js';
 
 /** Inserting must end at least this long before the due instant. */
@@ -51,13 +52,27 @@ interface Overran {
   overranAfterMs: number;
 }
 
-async function measureOnce(adapter: SystemAdapter, context: MeasureContext, leadMs: number): Promise<Figures | Overran> {
+export interface BurstOptions {
+  /** Measure the raw HTTP ceiling first (systems with a callback receiver). */
+  readonly rawCeiling: boolean;
+  /** Profile the server (`trial.profileServer`) from just before T until every job completed. */
+  readonly profile: boolean;
+}
+
+export interface BurstResult {
+  figures: Figures;
+  profile?: CpuProfile;
+}
+
+/** Server CPU is read from just before T, after the inserts' work has settled. */
+const CPU_WINDOW_LEAD_MS = 200;
+
+async function measureOnce(adapter: SystemAdapter, context: MeasureContext, leadMs: number, options: BurstOptions): Promise<BurstResult | Overran> {
   const { burstJobs, workerConcurrency } = context.sizes;
   return withTrial(context, async (trial) => {
     // Before the worker starts, so the receiver reports none of these requests as job starts.
-    const rawPerSec = trial.callbackReceiver
-      ? await rawRequestsPerSec(await trial.callbackReceiver(), burstJobs, workerConcurrency)
-      : Number.NaN;
+    const rawPerSec =
+      options.rawCeiling && trial.callbackReceiver ? await rawRequestsPerSec(await trial.callbackReceiver(), burstJobs, workerConcurrency) : Number.NaN;
     const recorder = new JobStartRecorder(burstJobs);
     await trial.startWorker(recorder.onJobStart, { concurrency: workerConcurrency });
     const offset = wallClockOffsetMs();
@@ -66,10 +81,18 @@ async function measureOnce(adapter: SystemAdapter, context: MeasureContext, lead
     await addInBatches(adapter, trial, makeJobs(burstJobs, () => dueAt + offset));
     const insertedAt = nowMs();
     if (insertedAt > dueAt - MINIMUM_MARGIN_MS) return { overranAfterMs: insertedAt - scheduledAt };
+    const profiler = options.profile ? await trial.profileServer!() : undefined;
+    await sleepUntil(dueAt - CPU_WINDOW_LEAD_MS);
+    await profiler?.start();
+    const cpuBefore = trial.serverCpuSeconds?.() ?? Number.NaN;
     const signal = deadline(leadMs + Math.max(60_000, (burstJobs / 10_000) * DRAIN_MS_PER_10K_JOBS));
     await recorder.waitForStarted(signal);
     const seconds = (recorder.lastStartMs() - dueAt) / 1000;
     const early = Array.from(recorder.startedAtMs).filter((startedAt) => startedAt < dueAt).length;
+    // Until every job's outcome is written: the server's whole work per job.
+    await trial.waitForCompletions(burstJobs, signal);
+    const cpuSeconds = (trial.serverCpuSeconds?.() ?? Number.NaN) - cpuBefore;
+    const profile = await profiler?.stop();
     const figures: Figures = {
       jobsPerSec: burstJobs / seconds,
       seconds,
@@ -78,11 +101,35 @@ async function measureOnce(adapter: SystemAdapter, context: MeasureContext, lead
       insertSeconds: (insertedAt - scheduledAt) / 1000,
       rawPerSec,
       ofRaw: burstJobs / seconds / rawPerSec,
+      cpuUsPerJob: (cpuSeconds * 1e6) / burstJobs,
     };
-    // Not timed: let the system finish its bookkeeping before the trial is deleted.
-    await trial.waitForCompletions(burstJobs, signal);
-    return figures;
+    return { figures, profile };
   });
+}
+
+async function sleepUntil(atMs: number): Promise<void> {
+  const waitMs = atMs - nowMs();
+  if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+}
+
+/**
+ * One burst of `sizes.burstJobs`, retried once with a longer lead when the insert overran it
+ * (workloads 5 and 12).
+ */
+export async function runBurst(adapter: SystemAdapter, context: MeasureContext, options: BurstOptions): Promise<BurstResult> {
+  let leadMs = chooseLeadMs(context);
+  for (let attempt = 1; attempt <= 2; attempt += 1) {
+    const outcome = await measureOnce(adapter, context, leadMs, options);
+    if (!('overranAfterMs' in outcome)) return outcome;
+    // The insert's own duration is now known: the retry's lead follows the same rule with it.
+    const retryLeadMs = Math.max(2 * leadMs, 2 * outcome.overranAfterMs + MINIMUM_MARGIN_MS);
+    context.log(
+      `  ${adapter.name}: inserting took ${(outcome.overranAfterMs / 1000).toFixed(1)} s, past the ` +
+        `${(leadMs / 1000).toFixed(1)} s lead; retrying with a ${(retryLeadMs / 1000).toFixed(1)} s lead`,
+    );
+    leadMs = retryLeadMs;
+  }
+  throw new Error('inserting overran the due instant twice');
 }
 
 /** Workload 5: many jobs due at the same instant. */
@@ -99,7 +146,9 @@ export const burstWorkload: Workload = {
     `For systems that deliver by HTTP callback to a receiver in the bench process, the raw HTTP ceiling is measured ` +
     `first, in the same trial against the same receiver: bench/loadgen.ts (its own Node process, undici keep-alive ` +
     `Pool, one connection per concurrent request) posts ${formatNumber(sizes.burstJobs, 0)} callback-shaped JSON bodies at ` +
-    `concurrency ${sizes.workerConcurrency}; raw req/s = requests ÷ first send to last response; "of raw" = jobs/s ÷ raw req/s.`,
+    `concurrency ${sizes.workerConcurrency}; raw req/s = requests ÷ first send to last response; "of raw" = jobs/s ÷ raw req/s. ` +
+    `For systems with a server process of their own, "server CPU µs/job" = its user + system CPU time (from /proc) from ` +
+    `${CPU_WINDOW_LEAD_MS} ms before T until every job is counted completed, ÷ jobs.`,
   figures: () => [
     { key: 'jobsPerSec', label: 'jobs/s', better: 'higher', decimals: 0, headline: true, ratio: true },
     { key: 'seconds', label: 'T→last s', better: 'lower', decimals: 2, headline: true, ratio: true },
@@ -109,24 +158,14 @@ export const burstWorkload: Workload = {
     { key: 'rawPerSec', label: 'raw HTTP req/s', better: 'higher', decimals: 0, headline: false, ratio: false },
     // Already a ratio, to the machine's limit rather than to a peer.
     { key: 'ofRaw', label: 'of raw', better: 'higher', decimals: 2, headline: true, ratio: false },
+    // The server's own work per job, beside the throughput it allowed.
+    { key: 'cpuUsPerJob', label: 'server CPU µs/job', better: 'lower', decimals: 0, headline: false, ratio: false },
   ],
   requiredTrialMethods: ['addBulk', 'startWorker', 'waitForCompletions'],
   // The slowest workload (a 100,000-job insert plus its drain for every
   // system); one run keeps the full bench inside its time budget.
   runsFor: () => 1,
   async measure(adapter, context) {
-    let leadMs = chooseLeadMs(context);
-    for (let attempt = 1; attempt <= 2; attempt += 1) {
-      const outcome = await measureOnce(adapter, context, leadMs);
-      if (!('overranAfterMs' in outcome)) return outcome;
-      // The insert's own duration is now known: the retry's lead follows the same rule with it.
-      const retryLeadMs = Math.max(2 * leadMs, 2 * outcome.overranAfterMs + MINIMUM_MARGIN_MS);
-      context.log(
-        `  ${adapter.name}: inserting took ${(outcome.overranAfterMs / 1000).toFixed(1)} s, past the ` +
-          `${(leadMs / 1000).toFixed(1)} s lead; retrying with a ${(retryLeadMs / 1000).toFixed(1)} s lead`,
-      );
-      leadMs = retryLeadMs;
-    }
-    throw new Error('inserting overran the due instant twice');
+    return (await runBurst(adapter, context, { rawCeiling: true, profile: false })).figures;
   },
 };

@@ -1,4 +1,5 @@
 import { burstWorkload } from './burst.js';
+import { costWorkload } from './cost.js';
 import { dashboardWorkload } from './dashboard.js';
 import { enqueueWorkload } from './enqueue.js';
 import { grpcWorkload } from './grpc.js';
@@ -24,4 +25,5 @@ export const allWorkloads: readonly Workload[] = [
   grpcWorkload,
   sustainedWorkload,
   scaleWorkload,
+  costWorkload,
 ];
