@@ -155,6 +155,8 @@ export type JobOrderField = 'created_at' | 'scheduled_at' | 'run_at' | 'priority
 
 export interface JobQuery {
   target?: JobTarget;
+  /** The API the jobs were created through: `/api/v1` jobs run on either lane. */
+  dialect?: Dialect;
   scheduleId?: string;
   name?: string;
   queue?: string;

@@ -1,10 +1,11 @@
 /**
  * Migrations on a database an older version made: 007 renames the `seed` dialect to
- * `envelope` in rows stored before it, and the later migrations' indexes build over them.
+ * `envelope` in rows stored before it, and the later migrations' indexes build over them;
+ * 010's dialect index serves the `/api/v1` jobs list over the jobs stored before it.
  */
 import { expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
-import { firstJob, newSchedule } from '../support/fixtures.js';
+import { callbackTemplate, firstJob, newJob, newSchedule } from '../support/fixtures.js';
 import { tempDbPath } from '../support/temp.js';
 
 it('a database from before migration 007 reads its seed-dialect rows as envelope after opening', async () => {
@@ -17,18 +18,46 @@ it('a database from before migration 007 reads its seed-dialect rows as envelope
   await old.open();
   await old.createSchedule(schedule, job, 'create');
   old.database.exec(`UPDATE schedules SET dialect = 'seed'; UPDATE jobs SET dialect = 'seed';
-    DROP INDEX schedules_v1_name; DROP INDEX jobs_target; DELETE FROM chime_migrations WHERE version >= 7;`);
+    DROP INDEX schedules_v1_name; DROP INDEX jobs_target; DROP INDEX jobs_dialect; DELETE FROM chime_migrations WHERE version >= 7;`);
   await old.close();
 
   const store = new SqliteStore({ path });
   await store.open();
   try {
     const applied = store.database.prepare('SELECT version FROM chime_migrations WHERE version >= 7 ORDER BY version').pluck().all();
-    expect(applied).toEqual([7, 8, 9]);
+    expect(applied).toEqual([7, 8, 9, 10]);
     expect((await store.getSchedule(schedule.id))?.dialect).toBe('envelope');
     expect((await store.getJob(job.id))?.dialect).toBe('envelope');
     const left = store.database.prepare(`SELECT (SELECT COUNT(*) FROM schedules WHERE dialect = 'seed') + (SELECT COUNT(*) FROM jobs WHERE dialect = 'seed')`).pluck().get();
     expect(left).toBe(0);
+  } finally {
+    await store.close();
+  }
+});
+
+it('a database from before migration 010 lists its jobs by dialect through the new index', async () => {
+  const path = tempDbPath();
+  const task = newJob();
+  const httpTarget = newJob({}, callbackTemplate());
+  const dapr = newJob({ dialect: 'dapr' }, callbackTemplate());
+  const old = new SqliteStore({ path });
+  await old.open();
+  await old.insertJobs([task, httpTarget, dapr]);
+  old.database.exec('DROP INDEX jobs_dialect; DELETE FROM chime_migrations WHERE version >= 10;');
+  await old.close();
+
+  const store = new SqliteStore({ path });
+  await store.open();
+  try {
+    expect(store.database.prepare('SELECT version FROM chime_migrations WHERE version >= 10').pluck().all()).toEqual([10]);
+    // The list's first page (SQLite orders created_at by seq): the index, and no sort.
+    const plan = store.database
+      .prepare(`EXPLAIN QUERY PLAN SELECT * FROM jobs WHERE dialect = 'v1' ORDER BY seq DESC, seq DESC LIMIT 50 OFFSET 0`)
+      .all()
+      .map((row) => (row as { detail: string }).detail);
+    expect(plan).toEqual(['SEARCH jobs USING INDEX jobs_dialect (dialect=?)']);
+    const page = await store.listJobs({ dialect: 'v1', limit: 10, offset: 0, orderBy: 'created_at', orderDir: 'desc' });
+    expect(page.items.map((j) => j.id)).toEqual([httpTarget.id, task.id]);
   } finally {
     await store.close();
   }

@@ -25,6 +25,7 @@ export async function listJobs(db: PgDatabase, query: JobQuery): Promise<JobPage
     return `$${params.length}`;
   };
   if (query.target) where.push(`target = ${bind(query.target)}`);
+  if (query.dialect) where.push(`dialect = ${bind(query.dialect)}`);
   if (query.scheduleId) where.push(`schedule_id = ${bind(query.scheduleId)}`);
   if (query.name) where.push(`name = ${bind(query.name)}`);
   if (query.queue) where.push(`queue = ${bind(query.queue)}`);

@@ -45,6 +45,7 @@ export function listJobs(ctx: SqliteContext, query: JobQuery): JobPage {
     params.push(value);
   };
   if (query.target) equal('target', query.target);
+  if (query.dialect) equal('dialect', query.dialect);
   if (query.scheduleId) equal('schedule_id', query.scheduleId);
   if (query.name) equal('name', query.name);
   if (query.queue) equal('queue', query.queue);
