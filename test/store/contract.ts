@@ -190,6 +190,26 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
         const reports = await store.listJobs({ queue: 'reports', statuses: ['pending', 'running'], limit: 10, offset: 0, orderBy: 'priority', orderDir: 'asc' });
         expect(reports.total).toBe(1);
       });
+
+      it('filters job listings by dialect, whatever the target', async () => {
+        const task = newJob({ createdAt: T0 + 1 });
+        const httpTarget = newJob({ createdAt: T0 + 2, runAt: T0 + 60_000 }, callbackTemplate());
+        const dapr = newJob({ createdAt: T0 + 3, dialect: 'dapr' }, callbackTemplate());
+        await store.insertJobs([task, httpTarget, dapr]);
+        const v1 = await store.listJobs({ dialect: 'v1', limit: 10, offset: 0, orderBy: 'created_at', orderDir: 'desc' });
+        expect(v1.total).toBe(2);
+        expect(v1.items.map((j) => j.id)).toEqual([httpTarget.id, task.id]);
+        const pending = await store.listJobs({ dialect: 'v1', statuses: ['pending'], queue: CALLBACK_QUEUE, limit: 10, offset: 0, orderBy: 'created_at', orderDir: 'asc' });
+        expect(pending.items.map((j) => j.id)).toEqual([httpTarget.id]);
+        const daprOnly = await store.listJobs({ dialect: 'dapr', limit: 10, offset: 0, orderBy: 'created_at', orderDir: 'desc' });
+        expect(daprOnly.items.map((j) => j.id)).toEqual([dapr.id]);
+        // A deleted job leaves the dialect's listing too.
+        await store.claimDue({ lane: CALLBACKS, now: T0, limit: 10, owner: 'w1', leaseMs: 5000, planNext: noNext });
+        await store.recordOutcomes([outcome(dapr.id, 'w1', 'completed')]);
+        expect(await store.deleteFinishedJob(dapr.id)).toBe(true);
+        const gone = await store.listJobs({ dialect: 'dapr', limit: 10, offset: 0, orderBy: 'created_at', orderDir: 'desc' });
+        expect(gone).toMatchObject({ total: 0, items: [] });
+      });
     });
 
     describe('claiming', () => {

@@ -14,7 +14,7 @@ import { LATEST_LAYOUT } from '../../src/store/redis/migrations/index.js';
 import { claimDue, leaseDue } from '../../src/store/redis/claims.js';
 import type { RedisContext } from '../../src/store/redis/context.js';
 import type { DueSignal, Lane, PlanNext } from '../../src/store/store.js';
-import { T0, everyPlan, firstJob, newJob, newSchedule, noNext, taskTemplate } from '../support/fixtures.js';
+import { T0, callbackTemplate, everyPlan, firstJob, newJob, newSchedule, noNext, taskTemplate } from '../support/fixtures.js';
 import { REDIS_URL, deleteTestPrefixes, rawContext, testStore, uniquePrefix } from './redis-support.js';
 
 const CALLBACKS: Lane = { target: 'callback' };
@@ -141,6 +141,38 @@ describe('Redis store', () => {
       await expect(again('dup')).rejects.toMatchObject({ code: 'SCHEDULE_EXISTS' });
       await after.deleteSchedule(second.id);
       await again('dup');
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('layout 3 indexes the dialect of the jobs already stored, over several calls, so dialect listings find them', async () => {
+    const prefix = uniquePrefix();
+    const before = await open(prefix);
+    // More than one call's 1,000, so the walk resumes from its saved cursor.
+    const v1 = Array.from({ length: 2400 }, (_, i) => newJob({ createdAt: T0 + i }));
+    const httpTarget = newJob({ createdAt: T0 + 5000 }, callbackTemplate());
+    const dapr = newJob({ createdAt: T0 + 5001, dialect: 'dapr' }, callbackTemplate());
+    const seed = newJob({ createdAt: T0 + 5002, dialect: 'envelope' }, callbackTemplate());
+    await before.insertJobs([...v1, httpTarget, dapr, seed]);
+    await before.close();
+    // Back to layout 2: no dialect index, and one job from before `envelope` was renamed.
+    const redis = new Redis(REDIS_URL);
+    try {
+      const indexes = await redis.keys(`${prefix}:idx:dialect:*`);
+      expect(indexes.length).toBe(3);
+      await redis.del(...indexes);
+      await redis.hset(new RedisKeys(prefix).job(seed.id), 'dialect', 'seed');
+      await redis.set(`${prefix}:layout`, '2');
+      const after = await open(prefix);
+      expect(Number(await redis.get(`${prefix}:layout`))).toBe(LATEST_LAYOUT);
+      expect(await redis.exists(`${prefix}:migrate:jobs-dialect`)).toBe(0);
+      const list = (dialect: 'v1' | 'dapr' | 'envelope') => after.listJobs({ dialect, limit: 2, offset: 0, orderBy: 'created_at', orderDir: 'desc' });
+      const listed = await list('v1');
+      expect(listed.total).toBe(2401);
+      expect(listed.items.map((j) => j.id)).toEqual([httpTarget.id, v1[2399]!.id]);
+      expect((await list('dapr')).items.map((j) => j.id)).toEqual([dapr.id]);
+      expect((await list('envelope')).items.map((j) => j.id)).toEqual([seed.id]);
     } finally {
       redis.disconnect();
     }

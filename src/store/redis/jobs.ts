@@ -37,6 +37,7 @@ export async function listJobs(ctx: RedisContext, query: JobQuery): Promise<JobP
     queue: query.queue || undefined,
     scheduleId: query.scheduleId || undefined,
     target: query.target || undefined,
+    dialect: query.dialect || undefined,
     name: query.name || undefined,
     priority: query.priority ? String(PRIORITY_RANK[query.priority]) : undefined,
     workerId: query.workerId || undefined,

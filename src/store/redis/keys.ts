@@ -42,7 +42,8 @@
  * | active:{queue}                        | set    | reserved/running job ids (concurrency limit) |
  * | queue:{queue}                         | hash   | paused, concurrency, updated_at |
  * | idx:status:{status}, idx:queue:{queue},
- * | idx:target:{target}, idx:schedule:{id}| zset   | job ids by created_at, for listJobs |
+ * | idx:target:{target}, idx:schedule:{id},
+ * | idx:dialect:{dialect}                 | zset   | job ids by created_at, for listJobs |
  * | occurrences:{schedule}                | hash   | occurrence → job id: "(schedule, occurrence) is unique" |
  * | open:{schedule}                       | set    | the schedule's unfinished job ids |
  * | advance:{queue}                       | zset   | advance markers of the queue by deadline (stale sweep) |
@@ -150,6 +151,8 @@ local function active_key(q) return P .. ':active:' .. seg(q) end
 local function status_idx(s) return P .. ':idx:status:' .. s end
 local function queue_idx(q) return P .. ':idx:queue:' .. seg(q) end
 local function target_idx(t) return P .. ':idx:target:' .. t end
+-- 'seed' is 'envelope' stored before the rename (rows.ts dialectOf): indexed as it reads.
+local function dialect_idx(d) return P .. ':idx:dialect:' .. (d == 'seed' and 'envelope' or d) end
 local function schedule_idx(id) return P .. ':idx:schedule:' .. seg(id) end
 local function occurrences_key(id) return P .. ':occurrences:' .. seg(id) end
 local function open_key(id) return P .. ':open:' .. seg(id) end

@@ -3,12 +3,12 @@
 
   KEYS: the global keys (keys.ts GLOBAL_KEYS); reads jobs and the idx:* sets.
   ARGV[1..3]: prefix, due channel, origin. ARGV[4]: JSON query: statuses, queue,
-  scheduleId, target (indexed); name, priority (rank), workerId, tags (filtered); order
+  scheduleId, target, dialect (indexed); name, priority (rank), workerId, tags (filtered); order
   (a hash field), desc, limit, offset; after (keyset paging: { value, tie }, rows strictly
   after that sort value and job id; an absent value is NULL).
 
   Cost, honestly: the indexed filters are zsets of job ids by created_at (idx:status:*,
-  idx:queue:*, idx:target:*, idx:schedule:*; `jobs` when none applies).
+  idx:queue:*, idx:target:*, idx:dialect:*, idx:schedule:*; `jobs` when none applies).
   - One index (or none), no other filter, ordered by created_at: O(log n + offset + limit),
     with the total from ZCARD; several statuses merge their first offset + limit entries.
     This is the dashboard's and the API's default listing.
@@ -34,6 +34,10 @@ end
 if q.queue then group({ queue_idx(q.queue) }, 'queue', { [q.queue] = true }) end
 if q.scheduleId then group({ schedule_idx(q.scheduleId) }, 'schedule_id', { [q.scheduleId] = true }) end
 if q.target then group({ target_idx(q.target) }, 'target', { [q.target] = true }) end
+if q.dialect then
+  -- A hash may still hold `seed`, the old name of `envelope` (rows.ts dialectOf).
+  group({ dialect_idx(q.dialect) }, 'dialect', { [q.dialect] = true, seed = q.dialect == 'envelope' or nil })
+end
 if #groups == 0 then group({ K['jobs'] }, nil, nil) end
 
 local best, best_size = 1, nil

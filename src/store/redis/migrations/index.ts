@@ -1,5 +1,6 @@
 import * as initial from './001-initial.js';
 import * as v1Names from './002-v1-names.js';
+import * as jobsDialect from './003-jobs-dialect.js';
 
 export interface RedisMigration {
   version: number;
@@ -17,6 +18,7 @@ export interface RedisMigration {
 export const MIGRATIONS: readonly RedisMigration[] = [
   { version: 1, name: 'initial', lua: initial.lua },
   { version: 2, name: 'v1-names', lua: v1Names.lua },
+  { version: 3, name: 'jobs-dialect', lua: jobsDialect.lua },
 ];
 
 export const LATEST_LAYOUT = MIGRATIONS[MIGRATIONS.length - 1]!.version;

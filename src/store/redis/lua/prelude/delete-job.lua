@@ -14,6 +14,8 @@ local function delete_job(id, with_history)
   zrem(K['jobs'], id)
   zrem(queue_idx(j.queue), id)
   zrem(target_idx(j.target), id)
+  -- Read here, not by load_job: claims and outcomes load jobs far more often than jobs go.
+  zrem(dialect_idx(redis.call('HGET', job_key(id), 'dialect')), id)
   if j.schedule_id then
     zrem(schedule_idx(j.schedule_id), id)
     local occ = occurrences_key(j.schedule_id)

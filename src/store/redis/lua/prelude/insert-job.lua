@@ -40,6 +40,7 @@ local function insert_job(pairs_list)
   zadd(K['jobs'], f.created_at, id)
   zadd(queue_idx(f.queue), f.created_at, id)
   zadd(target_idx(f.target), f.created_at, id)
+  zadd(dialect_idx(f.dialect), f.created_at, id)
   if f.schedule_id then
     zadd(schedule_idx(f.schedule_id), f.created_at, id)
     redis.call('HSET', occurrences_key(f.schedule_id), f.occurrence, id)
