@@ -12,7 +12,7 @@ import { jobRefOf, LifecycleEvents } from '../core/lifecycle-events.js';
 import type { TaskCatalog } from './task-catalog.js';
 import { isWorkerLive } from '../core/worker-liveness.js';
 
-export type JobListQuery = Omit<JobQuery, 'target'>;
+export type JobListQuery = Omit<JobQuery, 'target' | 'dialect'>;
 
 export interface PlatformJobsOptions {
   /** As the engine's: a cancelled schedule occurrence plans its successor with the same rule. */
@@ -90,8 +90,9 @@ export class PlatformJobs {
     return job;
   }
 
+  /** Every job get() returns: the task jobs and the HTTP-target ones, on both lanes. */
   async list(query: JobListQuery): Promise<JobPage> {
-    return this.store.listJobs({ ...query, target: 'task' });
+    return this.store.listJobs({ ...query, dialect: 'v1' });
   }
 
   /**
