@@ -1,5 +1,5 @@
 import type { CallbackReceiverTarget, SystemAdapter } from '../adapter.js';
-import { nowMs, wallClockOffsetMs } from '../clock.js';
+import { nowMs, sleep, wallClockOffsetMs } from '../clock.js';
 import { JobStartRecorder } from '../job-recorder.js';
 import { runLoadgen } from '../loadgen-client.js';
 import { formatNumber } from '../table.js';
@@ -82,7 +82,7 @@ async function measureOnce(adapter: SystemAdapter, context: MeasureContext, lead
     const insertedAt = nowMs();
     if (insertedAt > dueAt - MINIMUM_MARGIN_MS) return { overranAfterMs: insertedAt - scheduledAt };
     const profiler = options.profile ? await trial.profileServer!() : undefined;
-    await sleepUntil(dueAt - CPU_WINDOW_LEAD_MS);
+    await sleep(Math.max(0, dueAt - CPU_WINDOW_LEAD_MS - nowMs()));
     await profiler?.start();
     const cpuBefore = trial.serverCpuSeconds?.() ?? Number.NaN;
     const signal = deadline(leadMs + Math.max(60_000, (burstJobs / 10_000) * DRAIN_MS_PER_10K_JOBS));
@@ -105,11 +105,6 @@ async function measureOnce(adapter: SystemAdapter, context: MeasureContext, lead
     };
     return { figures, profile };
   });
-}
-
-async function sleepUntil(atMs: number): Promise<void> {
-  const waitMs = atMs - nowMs();
-  if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
 }
 
 /**
