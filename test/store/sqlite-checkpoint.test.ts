@@ -58,6 +58,34 @@ describe('SQLite WAL checkpoints', () => {
     }
   });
 
+  it('keeps the WAL near its limit under writes that never pause', async () => {
+    // A PASSIVE checkpoint never catches up with a writer that never pauses, so the log is
+    // never started over: 60,000 creates left a 1.6 GB WAL. Past walLimitMiB the worker
+    // forces a RESTART between two commits and the store truncates the file back.
+    const path = tempDbPath();
+    const store = new SqliteStore({ path, checkpointEveryMs: 20, walLimitMiB: 1 });
+    await store.open();
+    try {
+      const db = store.database;
+      db.exec('CREATE TABLE pad (b BLOB)');
+      const insert = db.prepare('INSERT INTO pad (b) VALUES (randomblob(4096))');
+      const wal = `${path}-wal`;
+      // One commit after another for a second, ~2 pages each: without the RESTART the WAL
+      // would hold all of them.
+      const end = Date.now() + 1000;
+      let commits = 0;
+      while (Date.now() < end) {
+        insert.run();
+        commits++;
+      }
+      const appended = commits * 2 * 4096;
+      expect(appended).toBeGreaterThan(16 * 1024 * 1024);
+      expect(statSync(wal).size).toBeLessThan(appended / 4);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('closes the worker with the store, leaving a consistent database', async () => {
     const path = tempDbPath();
     const store = new SqliteStore({ path, checkpointEveryMs: 50 });

@@ -9,6 +9,16 @@
  * PASSIVE never blocks writers (they keep appending to the WAL while it copies pages back),
  * and a checkpoint another connection is running makes this one return busy, not wait.
  *
+ * A writer starts the WAL over only once a checkpoint has copied all of it back, and under
+ * writes that never pause a PASSIVE checkpoint never catches up: writes land while it copies.
+ * Measured: 60,000 Dapr jobs created one request each left a 1.6 GB WAL beside a 70 MB
+ * database. So once the WAL passes `restartBytes`, the PASSIVE pass is followed by a RESTART
+ * one, which holds writers off while it copies the little that is left (a store write that
+ * comes meanwhile sleeps in SQLite's busy handler, 1 ms and up, until it is done) so that the
+ * next write starts the log over; the store's `journal_size_limit` then truncates the file.
+ * The WAL so peaks at the limit plus one interval of writes (143 MB with the 64 MiB default
+ * in that measurement: 80 MB/s of creates).
+ *
  * The worker is an eval'd script that loads better-sqlite3 by the absolute path resolved here,
  * so it runs the same from `dist/` and from the TypeScript sources in tests. It reaches modules
  * through `process.getBuiltinModule` (Node 20.16+), not `require`: Node evaluates such a script
@@ -17,15 +27,30 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
+/** RESTART checkpoints tried per tick, 1 ms apart, while the store is inside a write. */
+const RESTART_ATTEMPTS = 20;
+
 const WORKER_SOURCE = `
+const RESTART_ATTEMPTS = ${RESTART_ATTEMPTS};
 const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
 const { createRequire } = process.getBuiltinModule('node:module');
 const Database = createRequire(workerData.driver)(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
 db.pragma('busy_timeout = 0');
+const restartFrames = Math.ceil(workerData.restartBytes / db.pragma('page_size', { simple: true }));
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const restart = () => {
+  // Busy while the store is inside a write (often, under load): a few more tries, 1 ms apart.
+  for (let attempt = 0; attempt < RESTART_ATTEMPTS; attempt++) {
+    const [result] = db.pragma('wal_checkpoint(RESTART)');
+    if (!result.busy) return;
+    Atomics.wait(pause, 0, 0, 1);
+  }
+};
 const checkpoint = () => {
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    const [copied] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (copied.log > restartFrames) restart();
   } catch (error) {
     // SQLITE_BUSY: another connection is checkpointing; the next tick tries again.
     if (!String(error && error.code).startsWith('SQLITE_BUSY')) parentPort.postMessage({ error: String(error) });
@@ -46,10 +71,13 @@ export class WalCheckpointer {
     private readonly exited: Promise<void>,
   ) {}
 
-  /** Starts checkpointing the database at `path` every `everyMs`; errors go to `onError`. */
-  static start(path: string, everyMs: number, onError: (message: string) => void): WalCheckpointer {
+  /**
+   * Starts checkpointing the database at `path` every `everyMs`, and starting the WAL over
+   * once it passes `restartBytes`; errors go to `onError`.
+   */
+  static start(path: string, everyMs: number, restartBytes: number, onError: (message: string) => void): WalCheckpointer {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, everyMs } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, everyMs, restartBytes } });
     worker.on('message', (message: { error?: string }) => {
       if (message.error) onError(message.error);
     });

@@ -40,6 +40,12 @@ export interface SqliteStoreOptions {
   synchronous?: 'normal' | 'full';
   /** How often the checkpoint worker copies the WAL back into the database, ms (default 1000). */
   checkpointEveryMs?: number;
+  /**
+   * The WAL file is started over once it passes this and truncated back to it, even under
+   * writes that never pause (checkpointer.ts).
+   * @default 64
+   */
+  walLimitMiB?: number;
   /** How long a writer waits for another process's write lock (ms). @default 5000 */
   busyTimeoutMs?: number;
   /**
@@ -88,7 +94,8 @@ function openSqlite(options: SqliteStoreOptions, signals: DueSignals): OpenBacke
   db.pragma('temp_store = MEMORY');
   migrate(db, Date.now());
   const context = new SqliteContext(db);
-  const checkpointer = path === ':memory:' ? undefined : startCheckpointer(db, path, options.checkpointEveryMs ?? 1000);
+  const walLimitBytes = (options.walLimitMiB ?? 64) * 1024 * 1024;
+  const checkpointer = path === ':memory:' ? undefined : startCheckpointer(db, path, options.checkpointEveryMs ?? 1000, walLimitBytes);
   const peers = new PeerWrites(db, signals, options.pollIntervalMs ?? 100);
   if (path !== ':memory:') peers.watch(path);
   return {
@@ -110,9 +117,11 @@ function openSqlite(options: SqliteStoreOptions, signals: DueSignals): OpenBacke
  * event loop stalled firing by ~30 ms every few seconds. Should the worker fail, the
  * connection checkpoints by itself again rather than let the WAL grow without bound.
  */
-function startCheckpointer(db: Database.Database, path: string, everyMs: number): WalCheckpointer {
+function startCheckpointer(db: Database.Database, path: string, everyMs: number, walLimitBytes: number): WalCheckpointer {
   db.pragma('wal_autocheckpoint = 0');
-  return WalCheckpointer.start(path, everyMs, (message) => {
+  // This connection is the one that starts the log over; it truncates the file as it does.
+  db.pragma(`journal_size_limit = ${walLimitBytes}`);
+  return WalCheckpointer.start(path, everyMs, walLimitBytes, (message) => {
     if (db.open) db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
     process.emitWarning(`SQLite checkpoint worker failed (${message}); checkpointing on the main thread instead`);
   });
