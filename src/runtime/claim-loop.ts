@@ -23,6 +23,11 @@ export interface ClaimLoopOptions {
   prefetch: number;
   /** Claim jobs due up to this long from now (see DueWindowOptions.leadMs). */
   leadMs: number;
+  /**
+   * A claim also takes the jobs due this long after the lead (see DueWindowOptions, which
+   * wakes for them no sooner). @default 0
+   */
+  claimSpanMs?: number;
   leaseMs: number;
   planNext: PlanNext;
 }
@@ -176,7 +181,7 @@ export class ClaimLoop {
         jobs = await this.store.claimDue({
           lane: options.lane,
           now,
-          dueBy: now + options.leadMs,
+          dueBy: now + options.leadMs + (options.claimSpanMs ?? 0),
           limit,
           owner: options.owner,
           leaseMs: options.leaseMs,

@@ -19,6 +19,12 @@ export interface DueWindowOptions {
    * instead of after it. 0 claims only what is due.
    */
   leadMs: number;
+  /**
+   * The claim a wake-up starts also takes jobs due this long after the lead, so their due
+   * times leave the heap with it: jobs falling due at a steady rate then cost a claim per
+   * span, not one per due time (or two) as each enters the lead. @default 0
+   */
+  claimSpanMs?: number;
   /** How far ahead the heap looks. */
   windowMs: number;
   /** Most due times one refill reads. */
@@ -179,7 +185,8 @@ export class DueWindow {
     this.timerAt = Number.POSITIVE_INFINITY;
     const now = this.clock.now();
     let due = false;
-    while (this.heap.size > 0 && this.heap.peek()! <= now + this.options.leadMs) {
+    const claimedBy = now + this.options.leadMs + (this.options.claimSpanMs ?? 0);
+    while (this.heap.size > 0 && this.heap.peek()! <= claimedBy) {
       this.heap.pop();
       due = true;
     }

@@ -28,6 +28,10 @@ export interface EngineOptions {
   cleanupIntervalMs: number;
   /** Jobs are claimed this long before they fall due and started exactly on time. */
   leadMs: number;
+  /** A claim also takes jobs due this long after its lead (ClaimLoopOptions.claimSpanMs). @default 0 */
+  claimSpanMs?: number;
+  /** Outcome writes at least this far apart (OutcomeWriter). @default 0 */
+  outcomeFlushIntervalMs?: number;
   /** An occurrence claimed later than this after it fell due counts as missed. */
   missedFireThresholdMs: number;
   windowMs: number;
@@ -87,6 +91,8 @@ export class Engine implements RuntimePort {
         for (const listener of this.writtenListeners) listener(written);
         if (this.events.active) this.emitOutcomes(written, jobs);
       },
+      undefined,
+      options.outcomeFlushIntervalMs ?? 0,
     );
     this.planNext = (schedule, occurrence, now) =>
       planOccurrence(schedule, occurrence, now, options.missedFireThresholdMs);
@@ -111,6 +117,7 @@ export class Engine implements RuntimePort {
         batchSize: this.options.batchSize,
         prefetch: spec.prefetch ?? 0,
         leadMs: this.options.leadMs,
+        claimSpanMs: this.options.claimSpanMs ?? 0,
         historyOnSuccess: spec.lane.target === 'callback',
         leaseMs: this.options.leaseMs,
         windowMs: this.options.windowMs,

@@ -5,6 +5,10 @@ import type { JobOutcome, Store } from '../store/store.js';
  * Batches attempt outcomes into one store call per event-loop turn: at 20k callbacks/s a
  * transaction per job would spend the time in commits, a batch spends it once.
  * A failed write is retried with the next batch; the jobs stay leased meanwhile.
+ *
+ * Flushes are at least `minIntervalMs` apart: jobs finishing at a steady rate (one or two a
+ * turn) would otherwise get a transaction each, plus one for their starts. An outcome that
+ * comes after a quiet spell is written in the next turn, as before.
  */
 export class OutcomeWriter {
   private buffer: JobOutcome[] = [];
@@ -14,6 +18,10 @@ export class OutcomeWriter {
   private starts: { owner: string; ids: string[]; at: number } | null = null;
   private flushing: Promise<void> | null = null;
   private scheduled = false;
+  /** The pending flush, when it waits out `minIntervalMs`. */
+  private delayedFlush: NodeJS.Timeout | null = null;
+  /** When the last flush began (performance.now()). */
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
   private readonly idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -22,6 +30,7 @@ export class OutcomeWriter {
     /** Called with each batch once it is written, and the job of each outcome (same index). */
     private readonly onWritten: (outcomes: readonly JobOutcome[], jobs: readonly (ClaimedJob | null)[]) => void = () => {},
     private readonly maxBatch = 1000,
+    private readonly minIntervalMs = 0,
   ) {}
 
   add(outcome: JobOutcome, job: ClaimedJob | null = null): void {
@@ -33,7 +42,15 @@ export class OutcomeWriter {
   private schedule(): void {
     if (this.scheduled || this.flushing) return;
     this.scheduled = true;
-    setImmediate(() => void this.flush());
+    const wait = this.minIntervalMs - (performance.now() - this.lastFlushAt);
+    if (wait <= 0) {
+      setImmediate(() => void this.flush());
+      return;
+    }
+    this.delayedFlush = setTimeout(() => {
+      this.delayedFlush = null;
+      void this.flush();
+    }, wait);
   }
 
   /**
@@ -41,8 +58,12 @@ export class OutcomeWriter {
    * a job that finishes in the same turn it starts still gets its start recorded first.
    */
   markStarted(owner: string, jobId: string, at: number): void {
-    if (this.starts) this.starts.ids.push(jobId);
-    else this.starts = { owner, ids: [jobId], at };
+    // One write for the batch, at its latest start: a job still running shows a start up to
+    // a flush interval late, never one before its due time. Its outcome carries the exact one.
+    if (this.starts) {
+      this.starts.ids.push(jobId);
+      this.starts.at = Math.max(this.starts.at, at);
+    } else this.starts = { owner, ids: [jobId], at };
     this.schedule();
   }
 
@@ -53,6 +74,12 @@ export class OutcomeWriter {
   /** Resolves once everything added so far is written. */
   async drain(): Promise<void> {
     while (this.pending > 0 || this.flushing || this.scheduled) {
+      // Someone waits for these writes: no reason to wait out the interval.
+      if (this.delayedFlush) {
+        clearTimeout(this.delayedFlush);
+        this.delayedFlush = null;
+        this.scheduled = false;
+      }
       if (!this.flushing && !this.scheduled) await this.flush();
       else await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     }
@@ -64,6 +91,7 @@ export class OutcomeWriter {
       this.wakeIdle();
       return;
     }
+    this.lastFlushAt = performance.now();
     const batch = this.buffer.splice(0, this.maxBatch);
     const jobs = this.jobs.splice(0, batch.length);
     const starts = this.starts;
@@ -88,10 +116,7 @@ export class OutcomeWriter {
         this.flushing = null;
       });
     await this.flushing;
-    if (this.pending > 0) {
-      this.scheduled = true;
-      setImmediate(() => void this.flush());
-    }
+    if (this.pending > 0) this.schedule();
     this.wakeIdle();
   }
 

@@ -137,6 +137,22 @@ describe('ClaimLoop', () => {
     ]);
   });
 
+  it('with a claim span, a claim also takes and holds jobs due that long after the lead', async () => {
+    const [a, b, c] = await insertCallbacks(1000, 1005, 1010, 1011);
+    await clock.advanceTo(T0 + 990);
+    openLoop({ concurrency: 4, leadMs: 10, claimSpanMs: 10 }).claim();
+    await clock.advance(0);
+    expect(claims()).toEqual([expect.objectContaining({ now: T0 + 990, dueBy: T0 + 1010 })]);
+    expect(loop.heldIds).toEqual([a, b, c]);
+    await clock.advanceTo(T0 + 1009);
+    expect(slots.started.map((job) => [job.id, job.startedAt])).toEqual([
+      [a, T0 + 1000],
+      [b, T0 + 1005],
+    ]);
+    await clock.advanceTo(T0 + 1010);
+    expect(slots.started.map((job) => job.id)).toEqual([a, b, c]);
+  });
+
   it('a due time within 2 ms of a held start waits for that start, then claims', async () => {
     await insertCallbacks(1000);
     await clock.advanceTo(T0 + 990);

@@ -25,7 +25,7 @@ function openWindow(options: Partial<DueWindowOptions> = {}): DueWindow {
   window = new DueWindow(spy.store, clock, merged, {
     onDue: (now) => {
       dues.push(now - T0);
-      void spy.inner.claimDue({ lane: CALLBACKS, now, dueBy: now + merged.leadMs, limit: 100, owner: 'test', leaseMs: 60_000, planNext: noNext });
+      void spy.inner.claimDue({ lane: CALLBACKS, now, dueBy: now + merged.leadMs + (merged.claimSpanMs ?? 0), limit: 100, owner: 'test', leaseMs: 60_000, planNext: noNext });
     },
     onUnknownWrite: () => unknownWrites++,
     onError: (_error, context) => errors.push(context),
@@ -61,6 +61,15 @@ describe('DueWindow', () => {
     expect(dues).toEqual([4990]);
     await clock.advanceTo(T0 + 9000);
     expect(dues).toEqual([4990, 7990]);
+  });
+
+  it('with a claim span, one wake-up stands for every due time within lead + span', async () => {
+    // Due every 2 ms: without a span each would wake the window (and claim) on its own.
+    await insertCallbacks(...Array.from({ length: 20 }, (_, i) => 1000 + 2 * i));
+    await openWindow({ claimSpanMs: 10 }).start();
+    await clock.advanceTo(T0 + 1040);
+    // 990 claims through 1010; the next time left (1012) wakes it at 1002, and so on.
+    expect(dues).toEqual([990, 1002, 1014, 1026]);
   });
 
   it('a burst bigger than a read is one due entry, and the times after it are read at once', async () => {

@@ -12,12 +12,13 @@ let spy: SpyStore;
 let written: (readonly JobOutcome[])[];
 let errors: unknown[];
 
-function openWriter(maxBatch?: number): OutcomeWriter {
+function openWriter(maxBatch?: number, minIntervalMs?: number): OutcomeWriter {
   return new OutcomeWriter(
     spy.store,
     (error) => errors.push(error),
     (outcomes) => written.push(outcomes),
     maxBatch,
+    minIntervalMs,
   );
 }
 
@@ -129,5 +130,69 @@ describe('OutcomeWriter', () => {
     expect(spy.order).toEqual(['startJobs', 'recordOutcomes']);
     expect(spy.calls.get('startJobs')).toEqual([[OWNER, [running!.id], T0 + 1]]);
     expect(await spy.inner.getJob(running!.id)).toMatchObject({ status: 'running', startedAt: T0 + 1 });
+  });
+
+  describe('with a minimum interval between flushes', () => {
+    it('writes after a quiet spell in the next turn, and what follows within the interval in one later call', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      const jobs = await claimJobs(3);
+      const writer = openWriter(undefined, 50);
+      writer.add(completed(jobs[0]!), jobs[0]!);
+      await turns();
+      expect(spy.count('recordOutcomes')).toBe(1);
+      writer.add(completed(jobs[1]!), jobs[1]!);
+      await turns();
+      await vi.advanceTimersByTimeAsync(20);
+      writer.add(completed(jobs[2]!), jobs[2]!);
+      await turns();
+      expect(spy.count('recordOutcomes')).toBe(1);
+      await vi.advanceTimersByTimeAsync(29);
+      await turns();
+      expect(spy.count('recordOutcomes')).toBe(1);
+      await vi.advanceTimersByTimeAsync(1);
+      await turns();
+      expect(spy.calls.get('recordOutcomes')?.map(([batch]) => (batch as JobOutcome[]).length)).toEqual([1, 2]);
+      for (const job of jobs) expect((await spy.inner.getJob(job.id))?.status).toBe('completed');
+    });
+
+    it('a start and finish within the interval share one write, with no start write', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      const [first, job] = await claimJobs(2, 'reserved');
+      const writer = openWriter(undefined, 50);
+      writer.markStarted(OWNER, first!.id, T0);
+      await turns();
+      expect(spy.count('startJobs')).toBe(1);
+      writer.markStarted(OWNER, job!.id, T0 + 1);
+      await vi.advanceTimersByTimeAsync(10);
+      writer.add(completed(job!, { startedAt: T0 + 1 }), job!);
+      await vi.advanceTimersByTimeAsync(40);
+      await turns();
+      expect(spy.order).toEqual(['startJobs', 'recordOutcomes']);
+      expect(await spy.inner.getJob(job!.id)).toMatchObject({ status: 'completed', startedAt: T0 + 1 });
+    });
+
+    it('drain() writes at once instead of waiting out the interval', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      const jobs = await claimJobs(2);
+      const writer = openWriter(undefined, 60_000);
+      writer.add(completed(jobs[0]!), jobs[0]!);
+      await turns();
+      writer.add(completed(jobs[1]!), jobs[1]!);
+      await writer.drain();
+      expect(spy.count('recordOutcomes')).toBe(2);
+      expect(writer.pending).toBe(0);
+    });
+
+    it('a batch of starts is written at its latest start, never before a job was due', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      const [a, b] = await claimJobs(2, 'reserved');
+      const writer = openWriter(undefined, 50);
+      writer.add(completed((await claimJobs(1))[0]!));
+      await turns();
+      writer.markStarted(OWNER, a!.id, T0 + 1);
+      writer.markStarted(OWNER, b!.id, T0 + 4);
+      await writer.drain();
+      expect(spy.calls.get('startJobs')).toEqual([[OWNER, [a!.id, b!.id], T0 + 4]]);
+    });
   });
 });
