@@ -10,6 +10,8 @@
  *   npm run build && node scripts/measure-burst-cpu.mjs 20000 [serve flags...]
  *   TARGET=http://localhost:4999/api/jobs/trigger node scripts/measure-burst-cpu.mjs 20000 --allow-target localhost --target-concurrency 50
  *   PROFILE=burst.cpuprofile node scripts/measure-burst-cpu.mjs 20000   # also a CPU profile of the burst alone
+ *   SPREAD_MS=30000 node scripts/measure-burst-cpu.mjs 60000   # due times spread evenly over 30 s: 2,000 jobs/s sustained
+ *   WARMUP=10000 SPREAD_MS=30000 ...   # first 10,000 more at the same rate, ending 1 s before: a server that has run a while
  *
  * With PROFILE set, the server runs with the inspector on and the profiler is started just
  * before the due instant and stopped when the receiver has every job, so the creates are not in
@@ -28,12 +30,30 @@ if (process.argv[2] === '--receiver') {
   let n = 0;
   let first = 0;
   let last = 0;
+  /** Arrival minus the job's scheduled time (the chime-scheduled-time header), ms. */
+  const lateness = [];
+  /** The worst lateness of each second since the first arrival: when the late ones came. */
+  const worstPerSecond = [];
+  const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
   const server = http.createServer((req, res) => {
-    if (req.url === '/__stats') return void res.end(JSON.stringify({ n, first, last }));
+    if (req.url === '/__stats') {
+      const sorted = [...lateness].sort((a, b) => a - b);
+      const late = sorted.length === 0 ? null : { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1), early: sorted.filter((ms) => ms < 0).length, worstPerSecond };
+      return void res.end(JSON.stringify({ n, first, last, late }));
+    }
     req.resume();
+    // Warm-up jobs (named w…) are delivered and answered, not counted.
+    if (String(req.headers['chime-job-name']).startsWith('w')) return void req.on('end', () => res.end('{}'));
     req.on('end', () => {
       const at = performance.timeOrigin + performance.now();
+      const scheduled = Date.parse(String(req.headers['chime-scheduled-time']));
       if (n === 0) first = at;
+      if (Number.isFinite(scheduled)) {
+        const late = Math.round((at - scheduled) * 10) / 10;
+        lateness.push(late);
+        const second = Math.floor((at - first) / 1000);
+        worstPerSecond[second] = Math.max(worstPerSecond[second] ?? Number.NEGATIVE_INFINITY, late);
+      }
       last = at;
       n++;
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -60,13 +80,28 @@ if (process.argv[2] === '--receiver') {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const due = Date.now() + Number(process.env.LEAD_MS ?? 10_000 + jobs);
+  const spreadMs = Number(process.env.SPREAD_MS ?? 0);
+  const dueOf = (i) => due + Math.floor((i * spreadMs) / jobs);
+  const warmup = Number(process.env.WARMUP ?? 0);
+  const warmupDueOf = (i) => due - 1000 - Math.floor(((warmup - i) * spreadMs) / jobs);
   const target = process.env.TARGET ? { target: { url: process.env.TARGET } } : {};
   let next = 0;
+  let nextWarmup = 0;
+  const createWarmup = async () => {
+    while (nextWarmup < warmup) {
+      const i = nextWarmup++;
+      const response = await fetch(`${base}/v1.0/jobs/w${i}`, { method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ dueTime: new Date(warmupDueOf(i)).toISOString(), data: { i }, ...target }) });
+      if (!response.ok) throw new Error(`create w${i}: ${response.status} ${await response.text()}`);
+      await response.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: 100 }, createWarmup));
   const create = async () => {
     while (next < jobs) {
       const i = next++;
       const response = await fetch(`${base}/v1.0/jobs/j${i}`, { method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ dueTime: new Date(due).toISOString(), data: { i }, ...target }) });
+        body: JSON.stringify({ dueTime: new Date(dueOf(i)).toISOString(), data: { i }, ...target }) });
       if (!response.ok) throw new Error(`create j${i}: ${response.status} ${await response.text()}`);
       await response.arrayBuffer();
     }
@@ -87,6 +122,8 @@ if (process.argv[2] === '--receiver') {
     const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, clock ticks of 10 ms
   };
+  // Bytes the server (WAL appends and checkpoints) sent to the disk.
+  const writtenBytes = () => Number(/^write_bytes: (\d+)/m.exec(readFileSync(`/proc/${server.pid}/io`, 'utf8'))[1]);
   // Built by `tsc -p bench/tsconfig.json` (npm run bench builds it too).
   const profiler = process.env.PROFILE
     ? await (await import('../dist-bench/server-profiler.js')).connectProfiler(`http://127.0.0.1:${INSPECTOR_PORT}`)
@@ -94,6 +131,7 @@ if (process.argv[2] === '--receiver') {
   while (Date.now() < due - 200) await new Promise((resolve) => setTimeout(resolve, 20));
   await profiler?.start();
   const cpuBefore = cpuSeconds();
+  const writtenBefore = writtenBytes();
   let stats;
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -101,11 +139,18 @@ if (process.argv[2] === '--receiver') {
     if (stats.n >= jobs) break;
   }
   const cpu = cpuSeconds() - cpuBefore;
+  const written = writtenBytes() - writtenBefore;
   if (profiler) {
     writeFileSync(process.env.PROFILE, JSON.stringify(await profiler.stop()));
   }
+  // Store calls per job, from the server's own histogram counts: transactions per job is
+  // what batching changes.
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  const storeCalls = Object.fromEntries([...metrics.matchAll(/^chime_store_operation_seconds_count\{operation="([^"]+)"\} (\d+)/gm)]
+    .map(([, operation, count]) => [operation, Math.round((Number(count) / jobs) * 1000) / 1000]));
+  if (process.env.DUMP_LATENESS) console.log(metrics.split('\n').filter((line) => line.startsWith('chime_fire_lateness_seconds_bucket') || /chime_store_operation_seconds_bucket\{le="(0.01|0.025|0.1|\+Inf)"/.test(line)).join('\n'));
   const seconds = (stats.last - stats.first) / 1000;
-  console.log(JSON.stringify({ flags: flags.join(' '), target: process.env.TARGET ?? null, jobs, cpuUsPerJob: Math.round((cpu * 1e6) / jobs), jobsPerSec: Math.round(jobs / seconds) }));
+  console.log(JSON.stringify({ flags: flags.join(' '), target: process.env.TARGET ?? null, jobs, spreadMs, cpuUsPerJob: Math.round((cpu * 1e6) / jobs), diskKiBPerJob: Math.round((written / 1024 / jobs) * 10) / 10, jobsPerSec: Math.round(jobs / seconds), lateMs: stats.late, storeCallsPerJob: storeCalls }));
   stop();
   await new Promise((resolve) => server.once('exit', resolve));
   rmSync(dir, { recursive: true, force: true });
