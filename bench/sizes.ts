@@ -56,6 +56,12 @@ export interface Sizes {
   readonly sustainedJobsPerSec: number;
   readonly sustainedSeconds: number;
   /**
+   * Workload 10: seconds of jobs at the same rate fired first and not counted, so the figure
+   * is the steady state of a server that has been firing, not a fresh process's first
+   * seconds (its JIT compiling the firing path, its connections opening).
+   */
+  readonly sustainedWarmupSeconds: number;
+  /**
    * Workload 11: future jobs stored at each step of the scale series, ascending; one store
    * grows from step to step. `scaleLargestStep` is added by --scale-largest (see
    * `withScaleLargest`).
@@ -86,6 +92,7 @@ export const fullSizes: Sizes = {
   dashboardReads: 200,
   sustainedJobsPerSec: 2_000,
   sustainedSeconds: 30,
+  sustainedWarmupSeconds: 5,
   scaleSteps: [10_000, 1_000_000],
   scaleLargestStep: 10_000_000,
   workerConcurrency: 50,
@@ -109,6 +116,7 @@ export const quickSizes: Sizes = {
   dashboardReads: 50,
   sustainedJobsPerSec: 200,
   sustainedSeconds: 3,
+  sustainedWarmupSeconds: 1,
   scaleSteps: [1_000, 10_000],
   scaleLargestStep: 50_000,
 };

@@ -12,6 +12,7 @@
  *   PROFILE=burst.cpuprofile node scripts/measure-burst-cpu.mjs 20000   # also a CPU profile of the burst alone
  *   SPREAD_MS=30000 node scripts/measure-burst-cpu.mjs 60000   # due times spread evenly over 30 s: 2,000 jobs/s sustained
  *   WARMUP=10000 SPREAD_MS=30000 ...   # first 10,000 more at the same rate, ending 1 s before: a server that has run a while
+ *   SERVER_NODE_FLAGS='--trace-gc' ...  # node flags for the server (its stdout is shown then)
  *
  * With PROFILE set, the server runs with the inspector on and the profiler is started just
  * before the due instant and stopped when the receiver has every job, so the creates are not in
@@ -72,9 +73,11 @@ if (process.argv[2] === '--receiver') {
   await new Promise((resolve) => receiver.once('message', resolve));
   const bin = fileURLToPath(new URL('../bin/chime.js', import.meta.url));
   const INSPECTOR_PORT = 9239;
-  const nodeArgs = process.env.PROFILE ? [`--inspect=127.0.0.1:${INSPECTOR_PORT}`] : [];
+  // SERVER_NODE_FLAGS='--trace-gc': the server's own node flags; its stdout is shown then.
+  const extraFlags = process.env.SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const nodeArgs = [...(process.env.PROFILE ? [`--inspect=127.0.0.1:${INSPECTOR_PORT}`] : []), ...extraFlags];
   const server = spawn(process.execPath, [...nodeArgs, bin, 'serve', '--port', String(port), '--no-grpc', '--store', `sqlite:${join(dir, 'chime.db')}`,
-    '--data-dir', dir, '--app-url', `http://127.0.0.1:${RECEIVER_PORT}`, '--max-concurrent-jobs', '50', '--log-level', 'warn', ...flags], { stdio: ['ignore', 'ignore', 'inherit'] });
+    '--data-dir', dir, '--app-url', `http://127.0.0.1:${RECEIVER_PORT}`, '--max-concurrent-jobs', '50', '--log-level', 'warn', ...flags], { stdio: ['ignore', extraFlags.length > 0 ? 'inherit' : 'ignore', 'inherit'] });
   for (let i = 0; i < 300; i++) {
     if (await fetch(`${base}/readyz`).then((r) => r.ok, () => false)) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
