@@ -88,32 +88,26 @@ if (process.argv[2] === '--receiver') {
   const warmup = Number(process.env.WARMUP ?? 0);
   const warmupDueOf = (i) => due - 1000 - Math.floor(((warmup - i) * spreadMs) / jobs);
   const target = process.env.TARGET ? { target: { url: process.env.TARGET } } : {};
-  let next = 0;
-  let nextWarmup = 0;
-  const createWarmup = async () => {
-    while (nextWarmup < warmup) {
-      const i = nextWarmup++;
-      const response = await fetch(`${base}/v1.0/jobs/w${i}`, { method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ dueTime: new Date(warmupDueOf(i)).toISOString(), data: { i }, ...target }) });
-      if (!response.ok) throw new Error(`create w${i}: ${response.status} ${await response.text()}`);
-      await response.arrayBuffer();
-    }
+  /** Creates jobs `${prefix}0` … `${prefix}${count - 1}`, 100 requests in flight. */
+  const createAll = async (prefix, count, dueAt) => {
+    let next = 0;
+    const createNext = async () => {
+      while (next < count) {
+        const i = next++;
+        const response = await fetch(`${base}/v1.0/jobs/${prefix}${i}`, { method: 'POST', headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ dueTime: new Date(dueAt(i)).toISOString(), data: { i }, ...target }) });
+        if (!response.ok) throw new Error(`create ${prefix}${i}: ${response.status} ${await response.text()}`);
+        await response.arrayBuffer();
+      }
+    };
+    await Promise.all(Array.from({ length: 100 }, createNext));
   };
-  await Promise.all(Array.from({ length: 100 }, createWarmup));
-  const create = async () => {
-    while (next < jobs) {
-      const i = next++;
-      const response = await fetch(`${base}/v1.0/jobs/j${i}`, { method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ dueTime: new Date(dueOf(i)).toISOString(), data: { i }, ...target }) });
-      if (!response.ok) throw new Error(`create j${i}: ${response.status} ${await response.text()}`);
-      await response.arrayBuffer();
-    }
-  };
+  await createAll('w', warmup, warmupDueOf);
   const stop = () => {
     server.kill('SIGTERM');
     receiver.kill();
   };
-  await Promise.all(Array.from({ length: 100 }, create)).catch((error) => {
+  await createAll('j', jobs, dueOf).catch((error) => {
     stop();
     throw error;
   });
