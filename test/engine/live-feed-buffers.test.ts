@@ -1,11 +1,18 @@
 /** The lifecycle stream's two in-memory readers: the resume buffer and the per-minute firing stats. */
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { FiringStats } from '../../src/services/firing-stats.js';
 import { jobRefOf, LifecycleEvents, type LifecycleEvent } from '../../src/core/lifecycle-events.js';
 import { RecentEvents } from '../../src/services/recent-events.js';
 import { newJob, T0 } from '../support/fixtures.js';
 
-const fired = (at: number, lateMs: number): LifecycleEvent => ({ type: 'job.fired', at, job: jobRefOf(newJob()), lateMs, nodeId: 'n' });
+const fired = (at: number, lateMs: number, payload?: string): LifecycleEvent => ({
+  type: 'job.fired',
+  at,
+  job: jobRefOf(newJob(payload === undefined ? {} : { payload })),
+  lateMs,
+  nodeId: 'n',
+});
 const queue = (at: number): LifecycleEvent => ({ type: 'queue.changed', at, queue: 'q', change: 'paused', detail: null });
 
 describe('RecentEvents', () => {
@@ -30,6 +37,78 @@ describe('RecentEvents', () => {
     expect(recent.after('garbage').kind).toBe('reset');
     recent.close();
     expect(events.active).toBe(false);
+  });
+
+  it('replays events equal to the ones emitted, payloads with any characters included', () => {
+    const events = new LifecycleEvents();
+    const recent = new RecentEvents(events, 100, T0);
+    recent.start();
+    const emitted = [
+      fired(T0, 3),
+      fired(T0 + 1, 0.25, JSON.stringify({ text: 'é ✓ 😀 "quoted" \\ \n' })),
+      queue(T0 + 2),
+    ];
+    for (const event of emitted) events.emit(event);
+    const replay = recent.after(`${recent.boot}-0`);
+    expect(replay.kind === 'replay' && replay.events.map((e) => e.event)).toEqual(emitted);
+  });
+
+  it('keeps fewer events when they fill its bytes, and never replays one it overwrote', () => {
+    const events = new LifecycleEvents();
+    const recent = new RecentEvents(events, 1_000, T0, 16_384);
+    recent.start();
+    const big = (i: number): LifecycleEvent => fired(T0 + i, i, JSON.stringify('x'.repeat(400)));
+    for (let i = 0; i < 40; i++) events.emit(big(i));
+    // ~1.1 KB each: 40 of them do not fit in 16 KB, so an early id resets and the last three replay.
+    expect(recent.after(recent.idOf(1)).kind).toBe('reset');
+    const lastThree = recent.after(recent.idOf(37));
+    expect(lastThree.kind === 'replay' && lastThree.events.map((e) => e.event.at)).toEqual([T0 + 37, T0 + 38, T0 + 39]);
+  });
+
+  it('does not keep an event larger than an eighth of its bytes: a resume across it resets, one after it replays', () => {
+    const events = new LifecycleEvents();
+    const recent = new RecentEvents(events, 100, T0, 64 * 1024);
+    recent.start();
+    events.emit(queue(T0));
+    events.emit(fired(T0 + 1, 1, JSON.stringify('y'.repeat(10_000))));
+    events.emit(queue(T0 + 2));
+    expect(recent.after(recent.idOf(0)).kind).toBe('reset');
+    expect(recent.after(recent.idOf(1)).kind).toBe('reset');
+    const after2 = recent.after(recent.idOf(2));
+    expect(after2.kind === 'replay' && after2.events.map((e) => e.event)).toEqual([queue(T0 + 2)]);
+  });
+
+  it('replays exactly the events after any id it still holds, whatever their sizes (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat({ max: 3_000 }), { minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 5, max: 60 }),
+        fc.integer({ min: 8_192, max: 65_536 }),
+        fc.nat(),
+        (sizes, capacity, bytes, pick) => {
+          const events = new LifecycleEvents();
+          const recent = new RecentEvents(events, capacity, T0, bytes);
+          recent.start();
+          const emitted = sizes.map((size, i) => fired(T0 + i, i, JSON.stringify('z'.repeat(size))));
+          const lengths = emitted.map((e) => Buffer.byteLength(JSON.stringify(e)));
+          for (const event of emitted) events.emit(event);
+          const seq = pick % (emitted.length + 1);
+          const result = recent.after(recent.idOf(seq));
+          const wanted = emitted.slice(seq);
+          if (result.kind === 'replay') {
+            expect(result.events.map((e) => e.seq)).toEqual(wanted.map((_, i) => seq + 1 + i));
+            expect(result.events.map((e) => e.event)).toEqual(wanted);
+          } else {
+            // A reset only when the wanted events could not all be kept: too many, one too large,
+            // or more than half the bytes (half: the rest may be skipped where text would wrap).
+            const wantedBytes = lengths.slice(seq).reduce((a, b) => a + b, 0);
+            const tooLarge = lengths.slice(seq).some((l) => l > bytes / 8);
+            expect(wanted.length > capacity || tooLarge || wantedBytes > bytes / 2).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 
