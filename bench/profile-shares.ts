@@ -5,8 +5,9 @@
  * slower machine or a noisy neighbour slows every part alike, where on/off throughput from two
  * runs moved by ±25% on the bench machine (2026-12-02) and could not resolve a 5% cost.
  *
- * Also a command: `node dist-bench/profile-shares.js <file.cpuprofile> [top]` prints the parts
- * and the functions with the most self time (scripts/measure-burst-cpu.mjs writes such a file).
+ * Also a command: `node dist-bench/profile-shares.js <file.cpuprofile> [top]` prints the parts,
+ * the functions with the most self time, and the store's native calls by the JS line that made
+ * them (scripts/measure-burst-cpu.mjs writes such a file).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -63,7 +64,24 @@ export interface ProfileShares {
   shareOf(...parts: PartName[]): number;
   /** Functions by self samples, most first: "name file:line" and share of busy samples. */
   topSelf(count: number): { frame: string; share: number }[];
+  /**
+   * Self samples of native functions (no script URL) named in `names`, by the nearest caller
+   * with a script URL, most first: which statement a better-sqlite3 `run`/`all`/`get` ran for.
+   */
+  nativeByCaller(names: readonly string[], count: number): { frame: string; share: number }[];
 }
+
+/** better-sqlite3's statement methods, as a profile names them (native, no URL). */
+export const SQLITE_NATIVE_CALLS = ['run', 'all', 'get', 'iterate', 'exec', 'pragma'] as const;
+
+const frameLabel = (callFrame: CallFrame): string =>
+  `${callFrame.functionName || '(anonymous)'} ${callFrame.url.replace(/^.*\/(node_modules|dist)\//, '$1/')}:${callFrame.lineNumber + 1}`;
+
+const mostFirst = (counts: Map<string, number>, count: number, share: (n: number) => number) =>
+  [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([frame, n]) => ({ frame, share: share(n) }));
 
 export function profileShares(profile: CpuProfile): ProfileShares {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -91,7 +109,7 @@ export function profileShares(profile: CpuProfile): ProfileShares {
     for (const [name, part] of entries) if (part.running?.(callFrame)) parts.add(name);
     const key = [...parts].sort().join(',');
     setCounts.set(key, (setCounts.get(key) ?? 0) + 1);
-    const frame = `${callFrame.functionName || '(anonymous)'} ${callFrame.url.replace(/^.*\/(node_modules|dist)\//, '$1/')}:${callFrame.lineNumber + 1}`;
+    const frame = frameLabel(callFrame);
     selfCounts.set(frame, (selfCounts.get(frame) ?? 0) + 1);
   }
   const share = (n: number) => (busy === 0 ? Number.NaN : n / busy);
@@ -103,11 +121,19 @@ export function profileShares(profile: CpuProfile): ProfileShares {
       for (const [key, count] of setCounts) if (key && key.split(',').some((name) => parts.includes(name as PartName))) n += count;
       return share(n);
     },
-    topSelf: (count) =>
-      [...selfCounts]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, count)
-        .map(([frame, n]) => ({ frame, share: share(n) })),
+    topSelf: (count) => mostFirst(selfCounts, count, share),
+    nativeByCaller: (names, count) => {
+      const byCaller = new Map<string, number>();
+      for (const id of profile.samples) {
+        const { callFrame } = byId.get(id)!;
+        if (callFrame.url !== '' || !names.includes(callFrame.functionName)) continue;
+        let caller = parentOf.get(id);
+        while (caller !== undefined && byId.get(caller)!.callFrame.url === '') caller = parentOf.get(caller);
+        const label = `${callFrame.functionName} < ${caller === undefined ? '(none)' : frameLabel(byId.get(caller)!.callFrame)}`;
+        byCaller.set(label, (byCaller.get(label) ?? 0) + 1);
+      }
+      return mostFirst(byCaller, count, share);
+    },
   };
 }
 
@@ -121,4 +147,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const [name, part] of Object.entries(PROFILE_PARTS)) console.log(`  ${pct(shares.shareOf(name as PartName))}  ${part.label}`);
   console.log(`top ${top} functions by self time:`);
   for (const { frame, share } of shares.topSelf(Number(top))) console.log(`  ${pct(share)}  ${frame}`);
+  console.log(`SQLite statements (better-sqlite3 ${SQLITE_NATIVE_CALLS.join('/')}, self time) by the line that ran them:`);
+  for (const { frame, share } of shares.nativeByCaller(SQLITE_NATIVE_CALLS, 15)) console.log(`  ${pct(share)}  ${frame}`);
 }

@@ -10,7 +10,7 @@ const frame = (id: number, functionName: string, url: string, children: number[]
 /** A claim loop calling prom-client and the store through the timing wrapper, plus GC, signing and idle. */
 const profile: CpuProfile = {
   nodes: [
-    frame(1, '(root)', '', [2, 3, 6, 7]),
+    frame(1, '(root)', '', [2, 3, 6, 7, 9]),
     frame(2, '(idle)', ''),
     frame(3, 'claim', 'dist/runtime/claim-loop.js', [4, 5]),
     frame(4, 'observe', 'node_modules/prom-client/lib/histogram.js'),
@@ -18,8 +18,10 @@ const profile: CpuProfile = {
     frame(6, '(garbage collector)', ''),
     frame(7, 'headers', 'dist/runtime/delivery/webhook-signing.js'),
     frame(8, 'run', 'dist/store/sqlite/claims.js'),
+    frame(9, 'recordOutcomes', 'dist/store/sqlite/outcomes.js', [10]),
+    frame(10, 'run', '', []),
   ],
-  samples: [2, 2, 4, 5, 8, 8, 8, 6, 7, 3],
+  samples: [2, 2, 4, 5, 8, 8, 8, 6, 7, 3, 10, 10],
   startTime: 0,
   endTime: 10_000,
 };
@@ -28,31 +30,36 @@ describe('profileShares', () => {
   const shares = profileShares(profile);
 
   it('divides by the busy samples, leaving idle out', () => {
-    expect(shares.samples).toBe(10);
-    expect(shares.busySamples).toBe(8);
+    expect(shares.samples).toBe(12);
+    expect(shares.busySamples).toBe(10);
   });
 
   it('counts a part for every sample with it on the stack', () => {
-    expect(shares.shareOf('store')).toBe(3 / 8);
-    expect(shares.shareOf('signing')).toBe(1 / 8);
-    expect(shares.shareOf('gc')).toBe(1 / 8);
+    expect(shares.shareOf('store')).toBe(5 / 10);
+    expect(shares.shareOf('signing')).toBe(1 / 10);
+    expect(shares.shareOf('gc')).toBe(1 / 10);
     expect(shares.shareOf('logs')).toBe(0);
   });
 
   it("counts the store's timing wrapper for metrics only where it is the running frame", () => {
     // prom-client once, the wrapper running once; the three store samples under it are the store's.
-    expect(shares.shareOf('metrics')).toBe(2 / 8);
+    expect(shares.shareOf('metrics')).toBe(2 / 10);
   });
 
   it('counts a sample once for a group of parts', () => {
-    expect(shares.shareOf('metrics', 'store')).toBe(5 / 8);
-    expect(shares.shareOf('signing', 'guard')).toBe(1 / 8);
+    expect(shares.shareOf('metrics', 'store')).toBe(7 / 10);
+    expect(shares.shareOf('signing', 'guard')).toBe(1 / 10);
   });
 
   it('lists functions by self time', () => {
     expect(shares.topSelf(2)).toEqual([
-      { frame: 'run dist/store/sqlite/claims.js:10', share: 3 / 8 },
-      expect.objectContaining({ share: 1 / 8 }),
+      { frame: 'run dist/store/sqlite/claims.js:10', share: 3 / 10 },
+      { frame: 'run :10', share: 2 / 10 },
     ]);
+  });
+
+  it("attributes a native statement call to the nearest caller with a script, and only native ones", () => {
+    // Frame 8 is a script function named run (not native): it is not counted.
+    expect(shares.nativeByCaller(['run', 'all'], 5)).toEqual([{ frame: 'run < recordOutcomes dist/store/sqlite/outcomes.js:10', share: 2 / 10 }]);
   });
 });
