@@ -59,16 +59,18 @@ export function advanceSchedule(
   return { deliver, signal };
 }
 
-/** When a schedule's last occurrence ends, the schedule ends with it. */
+/**
+ * When a schedule's last occurrence ends, the schedule ends with it. One read asks all of it
+ * (active, no next occurrence, no job of it still open): this runs for every finished Dapr job.
+ */
 export function finishScheduleIfDone(ctx: SqliteContext, scheduleId: string, lastStatus: JobStatus, now: number): void {
-  const row = ctx.prepare(`SELECT ${CURSOR_COLUMNS}, next_run_at FROM schedules WHERE id = ?`).get(scheduleId) as
-    | (CursorRow & { next_run_at: number | null })
-    | undefined;
-  if (!row || row.status !== 'active' || row.next_run_at !== null) return;
-  const open = ctx
-    .prepare(`SELECT 1 FROM jobs WHERE schedule_id = ? AND status NOT IN (${FINAL_SQL}) LIMIT 1`)
-    .get(scheduleId);
-  if (open) return;
+  const row = ctx
+    .prepare(
+      `SELECT ${CURSOR_COLUMNS} FROM schedules WHERE id = ? AND status = 'active' AND next_run_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM jobs WHERE schedule_id = schedules.id AND status NOT IN (${FINAL_SQL}))`,
+    )
+    .get(scheduleId) as CursorRow | undefined;
+  if (!row) return;
   const status = finishedScheduleStatus(cursorFromRow(row), lastStatus);
   ctx.prepare('UPDATE schedules SET status = ?, updated_at = ? WHERE id = ?').run(status, now, scheduleId);
 }
