@@ -14,6 +14,10 @@
  *   WARMUP=10000 SPREAD_MS=30000 ...   # first 10,000 more at the same rate, ending 1 s before: a server that has run a while
  *   SERVER_NODE_FLAGS='--trace-gc' ...  # node flags for the server (its stdout is shown then)
  *
+ * Besides lateness, CPU, disk and store calls per job, it reports the server's event-loop delay
+ * and its GC pauses (count and total by kind) over the measured window, from the server's own
+ * /metrics (prom-client's default metrics): the creates before the window are not in them.
+ *
  * With PROFILE set, the server runs with the inspector on and the profiler is started just
  * before the due instant and stopped when the receiver has every job, so the creates are not in
  * it. `node dist-bench/profile-shares.js <file>` (after `tsc -p bench/tsconfig.json`) reads the file.
@@ -126,6 +130,9 @@ if (process.argv[2] === '--receiver') {
     ? await (await import('../dist-bench/server-profiler.js')).connectProfiler(`http://127.0.0.1:${INSPECTOR_PORT}`)
     : undefined;
   while (Date.now() < due - 200) await new Promise((resolve) => setTimeout(resolve, 20));
+  // A scrape resets the server's event-loop delay histogram (prom-client) and marks its GC
+  // totals, so the figures after the run cover the measured window only.
+  const gcBefore = gcTotals(await (await fetch(`${base}/metrics`)).text());
   await profiler?.start();
   const cpuBefore = cpuSeconds();
   const writtenBefore = writtenBytes();
@@ -146,10 +153,29 @@ if (process.argv[2] === '--receiver') {
   const storeCalls = Object.fromEntries([...metrics.matchAll(/^chime_store_operation_seconds_count\{operation="([^"]+)"\} (\d+)/gm)]
     .map(([, operation, count]) => [operation, Math.round((Number(count) / jobs) * 1000) / 1000]));
   if (process.env.DUMP_LATENESS) console.log(metrics.split('\n').filter((line) => line.startsWith('chime_fire_lateness_seconds_bucket') || /chime_store_operation_seconds_bucket\{le="(0.01|0.025|0.1|\+Inf)"/.test(line)).join('\n'));
+  // The server's event-loop delay over the window: prom-client samples it every 10 ms, and a
+  // sample is the whole interval, so an idle loop reads about 10 ms; the max is the longest block.
+  const loop = (name) => Math.round(Number(new RegExp(`^nodejs_eventloop_lag_${name}_seconds (\\S+)`, 'm').exec(metrics)?.[1]) * 1e4) / 10;
+  const gcAfter = gcTotals(metrics);
+  const gc = Object.fromEntries(Object.entries(gcAfter).map(([kind, after]) => [kind, {
+    count: after.count - (gcBefore[kind]?.count ?? 0),
+    ms: Math.round((after.seconds - (gcBefore[kind]?.seconds ?? 0)) * 1e4) / 10,
+  }]));
   const seconds = (stats.last - stats.first) / 1000;
-  console.log(JSON.stringify({ flags: flags.join(' '), target: process.env.TARGET ?? null, jobs, spreadMs, cpuUsPerJob: Math.round((cpu * 1e6) / jobs), diskKiBPerJob: Math.round((written / 1024 / jobs) * 10) / 10, jobsPerSec: Math.round(jobs / seconds), lateMs: stats.late, storeCallsPerJob: storeCalls }));
+  console.log(JSON.stringify({ flags: flags.join(' '), target: process.env.TARGET ?? null, jobs, spreadMs, cpuUsPerJob: Math.round((cpu * 1e6) / jobs), diskKiBPerJob: Math.round((written / 1024 / jobs) * 10) / 10, jobsPerSec: Math.round(jobs / seconds), lateMs: stats.late, storeCallsPerJob: storeCalls,
+    serverLoopDelayMs: { p50: loop('p50'), p99: loop('p99'), max: loop('max') }, serverGc: gc }));
   stop();
   await new Promise((resolve) => server.once('exit', resolve));
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** GC counts and seconds by kind (minor, major, incremental, weakcb) from prom-client's histogram. */
+function gcTotals(metrics) {
+  const totals = {};
+  for (const [, part, kind, value] of metrics.matchAll(/^nodejs_gc_duration_seconds_(sum|count)\{kind="([^"]+)"\} (\S+)/gm)) {
+    totals[kind] ??= { count: 0, seconds: 0 };
+    if (part === 'sum') totals[kind].seconds = Number(value);
+    else totals[kind].count = Number(value);
+  }
+  return totals;
+}
