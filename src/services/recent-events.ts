@@ -29,14 +29,14 @@ export const RECENT_EVENTS_BYTES = 16 * 1024 * 1024;
 
 export type Resume = { kind: 'replay'; events: NumberedEvent[] } | { kind: 'reset'; reason: string };
 
-/** Where event `seq`'s text starts, as an absolute byte position (ring offset = position % bytes). */
+/** The start of a slot whose event was not kept (larger than an eighth of the buffer). */
 const NOT_KEPT = -1;
 
 export class RecentEvents {
   readonly boot: string;
   /** Allocated on start(): a node nobody watches keeps no buffer. */
   private text = Buffer.alloc(0);
-  /** Per seq slot: absolute start position of the event's text, or NOT_KEPT. */
+  /** Per seq slot: absolute byte position where the event's text starts (offset = position % bytes), or NOT_KEPT. */
   private readonly starts: Float64Array;
   private readonly lengths: Uint32Array;
   /** Absolute position where the next event's text goes; every byte before `head - bytes` is overwritten. */
