@@ -6,6 +6,7 @@ import { T0, callbackTemplate, newJob, noNext } from '../support/fixtures.js';
 import { openSpyStore, type SpyStore } from '../support/spy-store.js';
 
 const CALLBACKS: Lane = { target: 'callback' };
+const TASKS: Lane = { target: 'task', queues: ['default'], tasks: ['process_data'] };
 const OWNER = 'node-a';
 
 let spy: SpyStore;
@@ -158,6 +159,21 @@ describe('OutcomeWriter', () => {
       await turns();
       expect(spy.calls.get('recordOutcomes')?.map(([batch]) => (batch as JobOutcome[]).length)).toEqual([1, 2]);
       for (const job of jobs) expect((await spy.inner.getJob(job.id))?.status).toBe('completed');
+    });
+
+    it("writes a task job's outcome in the next turn, interval or not: a limited queue's place frees only then", async () => {
+      const [callback] = await claimJobs(1);
+      await spy.inner.insertJobs([newJob({ runAt: T0 })]);
+      const [task] = await spy.inner.claimDue({ lane: TASKS, now: T0, limit: 1, owner: OWNER, leaseMs: 60_000, planNext: noNext });
+      const writer = openWriter(undefined, 50);
+      writer.add(completed(callback!), callback!);
+      await turns();
+      expect(spy.count('recordOutcomes')).toBe(1);
+      // Within the interval: a callback's outcome would wait 50 ms; the task's does not.
+      writer.add(completed(task!), task!);
+      await turns();
+      expect(spy.count('recordOutcomes')).toBe(2);
+      expect((await spy.inner.getJob(task!.id))?.status).toBe('completed');
     });
 
     it('a start and finish within the interval share one write, with no start write', async () => {
