@@ -13,7 +13,7 @@ import type { JobOutcome, Store } from '../store/store.js';
  * A task job's outcome is written in the next turn whatever the interval: its queue may have
  * a concurrency limit, whose place frees only once the outcome is written, and waiting out
  * the interval capped such a queue at one job per interval (concurrency 1, instant jobs:
- * 1,228 jobs/s without the interval, 203 with 5 ms; docs/benchmarks.md). The interval is for
+ * 211 jobs/s with 5 ms, 1,306 now; scripts/measure-queue-limit.mjs, docs/benchmarks.md). The interval is for
  * callbacks, whose queue has no limit unless one is set on `$callbacks` itself.
  */
 export class OutcomeWriter {
