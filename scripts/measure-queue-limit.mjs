@@ -20,26 +20,32 @@ const port = 3996;
 const base = `http://127.0.0.1:${port}`;
 const bin = fileURLToPath(new URL('../bin/chime.js', import.meta.url));
 const server = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--no-grpc', '--store', `sqlite:${join(dir, 'c.db')}`, '--data-dir', dir, '--tasks', join(dir, 'tasks.mjs'), '--log-level', 'warn', '--no-ui'], { stdio: 'inherit' });
-for (let i = 0; i < 300; i++) { if (await fetch(`${base}/readyz`).then((r) => r.ok, () => false)) break; await new Promise((r) => setTimeout(r, 100)); }
-const token = execFileSync(process.execPath, [bin, 'token', '--data-dir', dir], { encoding: 'utf8' }).trim();
-const h = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-let r = await fetch(`${base}/api/v1/queues/limited`, { method: 'PUT', headers: h, body: JSON.stringify({ concurrency: Number(limit) }) });
-if (r.status !== 204) throw new Error(`queue: ${r.status} ${await r.text()}`);
-r = await fetch(`${base}/api/v1/queues/limited/pause`, { method: 'POST', headers: h });
-if (!r.ok) throw new Error(`pause: ${r.status} ${await r.text()}`);
-const jobs = Array.from({ length: Number(count) }, () => ({ task_name: 'noop', queue_name: 'limited' }));
-r = await fetch(`${base}/api/v1/jobs/bulk`, { method: 'POST', headers: h, body: JSON.stringify({ jobs }) });
-if (!r.ok) throw new Error(`bulk: ${r.status} ${await r.text()}`);
-const t0 = performance.now();
-await fetch(`${base}/api/v1/queues/limited/resume`, { method: 'POST', headers: h });
-for (;;) {
-  await new Promise((r) => setTimeout(r, 50));
-  const q = await (await fetch(`${base}/api/v1/queues`, { headers: h })).json();
-  const lim = q.items.find((i) => i.name === 'limited');
-  if (lim && lim.size === 0 && lim.running === 0) break;
+for (let i = 0; i < 300; i++) {
+  if (await fetch(`${base}/readyz`).then((response) => response.ok, () => false)) break;
+  await new Promise((resolve) => setTimeout(resolve, 100));
 }
-const s = (performance.now() - t0) / 1000;
-console.log(JSON.stringify({ jobs: Number(count), concurrency: Number(limit), seconds: Math.round(s * 100) / 100, jobsPerSec: Math.round(Number(count) / s) }));
-server.kill('SIGTERM');
-await new Promise((r) => server.once('exit', r));
+try {
+  const token = execFileSync(process.execPath, [bin, 'token', '--data-dir', dir], { encoding: 'utf8' }).trim();
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const call = async (method, path, body) => {
+    const response = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return response.status === 204 ? null : response.json();
+  };
+  await call('PUT', '/api/v1/queues/limited', { concurrency: Number(limit) });
+  await call('POST', '/api/v1/queues/limited/pause');
+  await call('POST', '/api/v1/jobs/bulk', { jobs: Array.from({ length: Number(count) }, () => ({ task_name: 'noop', queue_name: 'limited' })) });
+  const startedAt = performance.now();
+  await call('POST', '/api/v1/queues/limited/resume');
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const queue = (await call('GET', '/api/v1/queues')).items.find((item) => item.name === 'limited');
+    if (queue && queue.size === 0 && queue.running === 0) break;
+  }
+  const seconds = (performance.now() - startedAt) / 1000;
+  console.log(JSON.stringify({ jobs: Number(count), concurrency: Number(limit), seconds: Math.round(seconds * 100) / 100, jobsPerSec: Math.round(Number(count) / seconds) }));
+} finally {
+  server.kill('SIGTERM');
+  await new Promise((resolve) => server.once('exit', resolve));
+}
 rmSync(dir, { recursive: true, force: true });
