@@ -13,6 +13,7 @@
  *   SPREAD_MS=30000 node scripts/measure-burst-cpu.mjs 60000   # due times spread evenly over 30 s: 2,000 jobs/s sustained
  *   WARMUP=10000 SPREAD_MS=30000 ...   # first 10,000 more at the same rate, ending 1 s before: a server that has run a while
  *   SERVER_NODE_FLAGS='--trace-gc' ...  # node flags for the server (its stdout is shown then)
+ *   STORE_QUERY=thread=on ...           # options of the SQLite store spec (here: the store on its own thread)
  *
  * Besides lateness, CPU, disk and store calls per job, it reports the server's event-loop delay
  * and its GC pauses (count and total by kind) over the measured window, from the server's own
@@ -80,7 +81,7 @@ if (process.argv[2] === '--receiver') {
   // SERVER_NODE_FLAGS='--trace-gc': the server's own node flags; its stdout is shown then.
   const extraFlags = process.env.SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
   const nodeArgs = [...(process.env.PROFILE ? [`--inspect=127.0.0.1:${INSPECTOR_PORT}`] : []), ...extraFlags];
-  const server = spawn(process.execPath, [...nodeArgs, bin, 'serve', '--port', String(port), '--no-grpc', '--store', `sqlite:${join(dir, 'chime.db')}`,
+  const server = spawn(process.execPath, [...nodeArgs, bin, 'serve', '--port', String(port), '--no-grpc', '--store', `sqlite:${join(dir, 'chime.db')}${process.env.STORE_QUERY ? `?${process.env.STORE_QUERY}` : ''}`,
     '--data-dir', dir, '--app-url', `http://127.0.0.1:${RECEIVER_PORT}`, '--max-concurrent-jobs', '50', '--log-level', 'warn', ...flags], { stdio: ['ignore', extraFlags.length > 0 ? 'inherit' : 'ignore', 'inherit'] });
   for (let i = 0; i < 300; i++) {
     if (await fetch(`${base}/readyz`).then((r) => r.ok, () => false)) break;

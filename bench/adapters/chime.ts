@@ -64,6 +64,8 @@ export interface ChimeSystemOptions {
   readonly serverArgs?: readonly string[];
   /** Callback systems: the server runs with its inspector on, for workload 12's CPU profile. */
   readonly profiled?: boolean;
+  /** SQLite: options of the store spec (`thread=on`: the store on its own thread). */
+  readonly sqliteQuery?: string;
 }
 
 const SECRET = 'chime-bench-secret-0123456789abcdef';
@@ -105,7 +107,7 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
       case 'sqlite': {
         const file = join(dir, `trial-${n}.db`);
         return {
-          spec: `sqlite:${file}`,
+          spec: `sqlite:${file}${options.sqliteQuery ? `?${options.sqliteQuery}` : ''}`,
           async measure() {
             const size = (suffix: string) => {
               try {
@@ -169,6 +171,7 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
     ...(options.mode === 'batched-sdk' ? ['SDK option batchCreates: createJob calls made in one tick travel as one bulk request'] : []),
     ...(options.events ? ['--events-url redis://.../?stream=<per trial>: every job event (created, fired, succeeded) published as a CloudEvent to a Redis stream'] : []),
     ...(options.serverArgs?.length ? [`chime serve ${options.serverArgs.join(' ')}`] : []),
+    ...(options.sqliteQuery ? [`--store sqlite:<file>?${options.sqliteQuery}`] : []),
     ...(options.profiled ? ['node --inspect=127.0.0.1:0: a CPU profile (1 ms sampling) of the server during the burst'] : []),
   ];
 

@@ -23,6 +23,9 @@ export function createSystems(services: ServiceConfig): SystemAdapter[] {
     // Issue 14's sustained rate and scale series are Chime's own targets; SQLite is where they are set.
     createChimeAdapter(services, { name: 'chime-sqlite', backend: 'sqlite', mode: 'tasks', workloads: [...CHIME_WORKLOADS, 'dashboard', 'sustained', 'scale'] }),
     createChimeAdapter(services, { name: 'chime-sqlite-callback', backend: 'sqlite', mode: 'callbacks', workloads: [...DELAYED_JOB_WORKLOADS, 'sustained'] }),
+    // The SQLite store on its own thread (`?thread=on`), against the two above.
+    createChimeAdapter(services, { name: 'chime-sqlite-thread', backend: 'sqlite', mode: 'tasks', sqliteQuery: 'thread=on', workloads: [...QUEUE_WORKLOADS, 'http', 'sustained'] }),
+    createChimeAdapter(services, { name: 'chime-sqlite-callback-thread', backend: 'sqlite', mode: 'callbacks', sqliteQuery: 'thread=on', workloads: [...DELAYED_JOB_WORKLOADS, 'sustained'] }),
     // The same callback burst with every job event published to a broker: the cost of events.
     createChimeAdapter(services, { name: 'chime-sqlite-callback-events', backend: 'sqlite', mode: 'callbacks', events: true, workloads: ['burst'] }),
     // Issue 12: the cost of signing and the outbound guard on a callback burst, off and on.

@@ -3,10 +3,10 @@
  * leases and the retention cleaner, with one explicit lifecycle.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { planOccurrence } from '../core/occurrence-plan.js';
 import type { RuntimePort } from '../core/runtime-port.js';
 import type { ClaimedJob, FailurePolicy } from '../core/types.js';
 import type { JobOutcome, Lane, PlanNext, ReapRequest, Store } from '../store/store.js';
+import { occurrencePlanner } from '../store/planners.js';
 import { Dispatcher } from './dispatcher.js';
 import type { JobRunner } from '../core/job-runner.js';
 import { jobRefOf, LifecycleEvents, outcomeEventType } from '../core/lifecycle-events.js';
@@ -94,8 +94,7 @@ export class Engine implements RuntimePort {
       undefined,
       options.outcomeFlushIntervalMs ?? 0,
     );
-    this.planNext = (schedule, occurrence, now) =>
-      planOccurrence(schedule, occurrence, now, options.missedFireThresholdMs);
+    this.planNext = occurrencePlanner(options.missedFireThresholdMs);
   }
 
   get state(): EngineState {

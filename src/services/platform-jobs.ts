@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { ChimeError } from '../core/errors.js';
 import { FINAL_STATUSES, type JobRecord } from '../core/types.js';
 import type { JobPage, JobQuery, JobStats, NewJob, PlanNext, Store, TaskInfo } from '../store/store.js';
-import { planOccurrence } from '../core/occurrence-plan.js';
+import { occurrencePlanner } from '../store/planners.js';
 import type { RuntimePort } from '../core/runtime-port.js';
 import { buildTaskJob, HTTP_TARGET_TASK, JobSpecRefused, type TaskJobSpec } from './platform-job-spec.js';
 import { checkDeliverySpec, type TargetCheck } from '../core/delivery-check.js';
@@ -35,7 +35,7 @@ export class PlatformJobs {
     private readonly guard?: TargetCheck,
     private readonly tracing: JobTracing = UNTRACED,
   ) {
-    this.planNext = (schedule, occurrence, now) => planOccurrence(schedule, occurrence, now, options.missedFireThresholdMs);
+    this.planNext = occurrencePlanner(options.missedFireThresholdMs);
   }
 
   /** `traceparent`: the request's W3C trace context, which the job's firings join. */

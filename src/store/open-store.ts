@@ -17,7 +17,8 @@ export function storeKind(spec: string): StoreBackend {
 
 /**
  * `sqlite:./x.db`, `sqlite:///abs/x.db`, or a plain path, with an optional
- * `?synchronous=full` (fsync every commit: survives power loss, not only a process crash).
+ * `?synchronous=full` (fsync every commit: survives power loss, not only a process crash)
+ * and `?thread=on` (the store's work on a worker thread, off the event loop: sqlite/thread.ts).
  */
 export function sqliteOptions(spec: string): SqliteStoreOptions {
   let rest = spec;
@@ -29,10 +30,14 @@ export function sqliteOptions(spec: string): SqliteStoreOptions {
   if (synchronous !== 'normal' && synchronous !== 'full') {
     throw chimeError('STORE_OPTION_INVALID', { option: 'synchronous', allowed: 'normal or full', value: synchronous });
   }
-  for (const key of params.keys()) {
-    if (key !== 'synchronous') throw chimeError('STORE_OPTION_UNKNOWN', { backend: 'SQLite', option: key });
+  const thread = params.get('thread') ?? 'off';
+  if (thread !== 'on' && thread !== 'off') {
+    throw chimeError('STORE_OPTION_INVALID', { option: 'thread', allowed: 'on or off', value: thread });
   }
-  return { path, synchronous };
+  for (const key of params.keys()) {
+    if (key !== 'synchronous' && key !== 'thread') throw chimeError('STORE_OPTION_UNKNOWN', { backend: 'SQLite', option: key });
+  }
+  return { path, synchronous, ...(thread === 'on' ? { thread: true } : {}) };
 }
 
 /**
@@ -79,8 +84,13 @@ export function redisOptions(spec: string): RedisStoreOptions {
 export async function createStore(spec: string): Promise<Store> {
   switch (storeKind(spec)) {
     case 'sqlite': {
+      const options = sqliteOptions(spec);
+      if (options.thread) {
+        const { ThreadedSqliteStore } = await import('./sqlite/thread.js');
+        return new ThreadedSqliteStore(options);
+      }
       const { createSqliteStore } = await import('./sqlite/index.js');
-      return createSqliteStore(sqliteOptions(spec));
+      return createSqliteStore(options);
     }
     case 'postgres': {
       const { createPostgresStore } = await import('./postgres/index.js');

@@ -18,7 +18,11 @@ const JOBS = 1000;
 const SPREAD_MS = 10_000;
 const THRESHOLD_MS = 500;
 
-describe('crash recovery', () => {
+// The SQLite store in the event loop's thread, and on a thread of its own (`?thread=on`).
+describe.each([
+  ['in process', ''],
+  ['on its own thread', '?thread=on'],
+])('crash recovery, SQLite store %s', (_, storeQuery) => {
   let chime: ChimeProcess | undefined;
   let receiver: ReceiverProcess | undefined;
 
@@ -30,7 +34,7 @@ describe('crash recovery', () => {
   it('loses nothing and fires nothing twice across a kill -9 and restart', async () => {
     // Answers take 100 ms, so callbacks are in flight at the kill.
     receiver = await startReceiver({ delayMs: 100 });
-    const store = `sqlite:${tempDbPath()}`;
+    const store = `sqlite:${tempDbPath()}${storeQuery}`;
     // The default lease (15 s): recovery must not wait for it.
     const args = ['--store', store, '--app-url', receiver.url, '--missed-fire-threshold', `${THRESHOLD_MS}ms`, '--max-concurrent-jobs', '50'];
     chime = await startChime(args);

@@ -1,7 +1,9 @@
 /** Builders for domain records used across store and engine tests. */
 import { newId } from '../../src/core/ids.js';
 import { CALLBACK_QUEUE, type JobTemplate, type Recurrence } from '../../src/core/types.js';
-import type { NewJob, NewSchedule, PlanNext } from '../../src/store/store.js';
+import { modulePlanner } from '../../src/store/planners.js';
+import type { NewJob, NewSchedule } from '../../src/store/store.js';
+import * as plans from './plans.mjs';
 
 export const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 
@@ -94,11 +96,9 @@ export function firstJob(schedule: NewSchedule, occurrence: number = schedule.st
   );
 }
 
-/** A planNext for `every` schedules: next = occurrence + everyMs, honouring repeats. */
-export const everyPlan: PlanNext = (schedule, occurrence) => {
-  if (schedule.recurrence.kind !== 'every') return { deliver: true, next: null };
-  if (schedule.repeats !== null && schedule.fireCount + 1 >= schedule.repeats) return { deliver: true, next: null };
-  return { deliver: true, next: occurrence + schedule.recurrence.everyMs };
-};
+const PLANS = new URL('./plans.mjs', import.meta.url);
 
-export const noNext: PlanNext = () => ({ deliver: true, next: null });
+/** A planNext for `every` schedules: next = occurrence + everyMs, honouring repeats. */
+export const everyPlan = modulePlanner(PLANS, 'everyPlan', plans.everyPlan);
+
+export const noNext = modulePlanner(PLANS, 'noNext', plans.noNext);

@@ -1,6 +1,6 @@
 /**
  * Which store the engine, platform and HTTP suites run on: `CHIME_TEST_STORE` = sqlite
- * (default), postgres or redis. vitest.config.ts runs those suites once per backend.
+ * (default), sqlite-thread (the SQLite store on its own thread), postgres or redis. vitest.config.ts runs those suites once per backend.
  * Every spec is fresh and isolated (a file, a schema, a key prefix) and dropped after the
  * test file.
  */
@@ -9,7 +9,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { tempDbPath } from './temp.js';
 
-export type TestBackend = 'sqlite' | 'postgres' | 'redis';
+export type TestBackend = 'sqlite' | 'sqlite-thread' | 'postgres' | 'redis';
 export const TEST_BACKEND = (process.env.CHIME_TEST_STORE ?? 'sqlite') as TestBackend;
 export const POSTGRES_URL = process.env.CHIME_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.CHIME_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -36,6 +36,8 @@ export function freshStoreSpec(backend: TestBackend = TEST_BACKEND, options: { s
       prefixes.push(prefix);
       return `${REDIS_URL}?prefix=${prefix}${clock}`;
     }
+    case 'sqlite-thread':
+      return `sqlite:${tempDbPath()}?thread=on`;
     default:
       return `sqlite:${tempDbPath()}`;
   }

@@ -56,6 +56,13 @@ export interface SqliteStoreOptions {
    * @default 8
    */
   cacheMiB?: number;
+  /**
+   * Run the store's work on a worker thread with its own connection (thread.ts), so the
+   * event loop only fires and delivers. Read by `createStore` (`?thread=on`), which then
+   * opens a `ThreadedSqliteStore`.
+   * @default false
+   */
+  thread?: boolean;
 }
 
 /** The SQLite store's operations: the exports of its modules, one per role. */
@@ -79,7 +86,7 @@ export class SqliteStore extends StoreAdapter<SqliteContext> {
   }
 }
 
-function sqliteDriver(options: SqliteStoreOptions): StoreDriver<SqliteContext> {
+export function sqliteDriver(options: SqliteStoreOptions): StoreDriver<SqliteContext> {
   return { backend: 'sqlite', ops: sqliteOps, open: async (signals) => openSqlite(options, signals) };
 }
 
