@@ -63,6 +63,17 @@ describe('SQLite store on its own thread', () => {
   });
 });
 
+describe('opening the SQLite store on its own thread', () => {
+  it('fails with the thread\'s own error when the file cannot be opened, and leaves no thread behind', async () => {
+    // A folder that is a file.
+    const file = join(tempDir(), 'a-file');
+    writeFileSync(file, '');
+    const store = new ThreadedSqliteStore({ path: join(file, 'chime.db') });
+    await expect(store.open()).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(await store.health()).toMatchObject({ ok: false, detail: 'closed' });
+  });
+});
+
 describe('a process using the SQLite store on its own thread', () => {
   it('gets the answer to a call with nothing else to wait for, then exits with the store left open', () => {
     const thread = new URL('../../dist/store/sqlite/thread.js', import.meta.url).href;

@@ -11,11 +11,12 @@ import type { OpenBackend, OperationName } from '../store-ops.js';
 import type { ClaimRequest, PlanNext } from '../store.js';
 import type { SqliteContext } from './context.js';
 import { sqliteDriver, sqliteOps, type SqliteStoreOptions } from './store.js';
-import { sendableError, type ThreadMessage, type ThreadRequest } from './thread-protocol.js';
+import { Outbox, sendableError, type ThreadMessage, type ThreadRequest } from './thread-protocol.js';
 
 if (!parentPort) throw new Error('thread-worker.ts runs as a worker thread of the SQLite store');
 const port = parentPort;
-const send = (message: ThreadMessage): void => port.postMessage(message);
+const outbox = new Outbox<ThreadMessage>((batch) => port.postMessage(batch));
+const send = (message: ThreadMessage): void => outbox.push(message);
 
 /** Planners rebuilt once per description: a claim reuses the function the last one built. */
 const planners = new Map<string, PlanNext | Promise<PlanNext>>();
@@ -57,7 +58,10 @@ function answer(id: number, run: () => unknown): void {
 
 function serve(store: OpenBackend<SqliteContext>): void {
   const ops = sqliteOps as unknown as Record<OperationName, (ctx: SqliteContext, ...args: unknown[]) => unknown>;
-  port.on('message', (request: ThreadRequest) => {
+  port.on('message', (batch: ThreadRequest[]) => {
+    for (const request of batch) handle(request);
+  });
+  const handle = (request: ThreadRequest): void => {
     if (request.op === 'close') {
       answer(request.id, () =>
         store.close().then(() => {
@@ -75,7 +79,7 @@ function serve(store: OpenBackend<SqliteContext>): void {
     const args = withPlanners(op, request.args);
     if (args instanceof Promise) args.then((a) => answer(request.id, () => ops[op](store.context, ...a)), (error: unknown) => send({ id: request.id, error: sendableError(error) }));
     else answer(request.id, () => ops[op](store.context, ...args));
-  });
+  };
 }
 
 const signals = new DueSignals();
@@ -88,7 +92,7 @@ sqliteDriver((workerData as { options: SqliteStoreOptions }).options)
       send({ ready: true });
     },
     (error: unknown) => {
-      send({ ready: false, error: sendableError(error) });
+      port.postMessage([{ ready: false, error: sendableError(error) }] satisfies ThreadMessage[]);
       port.close();
     },
   );

@@ -9,7 +9,8 @@
  * event loop only sends requests and receives answers: the loop fires and delivers while the
  * worker writes, on the machine's other core.
  *
- * What crosses: each call's arguments and answer, by structured clone; the due signals of
+ * What crosses: each call's arguments and answer, by structured clone, those of one turn in
+ * one message (thread-protocol.ts, Outbox); the due signals of
  * another process's commits; errors, rebuilt as the ChimeError they were. The engine's
  * planner is a closure, so it crosses as its description (planners.ts) and the worker
  * rebuilds it. Group commit works as before: the calls that reach the worker in one of its
@@ -27,7 +28,7 @@ import { StoreAdapter } from '../store-adapter.js';
 import type { OpenBackend, OperationName, StoreDriver, StoreOps } from '../store-ops.js';
 import type { ClaimRequest, DueSignal, PlanNext } from '../store.js';
 import { sqliteOps, type SqliteStoreOptions } from './store.js';
-import { revivedError, type SentError, type ThreadMessage, type ThreadRequest } from './thread-protocol.js';
+import { Outbox, revivedError, type SentError, type ThreadMessage, type ThreadRequest } from './thread-protocol.js';
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -37,6 +38,7 @@ interface Pending {
 /** The main thread's end: numbered requests, answers matched back to their promises. */
 export class StoreThread {
   private readonly pending = new Map<number, Pending>();
+  private readonly outbox: Outbox<ThreadRequest>;
   private nextId = 1;
   private stopped: Error | undefined;
 
@@ -44,9 +46,12 @@ export class StoreThread {
     private readonly worker: Worker,
     signals: DueSignals,
   ) {
-    worker.on('message', (message: ThreadMessage) => {
-      if ('signal' in message) signals.emit(message.signal);
-      else if ('id' in message) this.settle(message);
+    this.outbox = new Outbox((batch) => worker.postMessage(batch));
+    worker.on('message', (batch: ThreadMessage[]) => {
+      for (const message of batch) {
+        if ('signal' in message) signals.emit(message.signal);
+        else if ('id' in message) this.settle(message);
+      }
     });
     worker.on('error', (error) => this.stop(error instanceof Error ? error : new Error(`the SQLite thread failed: ${String(error)}`)));
     worker.on('exit', (code) => this.stop(new Error(`the SQLite thread exited (code ${code})`)));
@@ -65,7 +70,7 @@ export class StoreThread {
     return new Promise((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, op, args } satisfies ThreadRequest);
+      this.outbox.push({ id, op, args });
     });
   }
 
@@ -125,10 +130,10 @@ async function openThread(options: SqliteStoreOptions, signals: DueSignals): Pro
   await new Promise<void>((resolve, reject) => {
     const failed = (error: Error) => reject(error);
     worker.once('error', failed);
-    worker.once('message', (message: ThreadMessage) => {
+    worker.once('message', ([message]: ThreadMessage[]) => {
       worker.off('error', failed);
       if ('ready' in message && message.ready) resolve();
-      else reject('error' in message ? revivedError(message.error) : new Error('the SQLite thread sent no ready message'));
+      else reject(message && 'error' in message ? revivedError(message.error) : new Error('the SQLite thread sent no ready message'));
     });
   }).catch(async (error: unknown) => {
     await worker.terminate();
