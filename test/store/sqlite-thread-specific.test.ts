@@ -75,18 +75,22 @@ describe('opening the SQLite store on its own thread', () => {
 });
 
 describe('a process using the SQLite store on its own thread', () => {
-  it('gets the answer to a call with nothing else to wait for, then exits with the store left open', () => {
+  it('gets the answer to a call with nothing else to wait for, closes a store, and exits with one left open', () => {
     const thread = new URL('../../dist/store/sqlite/thread.js', import.meta.url).href;
-    // Without a reference while the call is in flight the process would exit before the answer;
-    // with one kept while idle it would never exit. execFileSync fails on either (timeout).
+    // Without a reference while a call or the close is in flight the process would exit before
+    // its answer; with one kept while idle it would never exit (execFileSync's timeout).
     const script = `
       const { ThreadedSqliteStore } = await import(${JSON.stringify(thread)});
       const store = new ThreadedSqliteStore({ path: ${JSON.stringify(tempDbPath())} });
       await store.open();
-      console.log('queues', (await store.listQueues()).length);`;
+      console.log('queues', (await store.listQueues()).length);
+      const closing = new ThreadedSqliteStore({ path: ${JSON.stringify(tempDbPath())} });
+      await closing.open();
+      await closing.close();
+      console.log('closed');`;
     const file = join(tempDir(), 'one-call.mjs');
     writeFileSync(file, script);
     const out = execFileSync(process.execPath, [file], { encoding: 'utf8', timeout: 20_000 });
-    expect(out.trim()).toBe('queues 0');
+    expect(out.trim().split('\n')).toEqual(['queues 0', 'closed']);
   });
 });

@@ -79,6 +79,9 @@ export class StoreThread {
     if (this.stopped) return;
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     await this.call('close', []);
+    // Referenced until it has exited (the answer unreferenced it): with nothing else left, an
+    // unreferenced worker would let the process end under the awaiting caller.
+    this.worker.ref();
     await exited;
   }
 
