@@ -10,7 +10,7 @@ import { VirtualClock } from '../../src/core/clock.js';
 import { defineTask } from '../../src/core/tasks.js';
 import { generateWebhookSecret } from '../../src/runtime/delivery/webhook-signing.js';
 import type { ChimeServer } from '../../src/server/start-server.js';
-import { T0, callbackTemplate, newJob } from '../support/fixtures.js';
+import { T0, callbackTemplate, newJob, noNext } from '../support/fixtures.js';
 import { Receiver, waitFor, type Received } from '../support/receiver.js';
 import { startTestServer, testToken, type TestServerOptions } from '../support/server.js';
 
@@ -275,7 +275,7 @@ describe('per-job delivery', () => {
     const delivery = { target: null, onFailure: `${urls.hook}/reaped`, onSuccess: null };
     const job = newJob({ runAt: T0 + 500, name: 'orphan', dialect: 'envelope' }, callbackTemplate({ failurePolicy: { kind: 'drop' }, delivery }));
     await server.store.insertJobs([job]);
-    const [claimed] = await server.store.claimDue({ lane: { target: 'callback' }, now: T0 + 500, limit: 1, owner: 'dead-node', leaseMs: 3000, planNext: () => ({ deliver: true, next: null }) });
+    const [claimed] = await server.store.claimDue({ lane: { target: 'callback' }, now: T0 + 500, limit: 1, owner: 'dead-node', leaseMs: 3000, planNext: noNext });
     expect(claimed?.id).toBe(job.id);
     await run(6, 1000);
     await waitFor(() => hook.received.length === 1, 5000, 'the hook of the reaped job');

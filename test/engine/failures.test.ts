@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
 import type { ChimeServer } from '../../src/server/start-server.js';
-import { T0, callbackTemplate, newJob } from '../support/fixtures.js';
+import { T0, callbackTemplate, newJob, noNext } from '../support/fixtures.js';
 import { Receiver, waitFor } from '../support/receiver.js';
 import { startTestServer, type TestServerOptions } from '../support/server.js';
 
@@ -144,7 +144,7 @@ describe('failures on a virtual clock', () => {
     const job = newJob({ runAt: T0 + 500, name: 'orphan', dialect: 'envelope' }, callbackTemplate());
     await server.store.insertJobs([job]);
     // Another node claims it and dies without a word.
-    const [claimed] = await server.store.claimDue({ lane: { target: 'callback' }, now: T0 + 500, limit: 1, owner: 'dead-node', leaseMs: 3000, planNext: () => ({ deliver: true, next: null }) });
+    const [claimed] = await server.store.claimDue({ lane: { target: 'callback' }, now: T0 + 500, limit: 1, owner: 'dead-node', leaseMs: 3000, planNext: noNext });
     expect(claimed?.id).toBe(job.id);
     await run(3, 1000);
     expect(receiver.received).toHaveLength(0);
