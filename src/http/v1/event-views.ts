@@ -34,22 +34,27 @@ function jobView(job: JobRef): Record<string, unknown> {
 }
 
 export function eventView(event: LifecycleEvent, id: string): Record<string, unknown> {
-  const head = { id, type: event.type, at: iso(event.at) };
+  // The head fields are written out in each view, not spread: properties after a spread take
+  // V8's slow path, and the live feed renders every event (docs/architecture.md, "Per-job code").
+  const { type } = event;
+  const at = iso(event.at);
   switch (event.type) {
     case 'job.created':
     case 'job.requeued':
-      return { ...head, job: jobView(event.job) };
+      return { id, type, at, job: jobView(event.job) };
     case 'job.fired':
-      return { ...head, job: jobView(event.job), late_ms: event.lateMs, node_id: event.nodeId };
+      return { id, type, at, job: jobView(event.job), late_ms: event.lateMs, node_id: event.nodeId };
     case 'lease.expired':
-      return { ...head, job_id: event.jobId, previous_owner: event.previousOwner, status: event.status };
+      return { id, type, at, job_id: event.jobId, previous_owner: event.previousOwner, status: event.status };
     case 'queue.changed':
-      return { ...head, queue: event.queue, change: event.change, detail: event.detail };
+      return { id, type, at, queue: event.queue, change: event.change, detail: event.detail };
     case 'schedule.changed':
-      return { ...head, schedule_id: event.scheduleId, name: event.name, dialect: event.dialect, change: event.change };
+      return { id, type, at, schedule_id: event.scheduleId, name: event.name, dialect: event.dialect, change: event.change };
     default:
       return {
-        ...head,
+        id,
+        type,
+        at,
         job: jobView(event.job),
         outcome: event.outcome,
         duration_ms: event.durationMs,

@@ -33,14 +33,14 @@ function commonSpec(dto: CreateJobDto | RunSyncJobDto): TaskJobSpec {
 
 /** `POST /api/v1/jobs` (and each job of the bulk body). */
 export function taskJobSpecOf(dto: CreateJobDto): TaskJobSpec {
-  return {
-    ...commonSpec(dto),
-    runAt: dto.scheduled_at ?? undefined,
-    maxRetries: dto.max_retries,
-    retryDelayMs: wireMs(dto.retry_delay),
-    tags: dto.tags ?? [],
-    id: dto.job_id,
-  };
+  // Assigned, not `{ ...commonSpec(dto), runAt, ... }`: see docs/architecture.md, "Per-job code".
+  const spec: TaskJobSpec = commonSpec(dto);
+  spec.runAt = dto.scheduled_at ?? undefined;
+  spec.maxRetries = dto.max_retries;
+  spec.retryDelayMs = wireMs(dto.retry_delay);
+  spec.tags = dto.tags ?? [];
+  spec.id = dto.job_id;
+  return spec;
 }
 
 /** `POST /api/v1/jobs/run-sync`: the job, and whether to wait for a worker (`wait`). */

@@ -10,6 +10,7 @@ import type { ClaimRequest, DueSignal, Lane } from '../store.js';
 import { advanceSchedules } from './advance-schedules.js';
 import type { PgDatabase } from './context.js';
 import { jobColumns, jobFromRow, type JobRow } from './rows.js';
+import { claimedJob } from '../records.js';
 
 function laneQueues(lane: Lane): readonly string[] {
   return lane.target === 'callback' ? [CALLBACK_QUEUE] : lane.queues;
@@ -140,7 +141,7 @@ export async function claimDue(db: PgDatabase, request: ClaimRequest): Promise<W
       row.schedule_id === null ? [] : [{ jobId: row.id, scheduleId: row.schedule_id, occurrence: row.occurrence }],
     );
     const advanced = fired.length > 0 ? await advanceSchedules(db, tx, fired, now, request.planNext, null) : null;
-    const jobs = rows.map((row): ClaimedJob => ({ ...jobFromRow(row), deliver: advanced?.deliver.get(row.id) ?? true }));
+    const jobs = rows.map((row) => claimedJob(jobFromRow(row), advanced?.deliver.get(row.id) ?? true));
     return { value: jobs, signals: [...signals, ...(advanced?.signals ?? [])] };
   });
 }

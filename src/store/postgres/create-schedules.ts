@@ -17,6 +17,7 @@ import { assertV1NameFree, lockV1Names } from './schedule-names.js';
 import type { Written } from '../store-ops.js';
 import { deleteWaitingJobs, insertFirst } from './schedule-jobs.js';
 import { TurnBatch, type BatchedCall } from './turn-batch.js';
+import { newScheduleRecord } from '../records.js';
 
 export interface CreateCall {
   schedule: NewSchedule;
@@ -55,14 +56,10 @@ export class ScheduleCreator {
     }
     for (const call of group) {
       const { schedule, first } = call.input;
-      if (created.has(schedule.id)) call.resolve({ value: newRecord(schedule), signals: first ? dueSignalsOf([first]) : [] });
+      if (created.has(schedule.id)) call.resolve({ value: newScheduleRecord(schedule), signals: first ? dueSignalsOf([first]) : [] });
       else await createInTransaction(this.db, call.input).then(call.resolve, call.reject);
     }
   }
-}
-
-function newRecord(schedule: NewSchedule): ScheduleRecord {
-  return { ...schedule, fireCount: 0, lastOccurrence: null, lastRunAt: null };
 }
 
 /**
@@ -173,7 +170,7 @@ async function createInTransaction(db: PgSession, call: CreateCall): Promise<Wri
         }
         await tx.query(insertScheduleSql(db.s), scheduleInsertValues(schedule));
         const signals: DueSignal[] = await insertFirst(db, tx, first);
-        return { value: newRecord(schedule), signals };
+        return { value: newScheduleRecord(schedule), signals };
       });
     } catch (error) {
       if (!isNameRace(error)) throw error;

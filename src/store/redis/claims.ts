@@ -9,6 +9,7 @@ import type { ClaimRequest, DueSignal, Lane } from '../store.js';
 import { advanceSchedules } from './advance-schedules.js';
 import type { RedisContext } from './context.js';
 import { jobFromHash, scheduleFromHash, toHash } from './rows.js';
+import { claimedJob } from '../records.js';
 
 /** Stale advance markers (lua/claim-due.lua) one claim takes over at most. */
 const SWEEP_LIMIT = 16;
@@ -140,10 +141,7 @@ export async function claimDue(ctx: RedisContext, request: ClaimRequest): Promis
     throw error;
   }
   ctx.lostClaims.settle(lane, lost);
-  const jobs = leased.jobs.map(({ marker, job }): ClaimedJob => ({
-    ...job,
-    deliver: marker === '' ? true : (deliver.get(marker) ?? true),
-  }));
+  const jobs = leased.jobs.map(({ marker, job }) => claimedJob(job, marker === '' ? true : (deliver.get(marker) ?? true)));
   return { value: jobs.sort(byClaimOrder), signals };
 }
 

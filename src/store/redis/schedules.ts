@@ -4,6 +4,7 @@ import type { NewJob, NewSchedule, Page, ScheduleQuery, ScheduleUpdate } from '.
 import type { Written } from '../store-ops.js';
 import { jobFields, newScheduleFields, optional, scheduleFields, scheduleFromHash, signalsFromFlat, storedDialects, toHash } from './rows.js';
 import type { RedisContext } from './context.js';
+import { newScheduleRecord } from '../records.js';
 
 function withCount(list: readonly string[]): (string | number)[] {
   return [list.length, ...list];
@@ -20,7 +21,7 @@ export async function createSchedule(
     ...withCount(newScheduleFields(schedule)),
     ...withCount(first ? jobFields(first) : []),
   ]);
-  return { value: { ...schedule, fireCount: 0, lastOccurrence: null, lastRunAt: null }, signals: signalsFromFlat(signals) };
+  return { value: newScheduleRecord(schedule), signals: signalsFromFlat(signals) };
 }
 
 export async function getSchedule(ctx: RedisContext, id: string): Promise<ScheduleRecord | null> {

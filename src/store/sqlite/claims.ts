@@ -9,6 +9,7 @@ import { advanceSchedule } from './advance-schedules.js';
 import type { SqliteContext } from './context.js';
 import { queueCapacity, queueSettings } from './platform.js';
 import { jobFromRow, type JobRow } from './rows.js';
+import { claimedJob } from '../records.js';
 
 /** Priority ranks as stored: 0 (critical) to 3 (low). */
 const PRIORITY_COUNT = PRIORITIES.length;
@@ -82,7 +83,7 @@ export function claimDue(ctx: SqliteContext, request: ClaimRequest): Written<Cla
     // RETURNING gives no order; hand jobs out in claim order.
     rows.sort((a, b) => a.priority - b.priority || a.run_at - b.run_at);
     const signals: DueSignal[] = [];
-    const jobs = rows.map((row): ClaimedJob => {
+    const jobs = rows.map((row) => {
       const job = jobFromRow(row);
       let deliver = true;
       if (row.schedule_id !== null) {
@@ -92,7 +93,7 @@ export function claimDue(ctx: SqliteContext, request: ClaimRequest): Written<Cla
           if (advanced.signal) signals.push(advanced.signal);
         }
       }
-      return { ...job, deliver };
+      return claimedJob(job, deliver);
     });
     return { value: jobs, signals };
   });

@@ -6,6 +6,7 @@ import { editedSchedule, scheduleUpdateValues } from '../sql-rows.js';
 import type { Written } from '../store-ops.js';
 import type { NewJob, NewSchedule, Page, ScheduleQuery, ScheduleUpdate } from '../store.js';
 import type { SqliteContext } from './context.js';
+import { newScheduleRecord } from '../records.js';
 import {
   INSERT_JOB_SQL,
   INSERT_SCHEDULE_SQL,
@@ -51,7 +52,7 @@ export function createSchedule(
     }
     ctx.prepare(INSERT_SCHEDULE_SQL).run(...scheduleInsertValues(schedule));
     if (first) ctx.prepare(INSERT_JOB_SQL).run(...jobInsertValues(first));
-    const value = { ...schedule, fireCount: 0, lastOccurrence: null, lastRunAt: null };
+    const value = newScheduleRecord(schedule);
     return { value, signals: first ? dueSignalsOf([first]) : [] };
   });
 }
