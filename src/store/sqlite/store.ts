@@ -141,6 +141,11 @@ function startCheckpointer(db: Database.Database, path: string, everyMs: number,
  */
 class PeerWrites {
   private readonly poller: NodeJS.Timeout;
+  /**
+   * Prepared once: `db.pragma()` prepares its statement on every call, and every commit of our
+   * own wakes the watch below (4.5% of the server's CPU through a run of Dapr-style creates).
+   */
+  private readonly dataVersionQuery: Database.Statement;
   private watcher: FSWatcher | undefined;
   private checkQueued = false;
   private dataVersion: number;
@@ -150,6 +155,7 @@ class PeerWrites {
     private readonly signals: DueSignals,
     pollIntervalMs: number,
   ) {
+    this.dataVersionQuery = db.prepare('PRAGMA data_version').pluck();
     this.dataVersion = this.readDataVersion();
     this.poller = setInterval(() => this.check(), pollIntervalMs);
     this.poller.unref();
@@ -183,7 +189,7 @@ class PeerWrites {
   }
 
   private readDataVersion(): number {
-    return this.db.pragma('data_version', { simple: true }) as number;
+    return this.dataVersionQuery.get() as number;
   }
 
   private check(): void {

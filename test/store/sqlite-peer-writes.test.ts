@@ -1,0 +1,39 @@
+/**
+ * Two connections to one SQLite file (`chime serve` and a `chime worker`): a commit by one
+ * wakes the other's claimers with a null due signal ("re-read"), found by `PRAGMA
+ * data_version`, which moves only for other connections' commits.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createSqliteStore } from '../../src/store/sqlite/index.js';
+import type { DueSignal, Store } from '../../src/store/store.js';
+import { T0, newJob } from '../support/fixtures.js';
+import { tempDbPath } from '../support/temp.js';
+
+describe('SQLite: writes by another connection to the file', () => {
+  const opened: Store[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+  });
+
+  async function twoStores(): Promise<[Store, Store]> {
+    const path = tempDbPath();
+    const first = createSqliteStore({ path });
+    await first.open();
+    const second = createSqliteStore({ path });
+    await second.open();
+    opened.push(first, second);
+    return [first, second];
+  }
+
+  it("wakes the other store's listeners, again on every later commit", async () => {
+    const [writer, reader] = await twoStores();
+    const seen: (DueSignal | null)[] = [];
+    reader.onDue((signal) => seen.push(signal));
+    await writer.insertJobs([newJob({ runAt: T0 + 50 })]);
+    await vi.waitFor(() => expect(seen).toContain(null), { timeout: 5000, interval: 10 });
+    const before = seen.length;
+    await writer.insertJobs([newJob({ runAt: T0 + 60 })]);
+    await vi.waitFor(() => expect(seen.length).toBeGreaterThan(before), { timeout: 5000, interval: 10 });
+    expect(seen.every((signal) => signal === null)).toBe(true);
+  });
+});
