@@ -45,8 +45,8 @@ export interface FinishedAttempt {
  */
 export function classifyOutcome(attempt: FinishedAttempt, rules: OutcomeRules, random?: () => number): JobOutcome {
   const { job, firedAt, now, result, aborted } = attempt;
-  // One literal per outcome, every field named: shared fields spread and then added to take
-  // V8's slow path, microseconds for every finished job (docs/architecture.md, "Per-job code").
+  // One literal per outcome, every field named: shared fields spread and then extended would
+  // take V8's slow path, microseconds for every finished job (docs/architecture.md, "Per-job code").
   const outcome = (status: JobOutcome['status'], error: JobErrorInfo | null, recorded: AttemptOutcome | null, next?: number): JobOutcome => ({
     jobId: job.id,
     owner: rules.owner,
