@@ -114,11 +114,9 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   // The API docs UI renders the same document; its assets ship in the package (no CDN).
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
   const { recent, firing } = deps;
-  // The dashboard shows the last hour and resumes its feed: it needs both from the start.
-  if (sessions) {
-    recent.start();
-    firing.start();
-  }
+  // The dashboard charts the last hour: it needs the firing stats from the start. The feed's
+  // resume ring starts with the first live-feed client (services/recent-events.ts).
+  if (sessions) firing.start();
   app.addHook('onClose', async () => {
     recent.close();
     firing.close();

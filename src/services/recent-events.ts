@@ -14,6 +14,13 @@
  * Ids are `<boot>-<seq>`: `boot` names this process's start, so an id from before a restart
  * (or from another node behind a load balancer) is recognised as foreign, never matched
  * against the wrong sequence.
+ *
+ * The ring runs only while someone may resume: from the first live-feed connection until no
+ * client has been connected for `idleMs` (a minute). Serialising every event cost 9% of the
+ * server's CPU through a bulk import and 5% through single creates (docs/benchmarks.md, "The
+ * live feed's ring while nobody watches"); a resume needs a connection of this boot first, so
+ * a ring kept from start-up served no one. A client back after the ring paused is told `reset`,
+ * as one away longer than the ring holds is.
  */
 import type { LifecycleEvent, LifecycleEvents } from '../core/lifecycle-events.js';
 
@@ -29,7 +36,10 @@ export const RECENT_EVENTS_BYTES = 16 * 1024 * 1024;
 
 export type Resume = { kind: 'replay'; events: NumberedEvent[] } | { kind: 'reset'; reason: string };
 
-/** The start of a slot whose event was not kept (larger than an eighth of the buffer). */
+/** How long the ring keeps running after its last client left: a reconnect comes within seconds. */
+export const RECENT_EVENTS_IDLE_MS = 60_000;
+
+/** The start of a slot whose event was not kept (larger than an eighth of the buffer, or the ring paused). */
 const NOT_KEPT = -1;
 
 export class RecentEvents {
@@ -44,12 +54,17 @@ export class RecentEvents {
   private next = 1;
   private readonly listeners = new Set<(numbered: NumberedEvent) => void>();
   private unsubscribe: (() => void) | null = null;
+  /** Set while no client is connected: pauses the ring when it fires. */
+  private idleTimer: NodeJS.Timeout | null = null;
+  /** The ring paused since events were last kept: the next start marks the gap. */
+  private paused = false;
 
   constructor(
     private readonly source: LifecycleEvents,
     readonly capacity = RECENT_EVENTS_CAPACITY,
     now = Date.now(),
     readonly bytes = RECENT_EVENTS_BYTES,
+    readonly idleMs = RECENT_EVENTS_IDLE_MS,
   ) {
     this.boot = now.toString(36);
     this.starts = new Float64Array(capacity).fill(NOT_KEPT);
@@ -57,13 +72,26 @@ export class RecentEvents {
   }
 
   /**
-   * Starts buffering (idempotent): at start-up when the dashboard is on, else when the first
-   * live-feed client connects, so a node nobody watches builds no events for it.
+   * Starts buffering (idempotent), when a live-feed client connects: a node nobody watches
+   * builds no events for it. After a pause, the first slot is a gap, so no id from before it
+   * replays across the events missed while paused.
    */
   start(): void {
     if (this.unsubscribe) return;
     if (this.text.length === 0) this.text = Buffer.allocUnsafe(this.bytes);
+    if (this.paused) {
+      this.paused = false;
+      this.starts[this.next % this.capacity] = NOT_KEPT;
+      this.next++;
+      this.head += this.bytes; // every event before the gap counts as overwritten
+    }
     this.unsubscribe = this.source.subscribe((event) => this.append(event));
+    if (this.listeners.size === 0) this.pauseWhenIdle();
+  }
+
+  /** Whether events are being kept (tests and the docs' cost figures read it). */
+  get running(): boolean {
+    return this.unsubscribe !== null;
   }
 
   idOf(seq: number): string {
@@ -75,10 +103,26 @@ export class RecentEvents {
     return this.idOf(this.next - 1);
   }
 
-  /** Called with every new event, in order; returns the function that stops it. */
+  /**
+   * Called with every new event, in order; returns the function that stops it. Starts the
+   * ring; when the last listener stops, the ring pauses `idleMs` later unless one comes back.
+   */
   listen(listener: (numbered: NumberedEvent) => void): () => void {
+    this.start();
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    if (this.idleTimer) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = null;
+    }
+    return () => {
+      if (this.listeners.delete(listener) && this.listeners.size === 0) this.pauseWhenIdle();
+    };
+  }
+
+  private pauseWhenIdle(): void {
+    if (this.idleTimer || !this.unsubscribe) return;
+    this.idleTimer = setTimeout(() => this.pause(), this.idleMs);
+    this.idleTimer.unref();
   }
 
   /** The events after `lastEventId`, or `reset` when they are no longer (or never were) held. */
@@ -99,9 +143,19 @@ export class RecentEvents {
   }
 
   close(): void {
-    this.unsubscribe?.();
-    this.unsubscribe = null;
+    this.pause();
     this.listeners.clear();
+  }
+
+  /** Stops keeping events and gives the buffer back; the next start begins after a gap. */
+  private pause(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    if (!this.unsubscribe) return;
+    this.unsubscribe();
+    this.unsubscribe = null;
+    this.paused = true;
+    this.text = Buffer.alloc(0);
   }
 
   private held(seq: number): boolean {

@@ -1,5 +1,5 @@
 /** The lifecycle stream's two in-memory readers: the resume buffer and the per-minute firing stats. */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { FiringStats } from '../../src/services/firing-stats.js';
 import { jobRefOf, LifecycleEvents, type LifecycleEvent } from '../../src/core/lifecycle-events.js';
@@ -109,6 +109,58 @@ describe('RecentEvents', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('RecentEvents while nobody listens', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('keeps nothing before its first client, and pauses a minute after the last one left', () => {
+    vi.useFakeTimers();
+    const events = new LifecycleEvents();
+    const recent = new RecentEvents(events, 100, T0, 64 * 1024, 60_000);
+    events.emit(queue(T0));
+    expect(events.active).toBe(false);
+    const seen: number[] = [];
+    const stop = recent.listen(({ seq }) => seen.push(seq));
+    expect(recent.running).toBe(true);
+    events.emit(queue(T0 + 1));
+    stop();
+    // Gone for less than the idle time: what came meanwhile replays.
+    vi.advanceTimersByTime(59_999);
+    events.emit(queue(T0 + 2));
+    const back = recent.listen(() => undefined);
+    const missed = recent.after(recent.idOf(1));
+    expect(missed.kind === 'replay' && missed.events.map((e) => e.event)).toEqual([queue(T0 + 2)]);
+    back();
+    vi.advanceTimersByTime(60_000);
+    expect(recent.running).toBe(false);
+    expect(events.active).toBe(false);
+    expect(seen).toEqual([1]);
+    recent.close();
+  });
+
+  it('after a pause, an id from before it resets instead of replaying across the missed events', () => {
+    vi.useFakeTimers();
+    const events = new LifecycleEvents();
+    const recent = new RecentEvents(events, 100, T0, 64 * 1024, 1_000);
+    recent.listen(() => undefined)();
+    events.emit(queue(T0));
+    const caughtUp = recent.lastId;
+    vi.advanceTimersByTime(1_000);
+    expect(recent.running).toBe(false);
+    events.emit(queue(T0 + 1)); // missed: nobody kept it
+    recent.start();
+    expect(recent.after(caughtUp).kind).toBe('reset');
+    expect(recent.after(recent.idOf(0)).kind).toBe('reset');
+    // An id from after the pause resumes as before.
+    const fresh = recent.lastId;
+    events.emit(queue(T0 + 2));
+    const replay = recent.after(fresh);
+    expect(replay.kind === 'replay' && replay.events.map((e) => e.event)).toEqual([queue(T0 + 2)]);
+    recent.close();
   });
 });
 

@@ -247,6 +247,33 @@ describe('live feed (GET /api/v1/events)', () => {
   });
 });
 
+describe('the feed\'s resume ring', () => {
+  it('does not run until a live-feed client connects, though the dashboard is on', async () => {
+    const other = await startTestServer();
+    try {
+      const before = other.events.listenerCount;
+      await other.app.inject({ method: 'POST', url: '/v1.0/jobs/ring-a', payload: { dueTime: '1h' } });
+      const controller = new AbortController();
+      const response = await fetch(`${other.url}/api/v1/events`, { headers: admin, signal: controller.signal });
+      expect(response.status).toBe(200);
+      expect(other.events.listenerCount).toBe(before + 1);
+      const messages: SseMessage[] = [];
+      collectSse(response.body!, messages);
+      await other.app.inject({ method: 'POST', url: '/v1.0/jobs/ring-b', payload: { dueTime: '1h' } });
+      await until(async () => messages.length === 2, 'the second job\'s events');
+      expect(messages.map((m) => [m.event, m.data.name ?? m.data.job.name])).toEqual([
+        ['schedule.changed', 'ring-b'],
+        ['job.created', 'ring-b'],
+      ]);
+      // Numbered from the ring's start: the first job's two events were never kept.
+      expect(messages.map((m) => m.id!.split('-')[1])).toEqual(['1', '2']);
+      controller.abort();
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('shutdown', () => {
   it('ends open live feeds instead of waiting on them', async () => {
     const other = await startTestServer();
