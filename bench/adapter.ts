@@ -17,7 +17,7 @@
  *                         filling the queue (`process`) or before (`latency`)
  *     waitForCompletions  resolve once the system itself reports N jobs done
  *     measureStorage?     bytes the trial's jobs occupy (`storage`)
- *     measureServer?      server RSS and restart-to-ready (`storage`)
+ *     measureServer?      server RSS, restart-to-ready, RSS after restart (`storage`, `scale`)
  *     startHttp?          HTTP endpoints for the load generator (`http`)
  *     startGrpc?          a Dapr gRPC address for the gRPC load generator (`grpc`)
  *   trial.close()         ALWAYS called, also after an error or timeout
@@ -120,6 +120,11 @@ export interface ServerReport {
   readonly rssBytes: number;
   /** From asking the server to stop until it answers its readiness check again. */
   readonly restartToReadyMs: number;
+  /**
+   * Resident set size a few seconds after that restart: what keeping the jobs costs, without
+   * the garbage and the grown heap their insert left behind.
+   */
+  readonly restartedRssBytes: number;
 }
 
 /**

@@ -7,9 +7,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import type { ServerReport } from '../adapter.js';
 
 const CHIME_BIN = fileURLToPath(new URL('../../bin/chime.js', import.meta.url));
 const START_TIMEOUT_MS = 60_000;
+/** The restarted server's RSS is read this long after it is ready, once its start has settled. */
+const RESTARTED_RSS_AFTER_MS = 3_000;
 /** /proc's utime and stime are in clock ticks: USER_HZ, 100 on Linux. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
@@ -60,6 +63,14 @@ export class ChimeServerProcess {
     // Fields after the command name (which may hold spaces, hence the split on ') ').
     const fields = readFileSync(`/proc/${this.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  }
+
+  /** RSS now, then a restart: how long until ready, and the restarted server's RSS once settled. */
+  async report(): Promise<ServerReport> {
+    const rssBytes = this.rssBytes();
+    const restartToReadyMs = await this.restartToReadyMs();
+    await new Promise((resolve) => setTimeout(resolve, RESTARTED_RSS_AFTER_MS));
+    return { rssBytes, restartToReadyMs, restartedRssBytes: this.rssBytes() };
   }
 
   /** From SIGTERM until the restarted server answers GET /healthz with 204. */

@@ -268,7 +268,7 @@ async function openTaskTrial(lib: Chime, store: TrialStore, token: string, batch
     claimTimesMs: () => claimTimesMs,
     measureStorage: () => store.measure(),
     async measureServer() {
-      return { rssBytes: server.rssBytes(), restartToReadyMs: await server.restartToReadyMs() };
+      return server.report();
     },
     async startHttp(): Promise<HttpTarget> {
       const json = { 'content-type': 'application/json' };

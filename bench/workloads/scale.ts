@@ -35,6 +35,7 @@ const STEP_FIGURES: readonly (Omit<FigureSpec, 'key' | 'label'> & { figure: stri
   { figure: 'diskMiB', label: 'disk MiB', better: 'lower', decimals: 1, headline: false, ratio: false },
   { figure: 'serverRssMiB', label: 'server RSS MiB', better: 'lower', decimals: 1, headline: true, ratio: false },
   { figure: 'restartToReadyMs', label: 'restart→ready ms', better: 'lower', decimals: 0, headline: true, ratio: false },
+  { figure: 'restartedRssMiB', label: 'RSS after restart MiB', better: 'lower', decimals: 1, headline: false, ratio: false },
 ];
 
 /** Largest step ÷ smallest: the issue's "flat (within 20%)" is ≤ 1.2. */
@@ -74,8 +75,8 @@ export const scaleWorkload: Workload = {
     `a lateness round as workload 4 (${formatNumber(sizes.latenessJobs, 0)} jobs over ${sizes.latenessWindowMs / 1000} s, ` +
     `first due ${sizes.latenessLeadMs} ms after inserting starts) with p50/p99 lateness and early starts; "claims" and ` +
     `"claim mean/p99 ms" time every claim of due jobs the worker's engine made during that round (store.claimDue, in the ` +
-    `worker's process); then disk (workload 6's measure: the SQLite file plus its WAL), the server's RSS, and its ` +
-    `restart-to-ready time. "largest÷smallest" divides the largest step's p99 (lateness, claim) by the smallest's. One run.`,
+    `worker's process); then disk (workload 6's measure: the SQLite file plus its WAL), the server's RSS, its ` +
+    `restart-to-ready time and its RSS 3 s after the restart. "largest÷smallest" divides the largest step's p99 (lateness, claim) by the smallest's. One run.`,
   figures: scaleFigures,
   requiredTrialMethods: ['addBulk', 'startWorker', 'waitForCompletions', 'measureStorage', 'claimTimesMs'],
   runsFor: () => 1,
@@ -109,6 +110,7 @@ export const scaleWorkload: Workload = {
           diskMiB: disk.bytes / MIB,
           serverRssMiB: server ? server.rssBytes / MIB : Number.NaN,
           restartToReadyMs: server ? server.restartToReadyMs : Number.NaN,
+          restartedRssMiB: server ? server.restartedRssBytes / MIB : Number.NaN,
         };
         for (const [figure, value] of Object.entries(step)) figures[stepKey(jobs, figure)] = value;
       }

@@ -36,14 +36,16 @@ export const storageWorkload: Workload = {
     `${formatNumber(sizes.storageJobs, 0)} jobs are bulk-inserted with due times spread evenly over the next day ` +
     `(the first 10 min out); no worker runs. MiB = the system's storage after inserting (Redis: sum of MEMORY USAGE ` +
     `over the trial's keys; PostgreSQL: pg_total_relation_size of every table in the system's schema); ` +
-    `bytes/job = (after − empty) ÷ jobs. Server RSS and restart-to-ready apply only to systems with a server ` +
-    `process of their own. One run (the figures are sizes, not timings; the insert rate is a by-product).`,
+    `bytes/job = (after − empty) ÷ jobs. Server RSS (right after the insert), restart-to-ready (SIGTERM until ` +
+    `/healthz answers) and RSS after restart (3 s after ready: keeping the jobs, without the insert's garbage) apply ` +
+    `only to systems with a server process of their own. One run (the figures are sizes, not timings; the insert rate is a by-product).`,
   figures: () => [
     { key: 'mib', label: 'MiB', better: 'lower', decimals: 1, headline: true, ratio: true },
     { key: 'bytesPerJob', label: 'bytes/job', better: 'lower', decimals: 0, headline: true, ratio: true },
     { key: 'insertJobsPerSec', label: 'insert jobs/s', better: 'higher', decimals: 0, headline: false, ratio: true },
     { key: 'serverRssMiB', label: 'server RSS MiB', better: 'lower', decimals: 1, headline: true, ratio: true },
     { key: 'restartToReadyMs', label: 'restart→ready ms', better: 'lower', decimals: 0, headline: true, ratio: true },
+    { key: 'restartedRssMiB', label: 'RSS after restart MiB', better: 'lower', decimals: 1, headline: true, ratio: true },
   ],
   requiredTrialMethods: ['addBulk', 'measureStorage'],
   runsFor: () => 1,
@@ -66,6 +68,7 @@ export const storageWorkload: Workload = {
         insertJobsPerSec: sizes.storageJobs / insertSeconds,
         serverRssMiB: server ? server.rssBytes / MIB : Number.NaN,
         restartToReadyMs: server ? server.restartToReadyMs : Number.NaN,
+        restartedRssMiB: server ? server.restartedRssBytes / MIB : Number.NaN,
         ...extraFigures('empty', empty),
         ...extraFigures('full', full),
       };
