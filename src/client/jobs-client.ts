@@ -14,7 +14,7 @@ import type {
   UpdateScheduleDto,
   WorkerDto,
 } from '../http/v1/schemas.js';
-import { HttpClient, segment, type HttpClientOptions } from './http.js';
+import { ChimeApiError, HttpClient, segment, type HttpClientOptions } from './http.js';
 
 export type {
   CreateJobDto,
@@ -72,11 +72,22 @@ export interface ListJobsParams {
 
 export interface JobsClientOptions extends Omit<HttpClientOptions, 'baseUrl' | 'token'> {
   /**
-   * Coalesce `createJob` calls made in the same event-loop turn into one bulk request (each
-   * call still gets its own job or error). Turns "await 100 creates at once" into one round
-   * trip. @default false
+   * Coalesce `createJob` calls made in the same event-loop turn into bulk requests of up to
+   * 1,000 jobs (each call still gets its own job or error). Turns "await 100 creates at once"
+   * into one round trip. A batch the server refuses (4xx) is sent again one job at a time; a
+   * batch lost past the server (network, timeout, 5xx) is not, since it may have been written.
+   * @default false
    */
   batchCreates?: boolean;
+}
+
+/** At most this many `createJob` calls share one bulk request (the server takes up to 10,000). */
+const CREATES_PER_BULK = 1_000;
+
+interface PendingCreate {
+  job: CreateJobDto;
+  resolve: (job: JobViewDto) => void;
+  reject: (error: unknown) => void;
 }
 
 /**
@@ -87,7 +98,7 @@ export interface JobsClientOptions extends Omit<HttpClientOptions, 'baseUrl' | '
  */
 export class JobsClient {
   private readonly http: HttpClient;
-  private pendingCreates: { job: CreateJobDto; resolve: (job: JobViewDto) => void; reject: (error: unknown) => void }[] = [];
+  private pendingCreates: PendingCreate[] = [];
 
   constructor(
     baseUrl: string,
@@ -212,18 +223,34 @@ export class JobsClient {
   }
 
   private async flushCreates(): Promise<void> {
-    const batch = this.pendingCreates;
+    const pending = this.pendingCreates;
     this.pendingCreates = [];
+    const batches: PendingCreate[][] = [];
+    for (let i = 0; i < pending.length; i += CREATES_PER_BULK) batches.push(pending.slice(i, i + CREATES_PER_BULK));
+    await Promise.all(batches.map((batch) => this.sendCreates(batch)));
+  }
+
+  private async sendCreates(batch: PendingCreate[]): Promise<void> {
     if (batch.length === 1) {
       const [only] = batch;
       return this.http.request<JobViewDto>('POST', '/api/v1/jobs', only!.job).then(only!.resolve, only!.reject);
     }
+    let answer: { items: JobViewDto[] };
     try {
-      const answer = await this.http.request<{ items: JobViewDto[] }>('POST', '/api/v1/jobs/bulk', { jobs: batch.map((b) => b.job) }, { views: true });
-      batch.forEach((b, i) => b.resolve(answer.items[i]!));
-    } catch {
-      // All or none failed: retry one by one so each call gets its own answer or error.
+      answer = await this.http.request<{ items: JobViewDto[] }>('POST', '/api/v1/jobs/bulk', { jobs: batch.map((b) => b.job) }, { views: true });
+    } catch (error) {
+      // A 4xx refused the whole batch and wrote nothing (bulk is all or none): send each job
+      // alone so each call gets its own answer or error. Any other failure (the connection
+      // lost, a timeout, a 5xx) may have come after the commit: sending again could create
+      // the jobs twice, so every call gets that error, as a single create would.
+      const refused = error instanceof ChimeApiError && error.status >= 400 && error.status < 500;
+      if (!refused) {
+        for (const b of batch) b.reject(error);
+        return;
+      }
       await Promise.all(batch.map((b) => this.http.request<JobViewDto>('POST', '/api/v1/jobs', b.job).then(b.resolve, b.reject)));
+      return;
     }
+    batch.forEach((b, i) => b.resolve(answer.items[i]!));
   }
 }
