@@ -55,7 +55,8 @@ describe('JobsClient batchCreates against a server', () => {
 
   it('answers a refused job with its own 4xx, and creates the others of its batch once', async () => {
     const calls = Array.from({ length: 5 }, (_, i) =>
-      client.createJob({ task_name: 'noop', args: [i], scheduled_at: FAR, tags: ['batch-b'], ...(i === 2 ? { priority: 'urgent' } : {}) }),
+      // A priority the API does not know, as an untyped caller could send.
+      client.createJob({ task_name: 'noop', args: [i], scheduled_at: FAR, tags: ['batch-b'], ...(i === 2 ? { priority: 'urgent' as 'high' } : {}) }),
     );
     const settled = await Promise.allSettled(calls);
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);

@@ -3,8 +3,11 @@
  * wakes the other's claimers with a null due signal ("re-read"), found by `PRAGMA
  * data_version`, which moves only for other connections' commits.
  */
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DueSignals } from '../../src/store/due-signals.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
+import { PeerWrites } from '../../src/store/sqlite/peer-writes.js';
 import type { DueSignal, Store } from '../../src/store/store.js';
 import { T0, newJob } from '../support/fixtures.js';
 import { tempDbPath } from '../support/temp.js';
@@ -35,5 +38,29 @@ describe('SQLite: writes by another connection to the file', () => {
     await writer.insertJobs([newJob({ runAt: T0 + 60 })]);
     await vi.waitFor(() => expect(seen.length).toBeGreaterThan(before), { timeout: 5000, interval: 10 });
     expect(seen.every((signal) => signal === null)).toBe(true);
+  });
+
+  it('looks again soon when a file event came before the commit it announced was published', async () => {
+    const path = tempDbPath();
+    const reader = new Database(path);
+    const writer = new Database(path);
+    reader.pragma('journal_mode = WAL');
+    writer.exec('CREATE TABLE t (x INTEGER)');
+    const signals = new DueSignals();
+    const seen: (DueSignal | null)[] = [];
+    signals.subscribe((signal) => seen.push(signal));
+    // No watch and a poll far away: only the second look can notice the commit below.
+    const peers = new PeerWrites(reader, signals, 600_000);
+    try {
+      peers.fileChanged();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(seen).toEqual([]); // the first check found nothing new
+      writer.prepare('INSERT INTO t VALUES (1)').run();
+      await vi.waitFor(() => expect(seen).toEqual([null]), { timeout: 5000, interval: 5 });
+    } finally {
+      peers.stop();
+      reader.close();
+      writer.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
-import { closeSync, mkdirSync, openSync, watch, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { DueSignals } from '../due-signals.js';
 import { StoreAdapter } from '../store-adapter.js';
@@ -12,6 +12,7 @@ import * as jobs from './jobs.js';
 import * as leases from './leases.js';
 import { migrate } from './migrate.js';
 import * as outcomes from './outcomes.js';
+import { PeerWrites } from './peer-writes.js';
 import * as platform from './platform.js';
 import * as schedules from './schedules.js';
 
@@ -134,73 +135,6 @@ function startCheckpointer(db: Database.Database, path: string, everyMs: number,
   });
 }
 
-/**
- * Notices commits by other processes sharing the file (a `chime worker`) and tells the
- * listeners to re-read (a null signal). `data_version` changes only when another connection
- * commits; a check is one `PRAGMA data_version` (about a microsecond).
- */
-class PeerWrites {
-  private readonly poller: NodeJS.Timeout;
-  /**
-   * Prepared once: `db.pragma()` prepares its statement on every call, and every commit of our
-   * own wakes the watch below (4.5% of the server's CPU through a run of Dapr-style creates).
-   */
-  private readonly dataVersionQuery: Database.Statement;
-  private watcher: FSWatcher | undefined;
-  private checkQueued = false;
-  private dataVersion: number;
-
-  constructor(
-    private readonly db: Database.Database,
-    private readonly signals: DueSignals,
-    pollIntervalMs: number,
-  ) {
-    this.dataVersionQuery = db.prepare('PRAGMA data_version').pluck();
-    this.dataVersion = this.readDataVersion();
-    this.poller = setInterval(() => this.check(), pollIntervalMs);
-    this.poller.unref();
-  }
-
-  /**
-   * Every commit, ours or a peer's, appends to the `-wal` file; the watch turns that into a
-   * data_version check on the next turn (one per turn however many events arrive).
-   */
-  watch(path: string): void {
-    const prefix = basename(path);
-    try {
-      this.watcher = watch(dirname(path), { persistent: false }, (_event, file) => {
-        if (this.checkQueued || (file !== null && !file.startsWith(prefix))) return;
-        this.checkQueued = true;
-        setImmediate(() => {
-          this.checkQueued = false;
-          this.check();
-        });
-      });
-      this.watcher.on('error', () => this.watcher?.close());
-    } catch {
-      // No watch on this file system: the poll alone notices peers' writes.
-    }
-  }
-
-  stop(): void {
-    clearInterval(this.poller);
-    this.watcher?.close();
-    this.watcher = undefined;
-  }
-
-  private readDataVersion(): number {
-    return this.dataVersionQuery.get() as number;
-  }
-
-  private check(): void {
-    if (!this.db.open || !this.signals.hasListeners) return;
-    const version = this.readDataVersion();
-    if (version !== this.dataVersion) {
-      this.dataVersion = version;
-      this.signals.emit(null);
-    }
-  }
-}
 
 /**
  * Creates the database file (and its folder) readable by this user only, 0600 and 0700:
