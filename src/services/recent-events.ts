@@ -16,7 +16,7 @@
  * against the wrong sequence.
  *
  * The ring runs only while someone may resume: from the first live-feed connection until no
- * client has been connected for `idleMs` (a minute). Serialising every event cost 9% of the
+ * client has been connected for `idleMs` (a minute). Serialising every event cost 11% of the
  * server's CPU through a bulk import and 5% through single creates (docs/benchmarks.md, "The
  * live feed's ring while nobody watches"); a resume needs a connection of this boot first, so
  * a ring kept from start-up served no one. A client back after the ring paused is told `reset`,
@@ -89,7 +89,7 @@ export class RecentEvents {
     if (this.listeners.size === 0) this.pauseWhenIdle();
   }
 
-  /** Whether events are being kept (tests and the docs' cost figures read it). */
+  /** Whether events are being kept (tests read it). */
   get running(): boolean {
     return this.unsubscribe !== null;
   }
