@@ -231,10 +231,7 @@ export class JobsClient {
   }
 
   private async sendCreates(batch: PendingCreate[]): Promise<void> {
-    if (batch.length === 1) {
-      const [only] = batch;
-      return this.http.request<JobViewDto>('POST', '/api/v1/jobs', only!.job).then(only!.resolve, only!.reject);
-    }
+    if (batch.length === 1) return this.createOne(batch[0]!);
     let answer: { items: JobViewDto[] };
     try {
       answer = await this.http.request<{ items: JobViewDto[] }>('POST', '/api/v1/jobs/bulk', { jobs: batch.map((b) => b.job) }, { views: true });
@@ -248,9 +245,13 @@ export class JobsClient {
         for (const b of batch) b.reject(error);
         return;
       }
-      await Promise.all(batch.map((b) => this.http.request<JobViewDto>('POST', '/api/v1/jobs', b.job).then(b.resolve, b.reject)));
+      await Promise.all(batch.map((b) => this.createOne(b)));
       return;
     }
     batch.forEach((b, i) => b.resolve(answer.items[i]!));
+  }
+
+  private createOne(pending: PendingCreate): Promise<void> {
+    return this.http.request<JobViewDto>('POST', '/api/v1/jobs', pending.job).then(pending.resolve, pending.reject);
   }
 }
