@@ -51,6 +51,8 @@ export const PROFILE_PARTS = {
   store: { label: 'store (SQLite, better-sqlite3)', onStack: url(/\/store\/sqlite\/|better-sqlite3/) },
   httpClient: { label: 'HTTP client (undici)', onStack: url(/undici/) },
   apiServer: { label: 'API server (fastify)', onStack: url(/fastify|find-my-way|avvio/) },
+  /** Start-up's part: resolving, reading and compiling modules, and running their top level. */
+  moduleLoading: { label: 'module loading (node:internal/modules: resolve, read, compile, top level)', onStack: url(/^node:internal\/modules\//) },
   gc: { label: 'garbage collector', onStack: (frame) => frame.functionName === '(garbage collector)' },
 } satisfies Record<string, Part>;
 

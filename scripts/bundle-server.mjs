@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// Bundles the compiled CLI (dist/cli/main.js and everything it imports, node_modules included)
+// into one CommonJS file, dist/chime.cjs, which bin/chime.js loads. Why: starting `chime serve`
+// was mostly module loading, about 1,500 files each resolved, read and compiled on its own
+// (docs/benchmarks.md, "Start-up: one file instead of 1,500"). The unbundled dist/ stays: the
+// SDK, the in-process test server and the worker threads load from it.
+//
+// Each module of dist/ finds its files (SQL migrations, Lua scripts, protos, dashboard assets,
+// worker entry points, package.json) relative to its own `import.meta.url`. In one file every
+// module would share the bundle's URL, so each module's `import.meta.url` is rewritten to the
+// URL its file has in dist/, computed from the bundle's own location at run time: the bundle
+// sits in dist/, so relative paths from it stay right wherever the package is installed.
+import { build } from 'esbuild';
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+
+/** `import.meta.url` of a dist/ module, as the bundle computes it. */
+const ownUrlPlugin = {
+  name: 'chime-own-module-url',
+  setup(builder) {
+    builder.onLoad({ filter: /\.js$/ }, async ({ path }) => {
+      if (!path.startsWith(dist + sep)) return undefined;
+      const source = await readFile(path, 'utf8');
+      const fromBundle = `./${relative(dist, path).split(sep).join('/')}`;
+      return { contents: source.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle)}, __chimeBundleUrl).href`), loader: 'js' };
+    });
+  },
+};
+
+const outfile = join(dist, 'chime.cjs');
+const { outputFiles } = await build({
+  entryPoints: [join(dist, 'cli', 'main.js')],
+  outfile,
+  write: false,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  logLevel: 'warning',
+  banner: { js: "const __chimeBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // Left to Node's loader, because they read files beside their own code through __dirname,
+  // which in the bundle would be dist/: better-sqlite3 (its native addon), @fastify/swagger-ui
+  // (the pages it serves), ioredis (its version, sent to Redis as the client's name). And
+  // pino-pretty, loaded only when logs are pretty. Bundled packages that use
+  // __dirname do so only where Chime does not reach (grpc-js's channelz and ORCA protos, pino's
+  // transports) or for a default Chime overrides (@fastify/swagger's version of the API).
+  external: ['better-sqlite3', 'pino-pretty', '@fastify/swagger-ui', 'ioredis'],
+  plugins: [ownUrlPlugin],
+});
+
+// esbuild escapes non-ASCII characters in code but keeps them in the comments it carries over
+// (a dozen packages' docs). One such character makes V8 hold the whole 7 MB source as a
+// two-byte string: escaped, it stays one byte a character. A \u escape means the same character
+// wherever else it could stand (string, template, regular expression, identifier).
+const source = outputFiles[0].text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+await writeFile(outfile, source);
