@@ -10,6 +10,12 @@ import { fileURLToPath } from 'node:url';
 import type { ServerReport } from '../adapter.js';
 
 const CHIME_BIN = fileURLToPath(new URL('../../bin/chime.js', import.meta.url));
+/** Every bench server's `--jwt-secret`, so trials can make their own tokens. */
+export const BENCH_SECRET = 'chime-bench-secret-0123456789abcdef';
+
+/** A job's due time as Chime's APIs take it (RFC 3339, whole milliseconds, never before the time asked). */
+export const isoDueTime = (dueAtMs: number | undefined): string | undefined =>
+  dueAtMs === undefined ? undefined : new Date(Math.ceil(dueAtMs)).toISOString();
 const START_TIMEOUT_MS = 60_000;
 /** The restarted server's RSS is read this long after it is ready, once its start has settled. */
 const RESTARTED_RSS_AFTER_MS = 3_000;

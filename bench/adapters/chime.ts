@@ -22,23 +22,20 @@
  *   `--app-protocol grpc` to `AppCallback.OnJobEvent` of a gRPC app in this process, which
  *   calls `onJobStart`. Workload 8 drives the same server's gRPC API from its load generator.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BenchJob, BenchTrial, HttpTarget, JobStartListener, StorageReport, SystemAdapter, WorkerSettings, WorkloadName } from '../adapter.js';
-import { pollUntil } from '../clock.js';
+import type { BenchJob, BenchTrial, HttpTarget, JobStartListener, SystemAdapter, WorkerSettings, WorkloadName } from '../adapter.js';
 import { CompletionCounter } from '../completion-counter.js';
-import { connectDapr, indexData, indexOf, startJobEventApp, type DaprGrpcClient } from '../dapr-grpc.js';
 import type { ServiceConfig } from '../services.js';
-import { startCallbackReceiver } from './callback-receiver.js';
-import { ChimeServerProcess } from './chime-server.js';
+import { DELIVERY_SETTINGS, openCallbackTrial, openGrpcTrial, type TrialCounter } from './chime-callback-trials.js';
+import { BENCH_SECRET, ChimeServerProcess, isoDueTime } from './chime-server.js';
+import { openTrialStore, type ChimeBackend, type TrialStore } from './chime-trial-store.js';
 import { packageVersionAt } from './package-version.js';
-import { connectProfiler } from '../server-profiler.js';
-import { dropSchema, schemaSizeBytes } from './postgres.js';
-import { connectRedis, deleteKeysWithPrefix, memoryUsageOfPrefix } from './redis.js';
+import { connectRedis, deleteKeysWithPrefix } from './redis.js';
 
-type Chime = typeof import('@chime-scheduler/server');
-export type ChimeBackend = 'sqlite' | 'postgres' | 'redis';
+export type { ChimeBackend } from './chime-trial-store.js';
+export type Chime = typeof import('@chime-scheduler/server');
 export type ChimeMode = 'tasks' | 'callbacks' | 'grpc-callbacks' | 'batched-sdk';
 
 /**
@@ -68,98 +65,26 @@ export interface ChimeSystemOptions {
   readonly sqliteQuery?: string;
 }
 
-const SECRET = 'chime-bench-secret-0123456789abcdef';
 const TASK = 'bench_noop';
 const QUEUE = 'bench';
 const BULK_BATCH = 1_000;
-/** Concurrent requests when the API has no bulk form (named jobs). */
-const SINGLE_REQUESTS_IN_FLIGHT = 100;
-
-const iso = (dueAtMs: number | undefined): string | undefined =>
-  dueAtMs === undefined ? undefined : new Date(Math.ceil(dueAtMs)).toISOString();
-
-async function forEachInFlight<T>(items: readonly T[], limit: number, body: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) await body(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
-
-/** Where one trial keeps its jobs, and how to measure and drop it. */
-interface TrialStore {
-  spec: string;
-  /** Set for the events variant: the broker the server publishes job events to. */
-  eventsUrl?: string;
-  measure(): Promise<StorageReport>;
-  drop(): Promise<void>;
-}
 
 export function createChimeAdapter(services: ServiceConfig, options: ChimeSystemOptions): SystemAdapter {
   let chime: Chime | undefined;
   let trials = 0;
   let dir = '';
   const redisPrefix = `chime-bench:${options.name}`;
-  const schemaPrefix = `bench_${options.name.replace(/-/g, '_')}`;
 
-  const openTrialStore = (n: number): TrialStore => {
-    switch (options.backend) {
-      case 'sqlite': {
-        const file = join(dir, `trial-${n}.db`);
-        return {
-          spec: `sqlite:${file}${options.sqliteQuery ? `?${options.sqliteQuery}` : ''}`,
-          async measure() {
-            const size = (suffix: string) => {
-              try {
-                return statSync(file + suffix).size;
-              } catch {
-                return 0;
-              }
-            };
-            return { bytes: size('') + size('-wal'), method: 'size of the SQLite file plus its WAL', extra: { walBytes: size('-wal') } };
-          },
-          async drop() {
-            for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
-          },
-        };
-      }
-      case 'postgres': {
-        const schema = `${schemaPrefix}_${n}`;
-        const url = new URL(services.postgresUrl);
-        url.searchParams.set('schema', schema);
-        return {
-          spec: url.toString(),
-          async measure() {
-            return { bytes: await schemaSizeBytes(services.postgresUrl, schema), method: `pg_total_relation_size of the tables in ${schema}` };
-          },
-          drop: () => dropSchema(services.postgresUrl, schema),
-        };
-      }
-      case 'redis': {
-        const prefix = `${redisPrefix}:${n}`;
-        return {
-          spec: `redis://${services.redisHost}:${services.redisPort}?prefix=${encodeURIComponent(prefix)}`,
-          async measure() {
-            const redis = connectRedis(services);
-            try {
-              const usage = await memoryUsageOfPrefix(redis, `${prefix}:`);
-              return { bytes: usage.bytes, method: `sum of MEMORY USAGE over ${usage.keys} keys under ${prefix}:`, extra: { keys: usage.keys } };
-            } finally {
-              redis.disconnect();
-            }
-          },
-          async drop() {
-            const redis = connectRedis(services);
-            try {
-              await deleteKeysWithPrefix(redis, `${prefix}:`);
-            } finally {
-              redis.disconnect();
-            }
-          },
-        };
-      }
-    }
+  const place = {
+    backend: options.backend,
+    get dir() {
+      return dir;
+    },
+    sqliteQuery: options.sqliteQuery,
+    schemaPrefix: `bench_${options.name.replace(/-/g, '_')}`,
+    redisPrefix,
   };
+  const openStore = (n: number): TrialStore => openTrialStore(services, place, n);
 
   const settings = [
     `store: ${options.backend} (a fresh ${options.backend === 'sqlite' ? 'file' : options.backend === 'postgres' ? 'schema' : 'key prefix'} per trial), server defaults otherwise`,
@@ -201,7 +126,7 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
     async openTrial(): Promise<BenchTrial> {
       if (!chime) throw new Error('setUp() has not run');
       const lib = chime;
-      const store = openTrialStore(++trials);
+      const store = openStore(++trials);
       // The task must be registered before jobs can be created for it: a worker does that.
       const registration = await lib.createStore(store.spec);
       await registration.open();
@@ -210,7 +135,7 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
         Date.now(),
       );
       await registration.close();
-      const token = await lib.createToken({ secret: SECRET, scope: 'admin', expiresInSeconds: 24 * 3600, subject: 'bench' });
+      const token = await lib.createToken({ secret: BENCH_SECRET, scope: 'admin', expiresInSeconds: 24 * 3600, subject: 'bench' });
       if (options.events) {
         const stream = `${redisPrefix}:${trials}:events`;
         const dropStore = store.drop;
@@ -237,12 +162,13 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
 }
 
 async function openTaskTrial(lib: Chime, store: TrialStore, token: string, batched: boolean): Promise<BenchTrial> {
-  const server = await ChimeServerProcess.start(['--store', store.spec, '--jwt-secret', SECRET]);
+  const server = await ChimeServerProcess.start(['--store', store.spec, '--jwt-secret', BENCH_SECRET]);
   const client = new lib.JobsClient(server.url, token, { batchCreates: batched });
   const completions = new CompletionCounter('Chime');
   let worker: Awaited<ReturnType<Chime['startWorkerProcess']>> | undefined;
+  let workerDataDir: string | undefined;
   const claimTimesMs: number[] = [];
-  const dto = (job: BenchJob) => ({ task_name: TASK, args: [job.index], scheduled_at: iso(job.dueAtMs) });
+  const dto = (job: BenchJob) => ({ task_name: TASK, args: [job.index], scheduled_at: isoDueTime(job.dueAtMs) });
   return {
     async add(job) {
       await client.createJob(dto(job));
@@ -251,7 +177,9 @@ async function openTaskTrial(lib: Chime, store: TrialStore, token: string, batch
       await client.createJobs(jobs.map(dto));
     },
     async startWorker(onJobStart: JobStartListener, { concurrency }: WorkerSettings) {
-      const options = lib.resolveServerOptions({ store: store.spec, logLevel: 'warn' }, {});
+      // A data dir of its own: the server's holds the server's node id (one id per node).
+      workerDataDir = mkdtempSync(join(tmpdir(), 'chime-bench-worker-'));
+      const options = lib.resolveServerOptions({ store: store.spec, logLevel: 'warn', dataDir: workerDataDir }, {});
       const task = lib.defineTask({
         name: TASK,
         queue: QUEUE,
@@ -282,6 +210,7 @@ async function openTaskTrial(lib: Chime, store: TrialStore, token: string, batch
     },
     async close() {
       await worker?.close();
+      if (workerDataDir) rmSync(workerDataDir, { recursive: true, force: true });
       await server.stop();
       await store.drop();
     },
@@ -306,109 +235,3 @@ function timeClaims(store: { claimDue: TrialCounter['claimDue'] }, into: number[
   };
 }
 
-const DELIVERY_SETTINGS: Record<CallbackDeliveryVariant, string> = {
-  default: 'signed (Standard Webhooks), to the app URL',
-  plain: 'unsigned (--webhook-signing false), to the app URL: signing and outbound guard off',
-  guarded: 'signed, each job with its own target http://localhost:<port> through the outbound guard (--allow-target localhost,127.0.0.1/32,::1/128; --target-concurrency = workload concurrency)',
-};
-
-async function openCallbackTrial(lib: Chime, store: TrialStore, options: ChimeSystemOptions): Promise<BenchTrial> {
-  const delivery = options.delivery ?? 'default';
-  const receiver = await startCallbackReceiver();
-  const { port, appUrl } = receiver;
-  let server: ChimeServerProcess | undefined;
-  let scheduler: InstanceType<Chime['SchedulerClient']> | undefined;
-  const started = (): ChimeServerProcess => {
-    if (!server) throw new Error('start the worker (the server) first');
-    return server;
-  };
-  const counter = await lib.createStore(store.spec);
-  await counter.open();
-  const schedule = async (job: BenchJob) => {
-    if (!scheduler) throw new Error('start the worker (the server) first');
-    const target = delivery === 'guarded' ? { target: { url: `http://localhost:${port}/api/jobs/trigger` } } : {};
-    await scheduler.scheduleJob(`bench-${job.index}`, { dueTime: iso(job.dueAtMs) ?? '0s', data: { i: job.index }, ...target });
-  };
-  return {
-    add: schedule,
-    addBulk: (jobs) => forEachInFlight(jobs, SINGLE_REQUESTS_IN_FLIGHT, schedule),
-    async startWorker(onJobStart: JobStartListener, { concurrency }: WorkerSettings) {
-      receiver.listen(onJobStart);
-      server = await ChimeServerProcess.start([
-        '--store', store.spec,
-        '--jwt-secret', SECRET,
-        '--app-url', appUrl,
-        '--callback-style', 'envelope',
-        '--max-concurrent-jobs', String(concurrency),
-        ...(store.eventsUrl ? ['--events-url', store.eventsUrl] : []),
-        ...(delivery === 'plain' ? ['--webhook-signing', 'false'] : []),
-        ...(delivery === 'guarded' ? ['--allow-target', 'localhost,127.0.0.1/32,::1/128', '--target-concurrency', String(concurrency)] : []),
-        ...(options.serverArgs ?? []),
-      ], {}, options.profiled ? ['--inspect=127.0.0.1:0'] : []);
-      scheduler = new lib.SchedulerClient({ baseUrl: server.url });
-    },
-    waitForCompletions: (count, signal) => callbacksCompleted(counter, count, signal),
-    callbackReceiver: async () => receiver.rawTarget(),
-    serverCpuSeconds: () => started().cpuSeconds(),
-    ...(options.profiled ? { profileServer: () => connectProfiler(started().inspectorUrl) } : {}),
-    async close() {
-      await server?.stop();
-      await counter.close();
-      await receiver.close();
-      await store.drop();
-    },
-  };
-}
-
-type TrialCounter = Awaited<ReturnType<Chime['createStore']>>;
-
-/** Callback completions, as the store counts them (rule 4). */
-async function callbacksCompleted(counter: TrialCounter, count: number, signal: AbortSignal): Promise<void> {
-  const completed = async () =>
-    ((await counter.listJobs({ target: 'callback', statuses: ['completed'], limit: 1, offset: 0, orderBy: 'created_at', orderDir: 'asc' })).total ?? 0) >= count;
-  await pollUntil(completed, 50, signal);
-}
-
-async function openGrpcTrial(lib: Chime, store: TrialStore): Promise<BenchTrial> {
-  let listener: JobStartListener = () => {};
-  const app = await startJobEventApp((request) => listener(indexOf(request.data)));
-  let server: ChimeServerProcess | undefined;
-  let client: DaprGrpcClient | undefined;
-  const counter = await lib.createStore(store.spec);
-  await counter.open();
-  const startServer = async (concurrency?: number): Promise<ChimeServerProcess> => {
-    server = await ChimeServerProcess.start([
-      '--store', store.spec,
-      '--jwt-secret', SECRET,
-      '--grpc-port', '0',
-      '--app-url', app.url,
-      '--app-protocol', 'grpc',
-      ...(concurrency === undefined ? [] : ['--max-concurrent-jobs', String(concurrency)]),
-    ]);
-    client = await connectDapr(server.grpcAddress);
-    return server;
-  };
-  const schedule = async (job: BenchJob) => {
-    if (!client) throw new Error('start the worker (the server) first');
-    await client.call('ScheduleJobAlpha1', { job: { name: `bench-${job.index}`, due_time: iso(job.dueAtMs) ?? '0s', data: indexData(job.index) } });
-  };
-  return {
-    add: schedule,
-    addBulk: (jobs) => forEachInFlight(jobs, SINGLE_REQUESTS_IN_FLIGHT, schedule),
-    async startWorker(onJobStart: JobStartListener, { concurrency }: WorkerSettings) {
-      listener = onJobStart;
-      await startServer(concurrency);
-    },
-    waitForCompletions: (count, signal) => callbacksCompleted(counter, count, signal),
-    async startGrpc() {
-      return { address: (await startServer()).grpcAddress };
-    },
-    async close() {
-      client?.close();
-      await server?.stop();
-      await counter.close();
-      app.stop();
-      await store.drop();
-    },
-  };
-}
