@@ -63,3 +63,28 @@ describe('profileShares', () => {
     expect(shares.nativeByCaller(['run', 'all'], 5)).toEqual([{ frame: 'run < recordOutcomes dist/store/sqlite/outcomes.js:10', share: 2 / 10 }]);
   });
 });
+
+describe("profileShares' module loading", () => {
+  // A start: Node's loader compiling a module, the module's top level building a server under
+  // it, then the same server code running again once started (no loader on the stack).
+  const node = (id: number, functionName: string, url: string, children: number[] = []) => ({ id, callFrame: { functionName, url, lineNumber: 0 }, children });
+  const start: CpuProfile = {
+    nodes: [
+      node(1, '(root)', '', [2, 5]),
+      node(2, 'require', 'node:internal/modules/cjs/helpers', [3, 4]),
+      node(3, 'wrapSafe', 'node:internal/modules/cjs/loader'),
+      node(4, '(anonymous)', 'file:///repo/dist/server/start-server.js', [6]),
+      node(5, 'listen', 'file:///repo/node_modules/fastify/fastify.js'),
+      node(6, 'route', 'file:///repo/node_modules/fastify/fastify.js'),
+    ],
+    samples: [3, 3, 6, 5],
+    startTime: 0,
+    endTime: 4_000,
+  };
+
+  it('counts every sample under the loader, the top level it runs included, and no other', () => {
+    const shares = profileShares(start);
+    expect(shares.shareOf('moduleLoading')).toBe(3 / 4);
+    expect(shares.shareOf('apiServer')).toBe(2 / 4);
+  });
+});
