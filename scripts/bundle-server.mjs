@@ -44,8 +44,8 @@ const { outputFiles } = await build({
   banner: { js: "const __chimeBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   // Left to Node's loader, because they read files beside their own code through __dirname,
   // which in the bundle would be dist/: better-sqlite3 (its native addon), @fastify/swagger-ui
-  // (the pages it serves), ioredis (its version, sent to Redis as the client's name). And
-  // pino-pretty, loaded only when logs are pretty. Bundled packages that use
+  // (the pages it serves), ioredis (its package.json, for the version it reports with CLIENT
+  // SETINFO). And pino-pretty, loaded only when logs are pretty. Bundled packages that use
   // __dirname do so only where Chime does not reach (grpc-js's channelz and ORCA protos, pino's
   // transports) or for a default Chime overrides (@fastify/swagger's version of the API).
   external: ['better-sqlite3', 'pino-pretty', '@fastify/swagger-ui', 'ioredis'],
