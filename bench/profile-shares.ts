@@ -11,6 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { unbundledFrame, type BundleFrame } from './bundle-frames.js';
 
 /** The Chrome DevTools `.cpuprofile` format (Profiler.stop's result). */
 export interface CpuProfile {
@@ -20,11 +21,7 @@ export interface CpuProfile {
   endTime: number;
 }
 
-interface CallFrame {
-  functionName: string;
-  url: string;
-  lineNumber: number;
-}
+type CallFrame = BundleFrame;
 
 interface Part {
   readonly label: string;
@@ -77,7 +74,8 @@ export interface ProfileShares {
 export const SQLITE_NATIVE_CALLS = ['run', 'all', 'get', 'iterate', 'exec', 'pragma'] as const;
 
 const frameLabel = (callFrame: CallFrame): string =>
-  `${callFrame.functionName || '(anonymous)'} ${callFrame.url.replace(/^.*\/(node_modules|dist)\//, '$1/')}:${callFrame.lineNumber + 1}`;
+  `${callFrame.functionName || '(anonymous)'} ${callFrame.url.replace(/^.*\/(node_modules|dist)\//, '$1/')}` +
+  (callFrame.bundleLine === undefined ? `:${callFrame.lineNumber + 1}` : ` (dist/chime.cjs:${callFrame.bundleLine})`);
 
 const mostFirst = (counts: Map<string, number>, count: number, share: (n: number) => number) =>
   [...counts]
@@ -86,7 +84,7 @@ const mostFirst = (counts: Map<string, number>, count: number, share: (n: number
     .map(([frame, n]) => ({ frame, share: share(n) }));
 
 export function profileShares(profile: CpuProfile): ProfileShares {
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const byId = new Map(profile.nodes.map((node) => [node.id, { ...node, callFrame: unbundledFrame(node.callFrame) }]));
   const parentOf = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
   const entries = Object.entries(PROFILE_PARTS) as [PartName, Part][];
