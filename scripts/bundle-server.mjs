@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Bundles the compiled CLI (dist/cli/main.js and everything it imports, node_modules included)
 // into one CommonJS file, dist/chime.cjs, which bin/chime.js loads. Why: starting `chime serve`
-// was mostly module loading, about 1,500 files each resolved, read and compiled on its own
-// (docs/benchmarks.md, "Start-up: one file instead of 1,500"). The unbundled dist/ stays: the
-// SDK, the in-process test server and the worker threads load from it.
+// was mostly module loading, some 1,400 modules each resolved, read and compiled on its own
+// (docs/benchmarks.md, "Start-up: one file instead of 1,400 modules"). The unbundled dist/
+// stays: the SDK, the in-process test server and the worker threads load from it.
 //
 // Each module of dist/ finds its files (SQL migrations, Lua scripts, protos, dashboard assets,
 // worker entry points, package.json) relative to its own `import.meta.url`. In one file every
