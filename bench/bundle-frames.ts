@@ -28,25 +28,25 @@ interface ModuleStarts {
 const cache = new Map<string, ModuleStarts | null>();
 
 function moduleStarts(url: string): ModuleStarts | null {
-  if (!cache.has(url)) {
-    let starts: ModuleStarts | null = null;
-    try {
-      starts = { lines: [], paths: [] };
-      readFileSync(fileURLToPath(url), 'utf8')
-        .split('\n')
-        .forEach((text, index) => {
-          const match = MODULE_HEADER.exec(text);
-          if (match) {
-            starts!.lines.push(index + 1);
-            starts!.paths.push(match[1]!);
-          }
-        });
-    } catch {
-      starts = null; // a profile from another machine: its frames keep the bundle's name
-    }
-    cache.set(url, starts);
-  }
+  if (!cache.has(url)) cache.set(url, readModuleStarts(url));
   return cache.get(url)!;
+}
+
+function readModuleStarts(url: string): ModuleStarts | null {
+  let text: string;
+  try {
+    text = readFileSync(fileURLToPath(url), 'utf8');
+  } catch {
+    return null; // a profile from another machine: its frames keep the bundle's name
+  }
+  const starts: ModuleStarts = { lines: [], paths: [] };
+  text.split('\n').forEach((line, index) => {
+    const match = MODULE_HEADER.exec(line);
+    if (!match) return;
+    starts.lines.push(index + 1);
+    starts.paths.push(match[1]!);
+  });
+  return starts;
 }
 
 /** The frame as the module it came from: `file:///<root>/dist/...` or `.../node_modules/...`. */

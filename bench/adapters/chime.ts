@@ -74,17 +74,9 @@ export function createChimeAdapter(services: ServiceConfig, options: ChimeSystem
   let trials = 0;
   let dir = '';
   const redisPrefix = `chime-bench:${options.name}`;
-
-  const place = {
-    backend: options.backend,
-    get dir() {
-      return dir;
-    },
-    sqliteQuery: options.sqliteQuery,
-    schemaPrefix: `bench_${options.name.replace(/-/g, '_')}`,
-    redisPrefix,
-  };
-  const openStore = (n: number): TrialStore => openTrialStore(services, place, n);
+  const schemaPrefix = `bench_${options.name.replace(/-/g, '_')}`;
+  const openStore = (n: number): TrialStore =>
+    openTrialStore(services, { backend: options.backend, dir, sqliteQuery: options.sqliteQuery, schemaPrefix, redisPrefix }, n);
 
   const settings = [
     `store: ${options.backend} (a fresh ${options.backend === 'sqlite' ? 'file' : options.backend === 'postgres' ? 'schema' : 'key prefix'} per trial), server defaults otherwise`,

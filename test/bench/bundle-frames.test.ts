@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { profileShares, type CpuProfile } from '../../bench/profile-shares.js';
 import { tempDir } from '../support/temp.js';
+import { profileNode } from './cpu-profile.js';
 
 describe('profiles of the bundled server', () => {
   // A bundle laid out as esbuild writes it: a preamble, then each module under a comment naming its file.
@@ -22,14 +23,10 @@ describe('profiles of the bundled server', () => {
   ];
   writeFileSync(join(root, 'dist', 'chime.cjs'), lines.join('\n'));
   const bundle = pathToFileURL(join(root, 'dist', 'chime.cjs')).href;
-  const at = (id: number, functionName: string, line: number, children: number[] = []) => ({
-    id,
-    callFrame: { functionName, url: bundle, lineNumber: line - 1 },
-    children,
-  });
+  const at = (id: number, functionName: string, line: number, children: number[] = []) => profileNode(id, functionName, bundle, children, line - 1);
   const profile: CpuProfile = {
     nodes: [
-      { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1 }, children: [2, 4, 5] },
+      profileNode(1, '(root)', '', [2, 4, 5]),
       at(2, 'claim', 9, [3]),
       at(3, 'claimDue', 6),
       at(4, 'Request', 3),

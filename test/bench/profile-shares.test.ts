@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { profileShares, type CpuProfile } from '../../bench/profile-shares.js';
+import { profileNode } from './cpu-profile.js';
 
-const frame = (id: number, functionName: string, url: string, children: number[] = []) => ({
-  id,
-  callFrame: { functionName, url: url && `file:///repo/${url}`, lineNumber: 9 },
-  children,
-});
+const frame = (id: number, functionName: string, url: string, children: number[] = []) =>
+  profileNode(id, functionName, url && `file:///repo/${url}`, children, 9);
 
 /** A claim loop calling prom-client and the store through the timing wrapper, plus GC, signing and idle. */
 const profile: CpuProfile = {
@@ -67,15 +65,14 @@ describe('profileShares', () => {
 describe("profileShares' module loading", () => {
   // A start: Node's loader compiling a module, the module's top level building a server under
   // it, then the same server code running again once started (no loader on the stack).
-  const node = (id: number, functionName: string, url: string, children: number[] = []) => ({ id, callFrame: { functionName, url, lineNumber: 0 }, children });
   const start: CpuProfile = {
     nodes: [
-      node(1, '(root)', '', [2, 5]),
-      node(2, 'require', 'node:internal/modules/cjs/helpers', [3, 4]),
-      node(3, 'wrapSafe', 'node:internal/modules/cjs/loader'),
-      node(4, '(anonymous)', 'file:///repo/dist/server/start-server.js', [6]),
-      node(5, 'listen', 'file:///repo/node_modules/fastify/fastify.js'),
-      node(6, 'route', 'file:///repo/node_modules/fastify/fastify.js'),
+      profileNode(1, '(root)', '', [2, 5]),
+      profileNode(2, 'require', 'node:internal/modules/cjs/helpers', [3, 4]),
+      profileNode(3, 'wrapSafe', 'node:internal/modules/cjs/loader'),
+      profileNode(4, '(anonymous)', 'file:///repo/dist/server/start-server.js', [6]),
+      profileNode(5, 'listen', 'file:///repo/node_modules/fastify/fastify.js'),
+      profileNode(6, 'route', 'file:///repo/node_modules/fastify/fastify.js'),
     ],
     samples: [3, 3, 6, 5],
     startTime: 0,

@@ -7,25 +7,15 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { waitFor } from '../support/receiver.js';
-import { startChime, startReceiver, stopChime, type ChimeProcess, type ReceiverProcess } from '../support/processes.js';
+import { startChime, startReceiver, stopChime } from '../support/processes.js';
 import { tempDbPath, tempDir } from '../support/temp.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 describe('the bundled CLI', { timeout: 120_000 }, () => {
-  let chime: ChimeProcess | undefined;
-  let receiver: ReceiverProcess | undefined;
-
-  afterEach(async () => {
-    if (chime) await stopChime(chime);
-    chime = undefined;
-    await receiver?.stop();
-    receiver = undefined;
-  });
-
   it('is built, and current, so every process test runs the bundle', () => {
     // `npm test` builds first (pretest): a missing or stale bundle would leave bin/chime.js on
     // dist/, and the process tests would no longer test what users run.
@@ -60,8 +50,10 @@ describe('the bundled CLI', { timeout: 120_000 }, () => {
   });
 
   it('serves with the store on its thread, gRPC, the dashboard and the API docs, and fires a job', async () => {
-    receiver = await startReceiver();
-    chime = await startChime(['--store', `sqlite:${tempDbPath()}?thread=on`, '--grpc-port', '0', '--app-url', receiver.url]);
+    const receiver = await startReceiver();
+    onTestFinished(() => receiver.stop());
+    const chime = await startChime(['--store', `sqlite:${tempDbPath()}?thread=on`, '--grpc-port', '0', '--app-url', receiver.url]);
+    onTestFinished(() => stopChime(chime));
     // The version comes from package.json, read relative to dist/version.js; the gRPC API from
     // the protos in proto/; the store's migrations and its thread from dist/store/sqlite/.
     expect(chime.log()).toContain(`chime ${VERSION} serving`);
@@ -89,7 +81,7 @@ describe('the bundled CLI', { timeout: 120_000 }, () => {
       body: JSON.stringify({ dueTime: '0s', data: { from: 'bundle' } }),
     });
     expect(created.status).toBe(200);
-    await waitFor(() => receiver!.deliveries.length === 1, 20_000, 'the callback');
+    await waitFor(() => receiver.deliveries.length === 1, 20_000, 'the callback');
     expect(receiver.deliveries[0]!.body).toMatchObject({ job_name: 'bundled', data: { from: 'bundle' } });
   });
 });
