@@ -1,7 +1,8 @@
 /**
  * Migrations on a database an older version made: 007 renames the `seed` dialect to
  * `envelope` in rows stored before it, and the later migrations' indexes build over them;
- * 010's dialect index serves the `/api/v1` jobs list over the jobs stored before it.
+ * 010's dialect index serves the `/api/v1` jobs list over the jobs stored before it; 011 rewrites
+ * the finished-row indexes' predicates, which the purge still uses.
  */
 import { expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
@@ -25,7 +26,7 @@ it('a database from before migration 007 reads its seed-dialect rows as envelope
   await store.open();
   try {
     const applied = store.database.prepare('SELECT version FROM chime_migrations WHERE version >= 7 ORDER BY version').pluck().all();
-    expect(applied).toEqual([7, 8, 9, 10]);
+    expect(applied).toEqual([7, 8, 9, 10, 11]);
     expect((await store.getSchedule(schedule.id))?.dialect).toBe('envelope');
     expect((await store.getJob(job.id))?.dialect).toBe('envelope');
     const left = store.database.prepare(`SELECT (SELECT COUNT(*) FROM schedules WHERE dialect = 'seed') + (SELECT COUNT(*) FROM jobs WHERE dialect = 'seed')`).pluck().get();
@@ -49,7 +50,7 @@ it('a database from before migration 010 lists its jobs by dialect through the n
   const store = new SqliteStore({ path });
   await store.open();
   try {
-    expect(store.database.prepare('SELECT version FROM chime_migrations WHERE version >= 10').pluck().all()).toEqual([10]);
+    expect(store.database.prepare('SELECT version FROM chime_migrations WHERE version >= 10').pluck().all()).toEqual([10, 11]);
     // The list's first page (SQLite orders created_at by seq): the index, and no sort.
     const plan = store.database
       .prepare(`EXPLAIN QUERY PLAN SELECT * FROM jobs WHERE dialect = 'v1' ORDER BY seq DESC, seq DESC LIMIT 50 OFFSET 0`)
@@ -58,6 +59,36 @@ it('a database from before migration 010 lists its jobs by dialect through the n
     expect(plan).toEqual(['SEARCH jobs USING INDEX jobs_dialect (dialect=?)']);
     const page = await store.listJobs({ dialect: 'v1', limit: 10, offset: 0, orderBy: 'created_at', orderDir: 'desc' });
     expect(page.items.map((j) => j.id)).toEqual([httpTarget.id, task.id]);
+  } finally {
+    await store.close();
+  }
+});
+
+it('a database from before migration 011 gets the finished-row predicates as ORs and still purges through them', async () => {
+  const path = tempDbPath();
+  const schedule = newSchedule({ recurrence: { kind: 'once' } });
+  const job = firstJob(schedule);
+  const old = new SqliteStore({ path });
+  await old.open();
+  await old.createSchedule(schedule, job, 'create');
+  old.database.exec(`UPDATE jobs SET status = 'completed', completed_at = 1; UPDATE schedules SET status = 'completed', updated_at = 1;
+    DROP INDEX jobs_finished;
+    CREATE INDEX jobs_finished ON jobs(completed_at) WHERE status IN ('completed', 'failed', 'cancelled', 'timeout');
+    DROP INDEX schedules_finished;
+    CREATE INDEX schedules_finished ON schedules(updated_at) WHERE status IN ('completed', 'expired', 'failed');
+    DELETE FROM chime_migrations WHERE version >= 11;`);
+  await old.close();
+
+  const store = new SqliteStore({ path });
+  await store.open();
+  try {
+    const indexSql = store.database
+      .prepare(`SELECT name, sql FROM sqlite_master WHERE name IN ('jobs_finished', 'schedules_finished') ORDER BY name`)
+      .all() as { name: string; sql: string }[];
+    expect(indexSql.map((index) => index.sql.includes(`WHERE status = 'completed' OR status = `))).toEqual([true, true]);
+    expect(await store.purgeFinished(2, 100)).toBe(1);
+    expect(await store.getJob(job.id)).toBeNull();
+    expect(await store.getSchedule(schedule.id)).toBeNull();
   } finally {
     await store.close();
   }

@@ -1,9 +1,10 @@
 /** Moving a schedule past a fired (or cancelled) occurrence, and ending it after its last. */
-import { FINAL_STATUSES, type JobStatus } from '../../core/types.js';
+import type { JobStatus } from '../../core/types.js';
 import { occurrenceJob } from '../occurrence-job.js';
 import { finishedScheduleStatus } from '../schedule-end.js';
 import type { DueSignal, PlanNext } from '../store.js';
 import type { SqliteContext } from './context.js';
+import { FINISHED_JOB_SQL } from './status-sql.js';
 import {
   CURSOR_COLUMNS,
   INSERT_JOB_IF_NEW_SQL,
@@ -14,7 +15,13 @@ import {
   type ScheduleRow,
 } from './rows.js';
 
-const FINAL_SQL = FINAL_STATUSES.map((s) => `'${s}'`).join(', ');
+// The statements' texts are built once: a text built per call is a new string, which the
+// statement cache hashes whole on every lookup.
+const CURSOR_SQL = `SELECT ${CURSOR_COLUMNS} FROM schedules WHERE id = ?`;
+export const ADVANCE_SQL = `UPDATE schedules SET fire_count = fire_count + ?, last_occurrence = ?,
+  last_run_at = CASE WHEN ? THEN ? ELSE last_run_at END, next_run_at = ?, updated_at = ? WHERE id = ?`;
+export const DONE_CURSOR_SQL = `SELECT ${CURSOR_COLUMNS} FROM schedules WHERE id = ? AND status = 'active' AND next_run_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM jobs WHERE schedule_id = schedules.id AND NOT (${FINISHED_JOB_SQL}))`;
 
 interface Advance {
   deliver: boolean;
@@ -37,7 +44,7 @@ export function advanceSchedule(
 ): Advance | null {
   // The cursor only: the template (the job's payload, possibly large) is read and parsed
   // only when there is a next occurrence to make of it, which one-shot jobs never have.
-  const row = ctx.prepare(`SELECT ${CURSOR_COLUMNS} FROM schedules WHERE id = ?`).get(scheduleId) as CursorRow | undefined;
+  const row = ctx.rows(CURSOR_SQL).get(scheduleId) as CursorRow | undefined;
   if (!row || row.status !== 'active') return null;
   if (row.last_occurrence !== null && occurrence <= row.last_occurrence) return null;
   const plan = planNext(cursorFromRow(row), occurrence, now);
@@ -50,10 +57,7 @@ export function advanceSchedule(
     if (inserted.changes > 0) signal = { target: next.target, queue: next.queue, runAt: next.runAt };
   }
   ctx
-    .prepare(
-      `UPDATE schedules SET fire_count = fire_count + ?, last_occurrence = ?,
-         last_run_at = CASE WHEN ? THEN ? ELSE last_run_at END, next_run_at = ?, updated_at = ? WHERE id = ?`,
-    )
+    .prepare(ADVANCE_SQL)
     // Claimed ahead of its time (dueBy), it fires at its occurrence; claimed late, about now.
     .run(deliver ? 1 : 0, occurrence, deliver ? 1 : 0, Math.max(now, occurrence), plan.next, now, scheduleId);
   return { deliver, signal };
@@ -64,12 +68,7 @@ export function advanceSchedule(
  * (active, no next occurrence, no job of it still open): this runs for every finished Dapr job.
  */
 export function finishScheduleIfDone(ctx: SqliteContext, scheduleId: string, lastStatus: JobStatus, now: number): void {
-  const row = ctx
-    .prepare(
-      `SELECT ${CURSOR_COLUMNS} FROM schedules WHERE id = ? AND status = 'active' AND next_run_at IS NULL
-         AND NOT EXISTS (SELECT 1 FROM jobs WHERE schedule_id = schedules.id AND status NOT IN (${FINAL_SQL}))`,
-    )
-    .get(scheduleId) as CursorRow | undefined;
+  const row = ctx.rows(DONE_CURSOR_SQL).get(scheduleId) as CursorRow | undefined;
   if (!row) return;
   const status = finishedScheduleStatus(cursorFromRow(row), lastStatus);
   ctx.prepare('UPDATE schedules SET status = ?, updated_at = ? WHERE id = ?').run(status, now, scheduleId);

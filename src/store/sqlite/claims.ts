@@ -75,7 +75,7 @@ export function claimDue(ctx: SqliteContext, request: ClaimRequest): Written<Cla
         const params: unknown[] = [owner, now + request.leaseMs, ...(status === 'running' ? [now] : []), owner, queue, priority, request.dueBy ?? now];
         if (lane.target === 'task') params.push(JSON.stringify(lane.tasks));
         params.push(remaining);
-        const claimed = ctx.prepare(sql).all(...params) as JobRow[];
+        const claimed = ctx.rows(sql).all(...params) as JobRow[];
         claimedHere += claimed.length;
         rows.push(...claimed);
       }

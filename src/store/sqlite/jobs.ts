@@ -1,7 +1,7 @@
 /** Job queries and user-driven job changes (insert, cancel, retry) of the SQLite store. */
 import { chimeError } from '../../core/errors.js';
 import { assertRetryable, cancelledError, cancelStep } from '../../core/job-status-rules.js';
-import { FINAL_STATUSES, PRIORITY_RANK, type HistoryEntry, type JobRecord } from '../../core/types.js';
+import { PRIORITY_RANK, type HistoryEntry, type JobRecord } from '../../core/types.js';
 import { dueSignalsOf } from '../due-signals.js';
 import { JOB_ORDER_COLUMNS, jobOrderValue, keysetAfterSql, nextKeyset } from '../job-order.js';
 import type { Written } from '../store-ops.js';
@@ -10,6 +10,7 @@ import { historyFromRow, type HistoryRow } from '../history-row.js';
 import type { SqliteContext } from './context.js';
 import { INSERT_JOB_SQL, jobFromRow, jobInsertValues, type JobRow } from './rows.js';
 import { advanceSchedule, finishScheduleIfDone } from './advance-schedules.js';
+import { FINISHED_JOB_SQL, FINISHED_SCHEDULE_SQL } from './status-sql.js';
 
 export function insertJobs(ctx: SqliteContext, jobs: readonly NewJob[]): Promise<DueSignal[]> {
   return ctx.groupWrite(() => {
@@ -151,14 +152,15 @@ export function listHistory(ctx: SqliteContext, query: HistoryQuery): HistoryEnt
   return rows.map(historyFromRow);
 }
 
-const FINAL_SQL = FINAL_STATUSES.map((s) => `'${s}'`).join(', ');
+/** Finished jobs (parameters: before, limit), through jobs_finished. */
+export const PURGE_JOB_IDS_SQL = `SELECT id FROM jobs WHERE (${FINISHED_JOB_SQL}) AND completed_at < ? LIMIT ?`;
+/** Finished schedules (parameters: before, limit), through schedules_finished. */
+export const PURGE_SCHEDULES_SQL = `DELETE FROM schedules WHERE id IN (SELECT id FROM schedules WHERE (${FINISHED_SCHEDULE_SQL})
+  AND updated_at < ? LIMIT ?)`;
 
 export function purgeFinished(ctx: SqliteContext, before: number, limit: number): number {
   return ctx.write(() => {
-    const ids = ctx
-      .prepare(`SELECT id FROM jobs WHERE status IN (${FINAL_SQL}) AND completed_at < ? LIMIT ?`)
-      .pluck()
-      .all(before, limit) as string[];
+    const ids = ctx.prepare(PURGE_JOB_IDS_SQL).pluck().all(before, limit) as string[];
     if (ids.length > 0) {
       const list = JSON.stringify(ids);
       ctx.prepare('DELETE FROM history WHERE job_id IN (SELECT value FROM json_each(?))').run(list);
@@ -166,19 +168,14 @@ export function purgeFinished(ctx: SqliteContext, before: number, limit: number)
     }
     // History of jobs that live on (a long-running schedule's early firings) ages out too.
     ctx.prepare('DELETE FROM history WHERE fired_at < ? AND id IN (SELECT id FROM history WHERE fired_at < ? LIMIT ?)').run(before, before, limit);
-    ctx
-      .prepare(
-        `DELETE FROM schedules WHERE id IN (SELECT id FROM schedules WHERE status IN ('completed', 'expired', 'failed')
-           AND updated_at < ? LIMIT ?)`,
-      )
-      .run(before, limit);
+    ctx.prepare(PURGE_SCHEDULES_SQL).run(before, limit);
     return ids.length;
   });
 }
 
 export function deleteFinishedJob(ctx: SqliteContext, id: string): Promise<boolean> {
   return ctx.groupWrite(() => {
-    const deleted = ctx.prepare(`DELETE FROM jobs WHERE id = ? AND status IN (${FINAL_SQL})`).run(id).changes > 0;
+    const deleted = ctx.prepare(`DELETE FROM jobs WHERE id = ? AND (${FINISHED_JOB_SQL})`).run(id).changes > 0;
     if (deleted) ctx.prepare('DELETE FROM history WHERE job_id = ?').run(id);
     return deleted;
   });

@@ -5,6 +5,8 @@ import type { SqliteContext } from './context.js';
 import { queueSettings } from './platform.js';
 import { INSERT_HISTORY_SQL, type JobRow } from './rows.js';
 
+type HeldRow = Pick<JobRow, 'schedule_id' | 'name' | 'occurrence' | 'attempts' | 'worker_id' | 'target' | 'queue'>;
+
 export function recordOutcomes(ctx: SqliteContext, outcomes: readonly JobOutcome[]): DueSignal[] {
   const signals: DueSignal[] = [];
   // A finished job frees a place in a queue with a concurrency limit: its other due jobs may
@@ -19,15 +21,23 @@ export function recordOutcomes(ctx: SqliteContext, outcomes: readonly JobOutcome
     return known;
   };
   ctx.write(() => {
+    // The held job's row is read, then updated: an UPDATE ... RETURNING buffers its rows in a
+    // temporary b-tree, built and dropped for each job (scripts/measure-store-instructions.mjs:
+    // the two statements cost 5% fewer instructions per fired Dapr job).
+    const held = ctx.rows(
+      `SELECT schedule_id, name, occurrence, attempts, worker_id, target, queue FROM jobs
+       WHERE id = ? AND lease_owner = ? AND status IN ('reserved', 'running')`,
+    );
     const update = ctx.prepare(
       `UPDATE jobs SET status = ?, run_at = COALESCE(?, run_at), lease_owner = NULL, lease_until = NULL,
          completed_at = ?, result = ?, error = ?, started_at = COALESCE(started_at, ?)
-       WHERE id = ? AND lease_owner = ? AND status IN ('reserved', 'running')
-       RETURNING schedule_id, name, occurrence, attempts, worker_id, target, queue`,
+       WHERE id = ?`,
     );
     for (const o of outcomes) {
       const retrying = o.status === 'retrying';
-      const row = update.get(
+      const row = held.get(o.jobId, o.owner) as HeldRow | undefined;
+      if (!row) continue; // the lease was lost: someone else owns the job now
+      update.run(
         o.status,
         retrying ? (o.retryAt ?? o.finishedAt) : null,
         retrying ? null : o.finishedAt,
@@ -35,9 +45,7 @@ export function recordOutcomes(ctx: SqliteContext, outcomes: readonly JobOutcome
         o.error ? JSON.stringify(o.error) : null,
         o.startedAt ?? null,
         o.jobId,
-        o.owner,
-      ) as Pick<JobRow, 'schedule_id' | 'name' | 'occurrence' | 'attempts' | 'worker_id' | 'target' | 'queue'> | undefined;
-      if (!row) continue; // the lease was lost: someone else owns the job now
+      );
       if (o.attempt) {
         ctx
           .prepare(INSERT_HISTORY_SQL)

@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+/**
+ * The SQLite store's work per Dapr-style callback, as CPU instructions counted by
+ * `valgrind --tool=callgrind`: a count that machine noise does not move (the same burst's
+ * CPU per job varied 240–457 µs within minutes on 2026-12-03), so changes worth 5% show.
+ *
+ * One job's store life in a burst, as the engine drives it: created (one-shot, due now),
+ * claimed `reserved` in batches with its schedule advanced, started, and its outcome written
+ * with a history entry and the schedule ended. The HTTP request and the engine around it are
+ * not in it: this is the store's share alone, which profiles put at about half the
+ * server's CPU per callback.
+ *
+ * Two runs under callgrind, one that only creates the jobs and one that also fires them;
+ * the difference divided by the jobs is the instructions per fired job.
+ *
+ *   npm run build && node scripts/measure-store-instructions.mjs [jobs=2000] [batch=25]
+ *   NO_VALGRIND=1 node scripts/measure-store-instructions.mjs 20000 25   # plain run: µs per job (noisy)
+ *
+ * `batch` is the claim's and the outcome flush's size: in a burst at --max-concurrent-jobs 50
+ * the server claims and flushes about 25 at a time (scripts/measure-burst-cpu.mjs reports
+ * store calls per job).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const dist = new URL('../dist/', import.meta.url);
+const OWNER = 'measure-node';
+const NOW = Date.UTC(2026, 0, 1);
+
+async function inner(phase, jobs, batch) {
+  const { createStore } = await import(new URL('store/open-store.js', dist).href);
+  const { buildDaprJob } = await import(new URL('services/dapr-job-spec.js', dist).href);
+  const { occurrencePlanner } = await import(new URL('store/planners.js', dist).href);
+  const dir = mkdtempSync(join(tmpdir(), 'chime-store-instr-'));
+  const store = await createStore(join(dir, 'chime.db'));
+  await store.open();
+  try {
+    const defaults = { failurePolicy: { kind: 'constant', intervalMs: 1000, maxRetries: 3 }, missedFire: 'fire_once' };
+    for (let i = 0; i < jobs; i++) {
+      const { schedule, first } = buildDaprJob(`job-${i}`, { dueTime: '0s', data: { n: i } }, 'dapr', NOW, defaults);
+      await store.createSchedule(schedule, first, 'create');
+    }
+    if (phase === 'full') await fireAll(store, occurrencePlanner(5000), jobs, batch);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function fireAll(store, planNext, jobs, batch) {
+  let fired = 0;
+  for (;;) {
+    const now = NOW + 1;
+    const claimed = await store.claimDue({ lane: { target: 'callback' }, now, dueBy: now, limit: batch, owner: OWNER, leaseMs: 30_000, planNext, as: 'reserved' });
+    if (claimed.length === 0) break;
+    const ids = claimed.map((job) => job.id);
+    await store.startJobs(OWNER, ids, now);
+    await store.recordOutcomes(
+      claimed.map((job) => ({
+        jobId: job.id,
+        owner: OWNER,
+        status: 'completed',
+        finishedAt: now + 2,
+        attempt: { outcome: 'success', firedAt: now, durationMs: 1.5, httpStatus: 200, error: null, response: null },
+      })),
+    );
+    fired += claimed.length;
+  }
+  if (fired !== jobs) throw new Error(`fired ${fired} of ${jobs}`);
+}
+
+/** Instructions of one inner run, from callgrind's summary line. */
+function countInstructions(phase, jobs, batch) {
+  const out = join(mkdtempSync(join(tmpdir(), 'chime-callgrind-')), 'callgrind.out');
+  const run = spawnSync(
+    'valgrind',
+    ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, '--single-threaded', fileURLToPath(import.meta.url), '--inner', phase, String(jobs), String(batch)],
+    { encoding: 'utf8' },
+  );
+  if (run.status !== 0) throw new Error(`valgrind ${phase} failed: ${run.stderr.slice(-2000)}`);
+  const summary = readFileSync(out, 'utf8').match(/^summary: (\d+)/m);
+  rmSync(out, { force: true });
+  if (!summary) throw new Error('no summary line in the callgrind output');
+  return Number(summary[1]);
+}
+
+if (process.argv[2] === '--inner') {
+  await inner(process.argv[3], Number(process.argv[4]), Number(process.argv[5]));
+} else {
+  const jobs = Number(process.argv[2] ?? 2000);
+  const batch = Number(process.argv[3] ?? 25);
+  if (process.env.NO_VALGRIND) {
+    const started = process.cpuUsage();
+    await inner('full', jobs, batch);
+    const cpu = process.cpuUsage(started);
+    console.log(JSON.stringify({ jobs, batch, cpuUsPerJobWithCreate: Math.round((cpu.user + cpu.system) / jobs) }));
+  } else {
+    const setup = countInstructions('setup', jobs, batch);
+    const full = countInstructions('full', jobs, batch);
+    console.log(JSON.stringify({ jobs, batch, instructionsPerFiredJob: Math.round((full - setup) / jobs), setup, full }));
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The statements a fired Dapr job runs on SQLite build no temporary b-tree. SQLite evaluates
+ * `status IN (three or more constants)` by building one (an "ephemeral table"), and a partial
+ * index's predicate runs for the old and the new row of every write: with migration 001's
+ * finished-row indexes, each status update of a job or a schedule built two. Migration 011
+ * spells the predicates as ORs of equalities; the purge, which uses those indexes, repeats the
+ * same text.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { ADVANCE_SQL, DONE_CURSOR_SQL } from '../../src/store/sqlite/advance-schedules.js';
+import { PURGE_JOB_IDS_SQL, PURGE_SCHEDULES_SQL } from '../../src/store/sqlite/jobs.js';
+import { INSERT_HISTORY_SQL } from '../../src/store/sqlite/rows.js';
+import { SqliteStore } from '../../src/store/sqlite/store.js';
+import { tempDbPath } from '../support/temp.js';
+
+let store: SqliteStore;
+beforeEach(async () => {
+  store = new SqliteStore({ path: tempDbPath() });
+  await store.open();
+});
+afterEach(() => store.close());
+
+const nullParams = (sql: string): null[] => Array.from({ length: sql.split('?').length - 1 }, () => null);
+
+/** How many temporary b-trees one run of the statement opens (OpenEphemeral opcodes). */
+const ephemeralTables = (sql: string): number =>
+  store.database
+    .prepare(`EXPLAIN ${sql}`)
+    .all(...nullParams(sql))
+    .filter((op) => (op as { opcode: string }).opcode === 'OpenEphemeral').length;
+
+const planOf = (sql: string): string[] =>
+  store.database
+    .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+    .all(...nullParams(sql))
+    .map((row) => (row as { detail: string }).detail);
+
+const JOB_STATUS_UPDATE = 'UPDATE jobs SET status = ?, completed_at = ? WHERE id = ?';
+const SCHEDULE_STATUS_UPDATE = 'UPDATE schedules SET status = ?, updated_at = ? WHERE id = ?';
+
+it.each([
+  ['a job status update', JOB_STATUS_UPDATE],
+  ['a schedule status update', SCHEDULE_STATUS_UPDATE],
+  ['advancing a schedule past its occurrence', ADVANCE_SQL],
+  ['reading whether a schedule is done', DONE_CURSOR_SQL],
+  ['the history entry', INSERT_HISTORY_SQL],
+])('%s builds no temporary b-tree', (_, sql) => {
+  expect(ephemeralTables(sql)).toBe(0);
+});
+
+it('the predicates as migration 001 wrote them built two per status update', () => {
+  store.database.exec(`DROP INDEX jobs_finished;
+    CREATE INDEX jobs_finished ON jobs(completed_at) WHERE status IN ('completed', 'failed', 'cancelled', 'timeout');
+    DROP INDEX schedules_finished;
+    CREATE INDEX schedules_finished ON schedules(updated_at) WHERE status IN ('completed', 'expired', 'failed');`);
+  expect(ephemeralTables(JOB_STATUS_UPDATE)).toBe(2);
+  expect(ephemeralTables(SCHEDULE_STATUS_UPDATE)).toBe(2);
+});
+
+it('the purge walks the finished-row indexes', () => {
+  expect(planOf(PURGE_JOB_IDS_SQL)).toEqual(['SEARCH jobs USING INDEX jobs_finished (completed_at<?)']);
+  expect(planOf(PURGE_SCHEDULES_SQL)).toContain('SEARCH schedules USING INDEX schedules_finished (updated_at<?)');
+});
