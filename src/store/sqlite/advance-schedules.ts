@@ -4,7 +4,7 @@ import { occurrenceJob } from '../occurrence-job.js';
 import { finishedScheduleStatus } from '../schedule-end.js';
 import type { DueSignal, PlanNext } from '../store.js';
 import type { SqliteContext } from './context.js';
-import { FINISHED_JOB_SQL } from './status-sql.js';
+import { FINISHED_JOB_SQL } from './sql-spellings.js';
 import {
   CURSOR_COLUMNS,
   INSERT_JOB_IF_NEW_SQL,

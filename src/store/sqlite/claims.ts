@@ -7,6 +7,7 @@ import type { Written } from '../store-ops.js';
 import type { ClaimRequest, DueSignal, Lane } from '../store.js';
 import { advanceSchedule } from './advance-schedules.js';
 import type { SqliteContext } from './context.js';
+import { BOUND_LIMIT } from './sql-spellings.js';
 import { queueCapacity, queueSettings } from './platform.js';
 import { jobFromRow, type JobRow } from './rows.js';
 import { claimedJob } from '../records.js';
@@ -25,7 +26,7 @@ export function laneQueues(lane: Lane): readonly string[] {
 export function peekDueTimes(ctx: SqliteContext, lane: Lane, until: number, limit: number, after?: number): number[] {
   const taskFilter = lane.target === 'task' ? 'AND task_name IN (SELECT value FROM json_each(?))' : '';
   const sql = `SELECT run_at FROM jobs WHERE queue = ? AND priority = ? AND status IN ('pending', 'retrying')
-    AND run_at > ? AND run_at <= ? ${taskFilter} ORDER BY run_at LIMIT ?`;
+    AND run_at > ? AND run_at <= ? ${taskFilter} ORDER BY run_at LIMIT ${BOUND_LIMIT}`;
   const times: number[] = [];
   ctx.read(() => {
     for (const queue of laneQueues(lane)) {
@@ -55,7 +56,7 @@ export function claimWalkSql(lane: Lane, status: 'running' | 'reserved'): string
   return `UPDATE jobs SET status = '${status}', attempts = attempts + 1, lease_owner = ?, lease_until = ?,
       started_at = ${status === 'running' ? '?' : 'NULL'}, worker_id = ?
     WHERE seq IN (SELECT seq FROM jobs WHERE queue = ? AND priority = ? AND status IN ('pending', 'retrying') AND run_at <= ?
-      ${taskFilter} ORDER BY run_at LIMIT ?)
+      ${taskFilter} ORDER BY run_at LIMIT ${BOUND_LIMIT})
     RETURNING *`;
 }
 

@@ -10,7 +10,7 @@ import { historyFromRow, type HistoryRow } from '../history-row.js';
 import type { SqliteContext } from './context.js';
 import { INSERT_JOB_SQL, jobFromRow, jobInsertValues, type JobRow } from './rows.js';
 import { advanceSchedule, finishScheduleIfDone } from './advance-schedules.js';
-import { FINISHED_JOB_SQL, FINISHED_SCHEDULE_SQL } from './status-sql.js';
+import { BOUND_LIMIT, FINISHED_JOB_SQL, FINISHED_SCHEDULE_SQL } from './sql-spellings.js';
 
 export function insertJobs(ctx: SqliteContext, jobs: readonly NewJob[]): Promise<DueSignal[]> {
   return ctx.groupWrite(() => {
@@ -71,7 +71,7 @@ export function listJobs(ctx: SqliteContext, query: JobQuery): JobPage {
   const order = `ORDER BY ${column} ${direction}, seq ${direction}`;
   return ctx.read(() => {
     const rows = ctx
-      .prepare(`SELECT * FROM jobs ${whereSql} ${order} LIMIT ? OFFSET ?`)
+      .prepare(`SELECT * FROM jobs ${whereSql} ${order} LIMIT ${BOUND_LIMIT} OFFSET ?`)
       .all(...params, query.limit, query.offset) as JobRow[];
     const total = query.skipTotal ? null : (ctx.prepare(`SELECT COUNT(*) AS n FROM jobs ${filterSql}`).get(...filters) as { n: number }).n;
     const items = rows.map(jobFromRow);
@@ -147,16 +147,16 @@ export function listHistory(ctx: SqliteContext, query: HistoryQuery): HistoryEnt
   }
   const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const rows = ctx.read(() =>
-    ctx.prepare(`SELECT * FROM history ${whereSql} ORDER BY id DESC LIMIT ?`).all(...params, query.limit),
+    ctx.prepare(`SELECT * FROM history ${whereSql} ORDER BY id DESC LIMIT ${BOUND_LIMIT}`).all(...params, query.limit),
   ) as HistoryRow[];
   return rows.map(historyFromRow);
 }
 
 /** Finished jobs (parameters: before, limit), through jobs_finished. */
-export const PURGE_JOB_IDS_SQL = `SELECT id FROM jobs WHERE (${FINISHED_JOB_SQL}) AND completed_at < ? LIMIT ?`;
+export const PURGE_JOB_IDS_SQL = `SELECT id FROM jobs WHERE (${FINISHED_JOB_SQL}) AND completed_at < ? LIMIT ${BOUND_LIMIT}`;
 /** Finished schedules (parameters: before, limit), through schedules_finished. */
 export const PURGE_SCHEDULES_SQL = `DELETE FROM schedules WHERE id IN (SELECT id FROM schedules WHERE (${FINISHED_SCHEDULE_SQL})
-  AND updated_at < ? LIMIT ?)`;
+  AND updated_at < ? LIMIT ${BOUND_LIMIT})`;
 
 export function purgeFinished(ctx: SqliteContext, before: number, limit: number): number {
   return ctx.write(() => {
@@ -167,7 +167,7 @@ export function purgeFinished(ctx: SqliteContext, before: number, limit: number)
       ctx.prepare('DELETE FROM jobs WHERE id IN (SELECT value FROM json_each(?))').run(list);
     }
     // History of jobs that live on (a long-running schedule's early firings) ages out too.
-    ctx.prepare('DELETE FROM history WHERE fired_at < ? AND id IN (SELECT id FROM history WHERE fired_at < ? LIMIT ?)').run(before, before, limit);
+    ctx.prepare(`DELETE FROM history WHERE fired_at < ? AND id IN (SELECT id FROM history WHERE fired_at < ? LIMIT ${BOUND_LIMIT})`).run(before, before, limit);
     ctx.prepare(PURGE_SCHEDULES_SQL).run(before, limit);
     return ids.length;
   });

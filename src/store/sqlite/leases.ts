@@ -4,6 +4,7 @@ import type { Written } from '../store-ops.js';
 import type { DueSignal, ReapRequest, ReapedJob } from '../store.js';
 import { finishScheduleIfDone } from './advance-schedules.js';
 import type { SqliteContext } from './context.js';
+import { BOUND_LIMIT } from './sql-spellings.js';
 import { INSERT_HISTORY_SQL, type JobRow } from './rows.js';
 
 export function extendLeases(ctx: SqliteContext, owner: string, jobIds: readonly string[], until: number): string[] {
@@ -69,7 +70,7 @@ export function reapExpiredLeases(ctx: SqliteContext, request: ReapRequest): Wri
     const owners = takeBack === undefined ? [] : [JSON.stringify('owners' in takeBack ? takeBack.owners : takeBack.allExcept)];
     const expired = ctx
       .prepare(
-        `SELECT * FROM jobs WHERE status IN ('reserved', 'running') AND (lease_until < ?${holders}) ORDER BY lease_until LIMIT ?`,
+        `SELECT * FROM jobs WHERE status IN ('reserved', 'running') AND (lease_until < ?${holders}) ORDER BY lease_until LIMIT ${BOUND_LIMIT}`,
       )
       .all(request.now, ...owners, request.limit) as JobRow[];
     const reaped: ReapedJob[] = [];

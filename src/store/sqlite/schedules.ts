@@ -6,6 +6,7 @@ import { editedSchedule, scheduleUpdateValues } from '../sql-rows.js';
 import type { Written } from '../store-ops.js';
 import type { NewJob, NewSchedule, Page, ScheduleQuery, ScheduleUpdate } from '../store.js';
 import type { SqliteContext } from './context.js';
+import { BOUND_LIMIT } from './sql-spellings.js';
 import { newScheduleRecord } from '../records.js';
 import {
   INSERT_JOB_SQL,
@@ -99,7 +100,7 @@ export function listSchedules(ctx: SqliteContext, query: ScheduleQuery): Page<Sc
   const order = dapr ? 'ORDER BY name' : 'ORDER BY created_at DESC, id DESC';
   return ctx.read(() => {
     const rows = ctx
-      .prepare(`SELECT * FROM schedules ${whereSql} ${order} LIMIT ? OFFSET ?`)
+      .prepare(`SELECT * FROM schedules ${whereSql} ${order} LIMIT ${BOUND_LIMIT} OFFSET ?`)
       .all(...params, query.limit, query.offset ?? 0) as ScheduleRow[];
     const total = query.countTotal
       ? (ctx.prepare(`SELECT COUNT(*) AS n FROM schedules ${whereSql}`).get(...params) as { n: number }).n

@@ -3,11 +3,11 @@
 -- temporary b-tree, and a partial index's predicate is evaluated for the old and the new row
 -- of every write to the table: each UPDATE of a job or a schedule built two such b-trees per
 -- index, whatever column it changed. Counted with valgrind (scripts/measure-store-instructions.mjs,
--- docs/benchmarks.md "Temporary b-trees in every write"), the store's work per fired Dapr job fell
+-- docs/benchmarks.md "SQLite work per fired job"), the store's work per fired Dapr job fell
 -- by the share given there.
 --
 -- Queries that use these indexes (purgeFinished) spell the predicate with the same text
--- (finishedJobSql, finishedScheduleSql in sqlite/status-sql.ts): SQLite uses a partial index
+-- (FINISHED_JOB_SQL, FINISHED_SCHEDULE_SQL in sqlite/sql-spellings.ts): SQLite uses a partial index
 -- only when the query's WHERE contains its predicate.
 DROP INDEX jobs_finished;
 CREATE INDEX jobs_finished ON jobs(completed_at)
