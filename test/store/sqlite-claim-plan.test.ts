@@ -7,6 +7,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { claimWalkSql } from '../../src/store/sqlite/claims.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
 import { newJob } from '../support/fixtures.js';
+import { planOf as planOfSql } from '../support/sqlite-plans.js';
 import { tempDbPath } from '../support/temp.js';
 
 let store: SqliteStore;
@@ -16,12 +17,7 @@ beforeEach(async () => {
 });
 afterEach(() => store.close());
 
-/** The query plan's lines; every parameter bound to NULL (the plan does not depend on values). */
-const planOf = (sql: string): string[] =>
-  store.database
-    .prepare(`EXPLAIN QUERY PLAN ${sql}`)
-    .all(...Array.from({ length: sql.split('?').length - 1 }, () => null))
-    .map((row) => (row as { detail: string }).detail);
+const planOf = (sql: string): string[] => planOfSql(store.database, sql);
 
 it.each([
   ['task', { target: 'task', queues: ['q'], tasks: ['t'] }],

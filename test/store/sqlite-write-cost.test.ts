@@ -20,6 +20,7 @@ import { BOUND_LIMIT } from '../../src/store/sqlite/sql-spellings.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
 import { occurrencePlanner } from '../../src/store/planners.js';
 import { firstJob, newSchedule, T0 } from '../support/fixtures.js';
+import { ephemeralTables as countEphemeral, planOf as planOfSql } from '../support/sqlite-plans.js';
 import { tempDbPath } from '../support/temp.js';
 
 let store: SqliteStore;
@@ -29,20 +30,8 @@ beforeEach(async () => {
 });
 afterEach(() => store.close());
 
-const nullParams = (sql: string): null[] => Array.from({ length: sql.split('?').length - 1 }, () => null);
-
-/** How many temporary b-trees one run of the statement opens (OpenEphemeral opcodes). */
-const ephemeralTables = (sql: string): number =>
-  store.database
-    .prepare(`EXPLAIN ${sql}`)
-    .all(...nullParams(sql))
-    .filter((op) => (op as { opcode: string }).opcode === 'OpenEphemeral').length;
-
-const planOf = (sql: string): string[] =>
-  store.database
-    .prepare(`EXPLAIN QUERY PLAN ${sql}`)
-    .all(...nullParams(sql))
-    .map((row) => (row as { detail: string }).detail);
+const ephemeralTables = (sql: string): number => countEphemeral(store.database, sql);
+const planOf = (sql: string): string[] => planOfSql(store.database, sql);
 
 const JOB_STATUS_UPDATE = 'UPDATE jobs SET status = ?, completed_at = ? WHERE id = ?';
 const SCHEDULE_STATUS_UPDATE = 'UPDATE schedules SET status = ?, updated_at = ? WHERE id = ?';
@@ -74,10 +63,10 @@ it('the purge walks the finished-row indexes', () => {
 it('no statement the store runs has a bare LIMIT ?', async () => {
   const texts = new Set<string>();
   for (const method of ['prepare', 'rows'] as const) {
-    const original = SqliteContext.prototype[method];
+    const original = SqliteContext.prototype[method] as (this: SqliteContext, sql: string) => never;
     vi.spyOn(SqliteContext.prototype, method).mockImplementation(function (this: SqliteContext, sql: string) {
       texts.add(sql);
-      return original.call(this, sql) as never;
+      return original.call(this, sql);
     });
   }
   try {
