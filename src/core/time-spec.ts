@@ -224,9 +224,14 @@ export function resolveTimeSpec(text: string, now: number): number {
   return at;
 }
 
+/** Whether `resolveTimeSpec` reads this text as a time (else as a duration). */
+export function readsAsTime(text: string): boolean {
+  return /^\d{4}-/.test(text);
+}
+
 function resolve(text: string, now: number): number {
   if (text === '') throw new SyntaxProblem('empty value');
-  if (/^\d{4}-/.test(text)) return parseRfc3339(text);
+  if (readsAsTime(text)) return parseRfc3339(text);
   const first = text[0];
   if (first === 'P' || first === 'R') {
     const d = parseIsoDuration(text);

@@ -1,6 +1,6 @@
 /** JSON shapes of Dapr-style jobs as each dialect shows them. */
 import { deliveryView } from '../../core/delivery-spec.js';
-import { formatRfc3339, parseRfc3339 } from '../../core/time-spec.js';
+import { formatRfc3339, readsAsTime } from '../../core/time-spec.js';
 import type { HistoryEntry, JobRecord, ScheduleRecord, ScheduleStatus } from '../../core/types.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : formatRfc3339(ms));
@@ -21,14 +21,10 @@ export function parsePayload(payload: string): unknown {
  */
 function seedDueTime(given: unknown, startAt: number | null): unknown {
   if (given === undefined) return null;
-  if (typeof given === 'string') {
-    try {
-      parseRfc3339(given);
-      return given;
-    } catch {
-      return startAt === null ? given : formatRfc3339(startAt);
-    }
-  }
+  // A stored dueTime passed resolveTimeSpec: read as a time, it was a valid one. (Parsing it
+  // again and catching the throw for a duration cost a stack trace per GET: 2.7% of a
+  // profiled load of creates and gets.)
+  if (typeof given === 'string' && !readsAsTime(given)) return startAt === null ? given : formatRfc3339(startAt);
   return given;
 }
 
