@@ -4,11 +4,11 @@
  */
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DaprJobs } from '../services/dapr-jobs.js';
 import type { FiringStats } from '../services/firing-stats.js';
 import type { RecentEvents } from '../services/recent-events.js';
+import { registerApiDocs } from './api-docs.js';
 import type { Authenticator } from './auth.js';
 import { DashboardSessions } from './dashboard-sessions.js';
 import { requireDaprApiToken } from './dapr-api-token.js';
@@ -111,8 +111,9 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
       },
     },
   });
-  // The API docs UI renders the same document; its assets ship in the package (no CDN).
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+  // The API docs UI renders the same document; its assets ship in the package (no CDN). It
+  // loads on its first request (api-docs.ts).
+  registerApiDocs(app);
   const { recent, firing } = deps;
   // The dashboard charts the last hour: it needs the firing stats from the start. The feed's
   // resume ring starts with the first live-feed client (services/recent-events.ts).
