@@ -48,7 +48,11 @@ const { outputFiles } = await build({
   // SETINFO). And pino-pretty, loaded only when logs are pretty. Bundled packages that use
   // __dirname do so only where Chime does not reach (grpc-js's channelz and ORCA protos, pino's
   // transports) or for a default Chime overrides (@fastify/swagger's version of the API).
-  external: ['better-sqlite3', 'pino-pretty', '@fastify/swagger-ui', 'ioredis'],
+  // Also left out: the clients of what a deployment may not use, which Chime imports only when
+  // configured (the PostgreSQL store, the NATS, AMQP and MQTT event sinks). Every byte of the
+  // bundle is read and compiled at each start, used or not: these were 1.6 of its 7 MB
+  // (docs/benchmarks.md, "Start-up: the API docs UI on first use, optional clients outside").
+  external: ['better-sqlite3', 'pino-pretty', '@fastify/swagger-ui', 'ioredis', 'pg', 'nats', 'amqplib', 'mqtt'],
   plugins: [ownUrlPlugin],
 });
 

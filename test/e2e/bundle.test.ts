@@ -4,16 +4,25 @@
  * their own place in dist/ (migrations, protos, dashboard, worker threads, package.json).
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { connectAsync } from 'mqtt';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { waitFor } from '../support/receiver.js';
 import { startChime, startReceiver, stopChime } from '../support/processes.js';
+import { dropCreatedStores, freshStoreSpec } from '../support/store-backend.js';
 import { tempDbPath, tempDir } from '../support/temp.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const BUNDLE = join(ROOT, 'dist', 'chime.cjs');
+/** Clients Chime imports only when configured, left outside the bundle (scripts/bundle-server.mjs). */
+const LOADED_WHEN_CONFIGURED = ['pg', 'nats', 'amqplib', 'mqtt'];
+
+afterAll(() => dropCreatedStores());
 
 describe('the bundled CLI', { timeout: 120_000 }, () => {
   it('is built, and current, so every process test runs the bundle', () => {
@@ -47,6 +56,40 @@ describe('the bundled CLI', { timeout: 120_000 }, () => {
     expect(ran()).toBe('bundle');
     rmSync(bundle);
     expect(ran()).toBe('dist');
+  });
+
+  it('leaves the optional clients outside, and finds every package it leaves outside from dist/', () => {
+    const source = readFileSync(BUNDLE, 'utf8');
+    // esbuild heads each bundled module with a comment naming its file.
+    for (const name of LOADED_WHEN_CONFIGURED) expect(source).not.toContain(`\n// node_modules/${name}/`);
+    const required = new Set([...source.matchAll(/\brequire\("([^"]+)"\)/g)].map((match) => match[1]!));
+    const packages = [...required].filter((name) => !name.startsWith('node:') && !builtinModules.includes(name));
+    expect(packages).toEqual(expect.arrayContaining(LOADED_WHEN_CONFIGURED));
+    const fromBundle = createRequire(BUNDLE);
+    for (const name of packages) expect(() => fromBundle.resolve(name), name).not.toThrow();
+  });
+
+  it('loads the PostgreSQL client and a broker client from node_modules when configured', async () => {
+    const receiver = await startReceiver();
+    onTestFinished(() => receiver.stop());
+    const topic = `chime-bundle-${randomBytes(4).toString('hex')}`;
+    const subscriber = await connectAsync('mqtt://127.0.0.1:1883');
+    onTestFinished(() => subscriber.endAsync(true));
+    const events: { type: string; subject: string }[] = [];
+    subscriber.on('message', (_topic, payload) => events.push(JSON.parse(payload.toString()) as (typeof events)[number]));
+    await subscriber.subscribeAsync(`${topic}/#`, { qos: 1 });
+    const store = freshStoreSpec('postgres');
+    const chime = await startChime(['--store', store, '--app-url', receiver.url, '--events-url', `mqtt://127.0.0.1:1883?topic=${topic}`]);
+    onTestFinished(() => stopChime(chime));
+    const created = await fetch(`${chime.url}/v1.0/jobs/from-bundle`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ dueTime: '0s' }),
+    });
+    expect(created.status).toBe(200);
+    await waitFor(() => receiver.deliveries.length === 1, 20_000, 'the callback');
+    await waitFor(() => events.some((event) => event.type === 'dev.chime.job.succeeded'), 20_000, 'the succeeded event on MQTT');
+    expect(events.map((event) => event.subject)).toEqual(events.map(() => 'from-bundle'));
   });
 
   it('serves with the store on its thread, gRPC, the dashboard and the API docs, and fires a job', async () => {
