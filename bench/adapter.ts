@@ -46,8 +46,10 @@
  *    completed (an event the library emits after persisting completion, or a
  *    count read from its storage), not when handlers have returned.
  * 5. **Due times are absolute.** `BenchJob.dueAtMs` is epoch milliseconds on
- *    the OS wall clock (`Date.now()`), possibly fractional; the harness has
- *    already corrected for the offset between that clock and its own.
+ *    the OS wall clock (`Date.now()`); the harness has already corrected for
+ *    the offset between that clock and its own. Workloads that measure
+ *    lateness (4, 5, 10, 11) give whole milliseconds, so no rounding counts
+ *    as lateness; others may give fractions.
  *    Convert it to the system's notion (a delay, a `startAfter`, a `runAt`)
  *    as late as possible and as exactly as the API allows; where the API is
  *    coarser, round UP (`Math.ceil`) so rounding can never fire a job early.

@@ -77,8 +77,11 @@ async function measureOnce(adapter: SystemAdapter, context: MeasureContext, lead
     await trial.startWorker(recorder.onJobStart, { concurrency: workerConcurrency });
     const offset = wallClockOffsetMs();
     const scheduledAt = nowMs();
-    const dueAt = scheduledAt + leadMs;
-    await addInBatches(adapter, trial, makeJobs(burstJobs, () => dueAt + offset));
+    // A whole wall-clock millisecond, as in the lateness rounds (lateness-round.ts): T→first
+    // would otherwise count the adapters' rounding up of a fraction.
+    const wallDue = Math.ceil(scheduledAt + leadMs + offset);
+    const dueAt = wallDue - offset;
+    await addInBatches(adapter, trial, makeJobs(burstJobs, () => wallDue));
     const insertedAt = nowMs();
     if (insertedAt > dueAt - MINIMUM_MARGIN_MS) return { overranAfterMs: insertedAt - scheduledAt };
     const profiler = options.profile ? await trial.profileServer!() : undefined;

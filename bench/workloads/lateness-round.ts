@@ -47,18 +47,22 @@ export async function runLatenessRound(
   const firstIndex = plan.firstIndex ?? 0;
   const recorder = new JobStartRecorder(plan.jobs);
   router.route(recorder, firstIndex);
-  // Due times are planned on the harness clock and handed to the system on
-  // the wall clock it compares against (rule 5 in adapter.ts).
+  // Due times are handed to the system on the wall clock it compares against, and lateness is
+  // measured on the harness clock (rule 5 in adapter.ts). They are whole wall-clock
+  // milliseconds, the unit every system takes them in (ISO strings, epoch ms): a fractional due
+  // time, which the adapters round up, counted the rounding as lateness, 0 to 1 ms and the
+  // same for every job of a round (docs/benchmarks.md, "Due times in whole milliseconds").
   const offsetAtStart = wallClockOffsetMs();
   const scheduledAt = nowMs();
-  const firstDue = scheduledAt + plan.leadMs;
+  const firstWallDue = Math.ceil(scheduledAt + plan.leadMs + offsetAtStart);
   const spacing = plan.windowMs / plan.jobs;
-  const dueAt = (k: number): number => firstDue + k * spacing;
-  await addInBatches(adapter, trial, makeJobs(plan.jobs, (k) => dueAt(k) + offsetAtStart, firstIndex));
+  const wallDueAt = (k: number): number => firstWallDue + Math.round(k * spacing);
+  const dueAt = (k: number): number => wallDueAt(k) - offsetAtStart;
+  await addInBatches(adapter, trial, makeJobs(plan.jobs, wallDueAt, firstIndex));
   const insertedAt = nowMs();
   const insertMs = insertedAt - scheduledAt;
   // Jobs falling due while inserts still arrive measure the inserts' load, not the timer.
-  const dueBeforeInserted = Math.min(plan.jobs, Math.max(0, Math.ceil((insertedAt - firstDue) / spacing)));
+  const dueBeforeInserted = Math.min(plan.jobs, Math.max(0, Math.ceil((insertedAt - dueAt(0)) / spacing)));
   if (dueBeforeInserted > 0) {
     log(`  ${adapter.name}: inserting took ${insertMs.toFixed(0)} ms, longer than the ${plan.leadMs.toFixed(0)} ms lead; ${dueBeforeInserted} jobs fell due during it`);
   }
