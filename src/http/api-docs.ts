@@ -48,6 +48,8 @@ export function registerApiDocs(app: FastifyInstance): void {
       reply.callNotFound();
       return reply;
     }
+    // A failure inside is the main server's too: logged, and answered in the documented shape.
+    if (inner.statusCode >= 500) throw new Error(`the API docs UI answered ${inner.statusCode}: ${inner.body.slice(0, 200)}`);
     for (const [name, value] of Object.entries(inner.headers)) {
       if (value !== undefined && !HOP_HEADERS.has(name)) reply.header(name, value);
     }

@@ -69,6 +69,22 @@ describe('the API docs UI', () => {
     expect(css.headers['x-request-id']).toBeDefined();
   });
 
+  it("answers a failure inside with the main server's 500", async () => {
+    const app = server.app as unknown as { swagger: () => unknown };
+    const swagger = app.swagger;
+    app.swagger = () => {
+      throw new Error('no document');
+    };
+    try {
+      const failed = await server.app.inject({ url: '/docs/json' });
+      expect(failed.statusCode).toBe(500);
+      expect(failed.json()).toMatchObject({ error: 'INTERNAL', message: 'internal error' });
+    } finally {
+      app.swagger = swagger;
+    }
+    expect((await server.app.inject({ url: '/docs/json' })).statusCode).toBe(200);
+  });
+
   it("answers an unknown path under /docs with the main server's 404", async () => {
     const missing = await server.app.inject({ url: '/docs/no-such-file.js' });
     expect(missing.statusCode).toBe(404);
