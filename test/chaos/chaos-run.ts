@@ -175,7 +175,11 @@ export async function runChaos(backend: Backend, nodes: number, plan: readonly F
         },
         120_000,
         `recovery from ${fault} on ${backend}`,
-      );
+      ).catch((error: unknown) => {
+        // What each node said is the only trace of why it did not recover.
+        const logs = cluster.nodes.map((node, i) => `--- node ${i}:\n${node ? node.log().slice(-4000) : '(not running)'}`);
+        throw new Error(`${(error as Error).message}\n${logs.join('\n')}`);
+      });
       const recoveredAt = Date.now();
       rounds.push({
         fault,
