@@ -10,7 +10,7 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 
-export const API_DOCS_PREFIX = '/docs';
+const API_DOCS_PREFIX = '/docs';
 
 /** Headers of the inner reply that the outer one sets for itself. */
 const HOP_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date']);
