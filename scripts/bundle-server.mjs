@@ -14,6 +14,7 @@ import { build } from 'esbuild';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeBundleCache } from '../bin/load-bundle.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -41,7 +42,14 @@ const { outputFiles } = await build({
   format: 'cjs',
   target: 'node20',
   logLevel: 'warning',
-  banner: { js: "const __chimeBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // __chimeImport: what the bundle's dynamic import()s call (below); bin/load-bundle.js hands it
+  // in, and a plain require() of the bundle, which has none, gets import() itself.
+  banner: {
+    js: [
+      "const __chimeBundleUrl = require('node:url').pathToFileURL(__filename).href;",
+      "var __chimeImport = typeof __chimeImport === 'function' ? __chimeImport : (specifier) => import(specifier);",
+    ].join('\n'),
+  },
   // Left to Node's loader, because they read files beside their own code through __dirname,
   // which in the bundle would be dist/: better-sqlite3 (its native addon), @fastify/swagger-ui
   // (the pages it serves), ioredis (its package.json, for the version it reports with CLIENT
@@ -60,5 +68,17 @@ const { outputFiles } = await build({
 // (a dozen packages' docs). One such character makes V8 hold the whole 7 MB source as a
 // two-byte string: escaped, it stays one byte a character. A \u escape means the same character
 // wherever else it could stand (string, template, regular expression, identifier).
-const source = outputFiles[0].text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const ascii = outputFiles[0].text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+// bin/load-bundle.js compiles the bundle through node:vm to use V8's code cache, and there
+// import() needs a flag or an experimental loader on Node 20. esbuild turned every import() of a
+// file it bundled into a call; those left (a tasks module named at run time, the API docs UI)
+// call the loader's import instead. Comment lines (JSDoc types) are left as they are.
+const dynamicImport = /(?<![\w$.])import\(/g;
+const source = ascii
+  .split('\n')
+  .map((line, index) => (index < 2 || /^\s*(\*|\/\/|\/\*)/.test(line) ? line : line.replace(dynamicImport, '__chimeImport(')))
+  .join('\n');
 await writeFile(outfile, source);
+// After the bundle, so that the cache is never older than the bundle it belongs to.
+writeBundleCache(outfile);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectAsync } from 'mqtt';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { bundleCachePath, loadBundle, writeBundleCache } from '../../bin/load-bundle.js';
 import { waitFor } from '../support/receiver.js';
 import { startChime, startReceiver, stopChime } from '../support/processes.js';
 import { dropCreatedStores, freshStoreSpec } from '../support/store-backend.js';
@@ -38,6 +39,7 @@ describe('the bundled CLI', { timeout: 120_000 }, () => {
     mkdirSync(join(root, 'bin'));
     mkdirSync(join(root, 'dist', 'cli'), { recursive: true });
     copyFileSync(join(ROOT, 'bin', 'chime.js'), join(root, 'bin', 'chime.js'));
+    copyFileSync(join(ROOT, 'bin', 'load-bundle.js'), join(root, 'bin', 'load-bundle.js'));
     writeFileSync(join(root, 'package.json'), '{"type":"module"}');
     writeFileSync(join(root, 'dist', 'cli', 'main.js'), "export async function main() { console.log('dist'); return 0; }");
     const bundle = join(root, 'dist', 'chime.cjs');
@@ -56,6 +58,38 @@ describe('the bundled CLI', { timeout: 120_000 }, () => {
     expect(ran()).toBe('bundle');
     rmSync(bundle);
     expect(ran()).toBe('dist');
+  });
+
+  it("loads with the compiled code the build kept for it, and without it when that is stale or another V8's", () => {
+    // The real bundle, in a process of its own as bin/chime.js runs it: V8 takes the build's cache.
+    const script = `import { loadBundle } from ${JSON.stringify(join(ROOT, 'bin', 'load-bundle.js'))};
+      const { exports, cache } = loadBundle(${JSON.stringify(BUNDLE)});
+      console.log(cache, typeof exports.main);`;
+    const real = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(real.stdout.trim()).toBe('used function');
+
+    // A stand-in bundle, its dynamic import() rewritten as the build rewrites it.
+    const bundle = join(tempDir('chime-cache-'), 'chime.cjs');
+    writeFileSync(bundle, 'exports.loaded = () => __chimeImport("node:path").then((path) => path.sep);');
+    writeBundleCache(bundle);
+    const loaded = loadBundle(bundle);
+    expect(loaded.cache).toBe('used');
+    return (loaded.exports as { loaded: () => Promise<string> }).loaded().then((separator) => {
+      expect(separator).toBe('/');
+      // A bundle rebuilt after its cache (V8 checks only the source's length): not offered.
+      const cachedAt = statSync(bundleCachePath(bundle)).mtimeMs / 1000;
+      utimesSync(bundle, cachedAt + 10, cachedAt + 10);
+      expect(loadBundle(bundle).cache).toBe('none');
+      // A cache V8 cannot read (another Node.js, other V8 flags): rejected, and the bundle runs.
+      // (A source of its own: V8 keeps what this process compiled and would not look at a cache.)
+      writeFileSync(bundle, 'exports.loaded = () => "without the cache";');
+      writeFileSync(bundleCachePath(bundle), randomBytes(512));
+      const rejected = loadBundle(bundle);
+      expect(rejected.cache).toBe('rejected');
+      expect((rejected.exports as { loaded: () => string }).loaded()).toBe('without the cache');
+      rmSync(bundleCachePath(bundle));
+      expect(loadBundle(bundle).cache).toBe('none');
+    });
   });
 
   it('leaves the optional clients outside, and finds every package it leaves outside from dist/', () => {

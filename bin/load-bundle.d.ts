@@ -1,0 +1,8 @@
+/** Types of load-bundle.js (plain JavaScript: bin/ runs before anything is compiled). */
+
+/** What became of the bundle's code cache: used, rejected by V8, or none (missing or stale). */
+export type BundleCacheOutcome = 'used' | 'rejected' | 'none';
+
+export function bundleCachePath(bundlePath: string): string;
+export function loadBundle(bundlePath: string): { exports: Record<string, unknown>; cache: BundleCacheOutcome };
+export function writeBundleCache(bundlePath: string): number;
