@@ -1,20 +1,16 @@
 #!/usr/bin/env node
-import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadBundle } from './load-bundle.js';
+import { bundleIsCurrent, loadBundle } from './load-bundle.js';
 
 // dist/chime.cjs is the CLI in one file (scripts/bundle-server.mjs; `npm run build` makes it),
 // which starts in about two thirds of the time its 1,400 or so modules take one by one. A
 // bundle older than the last compile (`tsc` run alone, without the bundling step) would run
 // stale code: then, or when there is none, dist/ is loaded as it is. The bundle loads with the
 // compiled code the build kept for it (load-bundle.js).
-const modifiedAt = (path) => statSync(new URL(path, import.meta.url), { throwIfNoEntry: false })?.mtimeMs;
-const bundled = modifiedAt('../dist/chime.cjs');
-const compiled = modifiedAt('../dist/.tsbuildinfo');
-const { main } =
-  bundled !== undefined && (compiled === undefined || bundled >= compiled)
-    ? loadBundle(fileURLToPath(new URL('../dist/chime.cjs', import.meta.url))).exports
-    : await import('../dist/cli/main.js');
+const distFile = (name) => fileURLToPath(new URL(`../dist/${name}`, import.meta.url));
+const { main } = bundleIsCurrent(distFile('chime.cjs'), distFile('.tsbuildinfo'))
+  ? loadBundle(distFile('chime.cjs')).exports
+  : await import('../dist/cli/main.js');
 
 // A failed command exits at once with its code (docs/operations.md, "Exit codes"): a server
 // that could not start must not linger on a half-open store or timer.

@@ -4,5 +4,7 @@
 export type BundleCacheOutcome = 'used' | 'rejected' | 'none';
 
 export function bundleCachePath(bundlePath: string): string;
+export function bundleIsCurrent(bundlePath: string, buildInfoPath: string): boolean;
+export function bundleCacheIsCurrent(bundlePath: string): boolean;
 export function loadBundle(bundlePath: string): { exports: Record<string, unknown>; cache: BundleCacheOutcome };
 export function writeBundleCache(bundlePath: string): number;

@@ -36,11 +36,31 @@ function run(script, bundlePath) {
   return module.exports;
 }
 
+const modifiedAt = (path) => statSync(path, { throwIfNoEntry: false })?.mtimeMs;
+
+/**
+ * Whether the bundle is what `bin/chime.js` should run: it exists and no compile (`tsc`, which
+ * writes `buildInfoPath`) is newer; a bundle older than the last compile would run stale code.
+ */
+export function bundleIsCurrent(bundlePath, buildInfoPath) {
+  const bundled = modifiedAt(bundlePath);
+  const compiled = modifiedAt(buildInfoPath);
+  return bundled !== undefined && (compiled === undefined || bundled >= compiled);
+}
+
+/** Whether the bundle has a cache at least as new as itself (the build writes it after). */
+export function bundleCacheIsCurrent(bundlePath) {
+  const cachedAt = modifiedAt(bundleCachePath(bundlePath));
+  return cachedAt !== undefined && cachedAt >= statSync(bundlePath).mtimeMs;
+}
+
 function currentCache(bundlePath) {
-  const cachePath = bundleCachePath(bundlePath);
-  const cachedAt = statSync(cachePath, { throwIfNoEntry: false })?.mtimeMs;
-  if (cachedAt === undefined || cachedAt < statSync(bundlePath).mtimeMs) return undefined;
-  return readFileSync(cachePath);
+  if (!bundleCacheIsCurrent(bundlePath)) return undefined;
+  try {
+    return readFileSync(bundleCachePath(bundlePath));
+  } catch {
+    return undefined; // unreadable (permissions): the bundle compiles without it
+  }
 }
 
 /**
