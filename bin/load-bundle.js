@@ -22,14 +22,16 @@ const WRAPPER_TAIL = '\n})';
 /** The cache file of a bundle. */
 export const bundleCachePath = (bundlePath) => `${bundlePath}.v8cache`;
 
-function compile(bundlePath, cachedData) {
+/** The bundle compiled as Node's loader would, with `cachedData` offered to V8 if given. */
+export function compileBundle(bundlePath, cachedData) {
   // The build keeps the bundle ASCII (bundle-server.mjs), so latin1 reads it as it is, without
   // UTF-8 decoding, into a one-byte string.
   const source = readFileSync(bundlePath, 'latin1');
   return new Script(WRAPPER_HEAD + source + WRAPPER_TAIL, { filename: bundlePath, cachedData });
 }
 
-function run(script, bundlePath) {
+/** Runs a compiled bundle's top level; its exports. */
+export function runBundle(script, bundlePath) {
   const module = { exports: {} };
   const importModule = (specifier) => import(specifier);
   script.runInThisContext().call(module.exports, module.exports, createRequire(bundlePath), module, bundlePath, dirname(bundlePath), importModule);
@@ -69,9 +71,9 @@ function currentCache(bundlePath) {
  */
 export function loadBundle(bundlePath) {
   const cachedData = currentCache(bundlePath);
-  const script = compile(bundlePath, cachedData);
+  const script = compileBundle(bundlePath, cachedData);
   const cache = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
-  return { exports: run(script, bundlePath), cache };
+  return { exports: runBundle(script, bundlePath), cache };
 }
 
 /**
@@ -79,8 +81,8 @@ export function loadBundle(bundlePath) {
  * only when first called, and a cache made then holds those the module loading called too.
  */
 export function writeBundleCache(bundlePath) {
-  const script = compile(bundlePath, undefined);
-  run(script, bundlePath);
+  const script = compileBundle(bundlePath, undefined);
+  runBundle(script, bundlePath);
   const data = script.createCachedData();
   writeFileSync(bundleCachePath(bundlePath), data);
   return data.length;

@@ -42,14 +42,7 @@ const { outputFiles } = await build({
   format: 'cjs',
   target: 'node20',
   logLevel: 'warning',
-  // __chimeImport: what the bundle's dynamic import()s call (below); bin/load-bundle.js hands it
-  // in, and a plain require() of the bundle, which has none, gets import() itself.
-  banner: {
-    js: [
-      "const __chimeBundleUrl = require('node:url').pathToFileURL(__filename).href;",
-      "var __chimeImport = typeof __chimeImport === 'function' ? __chimeImport : (specifier) => import(specifier);",
-    ].join('\n'),
-  },
+  banner: { js: "const __chimeBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   // Left to Node's loader, because they read files beside their own code through __dirname,
   // which in the bundle would be dist/: better-sqlite3 (its native addon), @fastify/swagger-ui
   // (the pages it serves), ioredis (its package.json, for the version it reports with CLIENT
@@ -73,11 +66,12 @@ const ascii = outputFiles[0].text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCo
 // bin/load-bundle.js compiles the bundle through node:vm to use V8's code cache, and there
 // import() needs a flag or an experimental loader on Node 20. esbuild turned every import() of a
 // file it bundled into a call; those left (a tasks module named at run time, the API docs UI)
-// call the loader's import instead. Comment lines (JSDoc types) are left as they are.
+// call the loader's import instead (so the bundle runs only through bin/load-bundle.js). Comment
+// lines (JSDoc types) are left as they are.
 const dynamicImport = /(?<![\w$.])import\(/g;
 const source = ascii
   .split('\n')
-  .map((line, index) => (index < 2 || /^\s*(\*|\/\/|\/\*)/.test(line) ? line : line.replace(dynamicImport, '__chimeImport(')))
+  .map((line) => (/^\s*(\*|\/\/|\/\*)/.test(line) ? line : line.replace(dynamicImport, '__chimeImport(')))
   .join('\n');
 await writeFile(outfile, source);
 // After the bundle, so that the cache is never older than the bundle it belongs to.
