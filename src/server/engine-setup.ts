@@ -25,6 +25,16 @@ export interface EngineTunables {
    */
   leadMs: number;
   /**
+   * The lead on PostgreSQL instead of `leadMs`. A claim there commits, and the commit waits for
+   * the WAL's fsync: beside other writers on the disk, commits took up to 22 ms
+   * (`log_min_duration_statement`), and every job such a claim held started late by what the
+   * claim took past the lead (lateness max 17-21 ms at a 10 ms lead, 8-9 ms at 50;
+   * docs/benchmarks.md, "PostgreSQL: a lead longer than a commit"). SQLite commits without an
+   * fsync (WAL, synchronous=NORMAL) and Redis does not wait for its append-only file.
+   * @default 50
+   */
+  postgresLeadMs: number;
+  /**
    * One claim also takes the jobs due this long after its lead, so jobs falling due at a
    * steady rate are claimed in batches: at 2,000 callbacks/s, about 80 claims a second
    * instead of 400 to 600 (docs/benchmarks.md, "Sustained callbacks"). They are held and
@@ -60,6 +70,7 @@ export interface EngineTunables {
 
 export const ENGINE_TUNABLES: Readonly<EngineTunables> = {
   leadMs: 10,
+  postgresLeadMs: 50,
   claimSpanMs: 10,
   outcomeFlushIntervalMs: 5,
   windowMs: 60_000,
@@ -107,9 +118,10 @@ export function createEngine(
   role: 'server' | 'worker',
   tunables: Readonly<EngineTunables> = ENGINE_TUNABLES,
 ): Engine {
-  const { reapFractionOfLease, ...engineTunables } = tunables;
+  const { reapFractionOfLease, postgresLeadMs, ...engineTunables } = tunables;
   return new Engine(store, clock, {
     ...engineTunables,
+    leadMs: store.backend === 'postgres' ? postgresLeadMs : tunables.leadMs,
     nodeId: options.nodeId,
     defaultFailurePolicy: defaultFailurePolicy(options),
     leaseMs: options.leaseMs,
