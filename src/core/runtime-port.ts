@@ -12,10 +12,18 @@ export interface RuntimePort {
    * it instead of polling when the job runs here). Returns the unsubscribe function.
    */
   onOutcomeWritten(jobId: string, wake: () => void): () => void;
+  /**
+   * Ends, cancelled and unrun, the jobs of a schedule that this node claimed ahead of their due
+   * time and holds (the schedule was deleted or replaced here, and a delete removes waiting
+   * jobs only). `keep`: a job id to leave alone, a replacement's first occurrence. Returns how
+   * many it ended. Jobs held by other nodes still fire: they start within their lead.
+   */
+  cancelHeld(scheduleId: string, keep?: string): number;
 }
 
 /** No local runtime: nothing runs here to abort or to wait for. */
 export const NO_RUNTIME: RuntimePort = {
   abortJob: () => false,
   onOutcomeWritten: () => () => {},
+  cancelHeld: () => 0,
 };

@@ -114,6 +114,11 @@ export class ClaimLoop {
     return this.reserved.splice(0).map((job) => job.id);
   }
 
+  /** Ids of the held jobs of one schedule. */
+  heldIdsOf(scheduleId: string): string[] {
+    return this.reserved.filter((job) => job.scheduleId === scheduleId).map((job) => job.id);
+  }
+
   /** Takes a held job out (a cancel reached it before it started); undefined if not held. */
   takeHeld(id: string): ClaimedJob | undefined {
     const index = this.reserved.findIndex((job) => job.id === id);

@@ -70,6 +70,11 @@ export class Dispatcher {
     return this.inFlight.size + this.claims.heldDue(this.clock.now());
   }
 
+  /** Held jobs (claimed ahead, not started) of one schedule. */
+  heldIdsOf(scheduleId: string): string[] {
+    return this.claims.heldIdsOf(scheduleId);
+  }
+
   /** Jobs this dispatcher holds a lease on: running and reserved. */
   get activeJobIds(): string[] {
     return [...this.inFlight.keys(), ...this.claims.heldIds];

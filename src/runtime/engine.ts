@@ -320,6 +320,16 @@ export class Engine implements RuntimePort {
     }
   }
 
+  cancelHeld(scheduleId: string, keep?: string): number {
+    let cancelled = 0;
+    for (const { dispatcher } of this.dispatchers) {
+      const ids = dispatcher.heldIdsOf(scheduleId).filter((id) => id !== keep);
+      dispatcher.abortJobs(ids, 'cancelled');
+      cancelled += ids.length;
+    }
+    return cancelled;
+  }
+
   /** Aborts a job running on this node at once (a cancel made here). */
   abortJob(jobId: string): boolean {
     for (const { dispatcher } of this.dispatchers) {

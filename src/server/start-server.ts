@@ -134,6 +134,7 @@ export async function startServer(serverOptions: ServerOptions, parts: ServerPar
     { defaultFailurePolicy: defaultFailurePolicy(options), defaultMissedFire: options.missedFirePolicy, guard: delivery.guard },
     events,
     tracing ?? UNTRACED,
+    engine,
   );
   const firing = new FiringStats(events);
   const app = await buildHttpServer({
@@ -142,7 +143,7 @@ export async function startServer(serverOptions: ServerOptions, parts: ServerPar
     firing,
     platform: {
       jobs: new PlatformJobs(store, clock, catalog, engine, { missedFireThresholdMs: options.missedFireThresholdMs }, events, delivery.guard, tracing ?? UNTRACED),
-      schedules: new PlatformSchedules(store, clock, catalog, options.missedFirePolicy, events, delivery.guard, tracing ?? UNTRACED),
+      schedules: new PlatformSchedules(store, clock, catalog, options.missedFirePolicy, events, delivery.guard, tracing ?? UNTRACED, engine),
       queues: new PlatformQueues(store, clock, events),
       tasks: new PlatformTasks(store),
       overview: new Overview(store, daprJobs, firing, clock),

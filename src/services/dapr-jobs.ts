@@ -10,6 +10,7 @@ import { buildDaprJob, type DaprJobSpec } from './dapr-job-spec.js';
 import { scheduleWithTrace, UNTRACED, type JobTracing } from '../core/job-tracing.js';
 import { jobRefOf, LifecycleEvents } from '../core/lifecycle-events.js';
 import { checkDeliverySpec, type TargetCheck } from '../core/delivery-check.js';
+import { NO_RUNTIME, type RuntimePort } from '../core/runtime-port.js';
 
 const LIVE_STATUSES: readonly ScheduleStatus[] = ['active', 'paused'];
 
@@ -37,6 +38,8 @@ export class DaprJobs {
     private readonly options: DaprJobsOptions,
     private readonly events: LifecycleEvents = new LifecycleEvents(),
     private readonly tracing: JobTracing = UNTRACED,
+    /** This node's engine: a delete or replace here also ends the occurrence it holds. */
+    private readonly runtime: RuntimePort = NO_RUNTIME,
   ) {}
 
   /**
@@ -49,9 +52,12 @@ export class DaprJobs {
       missedFire: this.options.defaultMissedFire,
     });
     checkDeliverySpec(this.options.guard, schedule.template.delivery);
+    // The job it replaces may be held here, claimed ahead of its due time: it must not fire.
+    const replaced = overwrite ? await this.store.getScheduleByName(name) : null;
     const created = await this.tracing.create(CALLBACK_QUEUE, traceparent, 1, (trace) =>
       this.store.createSchedule(scheduleWithTrace(schedule, trace), first && trace ? { ...first, traceparent: trace } : first, overwrite ? 'replace' : 'create'),
     );
+    if (replaced) this.runtime.cancelHeld(replaced.id);
     if (this.events.active) {
       const at = this.clock.now();
       const change = overwrite ? 'replaced' : 'created';
@@ -121,6 +127,7 @@ export class DaprJobs {
 
   private async deleteSchedule(schedule: ScheduleRecord): Promise<boolean> {
     const deleted = await this.store.deleteSchedule(schedule.id);
+    if (deleted) this.runtime.cancelHeld(schedule.id);
     if (deleted && this.events.active) {
       this.events.emit({ type: 'schedule.changed', at: this.clock.now(), scheduleId: schedule.id, name: schedule.name, dialect: schedule.dialect, change: 'deleted' });
     }

@@ -16,6 +16,7 @@ import { scheduleWithTrace, UNTRACED, type JobTracing } from '../core/job-tracin
 import { LifecycleEvents } from '../core/lifecycle-events.js';
 import { HTTP_TARGET_TASK, taskWork } from './platform-job-spec.js';
 import { checkDeliverySpec, type TargetCheck } from '../core/delivery-check.js';
+import { NO_RUNTIME, type RuntimePort } from '../core/runtime-port.js';
 import type { TaskCatalog } from './task-catalog.js';
 import { specOfStoredSource, storedSourceOf, type RecurrenceSpec, type ScheduleSpec, type ScheduleUpdate } from './platform-schedule-spec.js';
 
@@ -36,6 +37,8 @@ export class PlatformSchedules {
     private readonly events: LifecycleEvents = new LifecycleEvents(),
     private readonly guard?: TargetCheck,
     private readonly tracing: JobTracing = UNTRACED,
+    /** This node's engine: a delete here also ends the occurrence it holds. */
+    private readonly runtime: RuntimePort = NO_RUNTIME,
   ) {}
 
   private changed(schedule: Pick<ScheduleRecord, 'id' | 'name' | 'dialect'>, change: 'created' | 'updated' | 'paused' | 'resumed' | 'deleted'): void {
@@ -193,7 +196,9 @@ export class PlatformSchedules {
 
   async delete(id: string): Promise<void> {
     const schedule = await this.get(id);
-    if (await this.store.deleteSchedule(id)) this.changed(schedule, 'deleted');
+    if (!(await this.store.deleteSchedule(id))) return;
+    this.runtime.cancelHeld(id);
+    this.changed(schedule, 'deleted');
   }
 
   private async build(spec: ScheduleSpec, id: string, createdAt: number, now: number, status: 'active' | 'paused'): Promise<NewSchedule> {

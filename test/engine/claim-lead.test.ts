@@ -1,7 +1,8 @@
 /**
  * How far ahead of its due time a job is claimed: 50 ms on PostgreSQL, whose claim waits for
  * a commit's fsync, 10 ms on the other stores. The claimed job is held (`reserved`) and still
- * starts exactly at its due time.
+ * starts exactly at its due time; deleting or replacing its job on this node in that time
+ * keeps it from firing.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
@@ -43,5 +44,37 @@ describe('the claim lead', () => {
     await clock.advanceTo(T0 + 10_000);
     await waitFor(() => receiver.received.length === 1, 5000, 'the callback');
     expect(receiver.received[0]!.body).toMatchObject({ actual_time: new Date(T0 + 10_000).toISOString() });
+  });
+
+  /** Creates a Dapr job due in 10 s and moves the clock to 5 ms before it: claimed and held. */
+  const holdOne = async (name: string, data: unknown) => {
+    const created = await server.app.inject({ method: 'POST', url: `/v1.0/jobs/${name}`, payload: { dueTime: '10s', data } });
+    expect(created.statusCode, created.body).toBeLessThan(300);
+    await clock.advanceTo(T0 + 10_000 - 5);
+    await server.engine.whenSettled();
+    expect(await statusOf(name)).toBe('reserved');
+  };
+
+  it('does not fire a held occurrence whose Dapr job was deleted here', async () => {
+    await holdOne('gone', 1);
+    const deleted = await server.app.inject({ method: 'DELETE', url: '/v1.0/jobs/gone' });
+    expect(deleted.statusCode, deleted.body).toBe(200);
+    await server.engine.whenSettled();
+    await clock.advanceTo(T0 + 20_000);
+    await server.engine.flush();
+    expect(receiver.received).toHaveLength(0);
+    expect(await statusOf('gone')).toBe('cancelled');
+  });
+
+  it('fires the replacement, not the held occurrence it replaced', async () => {
+    await holdOne('swap', 'old');
+    const replaced = await server.app.inject({ method: 'POST', url: '/v1.0/jobs/swap', payload: { dueTime: '10s', data: 'new', overwrite: true } });
+    expect(replaced.statusCode, replaced.body).toBeLessThan(300);
+    await clock.advanceTo(T0 + 10_000);
+    await server.engine.flush();
+    expect(receiver.received).toHaveLength(0);
+    await clock.advanceTo(T0 + 20_000 - 5);
+    await waitFor(() => receiver.received.length === 1, 5000, 'the replacement');
+    expect(receiver.received[0]!.body).toMatchObject({ data: 'new', scheduled_time: new Date(T0 + 20_000 - 5).toISOString() });
   });
 });

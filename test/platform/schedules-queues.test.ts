@@ -112,6 +112,20 @@ describe('schedules', () => {
     expect((await api('DELETE', `/schedules/${id}`)).status).toBe(404);
   });
 
+  it('does not run an occurrence claimed ahead of its time when its schedule is deleted first', async () => {
+    const created = await api('POST', '/schedules', { name: 'Deleted while held', task_name: 'check_status', interval: { minutes: 1 }, args: ['held'] });
+    const due = Date.parse(created.body.next_run_at);
+    await clock.advanceTo(due - 5);
+    await server.engine.whenSettled();
+    const held = await server.store.listJobs({ scheduleId: created.body.id, limit: 5, offset: 0, orderBy: 'run_at', orderDir: 'asc' });
+    // Claiming an occurrence also plans the next one.
+    expect(held.items.map((job) => job.status)).toEqual(['reserved', 'pending']);
+    expect((await api('DELETE', `/schedules/${created.body.id}`)).status).toBe(204);
+    await advance(60_000, 10_000);
+    expect(ran.filter((r) => (r.args as unknown[])[0] === 'held')).toEqual([]);
+    expect((await server.store.getJob(held.items[0]!.id))?.status).toBe('cancelled');
+  });
+
   it('refuses a second schedule of one name with a 409, or updates it in place with upsert=true', async () => {
     const body = { name: 'Boot-time schedule', task_name: 'check_status', cron_expression: '0 3 * * *', tags: ['boot'] };
     const first = await api('POST', '/schedules', body);
