@@ -45,7 +45,7 @@ const SERVE_OPTION_DOCS: Record<keyof ServerOptions, string> = {
   tasks: 'A module of task definitions this process runs (see [platform.md](platform.md)).',
   workerConcurrency: 'Task jobs this process runs at once (`chime worker --concurrency` is the same).',
   workerPrefetch:
-    'Task jobs a worker claims ahead of its free slots (status `reserved`), topped up when half spent, so quick handlers find their next job already claimed. `0` claims only what starts at once (fairer across many workers with slow tasks).',
+    'Task jobs a worker claims ahead of its free slots (status `reserved`), topped up when half spent, so quick handlers find their next job already claimed. Unset, it grows past its default, up to 8 times it, while handlers start more jobs during one claim than it holds (quick handlers on PostgreSQL); slow handlers keep it at the default. A number fixes it; `0` claims only what starts at once (fairer across many workers with slow tasks).',
   queues: 'Comma-separated queues this process takes task jobs from.',
   dataDir:
     'Where the generated JWT secret (`jwt-secret`) and the node id (`node-id`) live, and the event spool (`event-spool/`); created 0700, its files 0600. `chime token` and the client commands read the secret from the same place (`--data-dir`, `CHIME_DATA_DIR`, else the folder of `--store`/`CHIME_STORE`) and say where they looked when it is not there; they never create one.',

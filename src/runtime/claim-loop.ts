@@ -7,6 +7,7 @@
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { ClaimedJob } from '../core/types.js';
 import type { Lane, PlanNext, Store } from '../store/store.js';
+import { PrefetchSizer } from './prefetch-sizer.js';
 
 /** How one lane claims. */
 export interface ClaimLoopOptions {
@@ -21,6 +22,11 @@ export interface ClaimLoopOptions {
    * several). 0 claims only what starts at once.
    */
   prefetch: number;
+  /**
+   * When above `prefetch`, the prefetch follows the lane's pace up to this (prefetch-sizer.ts):
+   * what the lane starts while a claim is out, so quick handlers do not wait for claims.
+   */
+  prefetchCeiling?: number;
   /** Claim jobs due up to this long from now (see DueWindowOptions.leadMs). */
   leadMs: number;
   /**
@@ -79,13 +85,23 @@ export class ClaimLoop {
   private claimRetryMs = 0;
   /** The last claim filled its batch (or found no room): more may be due once a slot frees. */
   private backlog = false;
+  /** Sizes the prefetch from the lane's pace; null: it stays `options.prefetch`. */
+  private readonly sizer: PrefetchSizer | null;
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly options: ClaimLoopOptions,
     private readonly slots: JobSlots,
-  ) {}
+  ) {
+    const { prefetch, prefetchCeiling } = options;
+    this.sizer = prefetchCeiling !== undefined && prefetchCeiling > prefetch ? new PrefetchSizer(prefetch, prefetchCeiling) : null;
+  }
+
+  /** Jobs to hold beyond the free slots, now. */
+  get prefetch(): number {
+    return this.sizer?.size ?? this.options.prefetch;
+  }
 
   /** A claim in flight. */
   get claiming(): boolean {
@@ -172,14 +188,15 @@ export class ClaimLoop {
       // must still be claimed), up to a bound so a stuck target cannot pull in everything.
       const blocked = Math.min(this.blocked, MAX_BLOCKED_PER_SLOT * options.concurrency);
       const held = this.reserved.length - blocked;
-      const room = free + options.prefetch - held;
-      if (room <= 0 || (free <= 0 && held > options.prefetch / 2)) {
+      const prefetch = this.prefetch;
+      const room = free + prefetch - held;
+      if (room <= 0 || (free <= 0 && held > prefetch / 2)) {
         this.backlog = true;
         return;
       }
       const limit = Math.min(room, options.batchSize);
       // Jobs claimed ahead or prefetched are held, so they are claimed `reserved`.
-      const holding = options.prefetch > 0 || options.leadMs > 0;
+      const holding = prefetch > 0 || options.leadMs > 0;
       const now = this.clock.now();
       let jobs: ClaimedJob[];
       try {
@@ -198,6 +215,7 @@ export class ClaimLoop {
         this.retryLater();
         return;
       }
+      this.sizer?.claimed(this.clock.now() - now);
       this.claimRetryMs = 0;
       if (holding) this.reserved.push(...jobs);
       else for (const job of jobs) this.slots.start(job);
@@ -241,6 +259,7 @@ export class ClaimLoop {
     const now = this.clock.now();
     let earliestAhead = Number.POSITIVE_INFINITY;
     let blocked = 0;
+    let started = 0;
     const kept: ClaimedJob[] = [];
     for (const job of this.reserved) {
       if (job.runAt > now) {
@@ -257,8 +276,10 @@ export class ClaimLoop {
       } else {
         this.slots.markStarted(job.id, now);
         this.slots.start({ ...job, status: 'running', startedAt: now });
+        started++;
       }
     }
+    if (started > 0) this.sizer?.started(started, now);
     this.reserved = kept;
     this.blocked = blocked;
     if (earliestAhead !== Number.POSITIVE_INFINITY) this.armStart(earliestAhead);

@@ -58,6 +58,8 @@ export interface LaneSpec {
   exhaustedOutcome: 'dead_lettered' | 'failed';
   /** Jobs claimed ahead of free slots (see DispatcherOptions.prefetch). @default 0 */
   prefetch?: number;
+  /** How far the prefetch may grow with the lane's pace (ClaimLoopOptions.prefetchCeiling). @default none: it stays `prefetch` */
+  prefetchCeiling?: number;
 }
 
 export type EngineState = 'starting' | 'running' | 'draining' | 'stopped';
@@ -115,6 +117,7 @@ export class Engine implements RuntimePort {
         concurrency: spec.concurrency,
         batchSize: this.options.batchSize,
         prefetch: spec.prefetch ?? 0,
+        prefetchCeiling: spec.prefetchCeiling,
         leadMs: this.options.leadMs,
         claimSpanMs: this.options.claimSpanMs ?? 0,
         historyOnSuccess: spec.lane.target === 'callback',

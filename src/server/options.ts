@@ -153,13 +153,13 @@ export const SERVE_OPTIONS = {
     parse: parse.integer(1, 100_000),
     help: 'task jobs run at once by this process',
   }),
-  /** null: the worker picks max(concurrency, 16) (engine/worker.ts). */
+  /** null: the worker picks max(concurrency, 16), growing with quick handlers (runtime/worker.ts). */
   workerPrefetch: option({
     flag: '--prefetch <n>',
     env: ['CHIME_PREFETCH'],
-    default: none('max(worker concurrency, 16)'),
+    default: none('max(worker concurrency, 16), growing up to 8x with quick handlers'),
     parse: parse.orNull(parse.integer(0, 100_000)),
-    help: 'task jobs claimed ahead of free slots',
+    help: 'task jobs claimed ahead of free slots (a number fixes it)',
   }),
   queues: option({
     flag: '--queues <names>',

@@ -115,6 +115,37 @@ describe('ClaimLoop', () => {
     expect(loop.heldIds).toHaveLength(3);
   });
 
+  it('with a ceiling, grows its prefetch while quick jobs outpace slow claims, and not past the ceiling', async () => {
+    await insertCallbacks(...Array.from({ length: 3000 }, () => 0));
+    const claimDue = spy.store.claimDue.bind(spy.store);
+    // Each claim takes 10 ms; each job is done within 1 ms.
+    spy.store.claimDue = async (request) => {
+      const jobs = await claimDue(request);
+      await new Promise((resolve) => clock.setTimer(clock.now() + 10, () => resolve(undefined)));
+      return jobs;
+    };
+    const run = async (options: Partial<ClaimLoopOptions>) => {
+      spy.calls.clear();
+      slots.started = [];
+      openLoop({ concurrency: 1, ...options }).claim();
+      for (let ms = 0; ms < 1000; ms++) {
+        slots.active = 0;
+        loop.onSlotFreed(false);
+        await clock.advance(1);
+      }
+      loop.stop();
+      return { limits: claims().map((c) => c.limit), started: slots.started.length };
+    };
+    const fixed = await run({ prefetch: 4 });
+    expect(Math.max(...fixed.limits)).toBeLessThanOrEqual(1 + 4);
+    const grown = await run({ prefetch: 4, prefetchCeiling: 32 });
+    expect(Math.max(...grown.limits)).toBeGreaterThan(1 + 8);
+    expect(Math.max(...grown.limits)).toBeLessThanOrEqual(1 + 32);
+    // Fewer, larger claims, and the slot idles less while they are out.
+    expect(grown.limits.length).toBeLessThan(fixed.limits.length);
+    expect(grown.started).toBeGreaterThan(fixed.started * 1.5);
+  });
+
   it('claims a lead time ahead and starts each held job exactly at its run_at', async () => {
     const [a, b] = await insertCallbacks(1000, 1005, 1011);
     await clock.advanceTo(T0 + 995);
