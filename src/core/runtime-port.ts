@@ -15,15 +15,14 @@ export interface RuntimePort {
   /**
    * Ends, cancelled and unrun, the jobs of a schedule that this node claimed ahead of their due
    * time and holds (the schedule was deleted or replaced here, and a delete removes waiting
-   * jobs only). `keep`: a job id to leave alone, a replacement's first occurrence. Returns how
-   * many it ended. Jobs held by other nodes still fire: they start within their lead.
+   * jobs only). Jobs held by other nodes still fire: they start within their lead.
    */
-  cancelHeld(scheduleId: string, keep?: string): number;
+  cancelHeld(scheduleId: string): void;
 }
 
 /** No local runtime: nothing runs here to abort or to wait for. */
 export const NO_RUNTIME: RuntimePort = {
   abortJob: () => false,
   onOutcomeWritten: () => () => {},
-  cancelHeld: () => 0,
+  cancelHeld: () => {},
 };

@@ -323,14 +323,8 @@ export class Engine implements RuntimePort {
     }
   }
 
-  cancelHeld(scheduleId: string, keep?: string): number {
-    let cancelled = 0;
-    for (const { dispatcher } of this.dispatchers) {
-      const ids = dispatcher.heldIdsOf(scheduleId).filter((id) => id !== keep);
-      dispatcher.abortJobs(ids, 'cancelled');
-      cancelled += ids.length;
-    }
-    return cancelled;
+  cancelHeld(scheduleId: string): void {
+    for (const { dispatcher } of this.dispatchers) dispatcher.abortJobs(dispatcher.heldIdsOf(scheduleId), 'cancelled');
   }
 
   /** Aborts a job running on this node at once (a cancel made here). */
