@@ -28,7 +28,7 @@ export interface EngineTunables {
    * The lead on PostgreSQL instead of `leadMs`. A claim there commits, and the commit waits for
    * the WAL's fsync: beside other writers on the disk, commits took up to 22 ms
    * (`log_min_duration_statement`), and every job such a claim held started late by what the
-   * claim took past the lead (lateness max 17-21 ms at a 10 ms lead, 8-9 ms at 50;
+   * claim took past the lead (lateness max 18-37 ms at a 10 ms lead, 7-9 ms at 50;
    * docs/benchmarks.md, "PostgreSQL: a lead longer than a commit"). SQLite commits without an
    * fsync (WAL, synchronous=NORMAL) and Redis does not wait for its append-only file.
    * @default 50
