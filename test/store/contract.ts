@@ -658,6 +658,31 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
         await store.startJobs('w1', [job.id], T0 + 7);
         expect(await store.getJob(job.id)).toMatchObject({ status: 'running', startedAt: T0 + 7 });
       });
+
+      it("forgets a retried job's last start when it is claimed reserved again", async () => {
+        const job = newJob();
+        await store.insertJobs([job]);
+        await store.claimDue({ lane: TASKS, now: T0, limit: 1, owner: 'w1', leaseMs: 5000, planNext: noNext });
+        expect(await store.getJob(job.id)).toMatchObject({ status: 'running', startedAt: T0 });
+        await store.recordOutcomes([outcome(job.id, 'w1', 'retrying', { retryAt: T0 + 10, finishedAt: T0 + 5 })]);
+        const [again] = await store.claimDue({ lane: TASKS, now: T0 + 10, limit: 1, owner: 'w2', leaseMs: 5000, planNext: noNext, as: 'reserved' });
+        expect(again).toMatchObject({ status: 'reserved', startedAt: null, attempts: 2 });
+        expect(await store.getJob(job.id)).toMatchObject({ status: 'reserved', startedAt: null, leaseOwner: 'w2' });
+      });
+
+      it("records a task's success without a history entry: its start, result and end on the job", async () => {
+        const job = newJob();
+        await store.insertJobs([job]);
+        await store.claimDue({ lane: TASKS, now: T0, limit: 1, owner: 'w1', leaseMs: 5000, planNext: noNext, as: 'reserved' });
+        const { attempt: _none, ...success } = outcome(job.id, 'w1', 'completed', { startedAt: T0 + 3, finishedAt: T0 + 9, result: '42' });
+        await store.recordOutcomes([success]);
+        expect(await store.getJob(job.id)).toMatchObject({
+          status: 'completed', startedAt: T0 + 3, completedAt: T0 + 9, result: '42', leaseOwner: null, leaseUntil: null, attempts: 1,
+        });
+        expect(await store.listHistory({ jobId: job.id, limit: 10 })).toEqual([]);
+        const busy = (await store.jobCounts()).queues.filter((q) => q.waiting > 0 || q.claimed > 0);
+        expect(busy).toEqual([]);
+      });
     });
 
     describe('tasks, workers, stats', () => {

@@ -97,7 +97,7 @@ local function claim(id, from)
     return
   end
   transition(id, j, as, { attempts = fmt(tonumber(j.attempts) + 1), lease_owner = owner, lease_until = fmt(lease_until),
-    worker_id = owner, started_at = as == 'running' and fmt(caller_now) })
+    worker_id = owner, started_at = as == 'running' and fmt(caller_now) }, true)
   local marker = ''
   local sid = j.schedule_id
   if sid then

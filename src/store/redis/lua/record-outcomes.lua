@@ -21,12 +21,19 @@
 --- @include "prelude/history"
 --- @include "prelude/schedule-end"
 
+-- What an outcome without a history entry reads (a task's success): the fence, where the
+-- job is indexed (transition) and its schedule. With an entry, the whole of JOB_FIELDS.
+local OUTCOME_FIELDS = { 'status', 'lease_owner', 'started_at', 'queue', 'task_name', 'priority', 'run_at',
+  'lease_until', 'completed_at', 'created_at', 'schedule_id', 'target' }
+-- Whether each queue has a concurrency limit, read once per script.
+local limited = {}
+
 local count = tonumber(ARGV[4])
 reserve_history_ids(count)
 for n = 0, count - 1 do
   local b = 5 + n * 9
   local id, owner, status, retry_at, finished_at = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
-  local j = load_job(id)
+  local j = load_job(id, ARGV[b + 7] == '' and OUTCOME_FIELDS or nil)
   if j and LEASED[j.status] and j.lease_owner == owner then
     local set = { lease_owner = false, lease_until = false, result = opt(ARGV[b + 5]) or false,
       error = opt(ARGV[b + 6]) or false }
@@ -46,9 +53,8 @@ for n = 0, count - 1 do
     end
     -- A place freed in a queue with a concurrency limit: its other due jobs may be claimed
     -- now (by any node), and nothing else would wake a claim before the next poll.
-    if redis.call('HEXISTS', queue_key(j.queue), 'concurrency') == 1 then
-      signal(j.target, j.queue, finished_at)
-    end
+    if limited[j.queue] == nil then limited[j.queue] = redis.call('HEXISTS', queue_key(j.queue), 'concurrency') == 1 end
+    if limited[j.queue] then signal(j.target, j.queue, finished_at) end
   end
 end
 return finish()

@@ -38,11 +38,14 @@ local JOB_FIELDS = { 'status', 'queue', 'task_name', 'priority', 'run_at', 'leas
   'created_at', 'schedule_id', 'occurrence', 'target', 'attempts', 'lease_owner', 'name', 'worker_id',
   'max_retries', 'cancel_requested', 'started_at', 'history_ids' }
 
-local function load_job(id)
-  local v = redis.call('HMGET', job_key(id), unpack(JOB_FIELDS))
+-- `fields` (status first) narrows the read to what the caller uses: a listpack hash finds
+-- each field by a scan, so a field not read is work saved.
+local function load_job(id, fields)
+  fields = fields or JOB_FIELDS
+  local v = redis.call('HMGET', job_key(id), unpack(fields))
   if not v[1] then return nil end
   local j = {}
-  for i, f in ipairs(JOB_FIELDS) do j[f] = v[i] end
+  for i, f in ipairs(fields) do j[f] = v[i] end
   return j
 end
 
@@ -54,8 +57,11 @@ local function load_full_job(id)
 end
 
 -- Moves a loaded job to a new status: indexes, the open set, and the hash fields given
--- (`set`: field → value, false deletes it).
-local function transition(id, j, status, set)
+-- (`set`: field → value, false deletes it). A field the job is known not to have is not
+-- deleted again: false in `j` (HMGET's answer for an absent field), or nil when `whole`
+-- says `j` holds every field of the hash (load_full_job). A claim then writes with one
+-- call instead of two.
+local function transition(id, j, status, set, whole)
   local old = j.status
   place(id, j, false)
   j.status = status
@@ -65,8 +71,9 @@ local function transition(id, j, status, set)
       j[field] = value
       hset[#hset + 1] = field; hset[#hset + 1] = value
     else
+      local had = j[field]
       j[field] = false
-      hdel[#hdel + 1] = field
+      if had or (had == nil and not whole) then hdel[#hdel + 1] = field end
     end
   end
   redis.call(unpack(hset))
