@@ -670,6 +670,24 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
         expect(await store.getJob(job.id)).toMatchObject({ status: 'reserved', startedAt: null, leaseOwner: 'w2' });
       });
 
+      it('hands out each claimed job exactly as the store then holds it, first attempt or retried, running or reserved', async () => {
+        const jobs = [newJob(), newJob(), newJob({ runAt: T0 - 5 })];
+        await store.insertJobs(jobs);
+        const asHeld = async (claimed: readonly { id: string }[]) => {
+          for (const job of claimed) expect(job).toEqual({ ...(await store.getJob(job.id)), deliver: true });
+        };
+        const running = await store.claimDue({ lane: TASKS, now: T0, limit: 2, owner: 'w1', leaseMs: 5000, planNext: noNext });
+        expect(running).toHaveLength(2);
+        await asHeld(running);
+        const reserved = await store.claimDue({ lane: TASKS, now: T0, limit: 5, owner: 'w2', leaseMs: 7000, planNext: noNext, as: 'reserved' });
+        expect(reserved).toHaveLength(1);
+        await asHeld(reserved);
+        await store.recordOutcomes(running.map((job) => outcome(job.id, 'w1', 'retrying', { retryAt: T0 + 20, finishedAt: T0 + 9 })));
+        const retried = await store.claimDue({ lane: TASKS, now: T0 + 20, limit: 5, owner: 'w3', leaseMs: 9000, planNext: noNext, as: 'reserved' });
+        expect(retried.map((job) => job.attempts)).toEqual([2, 2]);
+        await asHeld(retried);
+      });
+
       it("records a task's success without a history entry: its start, result and end on the job", async () => {
         const job = newJob();
         await store.insertJobs([job]);

@@ -8,7 +8,7 @@ import type { Written } from '../store-ops.js';
 import type { ClaimRequest, DueSignal, Lane } from '../store.js';
 import { advanceSchedules } from './advance-schedules.js';
 import type { RedisContext } from './context.js';
-import { jobFromHash, scheduleFromHash, toHash } from './rows.js';
+import { jobFromHash, scheduleFromHash, toHash, type Hash } from './rows.js';
 import { claimedJob } from '../records.js';
 
 /** Stale advance markers (lua/claim-due.lua) one claim takes over at most. */
@@ -74,7 +74,24 @@ export async function leaseDue(ctx: RedisContext, request: Omit<ClaimRequest, 'p
     request.dueBy ?? request.now,
     recordKey,
   ]);
-  return leasedFromReply(reply, request.now);
+  return leasedFromReply(reply, request.now, (hash) => claimedHash(hash, request));
+}
+
+/**
+ * A job as claim-due.lua left it, from its hash before the claim (the script's reply): the
+ * script's transition wrote these same fields, and applying them here costs a few property
+ * writes where building the reply in Lua cost about 8% of redis-server's work per job.
+ */
+function claimedHash(hash: Hash, request: Omit<ClaimRequest, 'planNext'>): Hash {
+  const status = request.as ?? 'running';
+  hash.status = status;
+  hash.attempts = String(Number(hash.attempts ?? 0) + 1);
+  hash.lease_owner = request.owner;
+  hash.worker_id = request.owner;
+  hash.lease_until = String(request.now + request.leaseMs);
+  if (status === 'running') hash.started_at = String(request.now);
+  else delete hash.started_at;
+  return hash;
 }
 
 /** The jobs a claim whose reply was lost leased and still holds (lua/recover-claim.lua). */
@@ -82,13 +99,18 @@ async function recoverClaim(ctx: RedisContext, recordKey: string, now: number): 
   return leasedFromReply(await ctx.script<ClaimReply>('chimeRecoverClaim', [recordKey, now]), now);
 }
 
-function leasedFromReply([rawJobs, rawSchedules, swept, heldBack, serverNow]: ClaimReply, now: number): LeasedClaim {
+/** `claimed` turns each job's hash in the reply into the job as it is now (leaseDue's replies hold the job from before). */
+function leasedFromReply(
+  [rawJobs, rawSchedules, swept, heldBack, serverNow]: ClaimReply,
+  now: number,
+  claimed: (hash: Hash) => Hash = (hash) => hash,
+): LeasedClaim {
   const schedules = new Map<string, ScheduleRecord>();
   for (let i = 0; i < rawSchedules.length; i += 2) {
     const hash = toHash(rawSchedules[i + 1] as string[]);
     if (hash.id !== undefined) schedules.set(rawSchedules[i] as string, scheduleFromHash(hash));
   }
-  const jobs = rawJobs.map(([marker, flat]) => ({ marker, job: jobFromHash(toHash(flat)) }));
+  const jobs = rawJobs.map(([marker, flat]) => ({ marker, job: jobFromHash(claimed(toHash(flat))) }));
   const markers = [...new Set([...jobs.map((j) => j.marker).filter((m) => m !== ''), ...swept])];
   const heldBackUntil = heldBack === '' ? null : Number(heldBack) + (now - Number(serverNow));
   return { jobs, schedules, markers, heldBackUntil };

@@ -44,7 +44,11 @@
   ARGV[14]: a key to record what this claim took under, or '' (see below).
 
   Returns { jobs, schedules, swept, held back, server now }: jobs = { marker or '', job
-  HGETALL } in claim order; schedules = { id, HGETALL, ... } of every schedule to plan;
+  HGETALL from before this claim } in claim order, to which the caller applies what the
+  claim wrote, the same for every job but attempts (claims.ts claimedHash): building each
+  job's new reply here (to_flat) cost about 8% of redis-server's instructions per job
+  claimed and completed (docs/benchmarks.md, "Redis: fewer calls and fields per job");
+  schedules = { id, HGETALL, ... } of every schedule to plan;
   swept = stale markers this claim took over (completed by step 2 like its own); held back
   = the earliest run time the server clock kept from this claim ('' for none), with the
   server's now, so the caller can wake up when Redis's clock gets there.
@@ -90,7 +94,7 @@ local function by_run_at(a, b)
 end
 
 local function claim(id, from)
-  local j = load_full_job(id)
+  local j, flat = load_full_job(id)
   if not j then
     -- An index entry without its job (deleted by hand): drop it rather than fail every claim.
     redis.call('ZREM', from, id)
@@ -107,7 +111,7 @@ local function claim(id, from)
       plan_from(sid)
     end
   end
-  jobs[#jobs + 1] = { marker, to_flat(j) }
+  jobs[#jobs + 1] = { marker, flat }
   taken[#taken + 1] = { id, marker }
 end
 

@@ -49,11 +49,12 @@ local function load_job(id, fields)
   return j
 end
 
--- The whole job, for scripts that return it: one HGETALL instead of HMGET + HGETALL.
+-- The whole job, for scripts that return it: one HGETALL instead of HMGET + HGETALL; also
+-- that reply itself, the job as it was (claim-due.lua returns it).
 local function load_full_job(id)
   local flat = redis.call('HGETALL', job_key(id))
   if #flat == 0 then return nil end
-  return to_map(flat)
+  return to_map(flat), flat
 end
 
 -- Moves a loaded job to a new status: indexes, the open set, and the hash fields given
