@@ -5,8 +5,8 @@
  * does at c=50. The figure is the CPU time every `postgres` (or `redis-server`) process of
  * this machine used during the claims and outcomes (from /proc, so the server must run here,
  * and nothing else should use it meanwhile), divided by the jobs; and this process's own.
- * Throughput in the bench moves ±10% between runs on a busy 2-core box; CPU per job moves
- * less, so changes worth 5% show over alternated runs.
+ * Throughput in the bench moves ±10% between runs on a busy 2-core box, and so does CPU per
+ * job: compare medians of several alternated runs (docs/benchmarks.md used six pairs).
  *
  *   npm run build && node scripts/measure-job-cost.mjs postgres [jobs=50000] [batch=200]
  *   node scripts/measure-job-cost.mjs redis [jobs] [batch]
