@@ -97,9 +97,21 @@ export async function registerUiRoutes(app: FastifyInstance, sessions: Dashboard
     );
     return;
   }
-  await app.register(fastifyStatic, {
-    root,
-    prefix: '/ui/',
+  await app.register(async (ui) => {
+    // A path-style link (/ui/dead-letters, typed or pasted from elsewhere) names a view: the
+    // dashboard's routes live in the hash, so send the browser there rather than a JSON 404. A
+    // missing file (a name with a dot) or a non-browser client still gets the 404.
+    ui.setNotFoundHandler((request, reply) => {
+      const [path, query] = request.url.split('?', 2) as [string, string | undefined];
+      const view = path.slice('/ui/'.length);
+      if (request.method !== 'GET' || view.includes('.') || !request.headers.accept?.includes('text/html')) {
+        throw new ChimeError('NOT_FOUND', `no route for ${request.method} ${path}`);
+      }
+      return reply.redirect(`/ui/#/${view}${query ? `?${query}` : ''}`);
+    });
+    await ui.register(fastifyStatic, {
+      root,
+      prefix: '/',
     // Our own cache headers below (the plugin's default would be max-age=0 for everything).
     cacheControl: false,
     // Vite names assets by content hash: they never change, so browsers keep them.
@@ -108,8 +120,9 @@ export async function registerUiRoutes(app: FastifyInstance, sessions: Dashboard
       res.setHeader('cache-control', page ? 'no-cache' : 'public, max-age=31536000, immutable');
       if (page) res.setHeader('content-security-policy', CSP);
       res.setHeader('x-content-type-options', 'nosniff');
-    },
-  });
+      },
+    });
+  }, { prefix: '/ui' });
 }
 
 function loginFailedPage(message: string): string {

@@ -337,4 +337,19 @@ describe('the dashboard page', () => {
     expect(asset.headers['cache-control']).toContain('immutable');
     expect((await inject('GET', '/ui', {})).headers.location).toBe('/ui/');
   });
+
+  it('sends a path-style link to its hash route, and keeps 404 for missing files and API clients', async () => {
+    const html = { accept: 'text/html,application/xhtml+xml' };
+    const link = await inject('GET', '/ui/dead-letters?name=nightly', html);
+    expect(link.statusCode).toBe(302);
+    expect(link.headers.location).toBe('/ui/#/dead-letters?name=nightly');
+    expect((await inject('GET', '/ui/jobs/report-1', html)).headers.location).toBe('/ui/#/jobs/report-1');
+    const asset = await inject('GET', '/ui/assets/missing.js', html);
+    expect(asset.statusCode).toBe(404);
+    expect(asset.json()).toMatchObject({ error: 'NOT_FOUND' });
+    const api = await inject('GET', '/ui/dead-letters', { accept: 'application/json' });
+    expect(api.statusCode).toBe(404);
+    expect(api.json()).toMatchObject({ error: 'NOT_FOUND', message: 'no route for GET /ui/dead-letters' });
+    expect((await inject('POST', '/ui/dead-letters', html, {})).statusCode).toBe(404);
+  });
 });
