@@ -83,6 +83,32 @@ export function dashboardReadCases(store: () => Store): void {
       }
     });
 
+    it('lists jobs in flight by status in created order, with totals, offsets and keyset pages', async () => {
+      // Claimed in run_at order, which is not created order; two reserved, two running, one left.
+      const jobs = Array.from({ length: 5 }, (_, i) => newJob({ createdAt: T0 + i, runAt: T0 - [3, 1, 4, 0, 2][i]! }));
+      await store().insertJobs(jobs);
+      const lane = { target: 'task' as const, queues: ['default'], tasks: ['process_data'] };
+      const reserved = await store().claimDue({ lane, now: T0, limit: 2, owner: 'w1', leaseMs: 9000, planNext: noNext, as: 'reserved' });
+      const running = await store().claimDue({ lane, now: T0, limit: 2, owner: 'w2', leaseMs: 5000, planNext: noNext });
+      expect([...reserved, ...running].map((j) => j.id)).toEqual([jobs[2]!.id, jobs[0]!.id, jobs[4]!.id, jobs[1]!.id]);
+      const ids = async (statuses: JobQuery['statuses'], orderDir: SortDirection, offset = 0, limit = 10) => {
+        const page = await store().listJobs({ statuses, orderBy: 'created_at', orderDir, offset, limit });
+        return [page.total, page.items.map((j) => jobs.findIndex((x) => x.id === j.id))];
+      };
+      expect(await ids(['running'], 'asc')).toEqual([2, [1, 4]]);
+      expect(await ids(['reserved'], 'desc')).toEqual([2, [2, 0]]);
+      expect(await ids(['reserved', 'running'], 'asc', 1, 2)).toEqual([4, [1, 2]]);
+      expect(await ids(['pending', 'running'], 'desc')).toEqual([3, [4, 3, 1]]);
+      const query = { statuses: ['running' as const, 'reserved' as const], orderBy: 'created_at' as const, orderDir: 'desc' as const };
+      expect(await walk(query, 3)).toEqual([4, 2, 1, 0].map((i) => jobs[i]!.id));
+      // An outcome takes the job out of the running list; a started reserved job moves to it.
+      await store().recordOutcomes([{ ...finished(jobs[4]!.id, 'completed'), owner: 'w2' }]);
+      await store().startJobs('w1', [jobs[0]!.id], T0 + 1);
+      expect(await ids(['running'], 'asc')).toEqual([2, [0, 1]]);
+      expect(await ids(['reserved'], 'asc')).toEqual([1, [2]]);
+      expect(await ids(['completed'], 'asc')).toEqual([1, [4]]);
+    });
+
     it('keeps its place when rows before the cursor go away or new ones arrive', async () => {
       const jobs = Array.from({ length: 6 }, (_, i) => newJob({ createdAt: T0 + i }));
       await store().insertJobs(jobs);

@@ -146,6 +146,31 @@ describe('Redis store', () => {
     }
   });
 
+  it('layout 4 deletes the status zsets of reserved and running jobs, which claims no longer write', async () => {
+    const prefix = uniquePrefix();
+    const before = await open(prefix);
+    const jobs = [newJob({ createdAt: T0 }), newJob({ createdAt: T0 + 1 })];
+    await before.insertJobs(jobs);
+    await before.claimDue({ lane: TASKS, now: T0, limit: 1, owner: 'w', leaseMs: 5000, planNext: noNext, as: 'reserved' });
+    await before.claimDue({ lane: TASKS, now: T0, limit: 1, owner: 'w', leaseMs: 5000, planNext: noNext });
+    await before.close();
+    const redis = new Redis(REDIS_URL);
+    try {
+      expect(await redis.keys(`${prefix}:idx:status:*`)).toEqual([]);
+      // Layout 3, as an older version left it: both jobs in the zsets of their statuses.
+      await redis.zadd(`${prefix}:idx:status:reserved`, T0, jobs[0]!.id);
+      await redis.zadd(`${prefix}:idx:status:running`, T0 + 1, jobs[1]!.id);
+      await redis.set(`${prefix}:layout`, '3');
+      const after = await open(prefix);
+      expect(Number(await redis.get(`${prefix}:layout`))).toBe(LATEST_LAYOUT);
+      expect(await redis.keys(`${prefix}:idx:status:*`)).toEqual([]);
+      const listed = await after.listJobs({ statuses: ['reserved', 'running'], limit: 10, offset: 0, orderBy: 'created_at', orderDir: 'asc' });
+      expect(listed.items.map((j) => [j.id, j.status])).toEqual([[jobs[0]!.id, 'reserved'], [jobs[1]!.id, 'running']]);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('layout 3 indexes the dialect of the jobs already stored, over several calls, so dialect listings find them', async () => {
     const prefix = uniquePrefix();
     const before = await open(prefix);

@@ -43,7 +43,8 @@
  * | queue:{queue}                         | hash   | paused, concurrency, updated_at |
  * | idx:status:{status}, idx:queue:{queue},
  * | idx:target:{target}, idx:schedule:{id},
- * | idx:dialect:{dialect}                 | zset   | job ids by created_at, for listJobs |
+ * | idx:dialect:{dialect}                 | zset   | job ids by created_at, for listJobs (no idx:status |
+ * |                                       |        | for reserved or running: `leased` lists those) |
  * | occurrences:{schedule}                | hash   | occurrence → job id: "(schedule, occurrence) is unique" |
  * | open:{schedule}                       | set    | the schedule's unfinished job ids |
  * | advance:{queue}                       | zset   | advance markers of the queue by deadline (stale sweep) |

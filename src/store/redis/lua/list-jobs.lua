@@ -9,6 +9,9 @@
 
   Cost, honestly: the indexed filters are zsets of job ids by created_at (idx:status:*,
   idx:queue:*, idx:target:*, idx:dialect:*, idx:schedule:*; `jobs` when none applies).
+  Reserved and running jobs have no status zset: `leased` holds both, by lease end, so a
+  status filter naming either reads `leased` (the jobs in flight, which workers' concurrency
+  bounds) with the scan below.
   - One index (or none), no other filter, ordered by created_at: O(log n + offset + limit),
     with the total from ZCARD; several statuses merge their first offset + limit entries.
     This is the dashboard's and the API's default listing.
@@ -21,15 +24,24 @@
     cursor's that precede it; the scan path still reads every candidate.
   Returns { total, job HGETALL, ... }.
 ]]
+--- @include "prelude/base"
 --- @include "prelude/tables"
 
 local q = cjson.decode(ARGV[4])
 local groups = {}
-local function group(keys, field, values) groups[#groups + 1] = { keys = keys, field = field, values = values } end
+-- `loose`: the keys hold more than the filter matches, or not by created_at: a group that
+-- drives the list is then checked per candidate too, on the scan path.
+local function group(keys, field, values, loose)
+  groups[#groups + 1] = { keys = keys, field = field, values = values, loose = loose }
+end
 if q.statuses and #q.statuses > 0 then
-  local keys, values = {}, {}
-  for _, s in ipairs(q.statuses) do keys[#keys + 1] = status_idx(s); values[s] = true end
-  group(keys, 'status', values)
+  local keys, values, leased = {}, {}, false
+  for _, s in ipairs(q.statuses) do
+    values[s] = true
+    if not LEASED[s] then keys[#keys + 1] = status_idx(s)
+    elseif not leased then keys[#keys + 1] = K['leased']; leased = true end
+  end
+  group(keys, 'status', values, leased)
 end
 if q.queue then group({ queue_idx(q.queue) }, 'queue', { [q.queue] = true }) end
 if q.scheduleId then group({ schedule_idx(q.scheduleId) }, 'schedule_id', { [q.scheduleId] = true }) end
@@ -50,7 +62,7 @@ local driver = groups[best]
 
 local checks = {}
 for gi, g in ipairs(groups) do
-  if gi ~= best then checks[#checks + 1] = { g.field, g.values } end
+  if gi ~= best or g.loose then checks[#checks + 1] = { g.field, g.values } end
 end
 if q.name then checks[#checks + 1] = { 'name', { [q.name] = true } } end
 if q.priority then checks[#checks + 1] = { 'priority', { [q.priority] = true } } end

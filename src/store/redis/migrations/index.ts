@@ -1,6 +1,7 @@
 import * as initial from './001-initial.js';
 import * as v1Names from './002-v1-names.js';
 import * as jobsDialect from './003-jobs-dialect.js';
+import * as noLeasedStatusIndex from './004-no-leased-status-index.js';
 
 export interface RedisMigration {
   version: number;
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly RedisMigration[] = [
   { version: 1, name: 'initial', lua: initial.lua },
   { version: 2, name: 'v1-names', lua: v1Names.lua },
   { version: 3, name: 'jobs-dialect', lua: jobsDialect.lua },
+  { version: 4, name: 'no-leased-status-index', lua: noLeasedStatusIndex.lua },
 ];
 
 export const LATEST_LAYOUT = MIGRATIONS[MIGRATIONS.length - 1]!.version;

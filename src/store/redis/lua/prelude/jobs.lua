@@ -7,12 +7,11 @@
 
 -- Adds (on = true) or removes a job from the indexes its status puts it in. The schedule's
 -- `open` set is kept by sync_open, at once, since finishing a schedule reads it.
+-- Reserved and running jobs have no status zset: list-jobs.lua lists them from `leased`,
+-- since one would cost each job a write at its claim and at its outcome (migration 004).
 local function place(id, j, on)
   local s = j.status
-  if WAITING[s] then
-    local key = waiting_key(j.queue, j.task_name or '', j.priority)
-    if on then zadd(key, j.run_at, id) else zrem(key, id) end
-  elseif LEASED[s] then
+  if LEASED[s] then
     if on then
       zadd(K['leased'], j.lease_until, id)
       sadd(active_key(j.queue), id)
@@ -20,6 +19,11 @@ local function place(id, j, on)
       zrem(K['leased'], id)
       srem(active_key(j.queue), id)
     end
+    return
+  end
+  if WAITING[s] then
+    local key = waiting_key(j.queue, j.task_name or '', j.priority)
+    if on then zadd(key, j.run_at, id) else zrem(key, id) end
   else
     if on then zadd(K['finished'], j.completed_at, id) else zrem(K['finished'], id) end
   end
