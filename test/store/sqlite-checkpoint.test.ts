@@ -61,7 +61,7 @@ describe('SQLite WAL checkpoints', () => {
   it('keeps the WAL near its limit under writes that never pause', async () => {
     // A PASSIVE checkpoint never catches up with a writer that never pauses, so the log is
     // never started over: 60,000 creates left a 1.6 GB WAL. Past walLimitMiB the worker
-    // forces a RESTART between two commits and the store truncates the file back.
+    // forces a RESTART between two commits, and the next commit starts the file over.
     const path = tempDbPath();
     const store = new SqliteStore({ path, checkpointEveryMs: 20, walLimitMiB: 1 });
     await store.open();
@@ -85,6 +85,40 @@ describe('SQLite WAL checkpoints', () => {
         while (performance.now() < busyUntil);
       }
       expect(statSync(wal).size).toBeLessThan((commits * 2 * 4096) / 4);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('gives the space back once writes stop, not in the write that starts the log over', async () => {
+    const path = tempDbPath();
+    const store = new SqliteStore({ path, checkpointEveryMs: 20, walLimitMiB: 1 });
+    await store.open();
+    try {
+      const db = store.database;
+      // Truncating inside the write that starts the log over stalled the event loop.
+      expect(db.pragma('journal_size_limit', { simple: true })).toBe(-1);
+      db.exec('CREATE TABLE pad (b BLOB)');
+      const insert = db.prepare('INSERT INTO pad (b) VALUES (randomblob(4096))');
+      const wal = `${path}-wal`;
+      // 4 MB in one commit: past the limit whatever the checkpoints do meanwhile.
+      db.transaction(() => {
+        for (let i = 0; i < 1000; i++) insert.run();
+      })();
+      expect(statSync(wal).size).toBeGreaterThan(4_000_000);
+      // Writes that start the log over keep the file's size: reused, not cut, while busy.
+      const sequence = walCheckpointSequence(wal);
+      let rows = 1000;
+      await waitFor(() => {
+        insert.run();
+        rows++;
+        return walCheckpointSequence(wal) !== sequence;
+      }, 5000, 'a write to start the log over');
+      expect(statSync(wal).size).toBeGreaterThan(4_000_000);
+      // No writes for a tick: the worker truncates the file, and nothing written is lost.
+      await waitFor(() => statSync(wal).size === 0, 5000, 'the idle WAL to be truncated');
+      insert.run();
+      expect(db.prepare('SELECT count(*) AS n FROM pad').get()).toEqual({ n: rows + 1 });
     } finally {
       await store.close();
     }

@@ -12,12 +12,21 @@
  * A writer starts the WAL over only once a checkpoint has copied all of it back, and under
  * writes that never pause a PASSIVE checkpoint never catches up: writes land while it copies.
  * Measured: 60,000 Dapr jobs created one request each left a 1.6 GB WAL beside a 70 MB
- * database. So once the WAL passes `restartBytes`, the PASSIVE pass is followed by a RESTART
- * one, which holds writers off while it copies the little that is left (a store write that
- * comes meanwhile sleeps in SQLite's busy handler, 1 ms and up, until it is done) so that the
- * next write starts the log over; the store's `journal_size_limit` then truncates the file.
+ * database. So once the WAL passes `restartBytes`, the worker forces a RESTART, which holds
+ * writers off while it copies what is left (a store write that comes meanwhile sleeps in
+ * SQLite's busy handler, 1, 2, 5, 10 ms and up) so that the next write starts the log over.
+ * Two things keep that hold short, each measured as callback lateness at 2,000 jobs/s
+ * (docs/benchmarks.md, "SQLite: the WAL started over without a stall"):
+ * - PASSIVE passes first, until one finds at most `SETTLED_FRAMES` new frames: the first pass
+ *   copies a second of writes (~45 ms at that rate) while the store writes ~300 frames more,
+ *   which the RESTART used to copy and sync with writers held off (~15 ms).
+ * - The file is not truncated when the log starts over (the store's connection used to, with
+ *   `journal_size_limit`, inside the write that started it over, on the event loop). Under
+ *   load it stays at its high-water mark, the limit plus about a second of writes, and is
+ *   rewritten from its start; once a tick finds no new writes, a TRUNCATE checkpoint here
+ *   gives the space back.
  * The WAL so peaks at the limit plus one interval of writes (143 MB with the 64 MiB default
- * in that measurement: 80 MB/s of creates).
+ * when 60,000 creates arrived as fast as one client could send them).
  *
  * The worker is an eval'd script that loads better-sqlite3 by the absolute path resolved here,
  * so it runs the same from `dist/` and from the TypeScript sources in tests. It reaches modules
@@ -29,28 +38,57 @@ import { Worker } from 'node:worker_threads';
 
 /** RESTART checkpoints tried per tick, 1 ms apart, while the store is inside a write. */
 const RESTART_ATTEMPTS = 20;
+/** PASSIVE passes before a RESTART at most, and the new frames (4 KiB each) that end them. */
+const DRAIN_PASSES = 8;
+const SETTLED_FRAMES = 64;
 
 const WORKER_SOURCE = `
 const RESTART_ATTEMPTS = ${RESTART_ATTEMPTS};
+const DRAIN_PASSES = ${DRAIN_PASSES};
+const SETTLED_FRAMES = ${SETTLED_FRAMES};
 const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
 const { createRequire } = process.getBuiltinModule('node:module');
+const { statSync } = process.getBuiltinModule('node:fs');
 const Database = createRequire(workerData.driver)(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
 db.pragma('busy_timeout = 0');
 const restartFrames = Math.ceil(workerData.restartBytes / db.pragma('page_size', { simple: true }));
+const walPath = workerData.path + '-wal';
 const pause = new Int32Array(new SharedArrayBuffer(4));
-const restart = () => {
+/** Tries a checkpoint that holds writers off (RESTART, TRUNCATE); false if the store kept writing. */
+const exclusive = (mode) => {
   // Busy while the store is inside a write (often, under load): a few more tries, 1 ms apart.
   for (let attempt = 0; attempt < RESTART_ATTEMPTS; attempt++) {
-    const [result] = db.pragma('wal_checkpoint(RESTART)');
-    if (!result.busy) return;
+    const [result] = db.pragma('wal_checkpoint(' + mode + ')');
+    if (!result.busy) return true;
     Atomics.wait(pause, 0, 0, 1);
   }
+  return false;
 };
+/** The log's frames after PASSIVE passes that leave at most SETTLED_FRAMES uncopied. */
+const drain = (frames) => {
+  for (let pass = 0; pass < DRAIN_PASSES; pass++) {
+    const [copied] = db.pragma('wal_checkpoint(PASSIVE)');
+    const fresh = copied.log - frames;
+    frames = copied.log;
+    if (fresh <= SETTLED_FRAMES) break;
+  }
+  return frames;
+};
+/** The log's frames at the last tick: unchanged and all copied back means no writes since. */
+let lastFrames = -1;
 const checkpoint = () => {
   try {
     const [copied] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (copied.log > restartFrames) restart();
+    let frames = copied.log;
+    if (frames > restartFrames) {
+      frames = drain(frames);
+      exclusive('RESTART');
+    } else if (frames === lastFrames && copied.checkpointed === frames && (statSync(walPath, { throwIfNoEntry: false })?.size ?? 0) > workerData.restartBytes) {
+      // Idle for a tick with a file grown past the limit under load: give the space back.
+      exclusive('TRUNCATE');
+    }
+    lastFrames = frames;
   } catch (error) {
     // SQLITE_BUSY: another connection is checkpointing; the next tick tries again.
     if (!String(error && error.code).startsWith('SQLITE_BUSY')) parentPort.postMessage({ error: String(error) });

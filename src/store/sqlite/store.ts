@@ -127,10 +127,13 @@ function openSqlite(options: SqliteStoreOptions, signals: DueSignals): OpenBacke
  */
 function startCheckpointer(db: Database.Database, path: string, everyMs: number, walLimitBytes: number): WalCheckpointer {
   db.pragma('wal_autocheckpoint = 0');
-  // This connection is the one that starts the log over; it truncates the file as it does.
-  db.pragma(`journal_size_limit = ${walLimitBytes}`);
+  // No journal_size_limit: this connection starts the log over, and truncating the file in
+  // that write stalled the event loop (checkpointer.ts); the worker truncates it when idle.
   return WalCheckpointer.start(path, everyMs, walLimitBytes, (message) => {
-    if (db.open) db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+    if (db.open) {
+      db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+      db.pragma(`journal_size_limit = ${walLimitBytes}`);
+    }
     process.emitWarning(`SQLite checkpoint worker failed (${message}); checkpointing on the main thread instead`);
   });
 }
