@@ -55,15 +55,14 @@ db.pragma('busy_timeout = 0');
 const restartFrames = Math.ceil(workerData.restartBytes / db.pragma('page_size', { simple: true }));
 const walPath = workerData.path + '-wal';
 const pause = new Int32Array(new SharedArrayBuffer(4));
-/** Tries a checkpoint that holds writers off (RESTART, TRUNCATE); false if the store kept writing. */
+/** A checkpoint that holds writers off (RESTART, TRUNCATE); the next tick tries again if it stays busy. */
 const exclusive = (mode) => {
   // Busy while the store is inside a write (often, under load): a few more tries, 1 ms apart.
   for (let attempt = 0; attempt < RESTART_ATTEMPTS; attempt++) {
     const [result] = db.pragma('wal_checkpoint(' + mode + ')');
-    if (!result.busy) return true;
+    if (!result.busy) return;
     Atomics.wait(pause, 0, 0, 1);
   }
-  return false;
 };
 /** The log's frames after PASSIVE passes that leave at most SETTLED_FRAMES uncopied. */
 const drain = (frames) => {
