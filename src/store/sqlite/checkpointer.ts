@@ -38,7 +38,7 @@ import { Worker } from 'node:worker_threads';
 
 /** RESTART checkpoints tried per tick, 1 ms apart, while the store is inside a write. */
 const RESTART_ATTEMPTS = 20;
-/** PASSIVE passes before a RESTART at most, and the new frames (4 KiB each) that end them. */
+/** PASSIVE passes before a RESTART at most, and the new frames (4 KiB each) that end them early. */
 const DRAIN_PASSES = 8;
 const SETTLED_FRAMES = 64;
 
@@ -64,13 +64,19 @@ const exclusive = (mode) => {
     Atomics.wait(pause, 0, 0, 1);
   }
 };
-/** The log's frames after PASSIVE passes that leave at most SETTLED_FRAMES uncopied. */
+/**
+ * PASSIVE passes until one finds at most SETTLED_FRAMES new frames, or no fewer than the pass
+ * before (writes that outpace the copying: more passes would only let the log grow); returns
+ * the log's frames.
+ */
 const drain = (frames) => {
+  let previous = Infinity;
   for (let pass = 0; pass < DRAIN_PASSES; pass++) {
     const [copied] = db.pragma('wal_checkpoint(PASSIVE)');
     const fresh = copied.log - frames;
     frames = copied.log;
-    if (fresh <= SETTLED_FRAMES) break;
+    if (fresh <= SETTLED_FRAMES || fresh >= previous) break;
+    previous = fresh;
   }
   return frames;
 };
