@@ -18,8 +18,8 @@
  * Two things keep that hold short, each measured as callback lateness at 2,000 jobs/s
  * (docs/benchmarks.md, "SQLite: the WAL started over without a stall"):
  * - PASSIVE passes first, until one finds at most `SETTLED_FRAMES` new frames: the first pass
- *   copies a second of writes (~45 ms at that rate) while the store writes ~300 frames more,
- *   which the RESTART used to copy and sync with writers held off (~15 ms).
+ *   copies a second of writes while the store writes a few hundred frames more, which the
+ *   RESTART used to copy and sync with writers held off.
  * - The file is not truncated when the log starts over (the store's connection used to, with
  *   `journal_size_limit`, inside the write that started it over, on the event loop). Under
  *   load it stays at its high-water mark, the limit plus about a second of writes, and is
