@@ -120,10 +120,15 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
   );
 }
 
+/** The 404 for a request no route answers; the dashboard's own not-found handler throws it too. */
+export function noRouteError(request: FastifyRequest): ChimeError {
+  return new ChimeError('NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`);
+}
+
 export function installErrorHandling(app: FastifyInstance, log: (error: unknown, requestId: string) => void): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => sendError(error, request, reply, log));
   app.setNotFoundHandler((request, reply) => {
-    const chime = new ChimeError('NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`);
+    const chime = noRouteError(request);
     const family = errorFamily(request.url);
     void reply.status(404).send(errorBody(chime, family === 'dapr-runtime' ? 'dapr' : family));
   });

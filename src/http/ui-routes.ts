@@ -11,6 +11,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ChimeError } from '../core/errors.js';
 import { formatRfc3339 } from '../core/time-spec.js';
+import { noRouteError } from './error-format.js';
 import { SESSION_COOKIE, type DashboardSession, type DashboardSessions } from './dashboard-sessions.js';
 
 /** dist/ui next to the compiled server; from src/ (tests run TypeScript directly) the built copy in dist/ui. */
@@ -105,7 +106,7 @@ export async function registerUiRoutes(app: FastifyInstance, sessions: Dashboard
       const [path, query] = request.url.split('?', 2) as [string, string | undefined];
       const view = path.slice('/ui/'.length);
       if (request.method !== 'GET' || view.includes('.') || !request.headers.accept?.includes('text/html')) {
-        throw new ChimeError('NOT_FOUND', `no route for ${request.method} ${path}`);
+        throw noRouteError(request);
       }
       return reply.redirect(`/ui/#/${view}${query ? `?${query}` : ''}`);
     });
