@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../src/store/sqlite/store.js';
+import { SqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite/store.js';
 import { waitFor } from '../support/receiver.js';
 import { tempDbPath } from '../support/temp.js';
 
@@ -24,20 +24,37 @@ function walCheckpointSequence(walPath: string): number {
   return header.readUInt32BE(12);
 }
 
+type Database = SqliteStore['database'];
+interface PaddedStore {
+  path: string;
+  db: Database;
+  /** Inserts one 4 KiB row into the `pad` table: about two WAL pages when it commits on its own. */
+  insert: () => void;
+}
+
+/** A store with the options given and a `pad` table to fill the WAL with; closed after `use`. */
+async function withPaddedStore(options: Omit<SqliteStoreOptions, 'path'>, use: (store: PaddedStore) => Promise<void>): Promise<void> {
+  const path = tempDbPath();
+  const store = new SqliteStore({ path, ...options });
+  await store.open();
+  try {
+    const db = store.database;
+    db.exec('CREATE TABLE pad (b BLOB)');
+    const statement = db.prepare('INSERT INTO pad (b) VALUES (randomblob(4096))');
+    await use({ path, db, insert: () => void statement.run() });
+  } finally {
+    await store.close();
+  }
+}
+
 describe('SQLite WAL checkpoints', () => {
   it('are taken by the checkpoint worker, so the WAL is reused instead of growing', async () => {
-    const path = tempDbPath();
-    const store = new SqliteStore({ path, checkpointEveryMs: 50 });
-    await store.open();
-    try {
-      const db = store.database;
+    await withPaddedStore({ checkpointEveryMs: 50 }, async ({ path, db, insert }) => {
       // The store's own connection never checkpoints: the worker does.
       expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
-      db.exec('CREATE TABLE pad (b BLOB)');
-      const insert = db.prepare('INSERT INTO pad (b) VALUES (randomblob(4096))');
       // ~8 MB per fill, under the 40 MB main-thread fallback threshold.
       const fill = db.transaction(() => {
-        for (let i = 0; i < 2000; i++) insert.run();
+        for (let i = 0; i < 2000; i++) insert();
       });
       fill();
       const wal = `${path}-wal`;
@@ -46,29 +63,21 @@ describe('SQLite WAL checkpoints', () => {
       // One row at a time until a write starts the log over: only the worker can have
       // checkpointed it (this connection never does, and 8 MB is below the fallback).
       await waitFor(() => {
-        insert.run();
+        insert();
         return walCheckpointSequence(wal) !== sequence;
       }, 5000, 'the checkpoint worker to let the WAL start over');
       fill();
       const afterSecond = statSync(wal).size;
       // Without a checkpoint in between, the second fill would append: about twice the size.
       expect(afterSecond).toBeLessThan(afterFirst * 1.5);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('keeps the WAL near its limit under writes that never pause', async () => {
     // A PASSIVE checkpoint never catches up with a writer that never pauses, so the log is
     // never started over: 60,000 creates left a 1.6 GB WAL. Past walLimitMiB the worker
     // forces a RESTART between two commits, and the next commit starts the file over.
-    const path = tempDbPath();
-    const store = new SqliteStore({ path, checkpointEveryMs: 20, walLimitMiB: 1 });
-    await store.open();
-    try {
-      const db = store.database;
-      db.exec('CREATE TABLE pad (b BLOB)');
-      const insert = db.prepare('INSERT INTO pad (b) VALUES (randomblob(4096))');
+    await withPaddedStore({ checkpointEveryMs: 20, walLimitMiB: 1 }, async ({ db, insert }) => {
       // One commit after another, ~2 pages each, at least 4,000 of them (32 MB however slow
       // the machine) and for at least a second (50 checkpoint ticks however fast it is):
       // without the RESTART the WAL would hold all of them. Between commits the writer works
@@ -78,7 +87,7 @@ describe('SQLite WAL checkpoints', () => {
       const end = Date.now() + 1000;
       let commits = 0;
       while (commits < 4000 || Date.now() < end) {
-        insert.run();
+        insert();
         commits++;
         const busyUntil = performance.now() + 0.05;
         while (performance.now() < busyUntil);
@@ -87,43 +96,61 @@ describe('SQLite WAL checkpoints', () => {
       // high-water mark while writes go on, and is truncated once they stop (below).
       const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
       expect(log).toBeLessThan((commits * 2) / 4);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('gives the space back once writes stop, not in the write that starts the log over', async () => {
-    const path = tempDbPath();
-    const store = new SqliteStore({ path, checkpointEveryMs: 20, walLimitMiB: 1 });
-    await store.open();
-    try {
-      const db = store.database;
+    await withPaddedStore({ checkpointEveryMs: 20, walLimitMiB: 1 }, async ({ path, db, insert }) => {
       // Truncating inside the write that starts the log over stalled the event loop.
       expect(db.pragma('journal_size_limit', { simple: true })).toBe(-1);
-      db.exec('CREATE TABLE pad (b BLOB)');
-      const insert = db.prepare('INSERT INTO pad (b) VALUES (randomblob(4096))');
       const wal = `${path}-wal`;
       // 4 MB in one commit: past the limit whatever the checkpoints do meanwhile.
       db.transaction(() => {
-        for (let i = 0; i < 1000; i++) insert.run();
+        for (let i = 0; i < 1000; i++) insert();
       })();
       expect(statSync(wal).size).toBeGreaterThan(4_000_000);
       // Writes that start the log over keep the file's size: reused, not cut, while busy.
       const sequence = walCheckpointSequence(wal);
       let rows = 1000;
       await waitFor(() => {
-        insert.run();
+        insert();
         rows++;
         return walCheckpointSequence(wal) !== sequence;
       }, 5000, 'a write to start the log over');
       expect(statSync(wal).size).toBeGreaterThan(4_000_000);
       // No writes for a tick: the worker truncates the file, and nothing written is lost.
       await waitFor(() => statSync(wal).size === 0, 5000, 'the idle WAL to be truncated');
-      insert.run();
+      insert();
       expect(db.prepare('SELECT count(*) AS n FROM pad').get()).toEqual({ n: rows + 1 });
-    } finally {
-      await store.close();
-    }
+    });
+  });
+
+  it('truncates only after a quiet spell, not in a gap between writes', async () => {
+    // The TRUNCATE holds writers off while the file system frees the file: in a short gap of
+    // a busy stream (a lateness round after a bulk import) the next write waited for it.
+    await withPaddedStore({ checkpointEveryMs: 20, walLimitMiB: 1 }, async ({ path, db, insert }) => {
+      const wal = `${path}-wal`;
+      db.transaction(() => {
+        for (let i = 0; i < 1000; i++) insert();
+      })();
+      const sequence = walCheckpointSequence(wal);
+      await waitFor(() => {
+        insert();
+        return walCheckpointSequence(wal) !== sequence;
+      }, 5000, 'a write to start the log over');
+      // A write every 30 ms for a second. Ticks (20 ms) that find nothing new come between
+      // writes, never five in a row. And as each tick copies the log back, each write starts it
+      // over with the same two frames: a tick that counted frames saw no writes at all.
+      const pause = new Int32Array(new SharedArrayBuffer(4));
+      let smallest = Infinity;
+      for (const end = Date.now() + 1000; Date.now() < end; Atomics.wait(pause, 0, 0, 30)) {
+        insert();
+        smallest = Math.min(smallest, statSync(wal).size);
+      }
+      expect(smallest).toBeGreaterThan(4_000_000);
+      // Then quiet: the space comes back.
+      await waitFor(() => statSync(wal).size === 0, 5000, 'the quiet WAL to be truncated');
+    });
   });
 
   it('closes the worker with the store, leaving a consistent database', async () => {
