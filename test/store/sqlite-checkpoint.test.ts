@@ -47,6 +47,26 @@ async function withPaddedStore(options: Omit<SqliteStoreOptions, 'path'>, use: (
   }
 }
 
+/**
+ * 4 MB in one commit (past a 1 MiB limit whatever the checkpoints do meanwhile), then one row
+ * at a time until a write starts the log over; returns the rows written.
+ */
+async function fillPastLimitAndStartOver({ path, db, insert }: PaddedStore): Promise<number> {
+  const wal = `${path}-wal`;
+  let rows = 1000;
+  db.transaction(() => {
+    for (let i = 0; i < rows; i++) insert();
+  })();
+  expect(statSync(wal).size).toBeGreaterThan(4_000_000);
+  const sequence = walCheckpointSequence(wal);
+  await waitFor(() => {
+    insert();
+    rows++;
+    return walCheckpointSequence(wal) !== sequence;
+  }, 5000, 'a write to start the log over');
+  return rows;
+}
+
 describe('SQLite WAL checkpoints', () => {
   it('are taken by the checkpoint worker, so the WAL is reused instead of growing', async () => {
     await withPaddedStore({ checkpointEveryMs: 50 }, async ({ path, db, insert }) => {
@@ -100,25 +120,15 @@ describe('SQLite WAL checkpoints', () => {
   });
 
   it('gives the space back once writes stop, not in the write that starts the log over', async () => {
-    await withPaddedStore({ checkpointEveryMs: 20, walLimitMiB: 1 }, async ({ path, db, insert }) => {
+    await withPaddedStore({ checkpointEveryMs: 20, walLimitMiB: 1 }, async (store) => {
+      const { path, db, insert } = store;
       // Truncating inside the write that starts the log over stalled the event loop.
       expect(db.pragma('journal_size_limit', { simple: true })).toBe(-1);
       const wal = `${path}-wal`;
-      // 4 MB in one commit: past the limit whatever the checkpoints do meanwhile.
-      db.transaction(() => {
-        for (let i = 0; i < 1000; i++) insert();
-      })();
-      expect(statSync(wal).size).toBeGreaterThan(4_000_000);
       // Writes that start the log over keep the file's size: reused, not cut, while busy.
-      const sequence = walCheckpointSequence(wal);
-      let rows = 1000;
-      await waitFor(() => {
-        insert();
-        rows++;
-        return walCheckpointSequence(wal) !== sequence;
-      }, 5000, 'a write to start the log over');
+      const rows = await fillPastLimitAndStartOver(store);
       expect(statSync(wal).size).toBeGreaterThan(4_000_000);
-      // No writes for a tick: the worker truncates the file, and nothing written is lost.
+      // No writes for five ticks: the worker truncates the file, and nothing written is lost.
       await waitFor(() => statSync(wal).size === 0, 5000, 'the idle WAL to be truncated');
       insert();
       expect(db.prepare('SELECT count(*) AS n FROM pad').get()).toEqual({ n: rows + 1 });
@@ -128,22 +138,16 @@ describe('SQLite WAL checkpoints', () => {
   it('truncates only after a quiet spell, not in a gap between writes', async () => {
     // The TRUNCATE holds writers off while the file system frees the file: in a short gap of
     // a busy stream (a lateness round after a bulk import) the next write waited for it.
-    await withPaddedStore({ checkpointEveryMs: 20, walLimitMiB: 1 }, async ({ path, db, insert }) => {
+    await withPaddedStore({ checkpointEveryMs: 40, walLimitMiB: 1 }, async (store) => {
+      const { path, insert } = store;
       const wal = `${path}-wal`;
-      db.transaction(() => {
-        for (let i = 0; i < 1000; i++) insert();
-      })();
-      const sequence = walCheckpointSequence(wal);
-      await waitFor(() => {
-        insert();
-        return walCheckpointSequence(wal) !== sequence;
-      }, 5000, 'a write to start the log over');
-      // A write every 30 ms for a second. Ticks (20 ms) that find nothing new come between
-      // writes, never five in a row. And as each tick copies the log back, each write starts it
-      // over with the same two frames: a tick that counted frames saw no writes at all.
+      await fillPastLimitAndStartOver(store);
+      // A write every 60 ms for a second. Ticks (40 ms) that find nothing new come between
+      // writes, never five in a row (200 ms). And as each tick copies the log back, each write
+      // starts it over with the same two frames: a tick that counted frames saw no writes at all.
       const pause = new Int32Array(new SharedArrayBuffer(4));
       let smallest = Infinity;
-      for (const end = Date.now() + 1000; Date.now() < end; Atomics.wait(pause, 0, 0, 30)) {
+      for (const end = Date.now() + 1000; Date.now() < end; Atomics.wait(pause, 0, 0, 60)) {
         insert();
         smallest = Math.min(smallest, statSync(wal).size);
       }

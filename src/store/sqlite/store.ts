@@ -128,7 +128,7 @@ function openSqlite(options: SqliteStoreOptions, signals: DueSignals): OpenBacke
 function startCheckpointer(db: Database.Database, path: string, everyMs: number, walLimitBytes: number): WalCheckpointer {
   db.pragma('wal_autocheckpoint = 0');
   // No journal_size_limit: this connection starts the log over, and truncating the file in
-  // that write stalled the event loop (checkpointer.ts); the worker truncates it when idle.
+  // that write stalled the event loop (checkpointer.ts); the worker truncates it after a quiet spell.
   return WalCheckpointer.start(path, everyMs, walLimitBytes, (message) => {
     if (db.open) {
       db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
