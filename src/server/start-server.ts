@@ -29,7 +29,7 @@ import { buildHttpServer } from '../http/server.js';
 import { createStore, redactStoreSpec } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { VERSION } from '../version.js';
-import { createDelivery } from './delivery-setup.js';
+import { createDelivery, type DeliveryParts } from './delivery-setup.js';
 import { createEngine, defaultFailurePolicy, engineClock, startFailureHooks, startTaskWorker } from './engine-setup.js';
 import { createEventLog } from './event-log.js';
 import { instrumentStore } from './instrumented-store.js';
@@ -179,8 +179,10 @@ export async function startServer(serverOptions: ServerOptions, parts: ServerPar
   });
 
   let closing: Promise<void> | null = null;
+  let warmUp: Promise<void> = Promise.resolve();
   let grpcApi: GrpcApi | null = null;
   const shutdown = async (): Promise<void> => {
+    await warmUp;
     await grpcApi?.close();
     await app.close();
     await worker?.stop();
@@ -226,6 +228,9 @@ export async function startServer(serverOptions: ServerOptions, parts: ServerPar
             { cause: error },
           );
         });
+  // Beside the start, not before it: ready comes as soon as it did, and a job already due
+  // fires at once (through code that may still be cold, as before the warm-up existed).
+  warmUp = warmUpDelivery(delivery, logger);
   await engine.start();
   try {
     await app.listen({ port: options.port, host: options.host });
@@ -277,6 +282,13 @@ async function createAppCallbackDelivery(options: NodeOptions): Promise<JobRunne
  * person at the terminal) and the log says where to find it. Servers verifying tokens against a
  * JWKS cannot sign one: the dashboard then asks for a token.
  */
+/** The delivery warm-up (delivery-warm-up.ts) in the background; how long it took goes to the debug log. */
+async function warmUpDelivery(delivery: DeliveryParts, logger: Logger): Promise<void> {
+  const started = performance.now();
+  const answered = await delivery.warmUp();
+  logger.log('debug', 'callback delivery warmed up', undefined, { requests_answered: answered, duration_ms: Math.round(performance.now() - started) });
+}
+
 async function announceDashboard(
   url: string,
   secret: string | undefined,

@@ -1,0 +1,107 @@
+/**
+ * A fresh server runs its first callbacks through cold code: V8 compiles each function on
+ * its first call, undici's HTTP parser is WebAssembly compiled function by function as it is
+ * first used, and the first HMAC and the first connections set up what later ones reuse.
+ * Measured on the Dapr-style callback path (2,000 jobs due over 10 s): the first 5–8
+ * callbacks after start arrived 10–25 ms late, the rest within 5 ms (docs/benchmarks.md,
+ * "The first callbacks after start"). So the server sends requests through the same code to
+ * a listener of its own on the loopback interface once it is ready, before the first job it
+ * claims can be due in the common case: the body, the headers and the signature are built as
+ * for a job, the request goes through a keep-alive pool, and the answer is read. Nothing
+ * leaves the process and nothing is stored.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Clock } from '../../core/clock.js';
+import { CALLBACK_QUEUE, type ClaimedJob, type Dialect } from '../../core/types.js';
+import { CallbackDelivery, type CallbackDeliveryOptions } from './callback-delivery.js';
+
+/** Requests per lane: enough for the parser's and the runner's code to be compiled and reused. */
+export const WARM_UP_REQUESTS_PER_LANE = 16;
+/** Lanes in flight at once, so opening a connection is run through too, not only reusing one. */
+export const WARM_UP_LANES = 4;
+
+/**
+ * Sends WARM_UP_LANES × WARM_UP_REQUESTS_PER_LANE requests through a CallbackDelivery made
+ * with `options` (its app URL replaced by the local listener; no traceparent callback, so no
+ * spans) and resolves with how many were answered 2xx. Never rejects: a warm-up that cannot
+ * run leaves the first callbacks as slow as they were, nothing worse.
+ */
+export async function warmCallbackDelivery(options: CallbackDeliveryOptions, clock: Clock): Promise<number> {
+  let listener: Server | undefined;
+  let delivery: CallbackDelivery | undefined;
+  try {
+    listener = await listenOnLoopback();
+    const { port } = listener.address() as AddressInfo;
+    delivery = new CallbackDelivery({ ...options, appUrl: `http://127.0.0.1:${port}`, connections: WARM_UP_LANES, traceparent: undefined }, clock);
+    const runner = delivery;
+    let answered = 0;
+    const lane = async (laneIndex: number): Promise<void> => {
+      for (let i = 0; i < WARM_UP_REQUESTS_PER_LANE; i++) {
+        const result = await runner.run(warmUpJob(laneIndex * WARM_UP_REQUESTS_PER_LANE + i, clock.now()), new AbortController().signal);
+        if (result.ok) answered++;
+      }
+    };
+    await Promise.all(Array.from({ length: WARM_UP_LANES }, (_, laneIndex) => lane(laneIndex)));
+    return answered;
+  } catch {
+    return 0;
+  } finally {
+    await delivery?.close().catch(() => {});
+    if (listener) {
+      listener.closeAllConnections();
+      await new Promise((resolve) => listener!.close(resolve));
+    }
+  }
+}
+
+/** Answers every request 200 once its body is read, as an app does. */
+function listenOnLoopback(): Promise<Server> {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{"status":"success"}');
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+/** A callback job as a claim returns one; the dialects alternate so `--callback-style auto` runs both shapes. */
+function warmUpJob(index: number, now: number): ClaimedJob {
+  const dialect: Dialect = index % 2 === 0 ? 'dapr' : 'envelope';
+  return {
+    id: `warm-up-${index}`,
+    scheduleId: null,
+    name: `warm-up-${index}`,
+    occurrence: now,
+    runAt: now,
+    status: 'running',
+    attempts: 1,
+    leaseOwner: null,
+    leaseUntil: null,
+    workerId: null,
+    createdAt: now,
+    startedAt: now,
+    completedAt: null,
+    result: null,
+    error: null,
+    cancelRequested: false,
+    dialect,
+    target: 'callback',
+    queue: CALLBACK_QUEUE,
+    taskName: null,
+    taskVersion: null,
+    priority: 'normal',
+    payload: `{"i":${index}}`,
+    failurePolicy: null,
+    timeoutMs: null,
+    tags: [],
+    metadata: '{}',
+    delivery: null,
+    deliver: true,
+  };
+}
