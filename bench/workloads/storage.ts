@@ -35,12 +35,15 @@ export const storageWorkload: Workload = {
   describe: (sizes) =>
     `${formatNumber(sizes.storageJobs, 0)} jobs are bulk-inserted with due times spread evenly over the next day ` +
     `(the first 10 min out); no worker runs. MiB = the system's storage after inserting (Redis: sum of MEMORY USAGE ` +
-    `over the trial's keys; PostgreSQL: pg_total_relation_size of every table in the system's schema); ` +
+    `over the trial's keys; PostgreSQL: pg_total_relation_size of every table in the system's schema; SQLite: the file ` +
+    `plus its WAL, the WAL also on its own, at rest: once neither has changed size for 2 s and the WAL is within its ` +
+    `64 MiB limit, which the checkpointer restores after 5 quiet seconds); ` +
     `bytes/job = (after − empty) ÷ jobs. Server RSS (right after the insert), restart-to-ready (SIGTERM until ` +
     `/healthz answers) and RSS after restart (3 s after ready: keeping the jobs, without the insert's garbage) apply ` +
     `only to systems with a server process of their own. One run (the figures are sizes, not timings; the insert rate is a by-product).`,
   figures: () => [
     { key: 'mib', label: 'MiB', better: 'lower', decimals: 1, headline: true, ratio: true },
+    { key: 'walMiB', label: 'of it WAL MiB', better: 'lower', decimals: 1, headline: false, ratio: false },
     { key: 'bytesPerJob', label: 'bytes/job', better: 'lower', decimals: 0, headline: true, ratio: true },
     { key: 'insertJobsPerSec', label: 'insert jobs/s', better: 'higher', decimals: 0, headline: false, ratio: true },
     { key: 'serverRssMiB', label: 'server RSS MiB', better: 'lower', decimals: 1, headline: true, ratio: true },
@@ -64,6 +67,7 @@ export const storageWorkload: Workload = {
       const server = trial.measureServer ? await trial.measureServer() : undefined;
       return {
         mib: full.bytes / MIB,
+        walMiB: full.extra?.walBytes === undefined ? Number.NaN : full.extra.walBytes / MIB,
         bytesPerJob: (full.bytes - empty.bytes) / sizes.storageJobs,
         insertJobsPerSec: sizes.storageJobs / insertSeconds,
         serverRssMiB: server ? server.rssBytes / MIB : Number.NaN,
