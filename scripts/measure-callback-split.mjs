@@ -53,7 +53,7 @@ const server = spawn(
   process.execPath,
   [...nodeFlags, join(root, 'bin/chime.js'), 'serve', '--store', `sqlite://${dir}/chime.db`, '--data-dir', dir, '--port', String(port),
     '--app-url', appUrl, '--callback-style', 'envelope', '--max-concurrent-jobs', '50', '--log-level', 'warn', '--no-ui'],
-  { stdio: ['ignore', 'ignore', 'inherit'] },
+  { stdio: ['ignore', 'inherit', 'inherit'] },
 );
 const base = `http://127.0.0.1:${port}`;
 const ready = Date.now();
