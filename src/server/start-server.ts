@@ -37,6 +37,7 @@ import { createLogger, type Logger } from './logger.js';
 import { claimNodeIdentity } from './node-identity.js';
 import { ChimeMetrics } from './metrics.js';
 import type { NodeOptions, ServerOptions } from './options.js';
+import type { AppCallbackDeliveryOptions } from '../grpc/app-callback-delivery.js';
 import { loadOrCreateSecret, loginLink } from './secrets.js';
 import { EXIT_CODES, listenError, openStoreOrExplain, StartupError } from './startup-error.js';
 import { loadOpenTelemetry, OtelJobTracing } from './tracing.js';
@@ -230,7 +231,7 @@ export async function startServer(serverOptions: ServerOptions, parts: ServerPar
         });
   // Beside the start, not before it: ready comes as soon as it did, and a job already due
   // fires at once (through code that may still be cold, as before the warm-up existed).
-  warmUp = warmUpDelivery(delivery, logger);
+  warmUp = warmUpDelivery(delivery, options, clock, logger);
   await engine.start();
   try {
     await app.listen({ port: options.port, host: options.host });
@@ -271,8 +272,32 @@ export async function startServer(serverOptions: ServerOptions, parts: ServerPar
  * start-up, which `chime jobs ...` and HTTP-only servers need not pay.
  */
 async function createAppCallbackDelivery(options: NodeOptions): Promise<JobRunner> {
-  const { AppCallbackDelivery, appGrpcAddress } = await import('../grpc/app-callback-delivery.js');
-  return new AppCallbackDelivery({ address: appGrpcAddress(options.appUrl), nodeId: options.nodeId, appApiToken: options.appApiToken });
+  const { AppCallbackDelivery } = await import('../grpc/app-callback-delivery.js');
+  return new AppCallbackDelivery(await appCallbackOptions(options));
+}
+
+async function appCallbackOptions(options: NodeOptions): Promise<AppCallbackDeliveryOptions> {
+  const { appGrpcAddress } = await import('../grpc/app-callback-delivery.js');
+  return { address: appGrpcAddress(options.appUrl), nodeId: options.nodeId, appApiToken: options.appApiToken };
+}
+
+/**
+ * The delivery warm-ups in the background (delivery-warm-up.ts; app-callback-warm-up.ts with
+ * `--app-protocol grpc`, first, as that is the app's path); what they did goes to the debug log.
+ */
+async function warmUpDelivery(delivery: DeliveryParts, options: NodeOptions, clock: Clock, logger: Logger): Promise<void> {
+  const started = performance.now();
+  let grpcCallsAnswered: number | undefined;
+  if (options.appProtocol === 'grpc') {
+    const { warmAppCallbackDelivery } = await import('../grpc/app-callback-warm-up.js');
+    grpcCallsAnswered = await warmAppCallbackDelivery(await appCallbackOptions(options), clock);
+  }
+  const requestsAnswered = await delivery.warmUp();
+  logger.log('debug', 'callback delivery warmed up', undefined, {
+    requests_answered: requestsAnswered,
+    grpc_calls_answered: grpcCallsAnswered,
+    duration_ms: Math.round(performance.now() - started),
+  });
 }
 
 /**
@@ -282,13 +307,6 @@ async function createAppCallbackDelivery(options: NodeOptions): Promise<JobRunne
  * person at the terminal) and the log says where to find it. Servers verifying tokens against a
  * JWKS cannot sign one: the dashboard then asks for a token.
  */
-/** The delivery warm-up (delivery-warm-up.ts) in the background; how long it took goes to the debug log. */
-async function warmUpDelivery(delivery: DeliveryParts, logger: Logger): Promise<void> {
-  const started = performance.now();
-  const answered = await delivery.warmUp();
-  logger.log('debug', 'callback delivery warmed up', undefined, { requests_answered: answered, duration_ms: Math.round(performance.now() - started) });
-}
-
 async function announceDashboard(
   url: string,
   secret: string | undefined,

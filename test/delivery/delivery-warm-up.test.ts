@@ -1,10 +1,12 @@
-/** The callback delivery warm-up: real requests through the runner's code, to a listener of its own only. */
+/** The callback delivery warm-ups: real requests through the runners' code, to a listener of their own only. */
 import { describe, expect, it, vi } from 'vitest';
 import { SystemClock } from '../../src/core/clock.js';
+import { warmAppCallbackDelivery } from '../../src/grpc/app-callback-warm-up.js';
 import type { CallbackDeliveryOptions } from '../../src/runtime/delivery/callback-delivery.js';
 import { warmCallbackDelivery, WARM_UP_LANES, WARM_UP_REQUESTS_PER_LANE } from '../../src/runtime/delivery/delivery-warm-up.js';
 import { OutboundGuard } from '../../src/runtime/delivery/outbound-guard.js';
 import { generateWebhookSecret, WebhookSigner } from '../../src/runtime/delivery/webhook-signing.js';
+import { GrpcApp } from '../support/dapr-grpc.js';
 import { Receiver } from '../support/receiver.js';
 import { startTestServer } from '../support/server.js';
 
@@ -43,6 +45,20 @@ describe('warmCallbackDelivery', () => {
   });
 });
 
+describe('warmAppCallbackDelivery', () => {
+  it('makes OnJobEvent calls, every one answered, none to the app', async () => {
+    const app = new GrpcApp();
+    const appUrl = await app.start({ stable: true });
+    try {
+      const address = new URL(appUrl).host;
+      expect(await warmAppCallbackDelivery({ address, nodeId: 'node-a' }, new SystemClock())).toBe(REQUESTS);
+      expect(app.events).toHaveLength(0);
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
 describe('chime serve', () => {
   it('warms its delivery up at start without a request to the app', async () => {
     const app = new Receiver();
@@ -51,6 +67,18 @@ describe('chime serve', () => {
       const server = await startTestServer({ appUrl });
       await server.close();
       expect(app.received).toHaveLength(0);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('warms its gRPC delivery up too with --app-protocol grpc, without a call to the app', async () => {
+    const app = new GrpcApp();
+    const appUrl = await app.start({ stable: true });
+    try {
+      const server = await startTestServer({ appUrl, appProtocol: 'grpc' });
+      await server.close();
+      expect(app.events).toHaveLength(0);
     } finally {
       await app.stop();
     }

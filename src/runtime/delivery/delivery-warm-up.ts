@@ -13,6 +13,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../core/clock.js';
+import type { JobRunner } from '../../core/job-runner.js';
 import { CALLBACK_QUEUE, type ClaimedJob, type Dialect } from '../../core/types.js';
 import { CallbackDelivery, type CallbackDeliveryOptions } from './callback-delivery.js';
 
@@ -34,16 +35,7 @@ export async function warmCallbackDelivery(options: CallbackDeliveryOptions, clo
     listener = await listenOnLoopback();
     const { port } = listener.address() as AddressInfo;
     delivery = new CallbackDelivery({ ...options, appUrl: `http://127.0.0.1:${port}`, connections: WARM_UP_LANES, traceparent: undefined }, clock);
-    const runner = delivery;
-    let answered = 0;
-    const lane = async (laneIndex: number): Promise<void> => {
-      for (let i = 0; i < WARM_UP_REQUESTS_PER_LANE; i++) {
-        const result = await runner.run(warmUpJob(laneIndex * WARM_UP_REQUESTS_PER_LANE + i, clock.now()), new AbortController().signal);
-        if (result.ok) answered++;
-      }
-    };
-    await Promise.all(Array.from({ length: WARM_UP_LANES }, (_, laneIndex) => lane(laneIndex)));
-    return answered;
+    return await runWarmUpJobs(delivery, clock);
   } catch {
     return 0;
   } finally {
@@ -53,6 +45,22 @@ export async function warmCallbackDelivery(options: CallbackDeliveryOptions, clo
       await new Promise((resolve) => listener!.close(resolve));
     }
   }
+}
+
+/**
+ * Runs WARM_UP_LANES lanes of WARM_UP_REQUESTS_PER_LANE made-up callback jobs through
+ * `runner`; how many it delivered. Rejects if the runner throws (the caller closes up).
+ */
+export async function runWarmUpJobs(runner: JobRunner, clock: Clock): Promise<number> {
+  let delivered = 0;
+  const lane = async (laneIndex: number): Promise<void> => {
+    for (let i = 0; i < WARM_UP_REQUESTS_PER_LANE; i++) {
+      const result = await runner.run(warmUpJob(laneIndex * WARM_UP_REQUESTS_PER_LANE + i, clock.now()), new AbortController().signal);
+      if (result.ok) delivered++;
+    }
+  };
+  await Promise.all(Array.from({ length: WARM_UP_LANES }, (_, laneIndex) => lane(laneIndex)));
+  return delivered;
 }
 
 /** Answers every request 200 once its body is read, as an app does. */
