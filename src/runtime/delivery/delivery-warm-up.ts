@@ -4,11 +4,10 @@
  * first used, and the first HMAC and the first connections set up what later ones reuse.
  * Measured on the Dapr-style callback path (2,000 jobs due over 10 s): the first 5–8
  * callbacks after start arrived 10–25 ms late, the rest within 5 ms (docs/benchmarks.md,
- * "The first callbacks after start"). So the server sends requests through the same code to
- * a listener of its own on the loopback interface once it is ready, before the first job it
- * claims can be due in the common case: the body, the headers and the signature are built as
- * for a job, the request goes through a keep-alive pool, and the answer is read. Nothing
- * leaves the process and nothing is stored.
+ * "The first callbacks after start"). So the server, beside its start, sends requests through
+ * the same code to a listener of its own on the loopback interface: the body, the headers and
+ * the signature are built as for a job, the request goes through a keep-alive pool, and the
+ * answer is read. Nothing leaves the process and nothing is stored.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
