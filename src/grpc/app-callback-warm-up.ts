@@ -7,7 +7,7 @@
  */
 import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import type { Clock } from '../core/clock.js';
-import { runWarmUpJobs } from '../runtime/delivery/delivery-warm-up.js';
+import { runWarmUpJobs } from '../core/runner-warm-up.js';
 import { AppCallbackDelivery, type AppCallbackDeliveryOptions } from './app-callback-delivery.js';
 import { daprService } from './proto-files.js';
 

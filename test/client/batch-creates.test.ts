@@ -14,12 +14,15 @@ import { startTestServer, testToken } from '../support/server.js';
 
 const FAR = '2031-01-01T00:00:00Z';
 
-/** The requests undici sends from this process while `fn` runs, as "METHOD path". */
-async function requestsDuring(fn: () => Promise<unknown>): Promise<string[]> {
+/**
+ * The requests undici sends from this process to `origin` while `fn` runs, as "METHOD path"
+ * (not the server's own: its delivery warm-up may still be sending to its loopback listener).
+ */
+async function requestsDuring(origin: string, fn: () => Promise<unknown>): Promise<string[]> {
   const seen: string[] = [];
   const onCreate = (message: unknown) => {
-    const { request } = message as { request: { method: string; path: string } };
-    seen.push(`${request.method} ${request.path.split('?')[0]}`);
+    const { request } = message as { request: { origin: string; method: string; path: string } };
+    if (request.origin === origin) seen.push(`${request.method} ${request.path.split('?')[0]}`);
   };
   subscribe('undici:request:create', onCreate);
   try {
@@ -44,7 +47,7 @@ describe('JobsClient batchCreates against a server', () => {
 
   it('sends 2,500 creates of one tick as three bulk requests, each call answered with its own job', async () => {
     let jobs: Awaited<ReturnType<JobsClient['createJob']>>[] = [];
-    const sent = await requestsDuring(async () => {
+    const sent = await requestsDuring(server.url, async () => {
       jobs = await Promise.all(Array.from({ length: 2_500 }, (_, i) => client.createJob({ task_name: 'noop', args: [i], scheduled_at: FAR, tags: ['batch-a'] })));
     });
     expect(sent).toEqual(['POST /api/v1/jobs/bulk', 'POST /api/v1/jobs/bulk', 'POST /api/v1/jobs/bulk']);
