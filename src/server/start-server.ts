@@ -25,6 +25,7 @@ import { RecentEvents } from '../services/recent-events.js';
 import type { TaskDefinition } from '../core/tasks.js';
 import { Authenticator } from '../http/auth.js';
 import type { GrpcApi } from '../grpc/grpc-server.js';
+import type { AppCallbackDeliveryOptions } from '../grpc/app-callback-delivery.js';
 import { buildHttpServer } from '../http/server.js';
 import { createStore, redactStoreSpec } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
@@ -37,7 +38,6 @@ import { createLogger, type Logger } from './logger.js';
 import { claimNodeIdentity } from './node-identity.js';
 import { ChimeMetrics } from './metrics.js';
 import type { NodeOptions, ServerOptions } from './options.js';
-import type { AppCallbackDeliveryOptions } from '../grpc/app-callback-delivery.js';
 import { loadOrCreateSecret, loginLink } from './secrets.js';
 import { EXIT_CODES, listenError, openStoreOrExplain, StartupError } from './startup-error.js';
 import { loadOpenTelemetry, OtelJobTracing } from './tracing.js';
@@ -289,8 +289,9 @@ async function warmUpDelivery(delivery: DeliveryParts, options: NodeOptions, clo
   const started = performance.now();
   let grpcCallsAnswered: number | undefined;
   if (options.appProtocol === 'grpc') {
-    const { warmAppCallbackDelivery } = await import('../grpc/app-callback-warm-up.js');
-    grpcCallsAnswered = await warmAppCallbackDelivery(await appCallbackOptions(options), clock);
+    // The warm-ups never reject; loading the module could: then only the gRPC one is skipped.
+    const warmUpModule = await import('../grpc/app-callback-warm-up.js').catch(() => null);
+    if (warmUpModule) grpcCallsAnswered = await warmUpModule.warmAppCallbackDelivery(await appCallbackOptions(options), clock);
   }
   const requestsAnswered = await delivery.warmUp();
   logger.log('debug', 'callback delivery warmed up', undefined, {
