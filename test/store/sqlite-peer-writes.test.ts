@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DueSignals } from '../../src/store/due-signals.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
-import { PeerWrites } from '../../src/store/sqlite/peer-writes.js';
+import { PeerWrites, type PeerWritesOptions } from '../../src/store/sqlite/peer-writes.js';
 import type { DueSignal, Store } from '../../src/store/store.js';
 import { T0, newJob } from '../support/fixtures.js';
 import { tempDbPath } from '../support/temp.js';
@@ -62,5 +62,79 @@ describe('SQLite: writes by another connection to the file', () => {
       reader.close();
       writer.close();
     }
+  });
+
+  describe('a file event whose first check saw nothing', () => {
+    let cleanup: (() => void) | undefined;
+    afterEach(() => {
+      cleanup?.();
+      cleanup = undefined;
+    });
+
+    /** Two connections to one file, and the reader's PeerWrites with no watch and no poll. */
+    function watchedPair(options: PeerWritesOptions) {
+      const path = tempDbPath();
+      const reader = new Database(path);
+      const writer = new Database(path);
+      reader.pragma('journal_mode = WAL');
+      writer.exec('CREATE TABLE t (x INTEGER)');
+      const signals = new DueSignals();
+      const seen: (DueSignal | null)[] = [];
+      signals.subscribe((signal) => seen.push(signal));
+      const peers = new PeerWrites(reader, signals, 600_000, options);
+      cleanup = () => {
+        peers.stop();
+        reader.close();
+        writer.close();
+      };
+      return { peers, seen, commit: () => writer.prepare('INSERT INTO t VALUES (1)').run() };
+    }
+
+    /** The rest of this turn and the next: a look queued before this call has run by then. */
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+    // A window of a minute: however slow the machine, the looks below fall inside it.
+    it('looks again on the next turn, so a commit published a turn later is seen at once', async () => {
+      const { peers, seen, commit } = watchedPair({ lookAgainForMs: 60_000 });
+      peers.fileChanged();
+      await nextTurn(); // the first look: nothing published yet
+      expect(seen).toEqual([]);
+      commit();
+      await nextTurn(); // the next turn's look
+      expect(seen).toEqual([null]);
+    });
+
+    // The later look half a second away: the next turn surely comes before it.
+    it('after a commit of its own does not look on later turns, only once more later', async () => {
+      let own = 0;
+      const { peers, seen, commit } = watchedPair({ lookAgainForMs: 60_000, recheckAfterMs: 500, ownCommits: () => own });
+      own++; // this connection committed: the event is most likely its own
+      peers.fileChanged();
+      await nextTurn();
+      commit();
+      await nextTurn();
+      expect(seen).toEqual([]);
+      await vi.waitFor(() => expect(seen).toEqual([null]), { timeout: 5000, interval: 10 });
+    });
+
+    it('does not look on later turns once the window after the last event has passed', async () => {
+      const { peers, seen, commit } = watchedPair({ lookAgainForMs: 0, recheckAfterMs: 500 });
+      peers.fileChanged();
+      await nextTurn();
+      commit();
+      await nextTurn();
+      expect(seen).toEqual([]);
+      await vi.waitFor(() => expect(seen).toEqual([null]), { timeout: 5000, interval: 10 });
+    });
+
+    it('does not look on later turns while its budget for them is spent', async () => {
+      const { peers, seen, commit } = watchedPair({ lookAgainForMs: 60_000, lookBudgetMs: 0, recheckAfterMs: 500 });
+      peers.fileChanged();
+      await nextTurn();
+      commit();
+      await nextTurn();
+      expect(seen).toEqual([]);
+      await vi.waitFor(() => expect(seen).toEqual([null]), { timeout: 5000, interval: 10 });
+    });
   });
 });

@@ -13,6 +13,8 @@ export class SqliteContext {
   private readonly rowStatements = new Map<string, RowStatement>();
   private queued: QueuedWrite[] = [];
   private flushScheduled = false;
+  /** Transactions this connection committed: PeerWrites tells its own file events apart. */
+  commits = 0;
 
   constructor(readonly db: Database.Database) {}
 
@@ -54,6 +56,7 @@ export class SqliteContext {
     try {
       const value = fn();
       this.prepare('COMMIT').run();
+      this.commits++;
       return value;
     } catch (error) {
       if (this.db.inTransaction) this.prepare('ROLLBACK').run();

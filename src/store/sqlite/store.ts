@@ -104,7 +104,7 @@ function openSqlite(options: SqliteStoreOptions, signals: DueSignals): OpenBacke
   const context = new SqliteContext(db);
   const walLimitBytes = (options.walLimitMiB ?? 64) * 1024 * 1024;
   const checkpointer = path === ':memory:' ? undefined : startCheckpointer(db, path, options.checkpointEveryMs ?? 1000, walLimitBytes);
-  const peers = new PeerWrites(db, signals, options.pollIntervalMs ?? 100);
+  const peers = new PeerWrites(db, signals, options.pollIntervalMs ?? 100, { ownCommits: () => context.commits });
   if (path !== ':memory:') peers.watch(path);
   return {
     context,
