@@ -19,11 +19,60 @@ export interface RunResult {
 }
 
 /**
+ * The abort of one attempt (its timeout, a cancel, the shutdown). Its AbortSignal is made
+ * only when something asks for it (an HTTP request to abort, a handler reading `signal`): an
+ * AbortController per job, with the listeners the runner put on it, cost a task worker a
+ * fifth of its CPU per job (docs/benchmarks.md, "An AbortController per job").
+ */
+export class AttemptAbort {
+  private controller: AbortController | undefined;
+  private listeners: (() => void)[] | undefined;
+  private abortedFor: AbortReason | undefined;
+
+  /** Why the attempt was aborted; undefined while it was not. */
+  get reason(): AbortReason | undefined {
+    return this.abortedFor;
+  }
+
+  /** The attempt's AbortSignal, made on first use (aborted already if the attempt is). */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortedFor) this.controller.abort(this.abortedFor);
+    }
+    return this.controller.signal;
+  }
+
+  /** The first reason wins; later calls change nothing. */
+  abort(reason: AbortReason): void {
+    if (this.abortedFor) return;
+    this.abortedFor = reason;
+    this.controller?.abort(reason);
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    if (listeners) for (const listener of listeners) listener();
+  }
+
+  /** Calls `listener` once on abort (at once if aborted already); the function returned removes it. */
+  onAbort(listener: () => void): () => void {
+    if (this.abortedFor) {
+      listener();
+      return () => {};
+    }
+    (this.listeners ??= []).push(listener);
+    return () => {
+      const at = this.listeners?.indexOf(listener) ?? -1;
+      if (at >= 0) this.listeners!.splice(at, 1);
+    };
+  }
+}
+
+/**
  * Runs one attempt of a claimed job: an HTTP callback to the app, or a task handler.
  * Never throws; every failure comes back as a RunResult.
  */
 export interface JobRunner {
-  run(job: ClaimedJob, signal: AbortSignal): Promise<RunResult>;
+  run(job: ClaimedJob, abort: AttemptAbort): Promise<RunResult>;
   /**
    * Whether the job may start now. A runner with per-target limits says no while the job's
    * target is busy; the dispatcher then holds the job (claimed) and starts others. Absent: yes.
@@ -32,7 +81,3 @@ export interface JobRunner {
   close(): Promise<void>;
 }
 
-export function abortReasonOf(signal: AbortSignal): AbortReason | undefined {
-  const reason = signal.reason as unknown;
-  return reason === 'timeout' || reason === 'cancelled' || reason === 'shutdown' ? reason : undefined;
-}

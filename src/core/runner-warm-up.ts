@@ -4,7 +4,7 @@
  * pointed at a listener of the server's own, so the first real callbacks do not run cold code.
  */
 import type { Clock } from './clock.js';
-import type { JobRunner } from './job-runner.js';
+import { AttemptAbort, type JobRunner } from './job-runner.js';
 import { CALLBACK_QUEUE, type ClaimedJob, type Dialect } from './types.js';
 
 /** Requests per lane: enough for the parser's and the runner's code to be compiled and reused. */
@@ -20,7 +20,7 @@ export async function runWarmUpJobs(runner: JobRunner, clock: Clock): Promise<nu
   let delivered = 0;
   const lane = async (laneIndex: number): Promise<void> => {
     for (let i = 0; i < WARM_UP_REQUESTS_PER_LANE; i++) {
-      const result = await runner.run(warmUpJob(laneIndex * WARM_UP_REQUESTS_PER_LANE + i, clock.now()), new AbortController().signal);
+      const result = await runner.run(warmUpJob(laneIndex * WARM_UP_REQUESTS_PER_LANE + i, clock.now()), new AttemptAbort());
       if (result.ok) delivered++;
     }
   };

@@ -13,7 +13,7 @@ import type { Clock } from '../core/clock.js';
 import type { ClaimedJob } from '../core/types.js';
 import { jobTopic } from '../core/job-event-choice.js';
 import type { EventSink } from './sink.js';
-import { abortReasonOf, type JobRunner, type RunResult } from '../core/job-runner.js';
+import type { AttemptAbort, JobRunner, RunResult } from '../core/job-runner.js';
 
 export const TOPIC_DELIVERY_TYPE = 'dev.chime.job.due';
 
@@ -31,9 +31,9 @@ export class TopicDelivery implements JobRunner {
     return this.next.admit ? this.next.admit(job) : true;
   }
 
-  async run(job: ClaimedJob, signal: AbortSignal): Promise<RunResult> {
+  async run(job: ClaimedJob, abort: AttemptAbort): Promise<RunResult> {
     const topic = jobTopic(job.metadata);
-    if (topic === null) return this.next.run(job, signal);
+    if (topic === null) return this.next.run(job, abort);
     if (!this.sink) {
       const message = `job "${job.name ?? job.id}" is delivered to topic "${topic}", but this server has no --events-url`;
       return { ok: false, httpStatus: null, error: { message, type: 'NoEventSink', traceback: null } };
@@ -49,7 +49,7 @@ export class TopicDelivery implements JobRunner {
       await this.sink.publishTo(topic, { id, json });
       return { ok: true, httpStatus: null };
     } catch (error) {
-      const aborted = abortReasonOf(signal);
+      const aborted = abort.reason;
       if (aborted) return { ok: false, aborted, httpStatus: null };
       await this.sink.close().catch(() => {});
       const message = `could not publish to topic "${topic}": ${(error as Error)?.message ?? String(error)}`;

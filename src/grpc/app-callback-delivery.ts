@@ -9,7 +9,7 @@
 import { credentials, Metadata, status as GrpcStatus, type Client, type ServiceError } from '@grpc/grpc-js';
 import { formatRfc3339 } from '../core/time-spec.js';
 import type { ClaimedJob } from '../core/types.js';
-import { abortReasonOf, type JobRunner, type RunResult } from '../core/job-runner.js';
+import type { AttemptAbort, JobRunner, RunResult } from '../core/job-runner.js';
 import { anyFromJobData } from './any-data.js';
 import { daprService } from './proto-files.js';
 
@@ -45,7 +45,7 @@ export class AppCallbackDelivery implements JobRunner {
     this.alpha = new (daprService('AppCallbackAlpha'))(options.address, creds, { channelOverride: this.stable.getChannel() });
   }
 
-  async run(job: ClaimedJob, signal: AbortSignal): Promise<RunResult> {
+  async run(job: ClaimedJob, abort: AttemptAbort): Promise<RunResult> {
     const name = job.name ?? job.id;
     const data = anyFromJobData(JSON.parse(job.payload) as unknown);
     const request = { name, data, method: `job/${name}`, content_type: data.type_url, http_extension: { verb: 'POST' } };
@@ -57,13 +57,13 @@ export class AppCallbackDelivery implements JobRunner {
     // APP_API_TOKEN: Dapr sends it to gRPC apps as `dapr-api-token` metadata too.
     if (this.options.appApiToken) metadata.set('dapr-api-token', this.options.appApiToken);
 
-    let error = this.alphaOnly ? await this.call(this.alpha, 'OnJobEventAlpha1', request, metadata, signal) : await this.call(this.stable, 'OnJobEvent', request, metadata, signal);
+    let error = this.alphaOnly ? await this.call(this.alpha, 'OnJobEventAlpha1', request, metadata, abort) : await this.call(this.stable, 'OnJobEvent', request, metadata, abort);
     if (error?.code === GrpcStatus.UNIMPLEMENTED && !this.alphaOnly) {
-      error = await this.call(this.alpha, 'OnJobEventAlpha1', request, metadata, signal);
+      error = await this.call(this.alpha, 'OnJobEventAlpha1', request, metadata, abort);
       if (error?.code !== GrpcStatus.UNIMPLEMENTED) this.alphaOnly = true;
     }
     if (!error || error.code === GrpcStatus.NOT_FOUND) return { ok: true, httpStatus: null };
-    const aborted = abortReasonOf(signal);
+    const aborted = abort.reason;
     if (aborted) return { ok: false, aborted, httpStatus: null };
     const codeName = GrpcStatus[error.code] ?? String(error.code);
     if (error.code === GrpcStatus.UNAVAILABLE) {
@@ -72,16 +72,15 @@ export class AppCallbackDelivery implements JobRunner {
     return { ok: false, httpStatus: null, error: { message: `app answered gRPC ${codeName}${error.details ? `: ${error.details.slice(0, 500)}` : ''}`, type: 'GrpcError', traceback: null } };
   }
 
-  private call(client: Client, method: string, request: object, metadata: Metadata, signal: AbortSignal): Promise<ServiceError | null> {
+  private call(client: Client, method: string, request: object, metadata: Metadata, abort: AttemptAbort): Promise<ServiceError | null> {
     return new Promise((resolve) => {
       const invoke = (client as unknown as Record<string, UnaryMethod>)[method]!.bind(client);
+      let stopListening = (): void => {};
       const pending = invoke(request, metadata, (error) => {
-        signal.removeEventListener('abort', cancel);
+        stopListening();
         resolve(error);
       });
-      const cancel = (): void => pending.cancel();
-      if (signal.aborted) pending.cancel();
-      else signal.addEventListener('abort', cancel, { once: true });
+      stopListening = abort.onAbort(() => pending.cancel());
     });
   }
 

@@ -260,15 +260,20 @@ export class ClaimLoop {
     let earliestAhead = Number.POSITIVE_INFINITY;
     let blocked = 0;
     let started = 0;
-    const kept: ClaimedJob[] = [];
-    for (const job of this.reserved) {
+    let kept: ClaimedJob[] = [];
+    const held = this.reserved;
+    for (let i = 0; i < held.length; i++) {
+      const job = held[i]!;
+      if (this.slots.running() >= this.options.concurrency) {
+        // Every slot busy: the rest wait for a slot (not blocked by their targets), and the
+        // walk after the next freed slot arms the wake-up for any held ahead of its time.
+        // Walking each of them here, on every freed slot, was 5% of a busy worker's CPU at
+        // 50 slots (docs/benchmarks.md, "An AbortController per job").
+        kept = kept.length === 0 ? held.slice(i) : kept.concat(held.slice(i));
+        break;
+      }
       if (job.runAt > now) {
         earliestAhead = Math.min(earliestAhead, job.runAt);
-        kept.push(job);
-      } else if (this.slots.running() >= this.options.concurrency) {
-        // Waiting for a slot, like every job behind it: not blocked by its target. Counting
-        // it blocked would let the claim loop pull in MAX_BLOCKED_PER_SLOT times the slots
-        // whenever the app is the bottleneck, and walk them all on every freed slot.
         kept.push(job);
       } else if (job.deliver && !this.slots.admit(job)) {
         blocked++;

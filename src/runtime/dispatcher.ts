@@ -11,7 +11,7 @@ import type { ClaimedJob } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import { ClaimLoop, type ClaimLoopOptions } from './claim-loop.js';
 import { DueWindow, type DueWindowOptions } from './due-window.js';
-import { abortReasonOf, type JobRunner, type RunResult } from '../core/job-runner.js';
+import { AttemptAbort, type JobRunner, type RunResult } from '../core/job-runner.js';
 import { jobRefOf, type LifecycleEvents } from '../core/lifecycle-events.js';
 import { classifyOutcome, type OutcomeRules } from './outcome-classifier.js';
 import type { OutcomeWriter } from './outcome-writer.js';
@@ -24,7 +24,7 @@ export interface DispatcherOptions extends DueWindowOptions, ClaimLoopOptions, O
 
 interface InFlight {
   job: ClaimedJob;
-  controller: AbortController;
+  abort: AttemptAbort;
   timeout: TimerHandle | null;
 }
 
@@ -113,7 +113,7 @@ export class Dispatcher {
       clearTimeout(grace);
     }
     const leftover = [...this.inFlight.values()];
-    for (const entry of leftover) entry.controller.abort('shutdown');
+    for (const entry of leftover) entry.abort.abort('shutdown');
     if (leftover.length > 0) await this.whenIdle();
     this.state = 'stopped';
   }
@@ -124,13 +124,13 @@ export class Dispatcher {
       const held = this.claims.takeHeld(id);
       if (held) {
         // Never started: it ends cancelled without running.
-        const controller = new AbortController();
-        controller.abort(reason);
-        const entry: InFlight = { job: held, controller, timeout: null };
+        const abort = new AttemptAbort();
+        abort.abort(reason);
+        const entry: InFlight = { job: held, abort, timeout: null };
         this.inFlight.set(held.id, entry);
         this.finishJob(entry, this.clock.now(), { ok: false, httpStatus: null, aborted: reason });
       } else {
-        this.inFlight.get(id)?.controller.abort(reason);
+        this.inFlight.get(id)?.abort.abort(reason);
       }
     }
   }
@@ -141,8 +141,8 @@ export class Dispatcher {
   }
 
   private startJob(job: ClaimedJob): void {
-    const controller = new AbortController();
-    const entry: InFlight = { job, controller, timeout: null };
+    const abort = new AttemptAbort();
+    const entry: InFlight = { job, abort, timeout: null };
     this.inFlight.set(job.id, entry);
     this.onJobStarted();
     const firedAt = this.clock.now();
@@ -152,10 +152,10 @@ export class Dispatcher {
     }
     if (job.deliver) {
       const timeoutMs = job.timeoutMs ?? this.options.defaultTimeoutMs;
-      entry.timeout = this.clock.setTimer(firedAt + timeoutMs, () => controller.abort('timeout'));
+      entry.timeout = this.clock.setTimer(firedAt + timeoutMs, () => abort.abort('timeout'));
     }
     const attempt: Promise<RunResult> = job.deliver
-      ? this.runner.run(job, controller.signal)
+      ? this.runner.run(job, abort)
       : Promise.resolve({ ok: false, httpStatus: null });
     void attempt
       .catch((error: unknown): RunResult => ({
@@ -169,7 +169,7 @@ export class Dispatcher {
   private finishJob(entry: InFlight, firedAt: number, result: RunResult): void {
     entry.timeout?.cancel();
     this.inFlight.delete(entry.job.id);
-    const aborted = result.aborted ?? abortReasonOf(entry.controller.signal);
+    const aborted = result.aborted ?? entry.abort.reason;
     if (aborted !== 'shutdown') {
       const outcome = classifyOutcome({ job: entry.job, firedAt, now: this.clock.now(), result, aborted }, this.options);
       this.outcomes.add(outcome, entry.job);

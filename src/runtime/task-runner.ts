@@ -1,6 +1,6 @@
 /** Runs task jobs in this process: finds the handler by name and version and calls it. */
 import type { ClaimedJob, JobErrorInfo } from '../core/types.js';
-import { abortReasonOf, type JobRunner, type RunResult } from '../core/job-runner.js';
+import type { AttemptAbort, JobRunner, RunResult } from '../core/job-runner.js';
 import type { TaskDefinition } from '../core/tasks.js';
 
 export class TaskRunner implements JobRunner {
@@ -21,7 +21,7 @@ export class TaskRunner implements JobRunner {
     return version === null ? versions[versions.length - 1] : versions.find((t) => t.version === version);
   }
 
-  async run(job: ClaimedJob, signal: AbortSignal): Promise<RunResult> {
+  async run(job: ClaimedJob, abort: AttemptAbort): Promise<RunResult> {
     const task = this.find(job.taskName ?? '', job.taskVersion);
     if (!task) {
       return failure({ message: `Task not found: ${job.taskName}${job.taskVersion ? ` (version ${job.taskVersion})` : ''}`, type: 'TaskNotFound', traceback: null });
@@ -33,7 +33,10 @@ export class TaskRunner implements JobRunner {
           task.handler({
             args,
             kwargs,
-            signal,
+            // Made only for a handler that reads it (see AttemptAbort).
+            get signal() {
+              return abort.signal;
+            },
             jobId: job.id,
             attempt: job.attempts,
             queue: job.queue,
@@ -41,13 +44,13 @@ export class TaskRunner implements JobRunner {
             metadata: JSON.parse(job.metadata) as Record<string, unknown>,
           }),
         ),
-        signal,
+        abort,
       );
-      const aborted = abortReasonOf(signal);
+      const aborted = abort.reason;
       if (aborted) return { ok: false, aborted, httpStatus: null };
       return { ok: true, httpStatus: null, result: JSON.stringify(value ?? null) };
     } catch (error) {
-      const aborted = abortReasonOf(signal);
+      const aborted = abort.reason;
       if (aborted) return { ok: false, aborted, httpStatus: null };
       return failure(errorInfo(error));
     }
@@ -66,21 +69,20 @@ export function errorInfo(error: unknown): JobErrorInfo {
 }
 
 /**
- * Settles when the handler does or when the signal fires, whichever is first: a handler
- * that ignores its signal cannot hold a slot past its timeout.
+ * Settles when the handler does or when the attempt is aborted, whichever is first: a
+ * handler that ignores its signal cannot hold a slot past its timeout.
  */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+function raceAbort<T>(work: Promise<T>, abort: AttemptAbort): Promise<T> {
+  if (abort.reason) return Promise.reject(abort.reason);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const stopListening = abort.onAbort(() => reject(abort.reason));
     work.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        stopListening();
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        stopListening();
         reject(error);
       },
     );

@@ -43,11 +43,11 @@ function options(overrides: Partial<DispatcherOptions> = {}): DispatcherOptions 
 }
 
 const runner: JobRunner = {
-  run: (job, signal) =>
+  run: (job, abort) =>
     new Promise<RunResult>((resolve) => {
       runs.push({ job, at: clock.now() });
       pending.set(job.id, resolve);
-      signal.addEventListener('abort', () => resolve({ ok: false, httpStatus: null }));
+      abort.onAbort(() => resolve({ ok: false, httpStatus: null }));
     }),
   close: async () => {},
 };

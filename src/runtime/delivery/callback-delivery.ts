@@ -8,7 +8,7 @@ import type { ClaimedJob } from '../../core/types.js';
 import type { Clock } from '../../core/clock.js';
 import { formatRfc3339 } from '../../core/time-spec.js';
 import { deliveryRequest, type CallbackStyleSetting, type DefaultTarget, type DeliveryRequest } from './delivery-request.js';
-import { abortReasonOf, type JobRunner, type RunResult } from '../../core/job-runner.js';
+import type { AttemptAbort, JobRunner, RunResult } from '../../core/job-runner.js';
 import type { OutboundGuard } from './outbound-guard.js';
 import { readCapped, retryAfterMs, RESPONSE_KEPT_BYTES } from './response-reading.js';
 import { TargetPools } from './target-pools.js';
@@ -63,7 +63,7 @@ export class CallbackDelivery implements JobRunner {
     return this.pools.admit(target ? originOf(target.url) : this.defaults.appOrigin);
   }
 
-  async run(job: ClaimedJob, signal: AbortSignal): Promise<RunResult> {
+  async run(job: ClaimedJob, abort: AttemptAbort): Promise<RunResult> {
     let request: DeliveryRequest = deliveryRequest(job, this.defaults, this.clock.now());
     const headers = this.headersFor(job, request);
     try {
@@ -72,7 +72,7 @@ export class CallbackDelivery implements JobRunner {
         if (refused) return failure(null, `outbound guard: ${refused}`, 'TargetNotAllowed');
         const { pool, release } = this.pools.acquire(request.origin);
         try {
-          const response = await pool.request({ method: request.method, path: request.path, body: request.body, signal, headers });
+          const response = await pool.request({ method: request.method, path: request.path, body: request.body, signal: abort.signal, headers });
           const status = response.statusCode;
           const location = response.headers.location;
           if (status >= 300 && status < 400 && typeof location === 'string' && hop < MAX_REDIRECTS) {
@@ -93,7 +93,7 @@ export class CallbackDelivery implements JobRunner {
         }
       }
     } catch (error) {
-      const aborted = abortReasonOf(signal);
+      const aborted = abort.reason;
       if (aborted) return { ok: false, aborted, httpStatus: null };
       const message = (error as Error)?.message ?? String(error);
       const guard = (error as { code?: string })?.code === 'ECHIMEGUARD';

@@ -1,5 +1,5 @@
 import type { ClaimedJob } from '../../core/types.js';
-import type { JobRunner, RunResult } from '../../core/job-runner.js';
+import type { AttemptAbort, JobRunner, RunResult } from '../../core/job-runner.js';
 
 /**
  * With gRPC app callbacks (`--app-protocol grpc`), jobs that name their own HTTP `target`
@@ -20,8 +20,8 @@ export class TargetRoutingRunner implements JobRunner {
     return runner.admit ? runner.admit(job) : true;
   }
 
-  run(job: ClaimedJob, signal: AbortSignal): Promise<RunResult> {
-    return this.runnerFor(job).run(job, signal);
+  run(job: ClaimedJob, abort: AttemptAbort): Promise<RunResult> {
+    return this.runnerFor(job).run(job, abort);
   }
 
   async close(): Promise<void> {
