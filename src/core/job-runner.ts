@@ -21,8 +21,8 @@ export interface RunResult {
 /**
  * The abort of one attempt (its timeout, a cancel, the shutdown). Its AbortSignal is made
  * only when something asks for it (an HTTP request to abort, a handler reading `signal`): an
- * AbortController per job, with the listeners the runner put on it, cost a task worker a
- * fifth of its CPU per job (docs/benchmarks.md, "An AbortController per job").
+ * AbortController per job, with the listeners the runner put on it, was a tenth to a fifth of
+ * a task worker's CPU per job (docs/benchmarks.md, "An AbortController per job").
  */
 export class AttemptAbort {
   private controller: AbortController | undefined;

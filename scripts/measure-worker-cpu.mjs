@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+/**
+ * Workload 2 (process a pre-filled queue) once, outside the harness, with the CPU each side
+ * used: 20,000 jobs bulk-inserted through the server, then the worker (in this process,
+ * through the library, as the harness runs it) drains them at the given concurrency. Prints
+ * jobs/s, this process's CPU (the worker's) and the server's, in seconds. The worker is the
+ * busy side here, so its CPU for the same jobs is steadier than the rate on a noisy machine.
+ *
+ *   node scripts/measure-worker-cpu.mjs [concurrency=50] [system=chime-sqlite]   (chime-postgres, chime-redis, ...)
+ *   PROFILE=/tmp/worker.cpuprofile node scripts/measure-worker-cpu.mjs           the worker's CPU profile too
+ *   CHIME_MEASURE_ROOT=/other/checkout node scripts/measure-worker-cpu.mjs      another build (before/after)
+ *
+ * Run `npm run build` and `npx tsc -p bench/tsconfig.json` first (in the checkout measured).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = process.env.CHIME_MEASURE_ROOT ?? fileURLToPath(new URL('..', import.meta.url));
+const { createSystems } = await import(join(root, 'dist-bench/adapters/index.js'));
+const { readServiceConfig } = await import(join(root, 'dist-bench/services.js'));
+const JOBS = 20_000;
+const BULK = 1_000;
+const CLOCK_TICKS_PER_SECOND = 100;
+
+const concurrency = Number(process.argv[2] ?? 50);
+const name = process.argv[3] ?? 'chime-sqlite';
+const system = createSystems(readServiceConfig()).find((s) => s.name === name);
+if (!system) throw new Error(`no system ${name}`);
+
+/** User + system CPU of a process, from /proc, in seconds. */
+function cpuSecondsOf(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+await system.setUp();
+const trial = await system.openTrial();
+try {
+  for (let i = 0; i < JOBS; i += BULK) await trial.addBulk(Array.from({ length: BULK }, (_, k) => ({ index: i + k })));
+  await new Promise((resolve) => setTimeout(resolve, 2_000)); // the server's insert work settles
+  // The trial's `chime serve` is this process's child.
+  const serverPid = execFileSync('pgrep', ['-P', String(process.pid), '-f', 'chime.js serve']).toString().trim().split('\n')[0];
+  let profiler;
+  if (process.env.PROFILE) {
+    const { Session } = await import('node:inspector/promises');
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
+  const serverBefore = cpuSecondsOf(serverPid);
+  const workerBefore = process.cpuUsage();
+  const startedAt = performance.now();
+  await trial.startWorker(() => {}, { concurrency });
+  await trial.waitForCompletions(JOBS, AbortSignal.timeout(120_000));
+  const seconds = (performance.now() - startedAt) / 1000;
+  const worker = process.cpuUsage(workerBefore);
+  const serverSeconds = cpuSecondsOf(serverPid) - serverBefore;
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(process.env.PROFILE, JSON.stringify(profile));
+  }
+  console.log(JSON.stringify({
+    system: name,
+    concurrency,
+    jobsPerSecond: Math.round(JOBS / seconds),
+    workerCpuSeconds: Number(((worker.user + worker.system) / 1e6).toFixed(2)),
+    serverCpuSeconds: Number(serverSeconds.toFixed(2)),
+  }));
+} finally {
+  await trial.close();
+  await system.tearDown();
+}
