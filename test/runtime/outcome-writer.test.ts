@@ -121,6 +121,17 @@ describe('OutcomeWriter', () => {
     expect(await spy.inner.getJob(job!.id)).toMatchObject({ status: 'completed', startedAt: T0 + 1 });
   });
 
+  it('a job whose outcome waits for the next batch gets no start write either', async () => {
+    const jobs = await claimJobs(3, 'reserved');
+    const writer = openWriter(1);
+    for (const job of jobs) writer.markStarted(OWNER, job.id, T0 + 1);
+    for (const job of jobs) writer.add(completed(job, { startedAt: T0 + 1 }), job);
+    await writer.drain();
+    expect(spy.count('recordOutcomes')).toBe(3);
+    expect(spy.count('startJobs')).toBe(0);
+    for (const job of jobs) expect(await spy.inner.getJob(job.id)).toMatchObject({ status: 'completed', startedAt: T0 + 1 });
+  });
+
   it('a job still running gets its start written, before the outcomes of the same turn', async () => {
     const [running, finished] = await claimJobs(2, 'reserved');
     const writer = openWriter();
