@@ -20,9 +20,11 @@ export interface RunResult {
 
 /**
  * The abort of one attempt (its timeout, a cancel, the shutdown). Its AbortSignal is made
- * only when something asks for it (an HTTP request to abort, a handler reading `signal`): an
- * AbortController per job, with the listeners the runner put on it, was a tenth to a fifth of
- * a task worker's CPU per job (docs/benchmarks.md, "An AbortController per job").
+ * only when something asks for it (a task handler reading `signal`): an AbortController per
+ * job, with the listeners the runner put on it, was a tenth to a fifth of a task worker's CPU
+ * per job (docs/benchmarks.md, "An AbortController per job"). undici takes it as it is, in the
+ * shape of an EventEmitter signal (`aborted`, `reason`, `on`/`addListener`/`removeListener` of
+ * 'abort'), which its `request` accepts besides an AbortSignal.
  */
 export class AttemptAbort {
   private controller: AbortController | undefined;
@@ -32,6 +34,10 @@ export class AttemptAbort {
   /** Why the attempt was aborted; undefined while it was not. */
   get reason(): AbortReason | undefined {
     return this.abortedFor;
+  }
+
+  get aborted(): boolean {
+    return this.abortedFor !== undefined;
   }
 
   /** The attempt's AbortSignal, made on first use (aborted already if the attempt is). */
@@ -59,11 +65,24 @@ export class AttemptAbort {
       listener();
       return () => {};
     }
-    (this.listeners ??= []).push(listener);
-    return () => {
-      const at = this.listeners?.indexOf(listener) ?? -1;
-      if (at >= 0) this.listeners!.splice(at, 1);
-    };
+    this.addListener('abort', listener);
+    return () => this.removeListener('abort', listener);
+  }
+
+  /** EventEmitter's shape: `listener` is called on abort, unless the attempt is aborted already. */
+  on(event: 'abort', listener: () => void): this {
+    return this.addListener(event, listener);
+  }
+
+  addListener(event: 'abort', listener: () => void): this {
+    if (event === 'abort' && !this.abortedFor) (this.listeners ??= []).push(listener);
+    return this;
+  }
+
+  removeListener(event: 'abort', listener: () => void): this {
+    const at = event === 'abort' ? (this.listeners?.indexOf(listener) ?? -1) : -1;
+    if (at >= 0) this.listeners!.splice(at, 1);
+    return this;
   }
 }
 

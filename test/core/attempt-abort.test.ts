@@ -60,4 +60,18 @@ describe('AttemptAbort', () => {
     abort.onAbort(late);
     expect(late).toHaveBeenCalledOnce();
   });
+
+  it('has the EventEmitter shape undici takes as a signal: listeners of abort, aborted and reason', () => {
+    const abort = new AttemptAbort();
+    const heard = vi.fn();
+    const removed = vi.fn();
+    abort.on('abort', heard).addListener('abort', removed).removeListener('abort', removed);
+    expect(abort.aborted).toBe(false);
+    abort.abort('shutdown');
+    expect(heard).toHaveBeenCalledOnce();
+    expect(removed).not.toHaveBeenCalled();
+    expect(abort.aborted).toBe(true);
+    expect(abort.reason).toBe('shutdown');
+  });
 });
+

@@ -4,6 +4,7 @@
  * `target`. Every request is signed (Standard Webhooks headers, webhook-signing.ts), checked
  * by the outbound guard (outbound-guard.ts), and its answer read only up to a cap.
  */
+import type { EventEmitter } from 'node:events';
 import type { ClaimedJob } from '../../core/types.js';
 import type { Clock } from '../../core/clock.js';
 import { formatRfc3339 } from '../../core/time-spec.js';
@@ -72,7 +73,10 @@ export class CallbackDelivery implements JobRunner {
         if (refused) return failure(null, `outbound guard: ${refused}`, 'TargetNotAllowed');
         const { pool, release } = this.pools.acquire(request.origin);
         try {
-          const response = await pool.request({ method: request.method, path: request.path, body: request.body, signal: abort.signal, headers });
+          // The attempt's abort in the EventEmitter shape undici takes (see AttemptAbort): no
+          // AbortController, and no listener on one, per callback.
+          const signal = abort as unknown as EventEmitter;
+          const response = await pool.request({ method: request.method, path: request.path, body: request.body, signal, headers });
           const status = response.statusCode;
           const location = response.headers.location;
           if (status >= 300 && status < 400 && typeof location === 'string' && hop < MAX_REDIRECTS) {
