@@ -104,31 +104,29 @@ describe('SQLite: writes by another connection to the file', () => {
       expect(seen).toEqual([null]);
     });
 
-    // The later look half a second away: the next turn surely comes before it.
-    it('after a commit of its own does not look on later turns, only once more later', async () => {
+    // Each case: no look on the turn after the first; the later look (half a second away, so
+    // the next turn surely comes first) finds the commit.
+    it.each([
+      { why: 'after a commit of its own', options: { lookAgainForMs: 60_000 }, ownCommitFirst: true, peerCommitFirst: false },
+      { why: 'once the window after the event has passed', options: { lookAgainForMs: 0 }, ownCommitFirst: false, peerCommitFirst: false },
+      { why: 'while its budget for them is spent', options: { lookAgainForMs: 60_000, lookBudgetMs: 0 }, ownCommitFirst: false, peerCommitFirst: false },
+      {
+        why: "right after a check found a peer's commit",
+        options: { lookAgainForMs: 60_000, peerCommitEventWithinMs: 60_000 },
+        ownCommitFirst: false,
+        peerCommitFirst: true,
+      },
+    ])('does not look on later turns $why, only once more later', async ({ options, ownCommitFirst, peerCommitFirst }) => {
       let own = 0;
-      const { peers, seen, commit } = watchedPair({ lookAgainForMs: 60_000, recheckAfterMs: 500, ownCommits: () => own });
-      own++; // this connection committed: the event is most likely its own
-      peers.fileChanged();
-      await nextTurn();
-      commit();
-      await nextTurn();
-      expect(seen).toEqual([]);
-      await vi.waitFor(() => expect(seen).toEqual([null]), { timeout: 5000, interval: 10 });
-    });
-
-    it('does not look on later turns once the window after the last event has passed', async () => {
-      const { peers, seen, commit } = watchedPair({ lookAgainForMs: 0, recheckAfterMs: 500 });
-      peers.fileChanged();
-      await nextTurn();
-      commit();
-      await nextTurn();
-      expect(seen).toEqual([]);
-      await vi.waitFor(() => expect(seen).toEqual([null]), { timeout: 5000, interval: 10 });
-    });
-
-    it('does not look on later turns while its budget for them is spent', async () => {
-      const { peers, seen, commit } = watchedPair({ lookAgainForMs: 60_000, lookBudgetMs: 0, recheckAfterMs: 500 });
+      const { peers, seen, commit } = watchedPair({ ...options, recheckAfterMs: 500, ownCommits: () => own });
+      if (peerCommitFirst) {
+        commit();
+        peers.fileChanged();
+        await nextTurn(); // that check finds the peer's commit
+        expect(seen).toEqual([null]);
+        seen.length = 0;
+      }
+      if (ownCommitFirst) own++; // this connection committed: the event is most likely its own
       peers.fileChanged();
       await nextTurn();
       commit();

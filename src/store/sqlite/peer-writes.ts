@@ -28,13 +28,13 @@ import type { DueSignals } from '../due-signals.js';
  *   watch: with turns after every miss, a worker draining jobs one at a time beside the server
  *   ran 7% slower in one bench pair.
  */
-export const LOOK_AGAIN_FOR_MS = 0.25;
-export const LOOK_BUDGET_MS = 2;
+const LOOK_AGAIN_FOR_MS = 0.25;
+const LOOK_BUDGET_MS = 2;
 const PEER_COMMIT_EVENT_WITHIN_MS = 1;
 const LOOK_BUDGET_WINDOW_MS = 100;
 
 /** After the turns, or a miss after an own commit: one more look this much later. */
-export const RECHECK_AFTER_MS = 1;
+const RECHECK_AFTER_MS = 1;
 
 export interface PeerWritesOptions {
   /** How many transactions this process's connection has committed so far. */
@@ -45,6 +45,8 @@ export interface PeerWritesOptions {
   recheckAfterMs?: number;
   /** @default LOOK_BUDGET_MS */
   lookBudgetMs?: number;
+  /** @default PEER_COMMIT_EVENT_WITHIN_MS */
+  peerCommitEventWithinMs?: number;
 }
 
 export class PeerWrites {
@@ -74,6 +76,7 @@ export class PeerWrites {
   private readonly lookAgainForMs: number;
   private readonly recheckAfterMs: number;
   private readonly lookBudgetMs: number;
+  private readonly peerCommitEventWithinMs: number;
 
   constructor(
     private readonly db: Database.Database,
@@ -86,6 +89,7 @@ export class PeerWrites {
     this.lookAgainForMs = options.lookAgainForMs ?? LOOK_AGAIN_FOR_MS;
     this.recheckAfterMs = options.recheckAfterMs ?? RECHECK_AFTER_MS;
     this.lookBudgetMs = options.lookBudgetMs ?? LOOK_BUDGET_MS;
+    this.peerCommitEventWithinMs = options.peerCommitEventWithinMs ?? PEER_COMMIT_EVENT_WITHIN_MS;
     this.dataVersionQuery = db.prepare('PRAGMA data_version').pluck();
     this.dataVersion = this.readDataVersion();
     this.poller = setInterval(() => this.check(), pollIntervalMs);
@@ -119,7 +123,7 @@ export class PeerWrites {
     }
     this.checkQueued = true;
     const seenAt = performance.now();
-    this.chainLooksOnce = afterOwnCommit || seenAt - this.peerCommitSeenAt < PEER_COMMIT_EVENT_WITHIN_MS;
+    this.chainLooksOnce = afterOwnCommit || seenAt - this.peerCommitSeenAt < this.peerCommitEventWithinMs;
     let lookedAt: number | undefined;
     const look = (): void => {
       this.checkQueued = false;
