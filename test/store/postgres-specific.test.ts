@@ -62,6 +62,17 @@ describe('PostgreSQL store', () => {
     expect((await nodes[3]!.listJobs({ limit: 10, offset: 0, orderBy: 'created_at', orderDir: 'asc' })).total).toBe(1);
   });
 
+  it('keeps one index of the claimed slice, by queue then lease end (migration 012)', async () => {
+    const schema = newSchema();
+    await store(schema).open();
+    const rows = await admin((client) =>
+      client.query(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'jobs' AND indexname LIKE 'jobs_leased%'`, [schema]),
+    );
+    // Every index of `jobs` costs each claim an entry (a claim is a non-HOT update).
+    expect(rows.rows.map((row) => row.indexname)).toEqual(['jobs_leased']);
+    expect(rows.rows[0].indexdef).toMatch(/\(queue, lease_until\) WHERE \(status = ANY \(ARRAY\['reserved'::text, 'running'::text\]\)\)/);
+  });
+
   it('delivers a due signal to another store instance within milliseconds', async () => {
     const schema = newSchema();
     const writer = store(schema);

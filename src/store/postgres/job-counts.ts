@@ -5,7 +5,7 @@ import type { JobCounts, ScheduleCounts } from '../store.js';
 import type { PgDatabase } from './context.js';
 
 export async function jobCounts(db: PgDatabase): Promise<JobCounts> {
-  // Each WHERE matches a partial index (jobs_due, jobs_leased_queue, jobs_failed), so none
+  // Each WHERE matches a partial index (jobs_due, jobs_leased, jobs_failed), so none
   // reads the finished jobs.
   const [waiting, claimed, dead] = await Promise.all([
     db.query<{ queue: string; n: number }>(`SELECT queue, count(*)::int AS n FROM ${db.s}.jobs WHERE status IN ('pending', 'retrying') GROUP BY queue`),
