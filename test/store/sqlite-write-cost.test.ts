@@ -12,7 +12,7 @@
  * program, so each run with a newly bound limit prepares the statement again.
  */
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { ADVANCE_SQL, DONE_CURSOR_SQL } from '../../src/store/sqlite/advance-schedules.js';
+import { ADVANCE_SQL, FINISH_IF_DONE_SQL } from '../../src/store/sqlite/advance-schedules.js';
 import { PURGE_JOB_IDS_SQL, PURGE_SCHEDULES_SQL } from '../../src/store/sqlite/jobs.js';
 import { INSERT_HISTORY_SQL } from '../../src/store/sqlite/rows.js';
 import { SqliteContext } from '../../src/store/sqlite/context.js';
@@ -40,7 +40,7 @@ it.each([
   ['a job status update', JOB_STATUS_UPDATE],
   ['a schedule status update', SCHEDULE_STATUS_UPDATE],
   ['advancing a schedule past its occurrence', ADVANCE_SQL],
-  ['reading whether a schedule is done', DONE_CURSOR_SQL],
+  ['ending a schedule after its last occurrence', FINISH_IF_DONE_SQL],
   ['the history entry', INSERT_HISTORY_SQL],
 ])('%s builds no temporary b-tree', (_, sql) => {
   expect(ephemeralTables(sql)).toBe(0);

@@ -1,7 +1,6 @@
 /** Moving a schedule past a fired (or cancelled) occurrence, and ending it after its last. */
 import type { JobStatus } from '../../core/types.js';
 import { occurrenceJob } from '../occurrence-job.js';
-import { finishedScheduleStatus } from '../schedule-end.js';
 import type { DueSignal, PlanNext } from '../store.js';
 import type { SqliteContext } from './context.js';
 import { FINISHED_JOB_SQL } from './sql-spellings.js';
@@ -20,8 +19,22 @@ import {
 const CURSOR_SQL = `SELECT ${CURSOR_COLUMNS} FROM schedules WHERE id = ?`;
 export const ADVANCE_SQL = `UPDATE schedules SET fire_count = fire_count + ?, last_occurrence = ?,
   last_run_at = CASE WHEN ? THEN ? ELSE last_run_at END, next_run_at = ?, updated_at = ? WHERE id = ?`;
-export const DONE_CURSOR_SQL = `SELECT ${CURSOR_COLUMNS} FROM schedules WHERE id = ? AND status = 'active' AND next_run_at IS NULL
-  AND NOT EXISTS (SELECT 1 FROM jobs WHERE schedule_id = schedules.id AND NOT (${FINISHED_JOB_SQL}))`;
+/**
+ * Ends a schedule whose last occurrence ended, in one statement: it must be active, have no
+ * next occurrence and no job of it still open. The CASE is finishedScheduleStatus
+ * (src/store/schedule-end.ts) in SQL, as the Redis store's Lua mirrors it; a read of the
+ * cursor followed by an update cost each fired Dapr job a statement, a row built in
+ * JavaScript and a JSON.parse (docs/benchmarks.md, "SQLite: a schedule ended in one
+ * statement"). Parameters: the last job's status, now, the schedule's id. (`? IN` two
+ * constants builds no temporary b-tree; three or more would, see sql-spellings.ts.)
+ */
+export const FINISH_IF_DONE_SQL = `UPDATE schedules SET status = CASE
+    WHEN ? IN ('failed', 'timeout') THEN 'failed'
+    WHEN json_extract(recurrence, '$.kind') <> 'once' AND expires_at IS NOT NULL
+      AND (repeats IS NULL OR fire_count < repeats) THEN 'expired'
+    ELSE 'completed' END, updated_at = ?
+  WHERE id = ? AND status = 'active' AND next_run_at IS NULL
+    AND NOT EXISTS (SELECT 1 FROM jobs WHERE schedule_id = schedules.id AND NOT (${FINISHED_JOB_SQL}))`;
 
 interface Advance {
   deliver: boolean;
@@ -63,13 +76,7 @@ export function advanceSchedule(
   return { deliver, signal };
 }
 
-/**
- * When a schedule's last occurrence ends, the schedule ends with it. One read asks all of it
- * (active, no next occurrence, no job of it still open): this runs for every finished Dapr job.
- */
+/** When a schedule's last occurrence ends, the schedule ends with it (FINISH_IF_DONE_SQL). */
 export function finishScheduleIfDone(ctx: SqliteContext, scheduleId: string, lastStatus: JobStatus, now: number): void {
-  const row = ctx.rows(DONE_CURSOR_SQL).get(scheduleId) as CursorRow | undefined;
-  if (!row) return;
-  const status = finishedScheduleStatus(cursorFromRow(row), lastStatus);
-  ctx.prepare('UPDATE schedules SET status = ?, updated_at = ? WHERE id = ?').run(status, now, scheduleId);
+  ctx.prepare(FINISH_IF_DONE_SQL).run(lastStatus, now, scheduleId);
 }
