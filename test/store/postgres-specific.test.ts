@@ -249,6 +249,25 @@ describe('PostgreSQL group commit', () => {
 });
 
 describe('PostgreSQL connections', () => {
+  it('runs a transaction on generic plans without JIT when asked, and leaves the pooled connection as it was', async () => {
+    const { PgDatabase } = await import('../../src/store/postgres/context.js');
+    const { resolvePostgresOptions } = await import('../../src/store/postgres/options.js');
+    // One connection, so each step below runs on the same session.
+    const db = new PgDatabase(resolvePostgresOptions({ connectionString: CONNECTION, schema: newSchema(), poolSize: 1 }));
+    const settings = (q: { query: (text: string) => Promise<Record<string, unknown>[]> }) =>
+      q.query(`SELECT current_setting('plan_cache_mode') AS plans, current_setting('jit') AS jit`).then(([row]) => row);
+    try {
+      const before = await settings(db);
+      expect(await db.transaction((tx) => settings(tx), { genericPlans: true })).toEqual({ plans: 'force_generic_plan', jit: 'off' });
+      // SET LOCAL ends with the transaction: the next user of the connection gets the defaults.
+      expect(await db.transaction((tx) => settings(tx))).toEqual(before);
+      expect(await settings(db)).toEqual(before);
+      expect(before!.plans).toBe('auto');
+    } finally {
+      await db.end();
+    }
+  });
+
   it('fails a transaction whose connection is killed with STORE_UNAVAILABLE, without crashing, and recovers', async () => {
     const { PgDatabase } = await import('../../src/store/postgres/context.js');
     const { resolvePostgresOptions } = await import('../../src/store/postgres/options.js');

@@ -143,5 +143,5 @@ export async function claimDue(db: PgDatabase, request: ClaimRequest): Promise<W
     const advanced = fired.length > 0 ? await advanceSchedules(db, tx, fired, now, request.planNext, null) : null;
     const jobs = rows.map((row) => claimedJob(jobFromRow(row), advanced?.deliver.get(row.id) ?? true));
     return { value: jobs, signals: [...signals, ...(advanced?.signals ?? [])] };
-  });
+  }, { genericPlans: true });
 }

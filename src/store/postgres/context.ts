@@ -9,7 +9,7 @@ import { ScheduleCreator } from './create-schedules.js';
 import { isLockNotAvailable, isTransient, isUnavailable, mapPgError } from './errors.js';
 import { InsertBatcher } from './insert-jobs.js';
 import type { ResolvedPostgresOptions } from './options.js';
-import type { PgSession, QueryOptions, Queryable } from './queryable.js';
+import type { PgSession, QueryOptions, Queryable, TransactionOptions } from './queryable.js';
 
 /**
  * How long to wait for a connection before giving up. Short, so API calls during an outage
@@ -41,7 +41,10 @@ const TYPES = {
   },
 } as pg.CustomTypesConfig;
 
-export type { QueryOptions, Queryable } from './queryable.js';
+export type { QueryOptions, Queryable, TransactionOptions } from './queryable.js';
+
+/** See TransactionOptions.genericPlans. */
+const BEGIN_WITH_GENERIC_PLANS = 'BEGIN; SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_generic_plan';
 
 export class PgDatabase implements PgSession {
   /** The quoted schema, to prefix table names: `${db.s}.jobs`. */
@@ -114,10 +117,10 @@ export class PgDatabase implements PgSession {
    * failures and NOWAIT lock conflicts (55P03, see schedules.ts) roll back and run again, so
    * `fn` must be safe to repeat (it is: everything it does is inside the transaction).
    */
-  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.transactionOnce(fn);
+        return await this.transactionOnce(fn, options);
       } catch (error) {
         const retry = (isTransient(error) || isLockNotAvailable(error)) && attempt < TRANSACTION_ATTEMPTS;
         if (!retry) throw mapPgError(error);
@@ -126,14 +129,15 @@ export class PgDatabase implements PgSession {
     }
   }
 
-  private async transactionOnce<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  private async transactionOnce<T>(fn: (tx: Queryable) => Promise<T>, options: TransactionOptions): Promise<T> {
     const client = await this.checkOut();
     const tx: Queryable = {
       query: async <R extends object>(text: string, values: readonly unknown[] = [], options: QueryOptions = {}) =>
         (await client.query<R & pg.QueryResultRow>(this.config(text, values, options))).rows,
     };
     try {
-      await client.query('BEGIN');
+      // One round trip either way: a simple query may hold several statements.
+      await client.query(options.genericPlans ? BEGIN_WITH_GENERIC_PLANS : 'BEGIN');
       const value = await fn(tx);
       await client.query('COMMIT');
       this.checkIn(client);

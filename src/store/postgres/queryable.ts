@@ -14,6 +14,21 @@ export interface QueryOptions {
   prepare?: boolean;
 }
 
+export interface TransactionOptions {
+  /**
+   * Run the transaction's prepared statements on their generic plans, without JIT
+   * (`SET LOCAL plan_cache_mode = force_generic_plan`, `SET LOCAL jit = off`). Under the
+   * default (`auto`) PostgreSQL planned the claim's two statements afresh on every run, as
+   * their generic plans' estimates came out dearer than the custom ones: two thirds of an
+   * empty claim's time. Those dearer estimates also pass `jit_above_cost`, and JIT compiling
+   * the claim took 350 ms a run with a million future jobs stored, hence `jit = off`
+   * (docs/benchmarks.md, "PostgreSQL: the claim planned once"). Only for statements written
+   * to plan well without their parameter values (see claims.ts).
+   * @default false
+   */
+  genericPlans?: boolean;
+}
+
 /** Something that runs one statement: the pool (autocommit) or an open transaction. */
 export interface Queryable {
   query<R extends object = Record<string, unknown>>(text: string, values?: readonly unknown[], options?: QueryOptions): Promise<R[]>;
@@ -27,5 +42,5 @@ export interface PgSession extends Queryable {
   readonly channel: string;
   /** Tags this store's notifications, so its own listener skips its own echo. */
   readonly origin: string;
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
 }
