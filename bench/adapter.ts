@@ -85,8 +85,12 @@ export type WorkloadName =
   | 'scale'
   | 'cost';
 
-/** Chime systems are compared against the best `peer` in the summary. */
-export type SystemKind = 'chime' | 'peer';
+/**
+ * Chime systems are compared against the best `peer` in the summary. A `baseline` is not a
+ * scheduler but a floor measured in the same run (a plain sender to the same receiver): it
+ * shows in the tables and is left out of the summary's ratios.
+ */
+export type SystemKind = 'chime' | 'peer' | 'baseline';
 
 /** One job the harness asks a system to store. The payload is up to the adapter. */
 export interface BenchJob {

@@ -9,6 +9,7 @@ import { createBullmqAdapter } from './bullmq.js';
 import { createChimeAdapter } from './chime.js';
 import { createGraphileWorkerAdapter } from './graphile-worker.js';
 import { createPgBossAdapter } from './pg-boss.js';
+import { createRawCallbackAdapter } from './raw-callback.js';
 
 /** The peers have no HTTP API of their own. */
 const QUEUE_WORKLOADS: readonly WorkloadName[] = ['enqueue', 'process', 'latency', 'lateness', 'burst', 'storage'];
@@ -62,5 +63,7 @@ export function createSystems(services: ServiceConfig): SystemAdapter[] {
       pollIntervalMs: 100,
       workloads: DELAYED_JOB_WORKLOADS,
     }),
+    // The floor under the callback lateness rows: a plain sender to the same receiver, no store.
+    createRawCallbackAdapter(),
   ];
 }
