@@ -8,6 +8,9 @@
  *
  *   node scripts/measure-worker-cpu.mjs [concurrency=50] [system=chime-sqlite]   (chime-postgres, chime-redis, ...)
  *   PROFILE=/tmp/worker.cpuprofile node scripts/measure-worker-cpu.mjs           the worker's CPU profile too
+ *   HEAP_PROFILE=/tmp/worker.heapprofile node scripts/measure-worker-cpu.mjs     where the worker allocates:
+ *     a sampling heap profile that keeps what young and old collections freed (DevTools'
+ *     "Allocation sampling", read with `node scripts/heap-profile-sites.mjs <file>`)
  *   CHIME_MEASURE_ROOT=/other/checkout node scripts/measure-worker-cpu.mjs      another build (before/after)
  *
  * Run `npm run build` and `npx tsc -p bench/tsconfig.json` first (in the checkout measured).
@@ -50,6 +53,18 @@ try {
     await profiler.post('Profiler.enable');
     await profiler.post('Profiler.start');
   }
+  let heapProfiler;
+  if (process.env.HEAP_PROFILE) {
+    const { Session } = await import('node:inspector/promises');
+    heapProfiler = new Session();
+    heapProfiler.connect();
+    await heapProfiler.post('HeapProfiler.enable');
+    await heapProfiler.post('HeapProfiler.startSampling', {
+      samplingInterval: 4096,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  }
   const serverBefore = cpuSecondsOf(serverPid);
   const workerBefore = process.cpuUsage();
   const startedAt = performance.now();
@@ -61,6 +76,10 @@ try {
   if (profiler) {
     const { profile } = await profiler.post('Profiler.stop');
     writeFileSync(process.env.PROFILE, JSON.stringify(profile));
+  }
+  if (heapProfiler) {
+    const { profile } = await heapProfiler.post('HeapProfiler.stopSampling');
+    writeFileSync(process.env.HEAP_PROFILE, JSON.stringify(profile));
   }
   console.log(JSON.stringify({
     system: name,
