@@ -45,21 +45,20 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 2_000)); // the server's insert work settles
   // The trial's `chime serve` is this process's child.
   const serverPid = execFileSync('pgrep', ['-P', String(process.pid), '-f', 'chime.js serve']).toString().trim().split('\n')[0];
-  let profiler;
-  if (process.env.PROFILE) {
+  // One inspector session for both profilers, when either is asked for.
+  let inspector;
+  if (process.env.PROFILE || process.env.HEAP_PROFILE) {
     const { Session } = await import('node:inspector/promises');
-    profiler = new Session();
-    profiler.connect();
-    await profiler.post('Profiler.enable');
-    await profiler.post('Profiler.start');
+    inspector = new Session();
+    inspector.connect();
   }
-  let heapProfiler;
+  if (process.env.PROFILE) {
+    await inspector.post('Profiler.enable');
+    await inspector.post('Profiler.start');
+  }
   if (process.env.HEAP_PROFILE) {
-    const { Session } = await import('node:inspector/promises');
-    heapProfiler = new Session();
-    heapProfiler.connect();
-    await heapProfiler.post('HeapProfiler.enable');
-    await heapProfiler.post('HeapProfiler.startSampling', {
+    await inspector.post('HeapProfiler.enable');
+    await inspector.post('HeapProfiler.startSampling', {
       samplingInterval: 4096,
       includeObjectsCollectedByMajorGC: true,
       includeObjectsCollectedByMinorGC: true,
@@ -73,14 +72,15 @@ try {
   const seconds = (performance.now() - startedAt) / 1000;
   const worker = process.cpuUsage(workerBefore);
   const serverSeconds = cpuSecondsOf(serverPid) - serverBefore;
-  if (profiler) {
-    const { profile } = await profiler.post('Profiler.stop');
+  if (process.env.PROFILE) {
+    const { profile } = await inspector.post('Profiler.stop');
     writeFileSync(process.env.PROFILE, JSON.stringify(profile));
   }
-  if (heapProfiler) {
-    const { profile } = await heapProfiler.post('HeapProfiler.stopSampling');
+  if (process.env.HEAP_PROFILE) {
+    const { profile } = await inspector.post('HeapProfiler.stopSampling');
     writeFileSync(process.env.HEAP_PROFILE, JSON.stringify(profile));
   }
+  inspector?.disconnect();
   console.log(JSON.stringify({
     system: name,
     concurrency,
