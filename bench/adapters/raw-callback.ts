@@ -10,6 +10,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BenchJob, BenchTrial, JobStartListener, SystemAdapter, WorkerSettings } from '../adapter.js';
+import { CompletionCounter } from '../completion-counter.js';
 import { startCallbackReceiver } from './callback-receiver.js';
 import { installedVersion } from './package-version.js';
 
@@ -17,39 +18,8 @@ const SENDER_SCRIPT = fileURLToPath(new URL('../raw-callback-sender.js', import.
 
 interface SenderMessage {
   readonly ready?: true;
+  /** Answered requests so far. */
   readonly completed?: number;
-}
-
-/** The sender's answers so far, and the waits for a count of them. */
-class Completions {
-  count = 0;
-  private failure: Error | undefined;
-  private waiters: { count: number; resolve: () => void; reject: (error: Error) => void }[] = [];
-
-  update(count: number): void {
-    this.count = count;
-    this.waiters = this.waiters.filter((waiter) => (waiter.count <= count ? (waiter.resolve(), false) : true));
-  }
-
-  /** The sender died: nothing more will complete. */
-  fail(error: Error): void {
-    this.failure = error;
-    for (const waiter of this.waiters) waiter.reject(error);
-    this.waiters = [];
-  }
-
-  waitFor(count: number, signal: AbortSignal): Promise<void> {
-    if (this.count >= count) return Promise.resolve();
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      const waiter = { count, resolve, reject };
-      this.waiters.push(waiter);
-      signal.addEventListener('abort', () => {
-        this.waiters = this.waiters.filter((other) => other !== waiter);
-        reject(signal.reason);
-      }, { once: true });
-    });
-  }
 }
 
 export function createRawCallbackAdapter(): SystemAdapter {
@@ -74,8 +44,10 @@ export function createRawCallbackAdapter(): SystemAdapter {
 
 async function openRawCallbackTrial(): Promise<BenchTrial> {
   const receiver = await startCallbackReceiver();
-  const completions = new Completions();
+  const completions = new CompletionCounter('the raw sender');
   let sender: ChildProcess | undefined;
+  /** Rejects when the sender exits: nothing more will complete (handled, so a clean exit at close is no error). */
+  let exited: Promise<never> = new Promise(() => {});
   const addBulk = async (jobs: readonly BenchJob[]): Promise<void> => {
     if (!sender) throw new Error('start the worker (the sender) first');
     sender.send({ jobs: jobs.map((job) => [job.index, job.dueAtMs ?? 0]) });
@@ -87,28 +59,26 @@ async function openRawCallbackTrial(): Promise<BenchTrial> {
       const url = `${receiver.appUrl}${receiver.rawTarget().path}`;
       const child = fork(SENDER_SCRIPT, [url, String(concurrency)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       sender = child;
-      await new Promise<void>((resolve, reject) => {
-        child.once('exit', (code) => {
-          const error = new Error(`the raw sender exited with ${code}`);
-          completions.fail(error);
-          reject(error);
-        });
+      exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the raw sender exited with ${code}`))));
+      exited.catch(() => {});
+      const ready = new Promise<void>((resolve) => {
         child.on('message', (message: SenderMessage) => {
           if (message.ready) {
             // After the sender's warm-up requests, which the receiver answers and does not report.
             receiver.listen(onJobStart);
             resolve();
           }
-          if (message.completed !== undefined) completions.update(message.completed);
+          if (message.completed !== undefined) completions.increment(message.completed - completions.count);
         });
       });
+      await Promise.race([ready, exited]);
     },
-    waitForCompletions: (count, signal) => completions.waitFor(count, signal),
+    waitForCompletions: (count, signal) => Promise.race([completions.waitFor(count, signal), exited]),
     async close() {
       if (sender?.connected) {
-        const exited = new Promise((resolve) => sender!.once('exit', resolve));
+        const closed = exited.catch(() => {});
         sender.disconnect();
-        await exited;
+        await closed;
       }
       await receiver.close();
     },
