@@ -3,6 +3,8 @@
  * `chime/testing`) can swap in a VirtualClock and move time by hand.
  */
 
+import { PreciseWallClock } from './precise-wall-clock.js';
+
 export interface TimerHandle {
   cancel(): void;
 }
@@ -17,6 +19,11 @@ export interface Clock {
   setTimer(at: number, fn: () => void): TimerHandle;
   /** Resolves after `ms` of this clock's time. */
   sleep(ms: number): Promise<void>;
+  /**
+   * now() with sub-millisecond resolution, on the same scale, for measuring against another
+   * clock (the store-aligned clock's offset). Where absent, now() is as precise as it gets.
+   */
+  preciseNow?(): number;
 }
 
 /** setTimeout takes a signed 32-bit delay; longer waits are chained. */
@@ -31,8 +38,14 @@ const SPIN_MARGIN_MS = 2;
 
 /** The wall clock (Date.now) with precise, never-early timers. */
 export class SystemClock implements Clock {
+  private precise: PreciseWallClock | undefined;
+
   now(): number {
     return Date.now();
+  }
+
+  preciseNow(): number {
+    return (this.precise ??= new PreciseWallClock()).now();
   }
 
   setTimer(at: number, fn: () => void): TimerHandle {

@@ -44,7 +44,7 @@ export type StoreOps<C> = {
     ? (ctx: C, ...args: A) => Result<K, R> | Promise<Result<K, R>>
     : never;
 } & {
-  /** The store server's clock (epoch ms), where the backend has one (see `Store.serverTime`). */
+  /** The store server's clock (epoch ms, fractional), where the backend has one (see `Store.serverTime`). */
   serverTime?: (ctx: C) => Promise<number>;
 };
 

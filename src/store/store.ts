@@ -265,7 +265,8 @@ export interface Store {
   close(): Promise<void>;
   health(): Promise<StoreHealth>;
   /**
-   * The store server's clock (epoch ms), for backends that have one (PostgreSQL, Redis).
+   * The store server's clock (epoch ms, with a fraction where the server reads finer), for
+   * backends that have one (PostgreSQL, Redis).
    * Nodes align their timers to it, so clock skew between machines neither fires early nor
    * fires twice. SQLite, on one machine, has none.
    */

@@ -11,6 +11,7 @@ import { createPostgresStore, type PostgresStore, type PostgresStoreOptions } fr
 import { MIGRATIONS } from '../../src/store/postgres/migrate.js';
 import type { DueSignal, Lane } from '../../src/store/store.js';
 import { T0, firstJob, newJob, newSchedule, noNext } from '../support/fixtures.js';
+import { expectSameMachineClock } from '../support/same-machine-clock.js';
 import { POSTGRES_URL } from '../support/store-backend.js';
 
 const CONNECTION = POSTGRES_URL;
@@ -147,7 +148,7 @@ describe('PostgreSQL store', () => {
     const schema = newSchema();
     const node = store(schema, { useStoreClock: true });
     await node.open();
-    const dbNow = await node.serverTime();
+    const dbNow = Math.floor(await node.serverTime());
     expect(Math.abs(dbNow - Date.now())).toBeLessThan(1000);
     const ahead = newJob({ runAt: dbNow + 60_000 });
     const due = newJob({ runAt: dbNow - 10 });
@@ -163,6 +164,12 @@ describe('PostgreSQL store', () => {
     const wake = signals.find((signal) => signal !== null);
     expect(wake?.runAt).toBeGreaterThan(ahead.runAt + 119_000);
     expect(wake?.runAt).toBeLessThanOrEqual(ahead.runAt + 120_000);
+  });
+
+  it('reads the database clock to a fraction of a millisecond: a node on this machine measures offset 0', async () => {
+    const node = store(newSchema(), { useStoreClock: true });
+    await node.open();
+    await expectSameMachineClock(() => node.serverTime());
   });
 
   it('fails fast with STORE_UNAVAILABLE and reports unhealthy when the server cannot be reached', async () => {

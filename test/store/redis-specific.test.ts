@@ -14,6 +14,7 @@ import { LATEST_LAYOUT } from '../../src/store/redis/migrations/index.js';
 import { claimDue, leaseDue } from '../../src/store/redis/claims.js';
 import type { RedisContext } from '../../src/store/redis/context.js';
 import type { DueSignal, Lane, PlanNext } from '../../src/store/store.js';
+import { expectSameMachineClock } from '../support/same-machine-clock.js';
 import { T0, callbackTemplate, everyPlan, firstJob, newJob, newSchedule, noNext, taskTemplate } from '../support/fixtures.js';
 import { REDIS_URL, deleteTestPrefixes, rawContext, testStore, uniquePrefix } from './redis-support.js';
 
@@ -359,7 +360,7 @@ describe('Redis store', () => {
 
   it('never claims ahead of Redis TIME with useStoreClock on', async () => {
     const store = await open(uniquePrefix(), true);
-    const server = await store.serverTime();
+    const server = Math.floor(await store.serverTime());
     expect(Math.abs(server - Date.now())).toBeLessThan(5000);
     const due = newJob({ runAt: server - 1000 });
     const ahead = newJob({ runAt: server + 60_000 });
@@ -375,6 +376,11 @@ describe('Redis store', () => {
     expect(wake).toMatchObject({ target: 'task', queue: 'default' });
     expect(wake!.runAt).toBeGreaterThan(server + 60_000 + 120_000 - 5000);
     expect(wake!.runAt).toBeLessThanOrEqual(server + 60_000 + 120_000);
+  });
+
+  it('reads Redis TIME to a fraction of a millisecond: a node on this machine measures offset 0', async () => {
+    const store = await open(uniquePrefix(), true);
+    await expectSameMachineClock(() => store.serverTime());
   });
 
   it('warns at open when the server can lose acknowledged jobs', async () => {

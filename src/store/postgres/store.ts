@@ -18,7 +18,8 @@ import * as schedules from './schedules.js';
 export const postgresOps: StoreOps<PgDatabase> = {
   ...{ ...schedules, ...jobs, ...claims, ...leases, ...outcomes, ...platform, ...jobCounts },
   serverTime: async (db) => {
-    const [row] = await db.query<{ now: number }>('SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now');
+    // Microseconds kept: the store-aligned clock measures the offset to a fraction of a ms.
+    const [row] = await db.query<{ now: number }>('SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now');
     return row!.now;
   },
 };
@@ -30,7 +31,7 @@ export const postgresOps: StoreOps<PgDatabase> = {
  * node's listeners directly once it commits; the LISTEN side skips its own echoes.
  */
 export class PostgresStore extends StoreAdapter<PgDatabase> {
-  /** `clock_timestamp()` in epoch ms. */
+  /** `clock_timestamp()` in epoch ms, with its microseconds. */
   declare readonly serverTime: () => Promise<number>;
 
   constructor(options: PostgresStoreOptions) {

@@ -44,7 +44,8 @@ export const redisOps: StoreOps<RedisContext> = {
   ...{ ...schedules, ...jobs, ...claims, ...leases, ...outcomes, ...platform, ...jobCounts },
   serverTime: async (ctx) => {
     const [seconds, micros] = await ctx.call((redis) => redis.time());
-    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    // Microseconds kept: the store-aligned clock measures the offset to a fraction of a ms.
+    return Number(seconds) * 1000 + Number(micros) / 1000;
   },
 };
 
@@ -58,7 +59,7 @@ export const redisOps: StoreOps<RedisContext> = {
  * for (const warning of store.warnings) console.warn(warning);
  */
 export class RedisStore extends StoreAdapter<RedisContext> {
-  /** Redis TIME in epoch ms. */
+  /** Redis TIME in epoch ms, with its microseconds. */
   declare readonly serverTime: () => Promise<number>;
 
   constructor(options: RedisStoreOptions) {
