@@ -2,8 +2,8 @@
  * A clock aligned to the store server's clock. With several nodes on one PostgreSQL or
  * Redis, each node's timers follow the store's time, so a node whose own clock runs ahead
  * neither wakes early (the store also caps claims at its own time) nor, running behind,
- * fires late. The offset is sampled now and then, halving the round trip as NTP does, with
- * readings finer than a millisecond on both sides.
+ * fires late. The offset is sampled now and then (best of three round trips), with readings
+ * finer than a millisecond on both sides, and rounded to whole milliseconds by `wholeOffset`.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
 
@@ -52,7 +52,8 @@ export class StoreAlignedClock implements Clock {
       // Sub-millisecond readings where the base clock has them: whole-millisecond ones put
       // the estimate up to a millisecond off either way (see core/precise-wall-clock.ts).
       const read = (): number => this.base.preciseNow?.() ?? this.base.now();
-      // Best of three: the shortest round trip bounds the error best.
+      // Best of three: the shortest round trip bounds the error best. The estimate halves
+      // it, as NTP does; wholeOffset then keeps to what the round trip makes certain.
       let best = { rtt: Number.POSITIVE_INFINITY, offset: 0 };
       for (let i = 0; i < 3; i++) {
         const sent = read();
