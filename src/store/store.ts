@@ -267,8 +267,10 @@ export interface Store {
   /**
    * The store server's clock (epoch ms, with a fraction where the server reads finer), for
    * backends that have one (PostgreSQL, Redis).
-   * Nodes align their timers to it, so clock skew between machines neither fires early nor
-   * fires twice. SQLite, on one machine, has none.
+   * Nodes align their timers to it (`runtime/store-clock.ts`): skew between machines never
+   * fires twice (claims are atomic), and fires early only where the clocks differ by less than
+   * a round trip can show, by less than one round trip (docs/architecture.md, "Clock skew").
+   * SQLite, on one machine, has none.
    */
   serverTime?(): Promise<number>;
 
