@@ -12,8 +12,15 @@ export function runLoadgen(spec: LoadgenSpec): Promise<LoadgenResult> {
 }
 
 /** Runs `grpc-loadgen.js`: `requests` calls of a Dapr jobs method at `concurrency`. */
-export function runGrpcLoadgen(spec: { address: string; method: 'ScheduleJobAlpha1' | 'GetJobAlpha1'; requests: number; concurrency: number }): Promise<LoadgenResult> {
-  const args = ['--address', spec.address, '--method', spec.method, '--requests', String(spec.requests), '--concurrency', String(spec.concurrency)];
+export function runGrpcLoadgen(spec: {
+  address: string;
+  method: 'ScheduleJobAlpha1' | 'GetJobAlpha1';
+  requests: number;
+  warmupRequests?: number;
+  concurrency: number;
+}): Promise<LoadgenResult> {
+  const args = ['--address', spec.address, '--method', spec.method, '--requests', String(spec.requests)];
+  args.push('--warmup-requests', String(spec.warmupRequests ?? 0), '--concurrency', String(spec.concurrency));
   return runLoadgenScript(GRPC_LOADGEN_SCRIPT, args);
 }
 

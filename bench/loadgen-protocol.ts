@@ -9,6 +9,11 @@ export interface LoadgenSpec extends HttpRequestTemplate {
   readonly origin: string;
   /** Total requests; `{i}` in path/body runs 0..requests-1. */
   readonly requests: number;
+  /**
+   * Requests sent first and not counted, `{i}` running requests..requests+warmupRequests-1
+   * (a fresh server's and loadgen's code is not yet optimised). @default 0
+   */
+  readonly warmupRequests?: number;
   /** Requests in flight at once, one keep-alive connection each. */
   readonly concurrency: number;
   /** Per-request timeout. */
@@ -31,6 +36,7 @@ export function specToArgs(spec: LoadgenSpec): string[] {
     '--method', spec.method,
     '--path', spec.path,
     '--requests', String(spec.requests),
+    '--warmup-requests', String(spec.warmupRequests ?? 0),
     '--concurrency', String(spec.concurrency),
     '--timeout-ms', String(spec.timeoutMs),
   ];

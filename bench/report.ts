@@ -24,7 +24,6 @@ export function spreadsOf(result: WorkloadResult): Record<string, Record<string,
 }
 
 function cellFor(entry: SystemWorkloadResult, figure: FigureSpec): string {
-  if (entry.status === 'not-supported') return 'n/a';
   if (entry.status === 'unavailable') return 'unavailable';
   const spread = figureSpread(entry, figure.key);
   if (spread.runs === 0) {
@@ -51,7 +50,10 @@ export function renderWorkloadTable(result: WorkloadResult): string {
   );
   const headers = ['system', ...result.figures.map((figure) => figure.label)];
   const alignments: Alignment[] = ['left', ...result.figures.map((): Alignment => 'right')];
-  const rows = result.systems.map((entry) => [entry.system, ...result.figures.map((figure) => cellFor(entry, figure))]);
+  // A system that does not take part would be a row of n/a: it is named below the table instead.
+  const taking = result.systems.filter((entry) => entry.status !== 'not-supported');
+  const notTaking = result.systems.filter((entry) => entry.status === 'not-supported').map((entry) => entry.system);
+  const rows = taking.map((entry) => [entry.system, ...result.figures.map((figure) => cellFor(entry, figure))]);
   const runsNote = result.runs > 1 ? `${result.runs} runs per system; median (min–max).` : '1 run per system.';
   return [
     `### ${result.number}. ${result.title}`,
@@ -61,6 +63,7 @@ export function renderWorkloadTable(result: WorkloadResult): string {
     runsNote,
     '',
     renderTable(headers, rows, alignments),
+    ...(notTaking.length > 0 ? ['', `Not in this workload: ${notTaking.join(', ')}.`] : []),
     ...(errors.length > 0 ? ['', 'Errors:', ...errors] : []),
   ].join('\n');
 }

@@ -14,6 +14,13 @@ export interface Sizes {
   readonly enqueueBulkJobs: number;
   /** Workload 1: single adds are awaited in chunks of this many concurrent calls. */
   readonly singleAddChunk: number;
+  /**
+   * Workload 1: single adds made in the same trial before the timed ones, not timed. The first
+   * 200 chunks of a fresh trial ran at 4,181 jobs/s and the next 400 at 5,847 on chime-sqlite
+   * (batched SDK 12,407 and 27,522; BullMQ 17,407 and 23,823): every system's code, client and
+   * server, is cold at first. As workloads 3 and 10 do, the figure is the warm rate.
+   */
+  readonly enqueueWarmupJobs: number;
   /** Workload 2: pre-filled jobs per processing measurement. */
   readonly processJobs: number;
   /** Workload 3: measured add→start samples (after `latencyWarmupJobs`). */
@@ -49,6 +56,12 @@ export interface Sizes {
   readonly httpListRequests: number;
   readonly httpConcurrency: number;
   /**
+   * Workload 7: requests of each operation sent first and not counted, by the same load
+   * generator process (bench/loadgen.ts `--warmup-requests`): creates and gets, then lists.
+   */
+  readonly httpWarmupRequests: number;
+  readonly httpListWarmupRequests: number;
+  /**
    * Workload 9: named (Dapr-style) jobs in the store while the dashboard's reads are measured.
    * With `dashboardPlatformJobs`, 1,000,000 jobs in all (issue 11's figure). A million of each
    * would seed for about 8 minutes at the rates a --quick run saw (2,300 Dapr creates/s,
@@ -83,6 +96,7 @@ export const fullSizes: Sizes = {
   enqueueJobs: 20_000,
   enqueueBulkJobs: 100_000,
   singleAddChunk: 100,
+  enqueueWarmupJobs: 2_000,
   processJobs: 20_000,
   latencySamples: 1_000,
   latencyWarmupJobs: 5,
@@ -95,6 +109,8 @@ export const fullSizes: Sizes = {
   httpRequests: 10_000,
   httpListRequests: 2_000,
   httpConcurrency: 50,
+  httpWarmupRequests: 2_000,
+  httpListWarmupRequests: 200,
   dashboardJobs: 500_000,
   dashboardPlatformJobs: 500_000,
   dashboardReads: 200,
@@ -110,6 +126,7 @@ export const quickSizes: Sizes = {
   ...fullSizes,
   enqueueJobs: 2_000,
   enqueueBulkJobs: 2_000,
+  enqueueWarmupJobs: 200,
   processJobs: 2_000,
   latencySamples: 200,
   latenessJobs: 500,
@@ -120,6 +137,8 @@ export const quickSizes: Sizes = {
   httpRequests: 1_000,
   httpListRequests: 200,
   httpConcurrency: 10,
+  httpWarmupRequests: 100,
+  httpListWarmupRequests: 20,
   dashboardJobs: 20_000,
   dashboardPlatformJobs: 20_000,
   dashboardReads: 50,

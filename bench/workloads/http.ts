@@ -26,6 +26,9 @@ export const httpWorkload: Workload = {
     `one connection per concurrent request), at concurrency ${sizes.httpConcurrency}: ` +
     `${formatNumber(sizes.httpRequests, 0)} creates (jobs 0..n-1), then ${formatNumber(sizes.httpRequests, 0)} gets ` +
     `(the same jobs), then ${formatNumber(sizes.httpListRequests, 0)} lists (a page of 100 jobs each). ` +
+    `Before each, the same load generator sends ${formatNumber(sizes.httpWarmupRequests, 0)} requests of the kind ` +
+    `(${formatNumber(sizes.httpListWarmupRequests, 0)} for lists; creates and gets of other jobs) that are not counted: ` +
+    `a fresh server's first requests run cold code. ` +
     `req/s = requests ÷ time from first send to last response; latency is per request, nearest-rank; ` +
     `errors = network failures, timeouts and HTTP status ≥ 400.`,
   figures: () => OPERATIONS.flatMap((operation) => operationFigures(operation)),
@@ -43,6 +46,7 @@ export const httpWorkload: Workload = {
           ...target[operation],
           origin: target.origin,
           requests: operation === 'list' ? sizes.httpListRequests : sizes.httpRequests,
+          warmupRequests: operation === 'list' ? sizes.httpListWarmupRequests : sizes.httpWarmupRequests,
           concurrency: sizes.httpConcurrency,
           timeoutMs: REQUEST_TIMEOUT_MS,
         });
