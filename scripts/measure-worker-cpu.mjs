@@ -3,8 +3,9 @@
  * Workload 2 (process a pre-filled queue) once, outside the harness, with the CPU each side
  * used: 20,000 jobs bulk-inserted through the server, then the worker (in this process,
  * through the library, as the harness runs it) drains them at the given concurrency. Prints
- * jobs/s, this process's CPU (the worker's) and the server's, in seconds. The worker is the
- * busy side here, so its CPU for the same jobs is steadier than the rate on a noisy machine.
+ * jobs/s, this process's CPU (the worker's), the server's, and the rest of the machine's busy
+ * time in the drain (on PostgreSQL or Redis mostly the store's server), in seconds. The worker
+ * is a busy side here, so its CPU for the same jobs is steadier than the rate on a noisy machine.
  *
  *   node scripts/measure-worker-cpu.mjs [concurrency=50] [system=chime-sqlite]   (chime-postgres, chime-redis, ...)
  *   PROFILE=/tmp/worker.cpuprofile node scripts/measure-worker-cpu.mjs           the worker's CPU profile too
@@ -31,6 +32,12 @@ const concurrency = Number(process.argv[2] ?? 50);
 const name = process.argv[3] ?? 'chime-sqlite';
 const system = createSystems(readServiceConfig()).find((s) => s.name === name);
 if (!system) throw new Error(`no system ${name}`);
+
+/** Busy CPU of the whole machine (user, nice, system, irq, softirq), from /proc/stat, in seconds. */
+function machineCpuSeconds() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return (fields[0] + fields[1] + fields[2] + fields[5] + fields[6]) / CLOCK_TICKS_PER_SECOND;
+}
 
 /** User + system CPU of a process, from /proc, in seconds. */
 function cpuSecondsOf(pid) {
@@ -65,6 +72,7 @@ try {
     });
   }
   const serverBefore = cpuSecondsOf(serverPid);
+  const machineBefore = machineCpuSeconds();
   const workerBefore = process.cpuUsage();
   const startedAt = performance.now();
   await trial.startWorker(() => {}, { concurrency });
@@ -72,6 +80,7 @@ try {
   const seconds = (performance.now() - startedAt) / 1000;
   const worker = process.cpuUsage(workerBefore);
   const serverSeconds = cpuSecondsOf(serverPid) - serverBefore;
+  const machineSeconds = machineCpuSeconds() - machineBefore;
   if (process.env.PROFILE) {
     const { profile } = await inspector.post('Profiler.stop');
     writeFileSync(process.env.PROFILE, JSON.stringify(profile));
@@ -87,6 +96,9 @@ try {
     jobsPerSecond: Math.round(JOBS / seconds),
     workerCpuSeconds: Number(((worker.user + worker.system) / 1e6).toFixed(2)),
     serverCpuSeconds: Number(serverSeconds.toFixed(2)),
+    // The rest of the machine's busy time in the drain: mostly the store's server (PostgreSQL,
+    // Redis), which the worker waits on; on SQLite only the kernel and whatever else runs.
+    otherCpuSeconds: Number(Math.max(0, machineSeconds - (worker.user + worker.system) / 1e6 - serverSeconds).toFixed(2)),
   }));
 } finally {
   await trial.close();
