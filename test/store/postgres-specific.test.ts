@@ -74,6 +74,49 @@ describe('PostgreSQL store', () => {
     expect(rows.rows[0].indexdef).toMatch(/\(queue, lease_until\) WHERE \(status = ANY \(ARRAY\['reserved'::text, 'running'::text\]\)\)/);
   });
 
+  it('indexes the dead letters alone, and every job by dialect but not by target (migration 013)', async () => {
+    const schema = newSchema();
+    await store(schema).open();
+    const rows = await admin((client) =>
+      client.query(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'jobs' ORDER BY indexname`, [schema]),
+    );
+    const names = rows.rows.map((row) => row.indexname);
+    // Every index holding every job costs each claim and each outcome an entry.
+    expect(names).not.toContain('jobs_target_created');
+    expect(names).toContain('jobs_dialect_created');
+    const dead = rows.rows.find((row) => row.indexname === 'jobs_dead_letters');
+    expect(dead?.indexdef).toMatch(/\(completed_at DESC NULLS LAST, id DESC\) WHERE \(\(target = 'callback'::text\) AND \(status = ANY \(ARRAY\['failed'::text, 'timeout'::text\]\)\)\)/);
+  });
+
+  it('keeps every task job a /api/v1 job, so the task stats can walk the dialect index (migration 013)', async () => {
+    const schema = newSchema();
+    const node = store(schema);
+    await node.open();
+    await expect(node.insertJobs([newJob({ dialect: 'envelope' })])).rejects.toThrow(/jobs_task_is_v1/);
+    await node.insertJobs([newJob()]);
+    expect((await node.jobStats()).byQueue.default?.byStatus.pending).toBe(1);
+  });
+
+  it('makes a task job of another dialect a /api/v1 job when migration 013 runs, and counts it', async () => {
+    const schema = newSchema();
+    const before = store(schema);
+    await before.open();
+    const job = newJob();
+    await before.insertJobs([job]);
+    await before.close();
+    // The table as migration 012 left it, with a task job that is not a v1 job.
+    await admin(async (client) => {
+      await client.query(`ALTER TABLE "${schema}".jobs DROP CONSTRAINT jobs_task_is_v1`);
+      await client.query(`DROP INDEX "${schema}".jobs_dead_letters`);
+      await client.query(`UPDATE "${schema}".jobs SET dialect = 'envelope' WHERE id = $1`, [job.id]);
+      await client.query(`DELETE FROM "${schema}".chime_migrations WHERE version = 13`);
+    });
+    const after = store(schema);
+    await after.open();
+    expect((await after.getJob(job.id))?.dialect).toBe('v1');
+    expect((await after.jobStats()).byQueue.default?.byStatus.pending).toBe(1);
+  });
+
   it('delivers a due signal to another store instance within milliseconds', async () => {
     const schema = newSchema();
     const writer = store(schema);

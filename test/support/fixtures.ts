@@ -65,7 +65,9 @@ export function newSchedule(overrides: Partial<NewSchedule> = {}): NewSchedule {
   return {
     id: newId(),
     name: `job-${Math.random().toString(36).slice(2, 10)}`,
-    dialect: 'envelope',
+    // A schedule of tasks is the platform's (`/api/v1`), as every task job is: the PostgreSQL
+    // store's jobs table holds them to that (migration 013).
+    dialect: overrides.template?.target === 'task' ? 'v1' : 'envelope',
     status: 'active',
     recurrence,
     startAt: T0,

@@ -161,15 +161,21 @@ export async function listWorkers(db: PgDatabase): Promise<WorkerInfo[]> {
   }));
 }
 
+/**
+ * Task jobs, spelled so that they walk `jobs_dialect_created`: `target = 'task'` alone has no
+ * index since migration 013 (which made `dialect = 'v1'` a rule of every task job).
+ */
+const TASK_JOBS = `WHERE dialect = 'v1' AND target = 'task'`;
+
 export async function jobStats(db: PgDatabase): Promise<JobStats> {
   const [rows, times] = await Promise.all([
     db.query<{ queue: string; status: JobStatus; priority: number; n: number }>(
-      `SELECT queue, status, priority, count(*) AS n FROM ${db.s}.jobs WHERE target = 'task' GROUP BY queue, status, priority`,
+      `SELECT queue, status, priority, count(*) AS n FROM ${db.s}.jobs ${TASK_JOBS} GROUP BY queue, status, priority`,
     ),
     db.query<{ wait: number | null; run: number | null }>(
       `SELECT avg(started_at - GREATEST(occurrence, created_at))::float8 AS wait,
               avg(CASE WHEN status = 'completed' THEN completed_at - started_at END)::float8 AS run
-       FROM ${db.s}.jobs WHERE target = 'task' AND started_at IS NOT NULL`,
+       FROM ${db.s}.jobs ${TASK_JOBS} AND started_at IS NOT NULL`,
     ),
   ]);
   const stats = emptyJobStats(times[0]?.wait ?? null, times[0]?.run ?? null);
