@@ -10,6 +10,8 @@
  *
  *   npm run build && node scripts/measure-job-cost.mjs postgres [jobs=50000] [batch=200]
  *   node scripts/measure-job-cost.mjs redis [jobs] [batch]
+ *   node scripts/measure-job-cost.mjs postgres --dapr       Dapr-style callback jobs instead of task jobs
+ *     (dialect envelope, on the callback lane; each outcome writes a history entry, as a callback's does)
  *   node scripts/measure-job-cost.mjs redis --callgrind [jobs=5000] [batch]
  *
  * PostgreSQL: CHIME_TEST_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/test, in a schema
@@ -31,6 +33,8 @@ import { join } from 'node:path';
 const dist = new URL('../dist/', import.meta.url);
 const args = process.argv.slice(2);
 const callgrind = args.includes('--callgrind');
+/** Callback jobs of the Dapr-style API (dialect `envelope`) on the callback lane, their outcomes with a history entry. */
+const dapr = args.includes('--dapr');
 const keep = args.includes('--keep');
 const [backend = 'postgres', jobsArg = callgrind ? '5000' : '50000', batchArg = '200'] = args.filter((a) => !a.startsWith('--'));
 const JOBS = Number(jobsArg);
@@ -124,9 +128,9 @@ try {
     name: null,
     occurrence: now0 - 1000,
     runAt: now0 - 1000,
-    target: 'task',
-    queue: 'default',
-    taskName: 'noop',
+    target: dapr ? 'callback' : 'task',
+    queue: dapr ? '$callbacks' : 'default',
+    taskName: dapr ? null : 'noop',
     taskVersion: null,
     priority: 'normal',
     payload: '{"args":[],"kwargs":{}}',
@@ -136,10 +140,10 @@ try {
     metadata: '{}',
     delivery: null,
     createdAt: now0 - 2000,
-    dialect: 'v1',
+    dialect: dapr ? 'envelope' : 'v1',
   }));
   for (let i = 0; i < JOBS; i += 1000) await store.insertJobs(jobs.slice(i, i + 1000));
-  const lane = { target: 'task', queues: ['default'], tasks: ['noop'] };
+  const lane = dapr ? { target: 'callback' } : { target: 'task', queues: ['default'], tasks: ['noop'] };
   const planNext = () => ({ deliver: true, next: null });
   if (backend === 'postgres') await checkpoint();
   counted?.zero();
@@ -156,7 +160,9 @@ try {
     claimMs += performance.now() - at;
     if (claimed.length === 0) throw new Error(`nothing left to claim after ${done} jobs`);
     at = performance.now();
-    await store.recordOutcomes(claimed.map((job) => ({ jobId: job.id, owner: OWNER, status: 'completed', finishedAt: Date.now(), startedAt: now })));
+    const finishedAt = Date.now();
+    const attempt = dapr ? { outcome: 'succeeded', firedAt: now, durationMs: 1, httpStatus: 200, error: null } : undefined;
+    await store.recordOutcomes(claimed.map((job) => ({ jobId: job.id, owner: OWNER, status: 'completed', finishedAt, startedAt: now, attempt })));
     outcomeMs += performance.now() - at;
     done += claimed.length;
   }
@@ -168,7 +174,7 @@ try {
     const serverMs = serverCpuMs() - serverBefore;
     const node = process.cpuUsage(nodeBefore);
     console.log(
-      `${backend}, ${JOBS} jobs, batch ${BATCH}: server CPU ${perJob(serverMs)} µs/job, this process ${perJob((node.user + node.system) / 1000)} µs/job, ` +
+      `${backend}${dapr ? ' (Dapr-style callback jobs)' : ''}, ${JOBS} jobs, batch ${BATCH}: server CPU ${perJob(serverMs)} µs/job, this process ${perJob((node.user + node.system) / 1000)} µs/job, ` +
         `${Math.round(JOBS / (wallMs / 1000))} jobs/s claimed and completed (wall µs/job: claims ${perJob(claimMs)}, outcomes ${perJob(outcomeMs)})`,
     );
   }

@@ -74,7 +74,7 @@ describe('PostgreSQL store', () => {
     expect(rows.rows[0].indexdef).toMatch(/\(queue, lease_until\) WHERE \(status = ANY \(ARRAY\['reserved'::text, 'running'::text\]\)\)/);
   });
 
-  it('indexes the dead letters alone, and every job by dialect but not by target (migration 013)', async () => {
+  it('indexes the dead letters alone and the v1 jobs alone, and no job by target (migrations 013, 014)', async () => {
     const schema = newSchema();
     await store(schema).open();
     const rows = await admin((client) =>
@@ -83,7 +83,9 @@ describe('PostgreSQL store', () => {
     const names = rows.rows.map((row) => row.indexname);
     // Every index holding every job costs each claim and each outcome an entry.
     expect(names).not.toContain('jobs_target_created');
-    expect(names).toContain('jobs_dialect_created');
+    expect(names).not.toContain('jobs_dialect_created');
+    const v1 = rows.rows.find((row) => row.indexname === 'jobs_v1_created');
+    expect(v1?.indexdef).toMatch(/\(created_at DESC NULLS LAST, id DESC\) WHERE \(dialect = 'v1'::text\)/);
     const dead = rows.rows.find((row) => row.indexname === 'jobs_dead_letters');
     expect(dead?.indexdef).toMatch(/\(completed_at DESC NULLS LAST, id DESC\) WHERE \(\(target = 'callback'::text\) AND \(status = ANY \(ARRAY\['failed'::text, 'timeout'::text\]\)\)\)/);
   });

@@ -162,8 +162,8 @@ export async function listWorkers(db: PgDatabase): Promise<WorkerInfo[]> {
 }
 
 /**
- * Task jobs, spelled so that they walk `jobs_dialect_created`: `target = 'task'` alone has no
- * index since migration 013 (which made `dialect = 'v1'` a rule of every task job).
+ * Task jobs, spelled so that they walk `jobs_v1_created` (migration 014): `target = 'task'`
+ * alone has no index since migration 013, which made `dialect = 'v1'` a rule of every task job.
  */
 const TASK_JOBS = `WHERE dialect = 'v1' AND target = 'task'`;
 

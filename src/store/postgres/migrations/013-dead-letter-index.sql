@@ -4,8 +4,8 @@
 -- so every index of `jobs` whose predicate holds gets a new entry for each of them, and a job
 -- is written three times (insert, claim, outcome). `jobs_target_created` holds every job, so it
 -- cost each job three wide entries: about 5 µs of PostgreSQL CPU per task job claimed and
--- completed, an eighth of it (docs/benchmarks.md, "PostgreSQL: the list index by target
--- dropped").
+-- completed, an eighth of it (docs/benchmarks.md, "PostgreSQL: no list index over
+-- every job").
 --
 -- - The task job stats (`target = 'task'`) now read `dialect = 'v1' AND target = 'task'`
 --   through 010's `jobs_dialect_created`: a task job is always a `/api/v1` job (the platform
