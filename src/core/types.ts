@@ -26,6 +26,8 @@ export const WAITING_STATUSES: readonly JobStatus[] = ['pending', 'retrying'];
 export const LEASED_STATUSES: readonly JobStatus[] = ['reserved', 'running'];
 /** Statuses a job never leaves on its own. */
 export const FINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'cancelled', 'timeout'];
+/** Statuses of a callback job that is a dead letter: its retries ran out, or its last attempt timed out. */
+export const DEAD_LETTER_STATUSES: readonly JobStatus[] = ['failed', 'timeout'];
 
 export const PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];

@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import { ChimeError } from '../core/errors.js';
-import { CALLBACK_QUEUE, type Dialect, type FailurePolicy, type HistoryEntry, type JobRecord, type JobStatus, type MissedFirePolicy, type ScheduleRecord, type ScheduleStatus } from '../core/types.js';
+import { CALLBACK_QUEUE, DEAD_LETTER_STATUSES, type Dialect, type FailurePolicy, type HistoryEntry, type JobRecord, type JobStatus, type MissedFirePolicy, type ScheduleRecord, type ScheduleStatus } from '../core/types.js';
 import type { Page, ScheduleCounts, Store } from '../store/store.js';
 import { buildDaprJob, type DaprJobSpec } from './dapr-job-spec.js';
 import { scheduleWithTrace, UNTRACED, type JobTracing } from '../core/job-tracing.js';
@@ -14,7 +14,7 @@ import { NO_RUNTIME, type RuntimePort } from '../core/runtime-port.js';
 
 const LIVE_STATUSES: readonly ScheduleStatus[] = ['active', 'paused'];
 
-const DEAD: JobStatus[] = ['failed', 'timeout'];
+const DEAD: JobStatus[] = [...DEAD_LETTER_STATUSES];
 
 export interface DaprJobsOptions {
   defaultFailurePolicy: FailurePolicy;

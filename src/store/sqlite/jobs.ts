@@ -1,7 +1,7 @@
 /** Job queries and user-driven job changes (insert, cancel, retry) of the SQLite store. */
 import { chimeError } from '../../core/errors.js';
 import { assertRetryable, cancelledError, cancelStep } from '../../core/job-status-rules.js';
-import { PRIORITY_RANK, type HistoryEntry, type JobRecord } from '../../core/types.js';
+import { DEAD_LETTER_STATUSES, PRIORITY_RANK, type HistoryEntry, type JobRecord, type JobStatus } from '../../core/types.js';
 import { dueSignalsOf } from '../due-signals.js';
 import { JOB_ORDER_COLUMNS, jobOrderValue, keysetAfterSql, nextKeyset } from '../job-order.js';
 import type { Written } from '../store-ops.js';
@@ -10,7 +10,7 @@ import { historyFromRow, type HistoryRow } from '../history-row.js';
 import type { SqliteContext } from './context.js';
 import { INSERT_JOB_SQL, jobFromRow, jobInsertValues, type JobRow } from './rows.js';
 import { advanceSchedule, finishScheduleIfDone } from './advance-schedules.js';
-import { BOUND_LIMIT, FINISHED_JOB_SQL, FINISHED_SCHEDULE_SQL } from './sql-spellings.js';
+import { BOUND_LIMIT, DEAD_LETTER_SQL, FINISHED_JOB_SQL, FINISHED_SCHEDULE_SQL } from './sql-spellings.js';
 
 export function insertJobs(ctx: SqliteContext, jobs: readonly NewJob[]): Promise<DueSignal[]> {
   return ctx.groupWrite(() => {
@@ -45,14 +45,18 @@ export function listJobs(ctx: SqliteContext, query: JobQuery): JobPage {
     where.push(`${column} = ?`);
     params.push(value);
   };
-  if (query.target) equal('target', query.target);
+  // The dead letters walk jobs_dead_letters, named (INDEXED BY) and spelled as its predicate:
+  // SQLite otherwise chose jobs_target, an equality on every callback job.
+  const deadLetters = query.target === 'callback' && areDeadLetterStatuses(query.statuses);
+  if (deadLetters) where.push(`(${DEAD_LETTER_SQL})`);
+  else if (query.target) equal('target', query.target);
   if (query.dialect) equal('dialect', query.dialect);
   if (query.scheduleId) equal('schedule_id', query.scheduleId);
   if (query.name) equal('name', query.name);
   if (query.queue) equal('queue', query.queue);
   if (query.priority) equal('priority', PRIORITY_RANK[query.priority]);
   if (query.workerId) equal('worker_id', query.workerId);
-  if (query.statuses && query.statuses.length > 0) {
+  if (!deadLetters && query.statuses && query.statuses.length > 0) {
     where.push(`status IN (${query.statuses.map(() => '?').join(', ')})`);
     params.push(...query.statuses);
   }
@@ -60,6 +64,7 @@ export function listJobs(ctx: SqliteContext, query: JobQuery): JobPage {
     where.push('EXISTS (SELECT 1 FROM json_each(jobs.tags) WHERE value = ?)');
     params.push(tag);
   }
+  const from = deadLetters ? 'jobs INDEXED BY jobs_dead_letters' : 'jobs';
   const filterSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const filters = [...params];
   const column = ORDER_COLUMNS[query.orderBy];
@@ -71,14 +76,18 @@ export function listJobs(ctx: SqliteContext, query: JobQuery): JobPage {
   const order = `ORDER BY ${column} ${direction}, seq ${direction}`;
   return ctx.read(() => {
     const rows = ctx
-      .prepare(`SELECT * FROM jobs ${whereSql} ${order} LIMIT ${BOUND_LIMIT} OFFSET ?`)
+      .prepare(`SELECT * FROM ${from} ${whereSql} ${order} LIMIT ${BOUND_LIMIT} OFFSET ?`)
       .all(...params, query.limit, query.offset) as JobRow[];
-    const total = query.skipTotal ? null : (ctx.prepare(`SELECT COUNT(*) AS n FROM jobs ${filterSql}`).get(...filters) as { n: number }).n;
+    const total = query.skipTotal ? null : (ctx.prepare(`SELECT COUNT(*) AS n FROM ${from} ${filterSql}`).get(...filters) as { n: number }).n;
     const items = rows.map(jobFromRow);
     // The row's own sort value: created_at orders by the rowid here.
     const next = nextKeyset(rows, query.limit, (row) => ({ value: column === 'seq' ? row.seq : jobOrderValue(jobFromRow(row), query.orderBy), tie: row.seq }));
     return { items, total, next };
   });
+}
+
+function areDeadLetterStatuses(statuses: readonly JobStatus[] | undefined): boolean {
+  return statuses !== undefined && statuses.length === DEAD_LETTER_STATUSES.length && DEAD_LETTER_STATUSES.every((status) => statuses.includes(status));
 }
 
 export function cancelJob(

@@ -14,7 +14,7 @@
  * parameter there as a constant while it prepares the statement, and so marks the statement to
  * be prepared again whenever that parameter is bound, which better-sqlite3 does on every run.
  */
-import { FINAL_STATUSES } from '../../core/types.js';
+import { DEAD_LETTER_STATUSES, FINAL_STATUSES } from '../../core/types.js';
 
 function statusIsOneOf(statuses: readonly string[]): string {
   return statuses.map((status) => `status = '${status}'`).join(' OR ');
@@ -22,6 +22,9 @@ function statusIsOneOf(statuses: readonly string[]): string {
 
 /** A job that has ended: jobs_finished's predicate. */
 export const FINISHED_JOB_SQL = statusIsOneOf(FINAL_STATUSES);
+
+/** A dead letter: jobs_dead_letters' predicate (migration 012), which the dead letters' reads repeat. */
+export const DEAD_LETTER_SQL = `target = 'callback' AND (${statusIsOneOf(DEAD_LETTER_STATUSES)})`;
 
 /** A schedule that has ended: schedules_finished's predicate. */
 export const FINISHED_SCHEDULE_SQL = statusIsOneOf(['completed', 'expired', 'failed']);

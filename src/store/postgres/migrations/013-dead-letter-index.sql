@@ -17,7 +17,7 @@
 --   them: with 1,000,000 Dapr-style jobs of which 10,000 failed, their first page and total
 --   took 319-349 ms (a walk of every finished job: the dead-letter pages, and the dashboard
 --   overview's count at most every 10 s); 1.4-1.5 ms with this index
---   (scripts/measure-pg-job-reads.mjs).
+--   (scripts/measure-job-reads.mjs postgres).
 UPDATE jobs SET dialect = 'v1' WHERE target = 'task' AND dialect <> 'v1';
 ALTER TABLE jobs ADD CONSTRAINT jobs_task_is_v1 CHECK (target <> 'task' OR dialect = 'v1');
 DROP INDEX IF EXISTS jobs_target_created;

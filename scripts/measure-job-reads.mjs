@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+/**
+ * A store's job reads that walk many jobs, timed at scale: the task job stats (dashboard
+ * overview, queue stats), the dead letters' first page and total, and the platform's jobs list
+ * (`GET /api/v1/jobs`) first page and total, with and without a queue filter. Jobs are written
+ * straight into the store's tables (a PostgreSQL schema of their own, dropped after; a SQLite
+ * file in a temporary folder): `dapr` finished Dapr-style callback jobs (1 in 100 failed: dead
+ * letters), `tasks` finished task jobs and `http` finished `/api/v1` jobs with an HTTP target.
+ * Each read runs 25 times, the first 5 not counted; prints each one's p50 in ms and the indexes
+ * of `jobs`. On SQLite the reads run on the event loop: what they take, every firing waits.
+ *
+ *   npm run build && node scripts/measure-job-reads.mjs postgres [dapr=1000000] [tasks=10000] [http=0]
+ *   node scripts/measure-job-reads.mjs sqlite 1000000 10000 0
+ *   DROP_INDEX=jobs_v1_created node scripts/measure-job-reads.mjs postgres   without an index, to see what it serves
+ *   CHIME_MEASURE_ROOT=/other/checkout node scripts/measure-job-reads.mjs ...  another build
+ *
+ * PostgreSQL: CHIME_TEST_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/test.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = process.env.CHIME_MEASURE_ROOT ?? fileURLToPath(new URL('..', import.meta.url));
+const requireFromRoot = createRequire(join(root, 'package.json'));
+const backend = process.argv[2] ?? 'postgres';
+const dapr = Number(process.argv[3] ?? 1_000_000);
+const tasks = Number(process.argv[4] ?? 10_000);
+const http = Number(process.argv[5] ?? 0);
+const RUNS = 25;
+const WARMUP = 5;
+const T0 = 1_700_000_000_000;
+
+/** A store of the backend, and plain SQL on its tables beside it. */
+async function openBackend() {
+  if (backend === 'postgres') {
+    const pg = requireFromRoot('pg');
+    const { createPostgresStore } = await import(join(root, 'dist/store/postgres/index.js'));
+    const url = process.env.CHIME_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const schema = `chime_measure_reads_${process.pid}`;
+    const store = createPostgresStore({ connectionString: url, schema });
+    await store.open();
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    return {
+      store,
+      table: `"${schema}".jobs`,
+      series: (count) => `generate_series(1, ${count}) AS s(g)`,
+      exec: (sql) => admin.query(sql),
+      indexes: async () => (await admin.query(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'jobs' ORDER BY indexname`, [schema])).rows.map((row) => row.indexname),
+      analyze: () => admin.query(`VACUUM ANALYZE "${schema}".jobs`),
+      close: async () => {
+        await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await admin.end();
+        await store.close();
+      },
+    };
+  }
+  if (backend === 'sqlite') {
+    const Database = requireFromRoot('better-sqlite3');
+    const { SqliteStore } = await import(join(root, 'dist/store/sqlite/store.js'));
+    const dir = mkdtempSync(join(tmpdir(), 'chime-measure-reads-'));
+    const path = join(dir, 'chime.db');
+    // Migrated by a store opened once; the rows then go in through a connection of their own,
+    // before the measured store opens.
+    const migrated = new SqliteStore({ path });
+    await migrated.open();
+    await migrated.close();
+    const writer = new Database(path);
+    const store = new SqliteStore({ path });
+    return {
+      store,
+      table: 'jobs',
+      series: (count) => `(WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < ${count}) SELECT g FROM s) AS s`,
+      exec: async (sql) => writer.exec(sql),
+      indexes: async () => writer.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs' AND sql IS NOT NULL ORDER BY name`).pluck().all(),
+      analyze: async () => {
+        writer.exec('ANALYZE');
+        await store.open();
+      },
+      close: async () => {
+        writer.close();
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  throw new Error(`backend: postgres or sqlite, not ${backend}`);
+}
+
+const db = await openBackend();
+const { store } = db;
+try {
+  let written = 0;
+  /** Finished jobs, created one ms apart after every job written before them. */
+  const insert = async (prefix, count, { target, queue, dialect, failedEvery }) => {
+    await db.exec(`INSERT INTO ${db.table} (id, occurrence, run_at, status, target, queue, priority, payload, tags,
+        metadata, attempts, created_at, started_at, completed_at, cancel_requested, dialect, task_name, name)
+      SELECT '${prefix}' || g, 0, ${T0} + g, CASE WHEN g % ${failedEvery} = 0 THEN 'failed' ELSE 'completed' END,
+        '${target}', '${queue}', 2, '{}', '[]', '{}', 1, ${T0 + written} + g, ${T0 + written} + g + 1, ${T0 + written} + g + 2,
+        false, '${dialect}', ${target === 'task' ? "'process_data'" : 'NULL'}, ${dialect === 'envelope' ? `'${prefix}' || g` : 'NULL'}
+      FROM ${db.series(count)}`);
+    written += count;
+  };
+  // Oldest first: the tasks and HTTP-target jobs are the newest, as in a store that took on
+  // platform work after running Dapr-style jobs for a while (the first pages are then cheap
+  // only through an index that skips the Dapr-style jobs).
+  if (dapr > 0) await insert('d', dapr, { target: 'callback', queue: '$callbacks', dialect: 'envelope', failedEvery: 100 });
+  if (tasks > 0) await insert('t', tasks, { target: 'task', queue: 'default', dialect: 'v1', failedEvery: 50 });
+  if (http > 0) await insert('h', http, { target: 'callback', queue: '$callbacks', dialect: 'v1', failedEvery: 50 });
+  if (process.env.DROP_INDEX) await db.exec(`DROP INDEX ${backend === 'postgres' ? db.table.replace('.jobs', '.') : ''}${process.env.DROP_INDEX}`);
+  await db.analyze();
+
+  const page = { limit: 50, offset: 0, orderBy: 'created_at', orderDir: 'desc' };
+  const reads = {
+    'task stats': () => store.jobStats(),
+    'dead letters': () => store.listJobs({ target: 'callback', statuses: ['failed', 'timeout'], limit: 25, offset: 0, orderBy: 'completed_at', orderDir: 'desc' }),
+    'v1 jobs': () => store.listJobs({ ...page, dialect: 'v1' }),
+    'v1 jobs of a queue': () => store.listJobs({ ...page, dialect: 'v1', queue: 'default' }),
+  };
+  const results = [];
+  for (const [name, read] of Object.entries(reads)) {
+    const times = [];
+    for (let i = 0; i < RUNS; i++) {
+      const at = performance.now();
+      await read();
+      if (i >= WARMUP) times.push(performance.now() - at);
+    }
+    times.sort((a, b) => a - b);
+    results.push(`${name} p50 ${times[Math.floor((times.length - 1) / 2)].toFixed(2)} ms`);
+  }
+  console.log(`${backend}, ${dapr} Dapr-style, ${tasks} task, ${http} HTTP-target jobs: ${results.join('; ')}`);
+  console.log(`jobs indexes: ${(await db.indexes()).join(', ')}`);
+} finally {
+  await db.close();
+}
