@@ -2,7 +2,8 @@
  * Migrations on a database an older version made: 007 renames the `seed` dialect to
  * `envelope` in rows stored before it, and the later migrations' indexes build over them;
  * 010's dialect index serves the `/api/v1` jobs list over the jobs stored before it; 011 rewrites
- * the finished-row indexes' predicates, which the purge still uses; 012 indexes the dead letters.
+ * the finished-row indexes' predicates, which the purge still uses; 012 and 013 index the dead letters
+ * and the failed jobs by dialect.
  */
 import { expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
@@ -19,7 +20,7 @@ it('a database from before migration 007 reads its seed-dialect rows as envelope
   await old.open();
   await old.createSchedule(schedule, job, 'create');
   old.database.exec(`UPDATE schedules SET dialect = 'seed'; UPDATE jobs SET dialect = 'seed';
-    DROP INDEX schedules_v1_name; DROP INDEX jobs_target; DROP INDEX jobs_dialect; DROP INDEX jobs_dead_letters;
+    DROP INDEX schedules_v1_name; DROP INDEX jobs_target; DROP INDEX jobs_dialect; DROP INDEX jobs_dead_letters; DROP INDEX jobs_failed_by_dialect;
     DELETE FROM chime_migrations WHERE version >= 7;`);
   await old.close();
 
@@ -27,7 +28,7 @@ it('a database from before migration 007 reads its seed-dialect rows as envelope
   await store.open();
   try {
     const applied = store.database.prepare('SELECT version FROM chime_migrations WHERE version >= 7 ORDER BY version').pluck().all();
-    expect(applied).toEqual([7, 8, 9, 10, 11, 12]);
+    expect(applied).toEqual([7, 8, 9, 10, 11, 12, 13]);
     expect((await store.getSchedule(schedule.id))?.dialect).toBe('envelope');
     expect((await store.getJob(job.id))?.dialect).toBe('envelope');
     const left = store.database.prepare(`SELECT (SELECT COUNT(*) FROM schedules WHERE dialect = 'seed') + (SELECT COUNT(*) FROM jobs WHERE dialect = 'seed')`).pluck().get();
@@ -45,13 +46,13 @@ it('a database from before migration 010 lists its jobs by dialect through the n
   const old = new SqliteStore({ path });
   await old.open();
   await old.insertJobs([task, httpTarget, dapr]);
-  old.database.exec('DROP INDEX jobs_dialect; DROP INDEX jobs_dead_letters; DELETE FROM chime_migrations WHERE version >= 10;');
+  old.database.exec('DROP INDEX jobs_dialect; DROP INDEX jobs_dead_letters; DROP INDEX jobs_failed_by_dialect; DELETE FROM chime_migrations WHERE version >= 10;');
   await old.close();
 
   const store = new SqliteStore({ path });
   await store.open();
   try {
-    expect(store.database.prepare('SELECT version FROM chime_migrations WHERE version >= 10').pluck().all()).toEqual([10, 11, 12]);
+    expect(store.database.prepare('SELECT version FROM chime_migrations WHERE version >= 10').pluck().all()).toEqual([10, 11, 12, 13]);
     // The list's first page (SQLite orders created_at by seq): the index, and no sort.
     const plan = store.database
       .prepare(`EXPLAIN QUERY PLAN SELECT * FROM jobs WHERE dialect = 'v1' ORDER BY seq DESC, seq DESC LIMIT 50 OFFSET 0`)
@@ -77,7 +78,7 @@ it('a database from before migration 011 gets the finished-row predicates as ORs
     CREATE INDEX jobs_finished ON jobs(completed_at) WHERE status IN ('completed', 'failed', 'cancelled', 'timeout');
     DROP INDEX schedules_finished;
     CREATE INDEX schedules_finished ON schedules(updated_at) WHERE status IN ('completed', 'expired', 'failed');
-    DROP INDEX jobs_dead_letters; DELETE FROM chime_migrations WHERE version >= 11;`);
+    DROP INDEX jobs_dead_letters; DROP INDEX jobs_failed_by_dialect; DELETE FROM chime_migrations WHERE version >= 11;`);
   await old.close();
 
   const store = new SqliteStore({ path });
@@ -102,7 +103,8 @@ it('a database from before migration 012 gets the dead letters index over the de
   const old = new SqliteStore({ path });
   await old.open();
   await old.createSchedule(schedule, job, 'create');
-  old.database.exec(`UPDATE jobs SET status = 'failed', completed_at = 5; DROP INDEX jobs_dead_letters; DELETE FROM chime_migrations WHERE version >= 12;`);
+  old.database.exec(`UPDATE jobs SET status = 'failed', completed_at = 5; DROP INDEX jobs_dead_letters; DROP INDEX jobs_failed_by_dialect;
+    DELETE FROM chime_migrations WHERE version >= 12;`);
   await old.close();
 
   const store = new SqliteStore({ path });

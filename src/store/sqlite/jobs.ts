@@ -10,7 +10,7 @@ import { historyFromRow, type HistoryRow } from '../history-row.js';
 import type { SqliteContext } from './context.js';
 import { INSERT_JOB_SQL, jobFromRow, jobInsertValues, type JobRow } from './rows.js';
 import { advanceSchedule, finishScheduleIfDone } from './advance-schedules.js';
-import { BOUND_LIMIT, DEAD_LETTER_SQL, FINISHED_JOB_SQL, FINISHED_SCHEDULE_SQL } from './sql-spellings.js';
+import { BOUND_LIMIT, DEAD_LETTER_SQL, FAILED_JOB_SQL, FINISHED_JOB_SQL, FINISHED_SCHEDULE_SQL } from './sql-spellings.js';
 
 export function insertJobs(ctx: SqliteContext, jobs: readonly NewJob[]): Promise<DueSignal[]> {
   return ctx.groupWrite(() => {
@@ -45,18 +45,21 @@ export function listJobs(ctx: SqliteContext, query: JobQuery): JobPage {
     where.push(`${column} = ?`);
     params.push(value);
   };
-  // The dead letters walk jobs_dead_letters, named (INDEXED BY) and spelled as its predicate:
-  // SQLite otherwise chose jobs_target, an equality on every callback job.
+  // The dead letters, and the failed jobs of a dialect, walk partial indexes of their own, named
+  // (INDEXED BY) and spelled as their predicates: SQLite otherwise chose jobs_target or
+  // jobs_dialect, an equality on every callback job or every job of the dialect.
   const deadLetters = query.target === 'callback' && areDeadLetterStatuses(query.statuses);
+  const failedOfDialect = !deadLetters && query.dialect !== undefined && query.statuses?.length === 1 && query.statuses[0] === 'failed';
   if (deadLetters) where.push(`(${DEAD_LETTER_SQL})`);
   else if (query.target) equal('target', query.target);
+  if (failedOfDialect) where.push(FAILED_JOB_SQL);
   if (query.dialect) equal('dialect', query.dialect);
   if (query.scheduleId) equal('schedule_id', query.scheduleId);
   if (query.name) equal('name', query.name);
   if (query.queue) equal('queue', query.queue);
   if (query.priority) equal('priority', PRIORITY_RANK[query.priority]);
   if (query.workerId) equal('worker_id', query.workerId);
-  if (!deadLetters && query.statuses && query.statuses.length > 0) {
+  if (!deadLetters && !failedOfDialect && query.statuses && query.statuses.length > 0) {
     where.push(`status IN (${query.statuses.map(() => '?').join(', ')})`);
     params.push(...query.statuses);
   }
@@ -64,7 +67,7 @@ export function listJobs(ctx: SqliteContext, query: JobQuery): JobPage {
     where.push('EXISTS (SELECT 1 FROM json_each(jobs.tags) WHERE value = ?)');
     params.push(tag);
   }
-  const from = deadLetters ? 'jobs INDEXED BY jobs_dead_letters' : 'jobs';
+  const from = deadLetters ? 'jobs INDEXED BY jobs_dead_letters' : failedOfDialect ? 'jobs INDEXED BY jobs_failed_by_dialect' : 'jobs';
   const filterSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const filters = [...params];
   const column = ORDER_COLUMNS[query.orderBy];

@@ -26,6 +26,9 @@ export const FINISHED_JOB_SQL = statusIsOneOf(FINAL_STATUSES);
 /** A dead letter: jobs_dead_letters' predicate (migration 012), which the dead letters' reads repeat. */
 export const DEAD_LETTER_SQL = `target = 'callback' AND (${statusIsOneOf(DEAD_LETTER_STATUSES)})`;
 
+/** A failed job: jobs_failed_by_dialect's predicate (migration 013), which the reads of failed jobs repeat. */
+export const FAILED_JOB_SQL = statusIsOneOf(['failed']);
+
 /** A schedule that has ended: schedules_finished's predicate. */
 export const FINISHED_SCHEDULE_SQL = statusIsOneOf(['completed', 'expired', 'failed']);
 
