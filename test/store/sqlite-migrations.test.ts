@@ -10,48 +10,61 @@ import { SqliteStore } from '../../src/store/sqlite/store.js';
 import { callbackTemplate, firstJob, newJob, newSchedule } from '../support/fixtures.js';
 import { tempDbPath } from '../support/temp.js';
 
-it('a database from before migration 007 reads its seed-dialect rows as envelope after opening', async () => {
+/** The indexes migrations 012 and 013 add, dropped to stand for a database from before them. */
+const UNDO_012_013 = 'DROP INDEX jobs_dead_letters; DROP INDEX jobs_failed_by_dialect;';
+
+/** A database file as an older version left it: `write` stores rows, `undo` takes back the later migrations. */
+async function olderDatabase(write: (store: SqliteStore) => Promise<unknown>, undo: string): Promise<string> {
   const path = tempDbPath();
+  const old = new SqliteStore({ path });
+  await old.open();
+  await write(old);
+  old.database.exec(undo);
+  await old.close();
+  return path;
+}
+
+/** Opens the file with this version (its migrations run), runs `check`, closes. */
+async function reopened(path: string, check: (store: SqliteStore) => Promise<void>): Promise<void> {
+  const store = new SqliteStore({ path });
+  await store.open();
+  try {
+    await check(store);
+  } finally {
+    await store.close();
+  }
+}
+
+it('a database from before migration 007 reads its seed-dialect rows as envelope after opening', async () => {
   const schedule = newSchedule();
   const job = firstJob(schedule);
   // Written as the version before 007 wrote it: the dialect was called `seed`, and the
   // migrations table stops at 006.
-  const old = new SqliteStore({ path });
-  await old.open();
-  await old.createSchedule(schedule, job, 'create');
-  old.database.exec(`UPDATE schedules SET dialect = 'seed'; UPDATE jobs SET dialect = 'seed';
-    DROP INDEX schedules_v1_name; DROP INDEX jobs_target; DROP INDEX jobs_dialect; DROP INDEX jobs_dead_letters; DROP INDEX jobs_failed_by_dialect;
-    DELETE FROM chime_migrations WHERE version >= 7;`);
-  await old.close();
-
-  const store = new SqliteStore({ path });
-  await store.open();
-  try {
+  const path = await olderDatabase(
+    (old) => old.createSchedule(schedule, job, 'create'),
+    `UPDATE schedules SET dialect = 'seed'; UPDATE jobs SET dialect = 'seed';
+    DROP INDEX schedules_v1_name; DROP INDEX jobs_target; DROP INDEX jobs_dialect; ${UNDO_012_013}
+    DELETE FROM chime_migrations WHERE version >= 7;`,
+  );
+  await reopened(path, async (store) => {
     const applied = store.database.prepare('SELECT version FROM chime_migrations WHERE version >= 7 ORDER BY version').pluck().all();
     expect(applied).toEqual([7, 8, 9, 10, 11, 12, 13]);
     expect((await store.getSchedule(schedule.id))?.dialect).toBe('envelope');
     expect((await store.getJob(job.id))?.dialect).toBe('envelope');
     const left = store.database.prepare(`SELECT (SELECT COUNT(*) FROM schedules WHERE dialect = 'seed') + (SELECT COUNT(*) FROM jobs WHERE dialect = 'seed')`).pluck().get();
     expect(left).toBe(0);
-  } finally {
-    await store.close();
-  }
+  });
 });
 
 it('a database from before migration 010 lists its jobs by dialect through the new index', async () => {
-  const path = tempDbPath();
   const task = newJob();
   const httpTarget = newJob({}, callbackTemplate());
   const dapr = newJob({ dialect: 'dapr' }, callbackTemplate());
-  const old = new SqliteStore({ path });
-  await old.open();
-  await old.insertJobs([task, httpTarget, dapr]);
-  old.database.exec('DROP INDEX jobs_dialect; DROP INDEX jobs_dead_letters; DROP INDEX jobs_failed_by_dialect; DELETE FROM chime_migrations WHERE version >= 10;');
-  await old.close();
-
-  const store = new SqliteStore({ path });
-  await store.open();
-  try {
+  const path = await olderDatabase(
+    (old) => old.insertJobs([task, httpTarget, dapr]),
+    `DROP INDEX jobs_dialect; ${UNDO_012_013} DELETE FROM chime_migrations WHERE version >= 10;`,
+  );
+  await reopened(path, async (store) => {
     expect(store.database.prepare('SELECT version FROM chime_migrations WHERE version >= 10').pluck().all()).toEqual([10, 11, 12, 13]);
     // The list's first page (SQLite orders created_at by seq): the index, and no sort.
     const plan = store.database
@@ -61,29 +74,22 @@ it('a database from before migration 010 lists its jobs by dialect through the n
     expect(plan).toEqual(['SEARCH jobs USING INDEX jobs_dialect (dialect=?)']);
     const page = await store.listJobs({ dialect: 'v1', limit: 10, offset: 0, orderBy: 'created_at', orderDir: 'desc' });
     expect(page.items.map((j) => j.id)).toEqual([httpTarget.id, task.id]);
-  } finally {
-    await store.close();
-  }
+  });
 });
 
 it('a database from before migration 011 gets the finished-row predicates as ORs and still purges through them', async () => {
-  const path = tempDbPath();
   const schedule = newSchedule({ recurrence: { kind: 'once' } });
   const job = firstJob(schedule);
-  const old = new SqliteStore({ path });
-  await old.open();
-  await old.createSchedule(schedule, job, 'create');
-  old.database.exec(`UPDATE jobs SET status = 'completed', completed_at = 1; UPDATE schedules SET status = 'completed', updated_at = 1;
+  const path = await olderDatabase(
+    (old) => old.createSchedule(schedule, job, 'create'),
+    `UPDATE jobs SET status = 'completed', completed_at = 1; UPDATE schedules SET status = 'completed', updated_at = 1;
     DROP INDEX jobs_finished;
     CREATE INDEX jobs_finished ON jobs(completed_at) WHERE status IN ('completed', 'failed', 'cancelled', 'timeout');
     DROP INDEX schedules_finished;
     CREATE INDEX schedules_finished ON schedules(updated_at) WHERE status IN ('completed', 'expired', 'failed');
-    DROP INDEX jobs_dead_letters; DROP INDEX jobs_failed_by_dialect; DELETE FROM chime_migrations WHERE version >= 11;`);
-  await old.close();
-
-  const store = new SqliteStore({ path });
-  await store.open();
-  try {
+    ${UNDO_012_013} DELETE FROM chime_migrations WHERE version >= 11;`,
+  );
+  await reopened(path, async (store) => {
     const indexSql = store.database
       .prepare(`SELECT name, sql FROM sqlite_master WHERE name IN ('jobs_finished', 'schedules_finished') ORDER BY name`)
       .all() as { name: string; sql: string }[];
@@ -91,31 +97,21 @@ it('a database from before migration 011 gets the finished-row predicates as ORs
     expect(await store.purgeFinished(2, 100)).toBe(1);
     expect(await store.getJob(job.id)).toBeNull();
     expect(await store.getSchedule(schedule.id)).toBeNull();
-  } finally {
-    await store.close();
-  }
+  });
 });
 
 it('a database from before migration 012 gets the dead letters index over the dead letters it holds', async () => {
-  const path = tempDbPath();
   const schedule = newSchedule({ recurrence: { kind: 'once' } });
   const job = firstJob(schedule);
-  const old = new SqliteStore({ path });
-  await old.open();
-  await old.createSchedule(schedule, job, 'create');
-  old.database.exec(`UPDATE jobs SET status = 'failed', completed_at = 5; DROP INDEX jobs_dead_letters; DROP INDEX jobs_failed_by_dialect;
-    DELETE FROM chime_migrations WHERE version >= 12;`);
-  await old.close();
-
-  const store = new SqliteStore({ path });
-  await store.open();
-  try {
+  const path = await olderDatabase(
+    (old) => old.createSchedule(schedule, job, 'create'),
+    `UPDATE jobs SET status = 'failed', completed_at = 5; ${UNDO_012_013} DELETE FROM chime_migrations WHERE version >= 12;`,
+  );
+  await reopened(path, async (store) => {
     const entries = store.database.prepare(`SELECT COUNT(*) FROM jobs INDEXED BY jobs_dead_letters WHERE target = 'callback' AND (status = 'failed' OR status = 'timeout')`).pluck().get();
     expect(entries).toBe(1);
     const page = await store.listJobs({ target: 'callback', statuses: ['failed', 'timeout'], limit: 10, offset: 0, orderBy: 'completed_at', orderDir: 'desc' });
     expect(page.items.map((j) => j.id)).toEqual([job.id]);
     expect(page.total).toBe(1);
-  } finally {
-    await store.close();
-  }
+  });
 });

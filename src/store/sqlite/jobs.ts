@@ -1,7 +1,7 @@
 /** Job queries and user-driven job changes (insert, cancel, retry) of the SQLite store. */
 import { chimeError } from '../../core/errors.js';
 import { assertRetryable, cancelledError, cancelStep } from '../../core/job-status-rules.js';
-import { DEAD_LETTER_STATUSES, PRIORITY_RANK, type HistoryEntry, type JobRecord, type JobStatus } from '../../core/types.js';
+import { PRIORITY_RANK, type HistoryEntry, type JobRecord } from '../../core/types.js';
 import { dueSignalsOf } from '../due-signals.js';
 import { JOB_ORDER_COLUMNS, jobOrderValue, keysetAfterSql, nextKeyset } from '../job-order.js';
 import type { Written } from '../store-ops.js';
@@ -10,7 +10,8 @@ import { historyFromRow, type HistoryRow } from '../history-row.js';
 import type { SqliteContext } from './context.js';
 import { INSERT_JOB_SQL, jobFromRow, jobInsertValues, type JobRow } from './rows.js';
 import { advanceSchedule, finishScheduleIfDone } from './advance-schedules.js';
-import { BOUND_LIMIT, DEAD_LETTER_SQL, FAILED_JOB_SQL, FINISHED_JOB_SQL, FINISHED_SCHEDULE_SQL } from './sql-spellings.js';
+import { BOUND_LIMIT, FINISHED_JOB_SQL, FINISHED_SCHEDULE_SQL } from './sql-spellings.js';
+import { listSliceOf } from './list-slices.js';
 
 export function insertJobs(ctx: SqliteContext, jobs: readonly NewJob[]): Promise<DueSignal[]> {
   return ctx.groupWrite(() => {
@@ -45,21 +46,16 @@ export function listJobs(ctx: SqliteContext, query: JobQuery): JobPage {
     where.push(`${column} = ?`);
     params.push(value);
   };
-  // The dead letters, and the failed jobs of a dialect, walk partial indexes of their own, named
-  // (INDEXED BY) and spelled as their predicates: SQLite otherwise chose jobs_target or
-  // jobs_dialect, an equality on every callback job or every job of the dialect.
-  const deadLetters = query.target === 'callback' && areDeadLetterStatuses(query.statuses);
-  const failedOfDialect = !deadLetters && query.dialect !== undefined && query.statuses?.length === 1 && query.statuses[0] === 'failed';
-  if (deadLetters) where.push(`(${DEAD_LETTER_SQL})`);
-  else if (query.target) equal('target', query.target);
-  if (failedOfDialect) where.push(FAILED_JOB_SQL);
+  const slice = listSliceOf(query);
+  if (query.target && !slice?.coversTarget) equal('target', query.target);
+  if (slice) where.push(`(${slice.predicate})`);
   if (query.dialect) equal('dialect', query.dialect);
   if (query.scheduleId) equal('schedule_id', query.scheduleId);
   if (query.name) equal('name', query.name);
   if (query.queue) equal('queue', query.queue);
   if (query.priority) equal('priority', PRIORITY_RANK[query.priority]);
   if (query.workerId) equal('worker_id', query.workerId);
-  if (!deadLetters && !failedOfDialect && query.statuses && query.statuses.length > 0) {
+  if (!slice && query.statuses && query.statuses.length > 0) {
     where.push(`status IN (${query.statuses.map(() => '?').join(', ')})`);
     params.push(...query.statuses);
   }
@@ -67,7 +63,7 @@ export function listJobs(ctx: SqliteContext, query: JobQuery): JobPage {
     where.push('EXISTS (SELECT 1 FROM json_each(jobs.tags) WHERE value = ?)');
     params.push(tag);
   }
-  const from = deadLetters ? 'jobs INDEXED BY jobs_dead_letters' : failedOfDialect ? 'jobs INDEXED BY jobs_failed_by_dialect' : 'jobs';
+  const from = slice ? `jobs INDEXED BY ${slice.index}` : 'jobs';
   const filterSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const filters = [...params];
   const column = ORDER_COLUMNS[query.orderBy];
@@ -87,10 +83,6 @@ export function listJobs(ctx: SqliteContext, query: JobQuery): JobPage {
     const next = nextKeyset(rows, query.limit, (row) => ({ value: column === 'seq' ? row.seq : jobOrderValue(jobFromRow(row), query.orderBy), tie: row.seq }));
     return { items, total, next };
   });
-}
-
-function areDeadLetterStatuses(statuses: readonly JobStatus[] | undefined): boolean {
-  return statuses !== undefined && statuses.length === DEAD_LETTER_STATUSES.length && DEAD_LETTER_STATUSES.every((status) => statuses.includes(status));
 }
 
 export function cancelJob(
