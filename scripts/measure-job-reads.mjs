@@ -12,6 +12,7 @@
  *   npm run build && node scripts/measure-job-reads.mjs postgres [dapr=1000000] [tasks=10000] [http=0]
  *   node scripts/measure-job-reads.mjs sqlite 1000000 10000 0
  *   DROP_INDEX=jobs_v1_created node scripts/measure-job-reads.mjs postgres   without an index, to see what it serves
+ *     (on SQLite not one a list names with INDEXED BY: jobs_dead_letters, jobs_failed_by_dialect)
  *   CHIME_MEASURE_ROOT=/other/checkout node scripts/measure-job-reads.mjs ...  another build
  *
  * PostgreSQL: CHIME_TEST_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/test.
@@ -46,6 +47,7 @@ async function openBackend() {
     return {
       store,
       table: `"${schema}".jobs`,
+      indexName: (name) => `"${schema}".${name}`,
       series: (count) => `generate_series(1, ${count}) AS s(g)`,
       exec: (sql) => admin.query(sql),
       indexes: async () => (await admin.query(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'jobs' ORDER BY indexname`, [schema])).rows.map((row) => row.indexname),
@@ -72,6 +74,7 @@ async function openBackend() {
     return {
       store,
       table: 'jobs',
+      indexName: (name) => name,
       series: (count) => `(WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < ${count}) SELECT g FROM s) AS s`,
       exec: async (sql) => writer.exec(sql),
       indexes: async () => writer.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs' AND sql IS NOT NULL ORDER BY name`).pluck().all(),
@@ -110,7 +113,7 @@ try {
   const v1FailedEvery = Number(process.env.FAILED_EVERY ?? 50) || 0;
   if (tasks > 0) await insert('t', tasks, { target: 'task', queue: 'default', dialect: 'v1', failedEvery: v1FailedEvery });
   if (http > 0) await insert('h', http, { target: 'callback', queue: '$callbacks', dialect: 'v1', failedEvery: v1FailedEvery });
-  if (process.env.DROP_INDEX) await db.exec(`DROP INDEX ${backend === 'postgres' ? db.table.replace('.jobs', '.') : ''}${process.env.DROP_INDEX}`);
+  if (process.env.DROP_INDEX) await db.exec(`DROP INDEX ${db.indexName(process.env.DROP_INDEX)}`);
   await db.analyze();
 
   const page = { limit: 50, offset: 0, orderBy: 'created_at', orderDir: 'desc' };
