@@ -15,6 +15,12 @@
  *
  *   npm run build && node scripts/measure-store-instructions.mjs [jobs=2000] [batch=25]
  *   NO_VALGRIND=1 node scripts/measure-store-instructions.mjs 20000 25   # plain run: µs per job (noisy)
+ *   node scripts/measure-store-instructions.mjs --tasks [jobs=2000] [batch=50]
+ *
+ * `--tasks`: `/api/v1` task jobs instead, as a worker's jobs live: created in batches of 100
+ * (a bulk create), claimed `running` in batches, and their outcomes written in batches without
+ * a history entry (a task's success has none). It also prints the instructions per created job
+ * (the setup run, less one that creates none).
  *
  * `batch` is the claim's and the outcome flush's size: in a burst at --max-concurrent-jobs 50
  * the server claims and flushes about 25 at a time (scripts/measure-burst-cpu.mjs reports
@@ -30,8 +36,9 @@ const dist = new URL('../dist/', import.meta.url);
 const OWNER = 'measure-node';
 const NOW = Date.UTC(2026, 0, 1);
 
-async function inner(phase, jobs, batch) {
+async function inner(phase, jobs, batch, tasks) {
   const { createStore } = await import(new URL('store/open-store.js', dist).href);
+  if (tasks) return innerTasks(createStore, phase, jobs, batch);
   const { buildDaprJob } = await import(new URL('services/dapr-job-spec.js', dist).href);
   const { occurrencePlanner } = await import(new URL('store/planners.js', dist).href);
   const dir = mkdtempSync(join(tmpdir(), 'chime-store-instr-'));
@@ -44,6 +51,35 @@ async function inner(phase, jobs, batch) {
       await store.createSchedule(schedule, first, 'create');
     }
     if (phase === 'full') await fireAll(store, occurrencePlanner(5000), jobs, batch);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const TASK = { name: 'process_data', version: '1.0', description: '', queue: 'default', timeoutMs: 300_000, maxRetries: 3, retryDelayMs: 60_000, isAsync: true, registeredAt: NOW, lastSeenAt: NOW };
+
+async function innerTasks(createStore, phase, jobs, batch) {
+  const { buildTaskJob } = await import(new URL('services/platform-job-spec.js', dist).href);
+  const dir = mkdtempSync(join(tmpdir(), 'chime-store-instr-'));
+  const store = await createStore(join(dir, 'chime.db'));
+  await store.open();
+  try {
+    for (let i = 0; i < jobs; i += 100) {
+      const specs = Array.from({ length: Math.min(100, jobs - i) }, (_, k) => ({ taskName: 'process_data', args: [i + k], kwargs: {}, priority: 'normal', tags: [], metadata: {} }));
+      await store.insertJobs(specs.map((spec) => buildTaskJob(spec, TASK, NOW)));
+    }
+    if (phase !== 'full') return;
+    const lane = { target: 'task', queues: ['default'], tasks: ['process_data'] };
+    let done = 0;
+    for (;;) {
+      const now = NOW + 1;
+      const claimed = await store.claimDue({ lane, now, limit: batch, owner: OWNER, leaseMs: 30_000, planNext: () => null });
+      if (claimed.length === 0) break;
+      await store.recordOutcomes(claimed.map((job) => ({ jobId: job.id, owner: OWNER, status: 'completed', finishedAt: now + 2, result: null })));
+      done += claimed.length;
+    }
+    if (done !== jobs) throw new Error(`ran ${done} of ${jobs}`);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -73,11 +109,11 @@ async function fireAll(store, planNext, jobs, batch) {
 }
 
 /** Instructions of one inner run, from callgrind's summary line. */
-function countInstructions(phase, jobs, batch) {
+function countInstructions(phase, jobs, batch, tasks) {
   const out = join(mkdtempSync(join(tmpdir(), 'chime-callgrind-')), 'callgrind.out');
   const run = spawnSync(
     'valgrind',
-    ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, '--single-threaded', fileURLToPath(import.meta.url), '--inner', phase, String(jobs), String(batch)],
+    ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, '--single-threaded', fileURLToPath(import.meta.url), '--inner', phase, String(jobs), String(batch), ...(tasks ? ['--tasks'] : [])],
     { encoding: 'utf8' },
   );
   if (run.status !== 0) throw new Error(`valgrind ${phase} failed: ${run.stderr.slice(-2000)}`);
@@ -87,16 +123,25 @@ function countInstructions(phase, jobs, batch) {
   return Number(summary[1]);
 }
 
-if (process.argv[2] === '--inner') {
-  await inner(process.argv[3], Number(process.argv[4]), Number(process.argv[5]));
+const tasks = process.argv.includes('--tasks');
+const args = process.argv.slice(2).filter((arg) => arg !== '--tasks');
+if (args[0] === '--inner') {
+  await inner(args[1], Number(args[2]), Number(args[3]), tasks);
 } else {
-  const jobs = Number(process.argv[2] ?? 2000);
-  const batch = Number(process.argv[3] ?? 25);
+  const jobs = Number(args[0] ?? 2000);
+  const batch = Number(args[1] ?? (tasks ? 50 : 25));
   if (process.env.NO_VALGRIND) {
     const started = process.cpuUsage();
-    await inner('full', jobs, batch);
+    await inner('full', jobs, batch, tasks);
     const cpu = process.cpuUsage(started);
     console.log(JSON.stringify({ jobs, batch, cpuUsPerJobWithCreate: Math.round((cpu.user + cpu.system) / jobs) }));
+  } else if (tasks) {
+    const empty = countInstructions('setup', 0, batch, true);
+    const setup = countInstructions('setup', jobs, batch, true);
+    const full = countInstructions('full', jobs, batch, true);
+    console.log(
+      JSON.stringify({ jobs, batch, instructionsPerCreatedJob: Math.round((setup - empty) / jobs), instructionsPerRunJob: Math.round((full - setup) / jobs), empty, setup, full }),
+    );
   } else {
     const setup = countInstructions('setup', jobs, batch);
     const full = countInstructions('full', jobs, batch);

@@ -19,6 +19,7 @@ import {
   taskTemplate,
 } from '../support/fixtures.js';
 import { dashboardReadCases } from './contract-dashboard-reads.js';
+import { jobCountCases } from './contract-job-counts.js';
 
 const CALLBACKS: Lane = { target: 'callback' };
 const TASKS: Lane = { target: 'task', queues: ['default'], tasks: ['process_data'] };
@@ -66,6 +67,7 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
     });
 
     dashboardReadCases(() => store);
+    jobCountCases(() => store);
 
     describe('schedules', () => {
       it('creates a schedule with its first occurrence and reads it back by id and name', async () => {
