@@ -6,11 +6,17 @@
  * page of failed jobs. Jobs are written straight into the store's tables (a PostgreSQL schema of
  * their own, dropped after; a SQLite file in a temporary folder): `dapr` finished Dapr-style
  * callback jobs (1 in 100 failed: dead letters), `tasks` finished task jobs and `http` finished
- * `/api/v1` jobs with an HTTP target (1 in 50 of these failed; none with FAILED_EVERY=0). Each read runs 25 times, the first 5 not counted; prints each one's p50 in ms and the indexes
- * of `jobs`. On SQLite the reads run on the event loop: what they take, every firing waits.
+ * `/api/v1` jobs with an HTTP target (1 in 50 of these failed; none with FAILED_EVERY=0). Each
+ * read runs 25 times, the first 5 not counted; prints each one's p50 in ms and the longest the
+ * event loop was held while it ran (whatever a read holds the loop for, every firing waits; on
+ * SQLite the counting parts run on the scan reader's thread), then the indexes of `jobs`.
  *
- *   npm run build && node scripts/measure-job-reads.mjs postgres [dapr=1000000] [tasks=10000] [http=0]
+ *   npm run build && node scripts/measure-job-reads.mjs postgres [dapr=1000000] [tasks=10000] [http=0] [waiting=0]
  *   node scripts/measure-job-reads.mjs sqlite 1000000 10000 0
+ *   node scripts/measure-job-reads.mjs sqlite 0 0 0 1000000     a backlog: the job counts (metrics) and queues
+ *
+ * `waiting`: Dapr-style jobs not due yet (a backlog), which the job counts (each metrics
+ * scrape, the overview) and the queue list count by queue.
  *   DROP_INDEX=jobs_v1_created node scripts/measure-job-reads.mjs postgres   without an index, to see what it serves
  *     (on SQLite not one a list names with INDEXED BY: jobs_dead_letters, jobs_failed_by_dialect)
  *   CHIME_MEASURE_ROOT=/other/checkout node scripts/measure-job-reads.mjs ...  another build
@@ -29,6 +35,7 @@ const backend = process.argv[2] ?? 'postgres';
 const dapr = Number(process.argv[3] ?? 1_000_000);
 const tasks = Number(process.argv[4] ?? 10_000);
 const http = Number(process.argv[5] ?? 0);
+const waiting = Number(process.argv[6] ?? 0);
 const RUNS = 25;
 const WARMUP = 5;
 const T0 = 1_700_000_000_000;
@@ -92,6 +99,29 @@ async function openBackend() {
   throw new Error(`backend: postgres or sqlite, not ${backend}`);
 }
 
+/**
+ * The longest stretch the event loop could not turn while a read ran: a turn is scheduled
+ * after each, and the gap between two is the time the thread was held (plus the turn itself).
+ */
+function watchLoop() {
+  let longest = 0;
+  let last = performance.now();
+  let on = true;
+  const turn = () => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    if (on) setImmediate(turn);
+  };
+  setImmediate(turn);
+  return {
+    stop: () => {
+      on = false;
+      return Math.max(longest, performance.now() - last);
+    },
+  };
+}
+
 const db = await openBackend();
 const { store } = db;
 try {
@@ -113,6 +143,12 @@ try {
   const v1FailedEvery = Number(process.env.FAILED_EVERY ?? 50) || 0;
   if (tasks > 0) await insert('t', tasks, { target: 'task', queue: 'default', dialect: 'v1', failedEvery: v1FailedEvery });
   if (http > 0) await insert('h', http, { target: 'callback', queue: '$callbacks', dialect: 'v1', failedEvery: v1FailedEvery });
+  if (waiting > 0) {
+    await db.exec(`INSERT INTO ${db.table} (id, occurrence, run_at, status, target, queue, priority, payload, tags,
+        metadata, attempts, created_at, cancel_requested, dialect, name)
+      SELECT 'w' || g, ${T0 * 2} + g, ${T0 * 2} + g, 'pending', 'callback', '$callbacks', 2, '{}', '[]', '{}', 0, ${T0}, false, 'envelope', 'w' || g
+      FROM ${db.series(waiting)}`);
+  }
   if (process.env.DROP_INDEX) await db.exec(`DROP INDEX ${db.indexName(process.env.DROP_INDEX)}`);
   await db.analyze();
 
@@ -124,19 +160,28 @@ try {
     'v1 jobs of a queue': () => store.listJobs({ ...page, dialect: 'v1', queue: 'default' }),
     // The platform list's status filter at its hardest: a status few or no v1 jobs have.
     'failed v1 jobs': () => store.listJobs({ ...page, dialect: 'v1', statuses: ['failed'], skipTotal: true }),
+    'job counts': () => store.jobCounts(),
+    queues: () => store.listQueues(),
   };
   const results = [];
   for (const [name, read] of Object.entries(reads)) {
     const times = [];
+    let held = 0;
     for (let i = 0; i < RUNS; i++) {
+      const loop = watchLoop();
       const at = performance.now();
       await read();
-      if (i >= WARMUP) times.push(performance.now() - at);
+      const took = performance.now() - at;
+      const longest = loop.stop();
+      if (i >= WARMUP) {
+        times.push(took);
+        held = Math.max(held, longest);
+      }
     }
     times.sort((a, b) => a - b);
-    results.push(`${name} p50 ${times[Math.floor((times.length - 1) / 2)].toFixed(2)} ms`);
+    results.push(`${name} p50 ${times[Math.floor((times.length - 1) / 2)].toFixed(2)} ms (loop held ≤ ${held.toFixed(1)} ms)`);
   }
-  console.log(`${backend}, ${dapr} Dapr-style, ${tasks} task, ${http} HTTP-target jobs: ${results.join('; ')}`);
+  console.log(`${backend}, ${dapr} Dapr-style, ${tasks} task, ${http} HTTP-target, ${waiting} waiting jobs: ${results.join('; ')}`);
   console.log(`jobs indexes: ${(await db.indexes()).join(', ')}`);
 } finally {
   await db.close();

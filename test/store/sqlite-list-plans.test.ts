@@ -4,7 +4,8 @@
  * Dapr-style jobs the walk took 305 ms on the event loop) and the failed jobs of a dialect
  * (migration 013; 359 ms with a million v1 jobs).
  */
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { ScanReader } from '../../src/store/sqlite/scan-reader.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
 import type { JobQuery } from '../../src/store/store.js';
 import { newJob } from '../support/fixtures.js';
@@ -18,7 +19,7 @@ beforeEach(async () => {
 });
 afterEach(() => store.close());
 
-/** The statements `listJobs(query)` prepares, in order. */
+/** The statements `listJobs(query)` prepares, in order, then those it sends to the scan reader. */
 async function statementsOf(query: JobQuery): Promise<string[]> {
   const db = store.database;
   const prepare = db.prepare.bind(db);
@@ -27,10 +28,13 @@ async function statementsOf(query: JobQuery): Promise<string[]> {
     seen.push(sql);
     return prepare(sql);
   }) as typeof db.prepare;
+  const scans = vi.spyOn(ScanReader.prototype, 'value');
   try {
     await store.listJobs(query);
+    seen.push(...scans.mock.calls.map(([sql]) => sql));
   } finally {
     db.prepare = prepare;
+    scans.mockRestore();
   }
   return seen.filter((sql) => sql.includes('FROM jobs'));
 }

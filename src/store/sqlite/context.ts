@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ChimeError, chimeError } from '../../core/errors.js';
+import type { ScanReader } from './scan-reader.js';
 
 interface QueuedWrite {
   fn: () => unknown;
@@ -15,8 +16,14 @@ export class SqliteContext {
   private flushScheduled = false;
   /** Transactions this connection committed: PeerWrites tells its own file events apart. */
   commits = 0;
+  private scanner: ScanReader | undefined;
+  private scansHere = false;
 
-  constructor(readonly db: Database.Database) {}
+  /** `startScans`: the reader for `scanRows`/`scanValue`, started at the first; absent, they run here. */
+  constructor(
+    readonly db: Database.Database,
+    private readonly startScans?: () => ScanReader,
+  ) {}
 
   prepare(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
@@ -114,6 +121,44 @@ export class SqliteContext {
     } catch (error) {
       throw mapSqliteError(error);
     }
+  }
+
+  /**
+   * Every row of a read that walks many rows (a count, a group by): on the scan reader's thread
+   * (scan-reader.ts), so this one goes on firing and delivering meanwhile. It reads the last
+   * commit: a write still queued for the group commit is not in it, and none acknowledged is missing.
+   */
+  scanRows<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return this.scan(sql, params, false) as Promise<T[]>;
+  }
+
+  /** The first column of the first row of such a read. */
+  scanValue<T>(sql: string, params: readonly unknown[] = []): Promise<T> {
+    return this.scan(sql, params, true) as Promise<T>;
+  }
+
+  /** Ends the scan reader's thread, if one started. */
+  async stopScans(): Promise<void> {
+    this.scansHere = true;
+    await this.scanner?.stop();
+  }
+
+  private scan(sql: string, params: readonly unknown[], value: boolean): Promise<unknown> {
+    if (!this.scansHere && !this.scanner && this.startScans) this.scanner = this.startScans();
+    const reader = this.scansHere ? undefined : this.scanner;
+    if (!reader) {
+      return new Promise((resolve) => {
+        const statement = this.prepare(sql).pluck(value);
+        resolve(this.read(() => (value ? statement.get(...params) : statement.all(...params))));
+      });
+    }
+    return (value ? reader.value(sql, params) : reader.rows(sql, params)).catch((error: unknown) => {
+      if (!reader.failed) throw mapSqliteError(error);
+      // The thread is gone (it could not open the file, or died): scans run here from now on.
+      if (!this.scansHere) process.emitWarning(`SQLite scan reader stopped (${reader.failed.message}); counting reads run on the store's thread instead`);
+      this.scansHere = true;
+      return this.scan(sql, params, value);
+    });
   }
 }
 

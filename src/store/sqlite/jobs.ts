@@ -39,7 +39,7 @@ export function getJob(ctx: SqliteContext, id: string): JobRecord | null {
 // Insertion order is creation order, and the rowid needs no index.
 const ORDER_COLUMNS = { ...JOB_ORDER_COLUMNS, created_at: 'seq' };
 
-export function listJobs(ctx: SqliteContext, query: JobQuery): JobPage {
+export function listJobs(ctx: SqliteContext, query: JobQuery): JobPage | Promise<JobPage> {
   const where: string[] = [];
   const params: unknown[] = [];
   const equal = (column: string, value: unknown): void => {
@@ -73,16 +73,19 @@ export function listJobs(ctx: SqliteContext, query: JobQuery): JobPage {
   const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const direction = query.orderDir === 'asc' ? 'ASC' : 'DESC';
   const order = `ORDER BY ${column} ${direction}, seq ${direction}`;
-  return ctx.read(() => {
+  const page = ctx.read(() => {
     const rows = ctx
       .prepare(`SELECT * FROM ${from} ${whereSql} ${order} LIMIT ${BOUND_LIMIT} OFFSET ?`)
       .all(...params, query.limit, query.offset) as JobRow[];
-    const total = query.skipTotal ? null : (ctx.prepare(`SELECT COUNT(*) AS n FROM ${from} ${filterSql}`).get(...filters) as { n: number }).n;
     const items = rows.map(jobFromRow);
     // The row's own sort value: created_at orders by the rowid here.
     const next = nextKeyset(rows, query.limit, (row) => ({ value: column === 'seq' ? row.seq : jobOrderValue(jobFromRow(row), query.orderBy), tie: row.seq }));
-    return { items, total, next };
+    return { items, next };
   });
+  // The total counts every match, so it is a scan (off this thread); the page is an index walk.
+  const total = query.skipTotal ? null : ctx.scanValue<number>(`SELECT COUNT(*) FROM ${from} ${filterSql}`, filters);
+  if (total === null) return { items: page.items, total, next: page.next };
+  return total.then((n) => ({ items: page.items, total: n, next: page.next }));
 }
 
 export function cancelJob(

@@ -4,6 +4,7 @@ import type { JobStats, QueueInfo, TaskInfo, WorkerInfo } from '../store.js';
 import type { SqliteContext } from './context.js';
 import { taskFromRow, type TaskRow } from '../sql-rows.js';
 import { addJobCount, emptyJobStats } from '../job-stats.js';
+import { countsByQueue } from './queue-counts.js';
 
 interface QueueSettings {
   paused: number;
@@ -27,7 +28,9 @@ export function queueCapacity(ctx: SqliteContext, name: string): number {
   return Math.max(0, settings.concurrency - active);
 }
 
-export function listQueues(ctx: SqliteContext): QueueInfo[] {
+/** The settings from this connection; the sizes from the scan reader's thread (queue-counts.ts). */
+export async function listQueues(ctx: SqliteContext): Promise<QueueInfo[]> {
+  const { waiting, claimed } = await countsByQueue(ctx);
   return ctx.read(() => {
     const queues = new Map<string, QueueInfo>();
     const entry = (name: string): QueueInfo => {
@@ -42,14 +45,8 @@ export function listQueues(ctx: SqliteContext): QueueInfo[] {
       Object.assign(entry(row.name), { isPaused: row.paused === 1, concurrency: row.concurrency });
     }
     for (const name of ctx.prepare('SELECT DISTINCT queue FROM tasks').pluck().all() as string[]) entry(name);
-    const waiting = ctx
-      .prepare(`SELECT queue, COUNT(*) AS n FROM jobs WHERE status IN ('pending', 'retrying') GROUP BY queue`)
-      .all() as { queue: string; n: number }[];
     for (const row of waiting) entry(row.queue).size = row.n;
-    const active = ctx
-      .prepare(`SELECT queue, COUNT(*) AS n FROM jobs WHERE status IN ('reserved', 'running') GROUP BY queue`)
-      .all() as { queue: string; n: number }[];
-    for (const row of active) entry(row.queue).running = row.n;
+    for (const row of claimed) entry(row.queue).running = row.n;
     queues.delete(CALLBACK_QUEUE);
     return [...queues.values()].sort((a, b) => a.name.localeCompare(b.name));
   });
@@ -154,22 +151,19 @@ export function listWorkers(ctx: SqliteContext): WorkerInfo[] {
   }));
 }
 
-export function jobStats(ctx: SqliteContext): JobStats {
-  return ctx.read(() => {
-    const stats = emptyJobStats();
-    const rows = ctx
-      .prepare(`SELECT queue, status, priority, COUNT(*) AS n FROM jobs WHERE target = 'task' GROUP BY queue, status, priority`)
-      .all() as { queue: string; status: JobStatus; priority: number; n: number }[];
-    for (const row of rows) addJobCount(stats, row.queue, row.status, row.priority, row.n);
-    const times = ctx
-      .prepare(
-        `SELECT AVG(started_at - MAX(occurrence, created_at)) AS wait,
-                AVG(CASE WHEN status = 'completed' THEN completed_at - started_at END) AS run
-         FROM jobs WHERE target = 'task' AND started_at IS NOT NULL`,
-      )
-      .get() as { wait: number | null; run: number | null };
-    stats.avgWaitMs = times.wait;
-    stats.avgRunMs = times.run;
-    return stats;
-  });
+/** Walks every task job: on the scan reader's thread (SqliteContext.scanRows). */
+export async function jobStats(ctx: SqliteContext): Promise<JobStats> {
+  const [rows, [times]] = await Promise.all([
+    ctx.scanRows<{ queue: string; status: JobStatus; priority: number; n: number }>(
+      `SELECT queue, status, priority, COUNT(*) AS n FROM jobs WHERE target = 'task' GROUP BY queue, status, priority`,
+    ),
+    ctx.scanRows<{ wait: number | null; run: number | null }>(
+      `SELECT AVG(started_at - MAX(occurrence, created_at)) AS wait,
+              AVG(CASE WHEN status = 'completed' THEN completed_at - started_at END) AS run
+       FROM jobs WHERE target = 'task' AND started_at IS NOT NULL`,
+    ),
+  ]);
+  const stats = emptyJobStats(times?.wait ?? null, times?.run ?? null);
+  for (const row of rows) addJobCount(stats, row.queue, row.status, row.priority, row.n);
+  return stats;
 }

@@ -13,6 +13,7 @@ import * as leases from './leases.js';
 import { migrate } from './migrate.js';
 import * as outcomes from './outcomes.js';
 import { PeerWrites } from './peer-writes.js';
+import { ScanReader } from './scan-reader.js';
 import * as platform from './platform.js';
 import * as schedules from './schedules.js';
 
@@ -97,11 +98,12 @@ function openSqlite(options: SqliteStoreOptions, signals: DueSignals): OpenBacke
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   db.pragma(`cache_size = -${(options.cacheMiB ?? 8) * 1024}`);
   db.pragma('temp_store = MEMORY');
   migrate(db, Date.now());
-  const context = new SqliteContext(db);
+  const context = new SqliteContext(db, path === ':memory:' ? undefined : () => ScanReader.start(path, busyTimeoutMs));
   const walLimitBytes = (options.walLimitMiB ?? 64) * 1024 * 1024;
   const checkpointer = path === ':memory:' ? undefined : startCheckpointer(db, path, options.checkpointEveryMs ?? 1000, walLimitBytes);
   const peers = new PeerWrites(db, signals, options.pollIntervalMs ?? 100, { ownCommits: () => context.commits });
@@ -113,6 +115,7 @@ function openSqlite(options: SqliteStoreOptions, signals: DueSignals): OpenBacke
       return { ok: true };
     },
     close: async () => {
+      await context.stopScans();
       await checkpointer?.stop();
       peers.stop();
       db.close();
