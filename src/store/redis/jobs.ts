@@ -48,11 +48,12 @@ export async function listJobs(ctx: RedisContext, query: JobQuery): Promise<JobP
     offset: query.offset,
     // cjson cannot encode a null inside the object; an absent value is the NULL one.
     after: query.after ? { value: query.after.value ?? undefined, tie: query.after.tie } : undefined,
+    count: !query.skipTotal,
   };
   const [total, ...rows] = await ctx.script<[number, ...string[][]]>('chimeListJobs', [JSON.stringify(encoded)]);
   const items = rows.map((flat) => jobFromHash(toHash(flat)));
   const next = nextKeyset(items, query.limit, (job) => ({ value: jobOrderValue(job, query.orderBy), tie: job.id }));
-  // The total costs nothing extra on Redis (a ZCARD, or the matches the scan found anyway).
+  // A total is a ZCARD, a ZINTERCARD, or the matches a scan found (lua/list-jobs.lua).
   return { items, total: query.skipTotal ? null : total, next };
 }
 
