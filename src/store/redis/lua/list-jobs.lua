@@ -16,11 +16,12 @@
     with the total from ZCARD; several statuses merge their first offset + limit entries.
     This is the dashboard's and the API's default listing.
   - Other filters, ordered by created_at, with one key driving (the smallest applicable
-    index; not a union of statuses, nor `leased`, which is by lease end): the driver is walked in page order, reading a few fields
-    of each candidate, and the walk stops at the page's last match: O(offset + limit) where
-    most candidates match, O(c) for c candidates where few do. The total (unless
-    `count` is false) is ZINTERCARD of the indexes when every filter is one index, O(c) in C
-    (1,000,000 by 1,000,000 in about 0.25 s); else a count of the matches over every candidate.
+    index; not a union of statuses, nor `leased`, which is by lease end): the driver is walked
+    in page order, reading a few fields of each candidate, and the walk stops at the page's
+    last match: O(offset + limit) where most candidates match, O(c) for c candidates where few
+    do. The total (unless `count` is false) is ZINTERCARD of the indexes when every filter is
+    one index, O(c) in C (1,000,000 by 1,000,000 in about 0.25 s); else a count of the matches
+    over every candidate.
   - Anything else scans the smallest applicable index (a union over the statuses asked
     for), reading a few fields of each candidate: O(c) for c candidates, plus
     O(m log m) to order the m matches. With 1,000,000 candidates that held Redis for 24 s,
