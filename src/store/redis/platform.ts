@@ -134,7 +134,7 @@ export async function listWorkers(ctx: RedisContext): Promise<WorkerInfo[]> {
     }));
 }
 
-/** Walks task jobs in chunks (lua/job-stats-chunk.lua): O(task jobs), as SQLite's scan. */
+/** Walks task jobs in chunks, each counted in Lua (lua/job-stats-chunk.lua): O(task jobs), as SQLite's scan. */
 export async function jobStats(ctx: RedisContext): Promise<JobStats> {
   const stats = emptyJobStats();
   let waitSum = 0;
@@ -142,19 +142,16 @@ export async function jobStats(ctx: RedisContext): Promise<JobStats> {
   let runSum = 0;
   let runCount = 0;
   for (let start = 0; ; start += STATS_CHUNK) {
-    const [read, ...rows] = await ctx.script<[number, ...string[]]>('chimeJobStatsChunk', [start, STATS_CHUNK]);
-    for (let i = 0; i + 6 < rows.length; i += 7) {
-      const [queue, status, priority, occurrence, createdAt, startedAt, completedAt] = rows.slice(i, i + 7) as string[];
-      const s = status as JobStatus;
-      addJobCount(stats, queue!, s, Number(priority), 1);
-      if (startedAt !== '') {
-        waitSum += Number(startedAt) - Math.max(Number(occurrence), Number(createdAt));
-        waitCount++;
-        if (s === 'completed' && completedAt !== '') {
-          runSum += Number(completedAt) - Number(startedAt);
-          runCount++;
-        }
-      }
+    const [read, wait, started, run, ran, ...groups] = await ctx.script<[number, string, number, string, number, ...(string | number)[]]>(
+      'chimeJobStatsChunk',
+      [start, STATS_CHUNK],
+    );
+    waitSum += Number(wait);
+    waitCount += started;
+    runSum += Number(run);
+    runCount += ran;
+    for (let i = 0; i + 3 < groups.length; i += 4) {
+      addJobCount(stats, String(groups[i]), groups[i + 1] as JobStatus, Number(groups[i + 2]), Number(groups[i + 3]));
     }
     if (read < STATS_CHUNK) break;
   }

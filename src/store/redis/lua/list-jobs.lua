@@ -197,7 +197,8 @@ if #checks == 0 and not tags and q.order == 'created_at' then
 elseif q.order == 'created_at' and #driver.keys == 1 and not driver.loose and (not after or after.value ~= nil) then
   -- The driver is ordered as the page is: walk it and stop at the page's last match, instead of
   -- reading, collecting and sorting every candidate (a queue's v1 page beside 1,000,000 v1 jobs
-  -- held Redis 24 s that way: docs/benchmarks.md, "Redis: a filtered list walked in order").
+  -- held Redis 24 s that way: docs/benchmarks.md, "Redis: a filtered list walked in order, the
+  -- stats counted in Lua").
   local want, found = q.offset + q.limit, 0
   if q.limit > 0 then
     walk_in_order(driver.keys[1], function(id)
