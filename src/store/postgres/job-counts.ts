@@ -1,6 +1,6 @@
 /** `jobCounts` and `callbackScheduleCounts` on PostgreSQL: index-only counts, never the jobs table. */
 import { CALLBACK_QUEUE } from '../../core/types.js';
-import { scheduleCounts } from '../job-stats.js';
+import { jobCountsOf, scheduleCounts } from '../job-stats.js';
 import type { JobCounts, ScheduleCounts } from '../store.js';
 import type { PgDatabase } from './context.js';
 
@@ -12,15 +12,7 @@ export async function jobCounts(db: PgDatabase): Promise<JobCounts> {
     db.query<{ queue: string; n: number }>(`SELECT queue, count(*)::int AS n FROM ${db.s}.jobs WHERE status IN ('reserved', 'running') GROUP BY queue`),
     db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${db.s}.jobs WHERE status = 'failed' AND queue = $1`, [CALLBACK_QUEUE]),
   ]);
-  const queues = new Map<string, JobCounts['queues'][number]>();
-  const entry = (queue: string) => {
-    let counts = queues.get(queue);
-    if (!counts) queues.set(queue, (counts = { queue, waiting: 0, claimed: 0 }));
-    return counts;
-  };
-  for (const row of waiting) entry(row.queue).waiting = row.n;
-  for (const row of claimed) entry(row.queue).claimed = row.n;
-  return { queues: [...queues.values()].sort((a, b) => a.queue.localeCompare(b.queue)), deadLetters: dead[0]?.n ?? 0 };
+  return jobCountsOf(waiting, claimed, dead[0]?.n ?? 0);
 }
 
 export async function callbackScheduleCounts(db: PgDatabase): Promise<ScheduleCounts> {

@@ -1,6 +1,6 @@
 /** `jobCounts` and `callbackScheduleCounts` on SQLite: index-only counts, on the scan reader's thread. */
 import { CALLBACK_QUEUE } from '../../core/types.js';
-import { scheduleCounts } from '../job-stats.js';
+import { jobCountsOf, scheduleCounts } from '../job-stats.js';
 import type { JobCounts, ScheduleCounts } from '../store.js';
 import type { SqliteContext } from './context.js';
 import { countsByQueue } from './queue-counts.js';
@@ -11,15 +11,7 @@ export async function jobCounts(ctx: SqliteContext): Promise<JobCounts> {
     countsByQueue(ctx),
     ctx.scanRows<{ n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE status = 'failed' AND queue = ?`, [CALLBACK_QUEUE]),
   ]);
-  const queues = new Map<string, JobCounts['queues'][number]>();
-  const entry = (queue: string) => {
-    let counts = queues.get(queue);
-    if (!counts) queues.set(queue, (counts = { queue, waiting: 0, claimed: 0 }));
-    return counts;
-  };
-  for (const row of waiting) entry(row.queue).waiting = row.n;
-  for (const row of claimed) entry(row.queue).claimed = row.n;
-  return { queues: [...queues.values()].sort((a, b) => a.queue.localeCompare(b.queue)), deadLetters: dead?.n ?? 0 };
+  return jobCountsOf(waiting, claimed, dead?.n ?? 0);
 }
 
 export async function callbackScheduleCounts(ctx: SqliteContext): Promise<ScheduleCounts> {
