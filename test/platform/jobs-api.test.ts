@@ -3,8 +3,9 @@
  * virtual clock: creation, filters, scheduled_at precision, cancel, retry, timeout, run-sync,
  * stats.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
+import { SharedRead } from '../../src/core/shared-read.js';
 import { defineTask, type TaskContext } from '../../src/core/tasks.js';
 import type { ChimeServer } from '../../src/server/start-server.js';
 import { T0 } from '../support/fixtures.js';
@@ -273,5 +274,41 @@ describe('jobs', () => {
     expect(stats.by_priority.critical).toBe(listed.filter((j) => j.priority === 'critical').length);
     expect(typeof stats.avg_wait_time).toBe('number');
     expect(stats.avg_run_time).toBeGreaterThanOrEqual(0);
+  });
+
+  it('shares one stats walk among the requests that come during another, each counting the jobs created before it', async () => {
+    // A server of its own without metrics, whose store is the bare one a spy can hold.
+    const own = await startTestServer({ clock: new VirtualClock(T0), taskDefinitions: tasks, metrics: false });
+    const ask = (method: 'GET' | 'POST', url: string, payload?: object) =>
+      own.app.inject({ method, url: `/api/v1${url}`, payload, headers: auth });
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const original = own.store.jobStats.bind(own.store);
+    const walks = vi.spyOn(own.store, 'jobStats').mockImplementation(async () => {
+      if (walks.mock.calls.length === 1) await held;
+      return original();
+    });
+    const reads = vi.spyOn(SharedRead.prototype, 'read');
+    try {
+      const first = ask('GET', '/jobs/stats');
+      await waitFor(async () => walks.mock.calls.length === 1, 5000, 'the first walk to start');
+      expect((await ask('POST', '/jobs', { task_name: 'generate_report', queue_name: 'shared-stats', args: [1] })).statusCode).toBe(200);
+      const during = Array.from({ length: 4 }, () => ask('GET', '/jobs/stats'));
+      await waitFor(async () => reads.mock.calls.length === 5, 5000, 'the four requests to ask for the stats');
+      expect(walks.mock.calls.length).toBe(1);
+      release();
+      const answers = await Promise.all(during);
+      expect((await first).statusCode).toBe(200);
+      expect(walks.mock.calls.length).toBe(2);
+      for (const answer of answers) {
+        expect(answer.statusCode).toBe(200);
+        expect(answer.json().by_queue['shared-stats']?.total_jobs).toBe(1);
+      }
+    } finally {
+      release();
+      reads.mockRestore();
+      walks.mockRestore();
+      await own.close();
+    }
   });
 });
