@@ -28,6 +28,11 @@ const BATCH = 2_000;
 const T = Date.UTC(2030, 0, 1);
 const prefix = `chime-measure-reads-${process.pid}`;
 
+// Piped into `head`, stdout closes early: go on, so the jobs below are still deleted.
+process.stdout.on('error', (error) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
 const store = createRedisStore({ url, prefix, useStoreClock: false });
 const pinger = new Redis(url, { maxRetriesPerRequest: 0 });
 
