@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChimeError } from '../../src/core/errors.js';
-import { CALLBACK_QUEUE } from '../../src/core/types.js';
+import { CALLBACK_QUEUE, DEAD_LETTER_STATUSES } from '../../src/core/types.js';
 import { occurrencePlanner } from '../../src/store/planners.js';
 import type { DueSignal, JobOutcome, Lane, PlanNext, Store } from '../../src/store/store.js';
 import {
@@ -583,30 +583,37 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
         expect(byName.has(CALLBACK_QUEUE)).toBe(false);
       });
 
-      it('counts live jobs per queue, callbacks included, and dead letters (jobCounts)', async () => {
+      it('counts live jobs per queue, callbacks included, and dead letters, failed or timed out (jobCounts)', async () => {
         expect(await store.jobCounts()).toEqual({ queues: [], deadLetters: 0 });
-        const dead = newJob({}, callbackTemplate());
-        const done = newJob({}, callbackTemplate());
-        await store.insertJobs([newJob(), newJob(), newJob({ queue: 'reports', runAt: T0 + 60_000 }), dead, done, newJob({}, callbackTemplate())]);
+        await store.insertJobs([newJob(), newJob(), newJob({ queue: 'reports', runAt: T0 + 60_000 }), ...Array.from({ length: 4 }, () => newJob({}, callbackTemplate()))]);
         await store.claimDue({ lane: TASKS, now: T0, limit: 1, owner: 'w1', leaseMs: 5000, planNext: noNext });
-        const claimed = await store.claimDue({ lane: CALLBACKS, now: T0, limit: 2, owner: 'w1', leaseMs: 5000, planNext: noNext });
-        expect(claimed).toHaveLength(2);
-        const [first, second] = claimed.map((job) => job.id);
+        const claimed = await store.claimDue({ lane: CALLBACKS, now: T0, limit: 3, owner: 'w1', leaseMs: 5000, planNext: noNext });
+        expect(claimed).toHaveLength(3);
+        const [failed, timedOut, completed] = claimed.map((job) => job.id);
         await store.recordOutcomes([
-          outcome(first!, 'w1', 'failed', { error: { message: 'HTTP 500', type: 'HttpError', traceback: null } }),
-          outcome(second!, 'w1', 'completed'),
+          outcome(failed!, 'w1', 'failed', { error: { message: 'HTTP 500', type: 'HttpError', traceback: null } }),
+          outcome(timedOut!, 'w1', 'timeout', { error: { message: 'timed out after 30000 ms', type: 'Timeout', traceback: null } }),
+          outcome(completed!, 'w1', 'completed'),
         ]);
-        // A failed task job is not a dead letter: only callbacks are dead-lettered.
+        // A failed or timed-out task job is not a dead letter: only callbacks are dead-lettered.
         const task = (await store.claimDue({ lane: TASKS, now: T0, limit: 1, owner: 'w1', leaseMs: 5000, planNext: noNext }))[0]!;
         await store.recordOutcomes([outcome(task.id, 'w1', 'failed')]);
-        expect(await store.jobCounts()).toEqual({
+        await store.insertJobs([newJob()]);
+        const slow = (await store.claimDue({ lane: TASKS, now: T0, limit: 1, owner: 'w1', leaseMs: 5000, planNext: noNext }))[0]!;
+        await store.recordOutcomes([outcome(slow.id, 'w1', 'timeout')]);
+        const counts = await store.jobCounts();
+        expect(counts).toEqual({
           queues: [
             { queue: CALLBACK_QUEUE, waiting: 1, claimed: 0 },
             { queue: 'default', waiting: 0, claimed: 1 },
             { queue: 'reports', waiting: 1, claimed: 0 },
           ],
-          deadLetters: 1,
+          deadLetters: 2,
         });
+        // The same jobs the dead-letter list shows (`GET /v1.0/dead-letters`).
+        const listed = await store.listJobs({ target: 'callback', statuses: [...DEAD_LETTER_STATUSES], limit: 10, offset: 0, orderBy: 'completed_at', orderDir: 'desc' });
+        expect(listed.total).toBe(counts.deadLetters);
+        expect(listed.items.map((job) => job.id).sort()).toEqual([failed, timedOut].sort());
       });
 
       it('claims nothing from a paused queue and everything again once resumed', async () => {

@@ -2,7 +2,8 @@
  * Lists that pick a rare slice of jobs on SQLite walk a partial index of that slice, not every
  * job the other filters leave: the dead letters (migration 012; with a million finished
  * Dapr-style jobs the walk took 305 ms on the event loop) and the failed jobs of a dialect
- * (migration 013; 359 ms with a million v1 jobs).
+ * (migration 013; 359 ms with a million v1 jobs). The dead letters' count in each metrics scrape
+ * walks the same index.
  */
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { ScanReader } from '../../src/store/sqlite/scan-reader.js';
@@ -50,6 +51,18 @@ it('walks jobs_dead_letters for the dead letters page and their total', async ()
 it('keeps other status filters of callback jobs off the dead letters index', async () => {
   for (const sql of await statementsOf({ ...DEAD_LETTERS, statuses: ['failed'] })) {
     expect(planOf(store.database, sql).join('\n')).not.toMatch(/jobs_dead_letters/);
+  }
+});
+
+it('counts the dead letters behind each metrics scrape (jobCounts) through jobs_dead_letters alone', async () => {
+  const scans = vi.spyOn(ScanReader.prototype, 'rows');
+  try {
+    await store.jobCounts();
+    const counts = scans.mock.calls.map(([sql]) => sql).filter((sql) => sql.includes('callback'));
+    expect(counts).toHaveLength(1);
+    expect(planOf(store.database, counts[0]!).join('\n')).toMatch(/^(SCAN|SEARCH) jobs USING (COVERING )?INDEX jobs_dead_letters$/);
+  } finally {
+    scans.mockRestore();
   }
 });
 
