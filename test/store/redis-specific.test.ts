@@ -204,6 +204,49 @@ describe('Redis store', () => {
     }
   });
 
+  it('layout 5 indexes the dead letters already stored, over several calls, so their list and count find them in order', async () => {
+    const prefix = uniquePrefix();
+    const before = await open(prefix);
+    // More than one call's 1,000 finished jobs, so the walk resumes from its saved cursor.
+    const callbacks = Array.from({ length: 1500 }, (_, i) => newJob({ createdAt: T0 + i, runAt: T0 }, callbackTemplate()));
+    const task = newJob({ createdAt: T0 + 2000, runAt: T0 });
+    await before.insertJobs([...callbacks, task]);
+    const claimed = await before.claimDue({ lane: CALLBACKS, now: T0, limit: 1500, owner: 'w', leaseMs: 60_000, planNext: noNext });
+    expect(claimed).toHaveLength(1500);
+    // Every third completed, the rest failed, every tenth of those timed out; finished at T0 + i.
+    const statusOf = (i: number) => (i % 3 === 0 ? 'completed' : i % 10 === 1 ? 'timeout' : 'failed');
+    const index = new Map(callbacks.map((job, i) => [job.id, i]));
+    await before.recordOutcomes(
+      claimed.map((job) => {
+        const i = index.get(job.id)!;
+        return { jobId: job.id, owner: 'w', status: statusOf(i), finishedAt: T0 + 10_000 + i, attempt: { outcome: 'failed', firedAt: T0, durationMs: 1, httpStatus: 500, error: null } } as const;
+      }),
+    );
+    const [taskClaim] = await before.claimDue({ lane: TASKS, now: T0, limit: 1, owner: 'w', leaseMs: 60_000, planNext: noNext });
+    await before.recordOutcomes([{ jobId: taskClaim!.id, owner: 'w', status: 'failed', finishedAt: T0 + 20_000 }]);
+    const dead = callbacks.map((job, i) => [job.id, i] as const).filter(([, i]) => statusOf(i) !== 'completed').map(([id]) => id);
+    const redis = new Redis(REDIS_URL);
+    try {
+      expect(await redis.zcard(`${prefix}:dead-letters`)).toBe(dead.length);
+      // Layout 4, as an older version left it: no dead-letter index.
+      await redis.del(`${prefix}:dead-letters`);
+      await redis.set(`${prefix}:layout`, '4');
+      const after = await open(prefix);
+      expect(Number(await redis.get(`${prefix}:layout`))).toBe(LATEST_LAYOUT);
+      expect(await redis.exists(`${prefix}:migrate:dead-letters`)).toBe(0);
+      expect(await redis.zcard(`${prefix}:dead-letters`)).toBe(dead.length);
+      const page = await after.listJobs({ target: 'callback', statuses: ['failed', 'timeout'], limit: 3, offset: 2, orderBy: 'completed_at', orderDir: 'desc' });
+      expect(page.total).toBe(dead.length);
+      expect(page.items.map((job) => job.id)).toEqual(dead.slice().reverse().slice(2, 5));
+      expect((await after.jobCounts()).deadLetters).toBe(dead.length);
+      // A retried dead letter leaves the index; the failed task job never was in it.
+      await after.retryJob(dead[0]!, T0 + 30_000);
+      expect(await redis.zcard(`${prefix}:dead-letters`)).toBe(dead.length - 1);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   describe('a claim whose reply is lost', () => {
     it("hands its jobs to the lane's next claim, once, with the schedule advanced", async () => {
       const prefix = uniquePrefix();

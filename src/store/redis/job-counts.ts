@@ -2,13 +2,12 @@
  * `jobCounts` on Redis: set sizes of the live jobs, and the dead letters (callbacks failed or timed out).
  * `callbackScheduleCounts`: a walk of the name index in chunks (lua/callback-schedule-counts-chunk.lua).
  */
-import { DEAD_LETTER_STATUSES } from '../../core/types.js';
 import { scheduleCounts } from '../job-stats.js';
 import type { JobCounts, ScheduleCounts } from '../store.js';
 import type { RedisContext } from './context.js';
 
 export async function jobCounts(ctx: RedisContext): Promise<JobCounts> {
-  const [deadLetters, ...flat] = await ctx.script<[number, ...(string | number)[]]>('chimeJobCounts', [...DEAD_LETTER_STATUSES]);
+  const [deadLetters, ...flat] = await ctx.script<[number, ...(string | number)[]]>('chimeJobCounts', []);
   const queues: JobCounts['queues'] = [];
   for (let i = 0; i + 2 < flat.length; i += 3) {
     queues.push({ queue: String(flat[i]), waiting: Number(flat[i + 1]), claimed: Number(flat[i + 2]) });

@@ -18,6 +18,7 @@
  * | jobs                 | zset   | every job id by created_at |
  * | leased               | zset   | reserved/running job ids by lease_until (reaper) |
  * | finished             | zset   | final job ids by completed_at (retention) |
+ * | dead-letters         | zset   | callback job ids failed or timed out, by completed_at (layout 5) |
  * | queues               | set    | queue names that had jobs or settings |
  * | task-queues          | set    | queue names of registered tasks |
  * | names                | hash   | callback schedule name → schedule id (Dapr names are unique) |
@@ -61,6 +62,7 @@ export const GLOBAL_KEYS = [
   'jobs',
   'leased',
   'finished',
+  'dead-letters',
   'queues',
   'task-queues',
   'names',

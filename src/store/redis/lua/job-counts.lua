@@ -1,12 +1,10 @@
 --[[
   jobCounts (read only): per queue, the waiting jobs (ZCARD of its waiting sets) and the
   claimed ones (SCARD of its active set), O(queues × tasks per queue); and the dead letters,
-  the callback jobs in a dead-letter status (as the dead-letter list), counted by ZINTERCARD of
-  each status index with the callback target's, in C over the smaller one (the status index,
-  which retention bounds). Before Redis 7, pcall returns an error and the status index is walked.
+  the callback jobs failed or timed out, as their list shows them (ZCARD of dead-letters).
 
-  KEYS: the global keys (keys.ts GLOBAL_KEYS); reads queues.
-  ARGV[1..3]: prefix, due channel, origin. ARGV[4..]: the dead-letter statuses.
+  KEYS: the global keys (keys.ts GLOBAL_KEYS); reads queues, dead-letters.
+  ARGV[1..3]: prefix, due channel, origin.
   Returns { dead letters, name, waiting, claimed, name, waiting, claimed, ... }.
 ]]
 
@@ -23,14 +21,5 @@ for _, q in ipairs(redis.call('SMEMBERS', K['queues'])) do
     out[#out + 1] = claimed
   end
 end
-for i = 4, #ARGV do
-  local counted = redis.pcall('ZINTERCARD', 2, status_idx(ARGV[i]), target_idx('callback'))
-  if type(counted) == 'number' then
-    out[1] = out[1] + counted
-  else
-    for _, id in ipairs(redis.call('ZRANGE', status_idx(ARGV[i]), 0, -1)) do
-      if redis.call('HGET', job_key(id), 'target') == 'callback' then out[1] = out[1] + 1 end
-    end
-  end
-end
+out[1] = redis.call('ZCARD', K['dead-letters'])
 return out

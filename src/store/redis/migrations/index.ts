@@ -2,6 +2,7 @@ import * as initial from './001-initial.js';
 import * as v1Names from './002-v1-names.js';
 import * as jobsDialect from './003-jobs-dialect.js';
 import * as noLeasedStatusIndex from './004-no-leased-status-index.js';
+import * as deadLetterIndex from './005-dead-letter-index.js';
 
 export interface RedisMigration {
   version: number;
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly RedisMigration[] = [
   { version: 2, name: 'v1-names', lua: v1Names.lua },
   { version: 3, name: 'jobs-dialect', lua: jobsDialect.lua },
   { version: 4, name: 'no-leased-status-index', lua: noLeasedStatusIndex.lua },
+  { version: 5, name: 'dead-letter-index', lua: deadLetterIndex.lua },
 ];
 
 export const LATEST_LAYOUT = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -30,6 +30,10 @@ local LEASED = { reserved = true, running = true }
 
 local FINAL = { completed = true, failed = true, cancelled = true, timeout = true }
 
+-- A callback job in one of these is a dead letter (core's DEAD_LETTER_STATUSES), kept in
+-- K['dead-letters'] by place() (prelude/jobs).
+local DEAD = { failed = true, timeout = true }
+
 local function fmt(x)
   if x == math.floor(x) then return string.format('%d', x) end
   return string.format('%.17g', x)

@@ -5,7 +5,9 @@
 --- @include "prelude/tables"
 --- @include "prelude/writes"
 
--- Adds (on = true) or removes a job from the indexes its status puts it in. The schedule's
+-- Adds (on = true) or removes a job from the indexes its status puts it in (`j` holds at
+-- least status, queue, task_name, priority, run_at, lease_until, completed_at, created_at and
+-- target). The schedule's
 -- `open` set is kept by sync_open, at once, since finishing a schedule reads it.
 -- Reserved and running jobs have no status zset: list-jobs.lua lists them from `leased`,
 -- since one would cost each job a write at its claim and at its outcome (migration 004).
@@ -26,6 +28,10 @@ local function place(id, j, on)
     if on then zadd(key, j.run_at, id) else zrem(key, id) end
   else
     if on then zadd(K['finished'], j.completed_at, id) else zrem(K['finished'], id) end
+    -- Only the jobs that end dead-lettered pay this entry (layout 5).
+    if DEAD[s] and j.target == 'callback' then
+      if on then zadd(K['dead-letters'], j.completed_at, id) else zrem(K['dead-letters'], id) end
+    end
   end
   if on then zadd(status_idx(s), j.created_at, id) else zrem(status_idx(s), id) end
 end
