@@ -23,6 +23,7 @@ const root = process.env.CHIME_MEASURE_ROOT ?? fileURLToPath(new URL('..', impor
 const { Redis } = createRequire(join(root, 'package.json'))('ioredis');
 const { createRedisStore } = await import(join(root, 'dist/store/redis/index.js'));
 const { occurrencePlanner } = await import(join(root, 'dist/store/planners.js'));
+const { DEAD_LETTER_STATUSES } = await import(join(root, 'dist/core/types.js'));
 const url = process.env.CHIME_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const jobs = Number(process.argv[2] ?? 1_000_000);
 const dead = Number(process.argv[3] ?? 0);
@@ -140,7 +141,7 @@ try {
     queues: () => store.listQueues(),
   };
   if (dead > 0) {
-    reads['dead letters'] = () => store.listJobs({ ...page, target: 'callback', statuses: ['failed', 'timeout'], orderBy: 'completed_at' });
+    reads['dead letters'] = () => store.listJobs({ ...page, target: 'callback', statuses: [...DEAD_LETTER_STATUSES], orderBy: 'completed_at' });
   }
   for (const [name, read] of Object.entries(reads)) {
     const times = [];

@@ -1,11 +1,8 @@
 /** `jobCounts` and `callbackScheduleCounts` on PostgreSQL: index-only counts, never the jobs table. */
-import { DEAD_LETTER_STATUSES } from '../../core/types.js';
 import { jobCountsOf, scheduleCounts } from '../job-stats.js';
 import type { JobCounts, ScheduleCounts } from '../store.js';
 import type { PgDatabase } from './context.js';
-
-/** jobs_dead_letters' status list (migration 013), which the count repeats so that it walks that index. */
-const DEAD_SQL = DEAD_LETTER_STATUSES.map((status) => `'${status}'`).join(', ');
+import { DEAD_LETTER_STATUSES_SQL } from './rows.js';
 
 export async function jobCounts(db: PgDatabase): Promise<JobCounts> {
   // Each WHERE matches a partial index (jobs_due, jobs_leased, jobs_dead_letters), so none
@@ -13,7 +10,7 @@ export async function jobCounts(db: PgDatabase): Promise<JobCounts> {
   const [waiting, claimed, dead] = await Promise.all([
     db.query<{ queue: string; n: number }>(`SELECT queue, count(*)::int AS n FROM ${db.s}.jobs WHERE status IN ('pending', 'retrying') GROUP BY queue`),
     db.query<{ queue: string; n: number }>(`SELECT queue, count(*)::int AS n FROM ${db.s}.jobs WHERE status IN ('reserved', 'running') GROUP BY queue`),
-    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${db.s}.jobs WHERE target = 'callback' AND status IN (${DEAD_SQL})`),
+    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${db.s}.jobs WHERE target = 'callback' AND status IN (${DEAD_LETTER_STATUSES_SQL})`),
   ]);
   return jobCountsOf(waiting, claimed, dead[0]?.n ?? 0);
 }

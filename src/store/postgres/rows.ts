@@ -1,9 +1,17 @@
 /** Row shapes of the PostgreSQL tables, their column lists and their mapping to domain records. */
-import { FINAL_STATUSES, type JobRecord, type ScheduleRecord } from '../../core/types.js';
+import { DEAD_LETTER_STATUSES, FINAL_STATUSES, type JobRecord, type JobStatus, type ScheduleRecord } from '../../core/types.js';
 import { jobFromSqlRow, scheduleFromSqlRow, type JobRowOf, type ScheduleRowOf } from '../sql-rows.js';
 
-/** The final statuses as an SQL list, for `status IN (...)`. */
-export const FINAL_SQL = FINAL_STATUSES.map((s) => `'${s}'`).join(', ');
+/** Statuses as an SQL list, for `status IN (...)`. */
+function statusList(statuses: readonly JobStatus[]): string {
+  return statuses.map((s) => `'${s}'`).join(', ');
+}
+
+/** The final statuses as an SQL list. */
+export const FINAL_SQL = statusList(FINAL_STATUSES);
+
+/** The dead-letter statuses as an SQL list: jobs_dead_letters' predicate (migration 013), which reads repeat to walk it. */
+export const DEAD_LETTER_STATUSES_SQL = statusList(DEAD_LETTER_STATUSES);
 
 /** json/jsonb columns arrive parsed; BIGINTs arrive as numbers (see context.ts). */
 export interface JobRow extends JobRowOf<unknown> {

@@ -3,18 +3,18 @@ import { jobCountsOf, scheduleCounts } from '../job-stats.js';
 import type { JobCounts, ScheduleCounts } from '../store.js';
 import type { SqliteContext } from './context.js';
 import { countsByQueue } from './queue-counts.js';
-import { DEAD_LETTER_SQL } from './sql-spellings.js';
+import { DEAD_LETTER_SLICE } from './list-slices.js';
 
 /**
  * The waiting and claimed counts by queue (queue-counts.ts), and the dead letters, on the scan
  * reader's thread. The dead letters are those of their list (failed or timed out), counted over
- * jobs_dead_letters alone: named, since SQLite's planner preferred walking every callback job
- * in jobs_target (as it did for the list; sqlite/list-slices.ts).
+ * the list's own slice index, jobs_dead_letters, named: SQLite's planner preferred walking
+ * every callback job in jobs_target (as it did for the list; list-slices.ts).
  */
 export async function jobCounts(ctx: SqliteContext): Promise<JobCounts> {
   const [{ waiting, claimed }, [dead]] = await Promise.all([
     countsByQueue(ctx),
-    ctx.scanRows<{ n: number }>(`SELECT COUNT(*) AS n FROM jobs INDEXED BY jobs_dead_letters WHERE ${DEAD_LETTER_SQL}`),
+    ctx.scanRows<{ n: number }>(`SELECT COUNT(*) AS n FROM jobs INDEXED BY ${DEAD_LETTER_SLICE.index} WHERE ${DEAD_LETTER_SLICE.predicate}`),
   ]);
   return jobCountsOf(waiting, claimed, dead?.n ?? 0);
 }

@@ -18,12 +18,12 @@ export interface ListSlice {
   coversTarget: boolean;
 }
 
+/** Migration 012: callback jobs whose retries ran out or whose last attempt timed out. */
+export const DEAD_LETTER_SLICE: ListSlice = { index: 'jobs_dead_letters', predicate: DEAD_LETTER_SQL, coversTarget: true };
+
 const SLICES: readonly (ListSlice & { serves: (query: JobQuery) => boolean })[] = [
-  // Migration 012: callback jobs whose retries ran out or whose last attempt timed out.
   {
-    index: 'jobs_dead_letters',
-    predicate: DEAD_LETTER_SQL,
-    coversTarget: true,
+    ...DEAD_LETTER_SLICE,
     serves: (query) => query.target === 'callback' && sameStatuses(query.statuses, DEAD_LETTER_STATUSES),
   },
   // Migration 013: failed jobs, by dialect (the platform list's failed filter).
