@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../support/private-stores.js';
 import { CHIME_BIN, runChime, startChime, stopChime, type ChimeProcess } from '../support/processes.js';
 import { Receiver, waitFor } from '../support/receiver.js';
 import { tempDbPath, tempDir } from '../support/temp.js';
@@ -15,13 +16,6 @@ async function listenOnFreePort(): Promise<Server> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return server;
-}
-
-async function freePort(): Promise<number> {
-  const server = await listenOnFreePort();
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('operations', () => {

@@ -198,8 +198,10 @@ describe('events reach real brokers through a restart', () => {
   });
 
   // retry: in one of four full-suite runs the first case (NATS) published nothing for 60 s while
-  // passing alone every time; not yet explained (a private broker's port taken between freePort()
-  // and the broker's start is one suspect). A retry starts a fresh broker on a fresh port.
+  // passing alone every time; not yet explained. A private broker's port taken between freePort()
+  // and the broker's start was one suspect: private ports now come from below the kernel's
+  // ephemeral range and a broker that exits fails its start (test/support/private-stores.ts).
+  // A retry starts a fresh broker on a fresh port.
   it.each(RIGS)('%s: every event of 1,000 firings arrives, each a valid CloudEvent', { timeout: 180_000, retry: 1 }, async (_name, makeRig) => {
     rig = await makeRig();
     receiver = new Receiver();

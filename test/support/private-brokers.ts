@@ -41,8 +41,14 @@ abstract class PrivateBroker {
     if (this.port === 0) this.port = await freePort();
     const [bin, args] = this.command();
     // Its own process group: a broker started by a wrapper script (RabbitMQ) stops as a whole.
-    this.child = spawn(bin, args, { stdio: 'ignore', detached: true, env: { ...process.env, ...this.env() } });
-    await waitFor(() => listening(this.port), this.startTimeoutMs, `${bin} on port ${this.port}`);
+    const child = spawn(bin, args, { stdio: 'ignore', detached: true, env: { ...process.env, ...this.env() } });
+    this.child = child;
+    // A broker that exits (its port taken) fails here: whatever else listens there is not ours.
+    const up = async (): Promise<boolean> => {
+      if (child.exitCode !== null) throw new Error(`${bin} on port ${this.port} exited with ${child.exitCode}`);
+      return listening(this.port);
+    };
+    await waitFor(up, this.startTimeoutMs, `${bin} on port ${this.port}`);
   }
 
   /** Stops the broker, leaves it down for `outageMs`, starts it again on the same port and data. */

@@ -11,15 +11,29 @@ import { Redis } from 'ioredis';
 import { waitFor } from './receiver.js';
 import { tempDir } from './temp.js';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports for private servers come from below the kernel's ephemeral range (32768 and up on
+ * Linux), at random. Every `listen(0)` and outgoing connection in the suite takes its port from
+ * that range, so one of them could take a private server's port between this check and the
+ * server's bind, or while the server is down for a restart, and the test would then talk to
+ * someone else's server (a restart test once failed with "connection down" that way, its guess).
+ */
+const PRIVATE_PORTS = { from: 20_000, to: 32_000 };
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
+}
+
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < 100; tries++) {
+    const port = PRIVATE_PORTS.from + Math.floor(Math.random() * (PRIVATE_PORTS.to - PRIVATE_PORTS.from));
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port between ${PRIVATE_PORTS.from} and ${PRIVATE_PORTS.to}`);
 }
 
 function postgresBinaries(): string {
@@ -87,22 +101,36 @@ export class PrivateRedis {
     if (spawnSync('redis-server', ['--version']).status !== 0) throw new Error('redis-server not found on PATH');
   }
 
+  /**
+   * Starts the server and waits until it answers, and answers as this child (its pid): a port
+   * that some other server holds fails here, clearly, rather than mid-test.
+   */
   async start(): Promise<void> {
     if (this.port === 0) this.port = await freePort();
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes'];
     args.push('--appendfsync', this.appendfsync, '--dir', this.dir, '--logfile', '');
-    this.child = spawn('redis-server', args, { stdio: 'ignore' });
-    await waitFor(() => this.ping(), 5000, `redis-server on port ${this.port}`);
+    const child = spawn('redis-server', args, { stdio: 'ignore' });
+    this.child = child;
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`redis-server on port ${this.port} exited with ${child.exitCode} (port taken?)`);
+        return (await this.serverPid()) === child.pid;
+      },
+      5000,
+      `redis-server on port ${this.port}`,
+    );
   }
 
-  private async ping(): Promise<boolean> {
+  /** The pid of whatever Redis answers on the port, or undefined while none does. */
+  private async serverPid(): Promise<number | undefined> {
     const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => {}); // refused while the server starts: the answer is `false`
+    probe.on('error', () => {}); // refused while the server starts: no answer yet
     try {
       await probe.connect();
-      return (await probe.ping()) === 'PONG';
+      const info = await probe.info('server');
+      return Number(/^process_id:(\d+)/m.exec(info)?.[1]);
     } catch {
-      return false;
+      return undefined;
     } finally {
       probe.disconnect();
     }
