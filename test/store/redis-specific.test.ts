@@ -498,6 +498,50 @@ describe('Redis store', () => {
     expect(claimed).toMatchObject({ id: job.id, leaseUntil: far + 1000 });
   });
 
+  it('pages a filter with few matches among thousands of candidates from the indexes\' intersection, in order', async () => {
+    const store = await open();
+    const admin = new Redis(REDIS_URL);
+    const zinterCalls = async (): Promise<number> => Number(/^cmdstat_zinter:calls=(\d+)/m.exec(await admin.info('commandstats'))?.[1] ?? 0);
+    // Queue q1 holds 3,030 jobs, 30 of them v1 (the matches: half the oldest, half the newest,
+    // some created in one millisecond); the v1 index holds 4,030. Queue q1 drives (the smaller),
+    // and a page that needs matches from both ends would walk past 3,000 candidates.
+    const match = (createdAt: number) => newJob({ createdAt, queue: 'q1', dialect: 'v1' });
+    const matches = [
+      ...Array.from({ length: 15 }, (_, i) => match(T0 + Math.floor(i / 3))),
+      ...Array.from({ length: 15 }, (_, i) => match(T0 + 10_000 + Math.floor(i / 3))),
+    ];
+    const others = [
+      ...Array.from({ length: 3000 }, (_, i) => newJob({ createdAt: T0 + 100 + i, queue: 'q1', dialect: 'dapr' })),
+      ...Array.from({ length: 4000 }, (_, i) => newJob({ createdAt: T0 + i, queue: 'q2', dialect: 'v1' })),
+    ];
+    const all = [...matches, ...others];
+    for (let i = 0; i < all.length; i += 1000) await store.insertJobs(all.slice(i, i + 1000));
+    const ascending = [...matches].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1)).map((j) => j.id);
+
+    const before = await zinterCalls();
+    for (const orderDir of ['asc', 'desc'] as const) {
+      const expected = orderDir === 'asc' ? ascending : [...ascending].reverse();
+      const query = { queue: 'q1', dialect: 'v1' as const, orderBy: 'created_at' as const, orderDir };
+      const first = await store.listJobs({ ...query, limit: 20, offset: 0 });
+      expect([first.total, first.items.map((j) => j.id)]).toEqual([30, expected.slice(0, 20)]);
+      const offset = await store.listJobs({ ...query, limit: 20, offset: 12, skipTotal: true });
+      expect(offset.items.map((j) => j.id)).toEqual(expected.slice(12, 30));
+      // Keyset pages, cut inside a millisecond shared by several matches.
+      const seen: string[] = [];
+      let after = (await store.listJobs({ ...query, limit: 7, offset: 0, skipTotal: true })).next;
+      seen.push(...expected.slice(0, 7));
+      while (after) {
+        const page = await store.listJobs({ ...query, limit: 7, offset: 0, after, skipTotal: true });
+        seen.push(...page.items.map((j) => j.id));
+        after = page.next;
+      }
+      expect(seen).toEqual(expected);
+    }
+    // The intersection served them: the old walk read every candidate and never asked for it.
+    expect((await zinterCalls()) - before).toBeGreaterThanOrEqual(4);
+    admin.disconnect();
+  });
+
   it('lists by every order and filter with an exact total', async () => {
     const store = await open();
     const jobs = [
