@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/**
+ * How long `chime serve` takes from spawn to a 200 from /healthz, on a new SQLite file (so its
+ * migrations run), then SIGTERM. With a second checkout, the two are alternated run by run, so
+ * that a machine whose speed drifts (as this one's does within minutes) moves both alike: the
+ * way to see a change of a few percent in start-up.
+ *
+ *   npm run build && node scripts/measure-start.mjs [runs=12] [other checkout, built]
+ *   node scripts/measure-start.mjs 12 /tmp/old     # e.g. a `git worktree` of the commit before
+ *
+ * Prints each checkout's median and every run, in ms.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('..', import.meta.url));
+const runs = Number(process.argv[2] ?? 12);
+const checkouts = [here, ...(process.argv[3] ? [process.argv[3]] : [])];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function startOnce(root) {
+  const dir = mkdtempSync(join(tmpdir(), 'chime-start-'));
+  const [port, grpcPort] = [await freePort(), await freePort()];
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(root, 'bin/chime.js'), 'serve', '--port', String(port), '--grpc-port', String(grpcPort), '--store', `sqlite:${join(dir, 'chime.db')}`], {
+    stdio: 'ignore',
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`chime serve in ${root} exited with ${child.exitCode}`);
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return performance.now() - started;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const times = new Map(checkouts.map((root) => [root, []]));
+for (let i = 0; i < runs; i++) {
+  // Each checkout goes first every other run.
+  for (const root of i % 2 ? [...checkouts].reverse() : checkouts) times.get(root).push(await startOnce(root));
+}
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+for (const [root, values] of times) {
+  console.log(`${root}: median ${median(values).toFixed(0)} ms; runs ${values.map((v) => v.toFixed(0)).join(' ')}`);
+}
