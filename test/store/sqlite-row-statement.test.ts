@@ -1,9 +1,10 @@
 /**
  * SqliteContext.rows: rows built in JavaScript from raw arrays are the objects better-sqlite3
- * itself would return, for every column type the store keeps, from SELECT and from RETURNING.
+ * itself would return, for every column type the store keeps, from SELECT and from RETURNING,
+ * whether they come raw or as one JSON text.
  */
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteContext } from '../../src/store/sqlite/context.js';
 
 let db: Database.Database;
@@ -41,4 +42,40 @@ it('returns what an UPDATE ... RETURNING changed', () => {
 
 it('prepares each text once', () => {
   expect(ctx.rows('SELECT seq FROM t')).toBe(ctx.rows('SELECT seq FROM t'));
+});
+
+describe('rows as one JSON text (INTEGER and TEXT columns only)', () => {
+  beforeEach(() => {
+    db.exec(`CREATE TABLE j (seq INTEGER PRIMARY KEY, name TEXT, at INTEGER, "odd ""name"" col" TEXT, doc TEXT);
+      INSERT INTO j VALUES (1, 'one', 9007199254740991, 'quote " backslash \\ tab \t', '{"a":[1,2]}'),
+        (2, NULL, -253402300799999, 'ünïcødé ✓ 𝄞', NULL),
+        (3, char(0, 1, 31) || 'x', 0.1 + 0.2, '', '[]'),
+        (4, '', 1.5, 'x', 'null');`);
+  });
+
+  it('are the rows better-sqlite3 builds, from a SELECT', () => {
+    for (const sql of ['SELECT * FROM j ORDER BY seq', 'SELECT name, seq AS "as ""alias""" FROM j WHERE seq > ? ORDER BY seq DESC']) {
+      const statement = ctx.rows(sql);
+      expect(statement.form).toBe('json');
+      const expected = sql.includes('?') ? db.prepare(sql).all(1) : db.prepare(sql).all();
+      expect(sql.includes('?') ? statement.all(1) : statement.all()).toEqual(expected);
+    }
+    // A REAL that SQLite kept in an INTEGER column comes back exact (JSON alone prints 15 digits).
+    expect((ctx.rows('SELECT at FROM j WHERE seq = ?').get(3) as { at: number }).at).toBe(0.1 + 0.2);
+    expect(ctx.rows('SELECT * FROM j WHERE seq = ?').get(9)).toBeUndefined();
+  });
+
+  it('are the rows better-sqlite3 builds, from an UPDATE ... RETURNING *', () => {
+    const expected = db.prepare('SELECT * FROM j ORDER BY seq').all().map((row) => ({ ...(row as object), doc: 'x' }));
+    const statement = ctx.rows('UPDATE j SET doc = ? WHERE seq >= ? RETURNING *');
+    expect(statement.form).toBe('json');
+    const rows = statement.all('x', 1) as { seq: number }[];
+    expect(rows.sort((a, b) => a.seq - b.seq)).toEqual(expected);
+  });
+
+  it('is not used where a column is REAL, BLOB or an expression, nor for a RETURNING list', () => {
+    expect(ctx.rows('SELECT * FROM t').form).toBe('raw');
+    expect(ctx.rows('SELECT seq, count(*) AS n FROM j').form).toBe('raw');
+    expect(ctx.rows('UPDATE j SET name = name RETURNING seq, name').form).toBe('raw');
+  });
 });

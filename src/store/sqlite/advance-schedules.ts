@@ -64,7 +64,7 @@ export function advanceSchedule(
   const deliver = forceDeliver ?? plan.deliver;
   let signal: DueSignal | null = null;
   if (plan.next !== null) {
-    const templateRow = ctx.prepare('SELECT * FROM schedules WHERE id = ?').get(scheduleId) as ScheduleRow;
+    const templateRow = ctx.rows('SELECT * FROM schedules WHERE id = ?').get(scheduleId) as ScheduleRow;
     const next = occurrenceJob(scheduleFromRow(templateRow), plan.next, now);
     const inserted = ctx.prepare(INSERT_JOB_IF_NEW_SQL).run(...jobInsertValues(next));
     if (inserted.changes > 0) signal = { target: next.target, queue: next.queue, runAt: next.runAt };

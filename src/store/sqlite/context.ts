@@ -38,14 +38,15 @@ export class SqliteContext {
    * A statement whose rows come back as plain objects built in JavaScript. better-sqlite3's own
    * row objects cost, per column of every row, a name lookup in V8's string table and a
    * property set through the C++ API; counted with valgrind that was a sixth of the store's
-   * instructions per fired Dapr job (scripts/measure-store-instructions.mjs). Here each row
-   * comes raw (an array) and one function made for the statement's columns turns it into an
-   * object literal, which V8 builds with one hidden class.
+   * instructions per fired Dapr job (scripts/measure-store-instructions.mjs). Here one function
+   * made for the statement's columns turns each row into an object literal, which V8 builds
+   * with one hidden class; and where the columns allow, each row comes as one JSON text (see
+   * RowStatement).
    */
   rows(sql: string): RowStatement {
     let statement = this.rowStatements.get(sql);
     if (!statement) {
-      statement = new RowStatement(this.db.prepare(sql));
+      statement = new RowStatement(this.db.prepare(sql), this.db);
       this.rowStatements.set(sql, statement);
     }
     return statement;
@@ -162,28 +163,70 @@ export class SqliteContext {
   }
 }
 
-/** See SqliteContext.rows. */
+/**
+ * See SqliteContext.rows. A row can reach JavaScript two ways: as an array (better-sqlite3's
+ * raw mode), or as one JSON text that SQLite builds (`json_array` of the columns) and
+ * `JSON.parse` reads. On Node 20 better-sqlite3 fills the array one `Object::Set` at a time
+ * through V8's C++ API, about 900 instructions a value (Node 22 builds it at once); the JSON
+ * text is one value. Counted, the claim of a Dapr job cost 22% fewer instructions that way
+ * (docs/benchmarks.md, "SQLite: rows as one JSON text"). JSON carries integers and text
+ * exactly, so it is used when every column is declared INTEGER or TEXT, for a SELECT (wrapped:
+ * `SELECT json_array(...) FROM (...)`) or an `... RETURNING *`; other statements come raw. A
+ * REAL value in an INTEGER column (SQLite allows it) would lose digits in JSON, which prints 15:
+ * such a value is written as 17 (`printf('%!.17g')`) instead, as exact as the raw read.
+ */
 export class RowStatement {
   private readonly build: (values: unknown[]) => unknown;
+  private readonly raw: Database.Statement | undefined;
+  private readonly json: Database.Statement | undefined;
 
-  constructor(private readonly statement: Database.Statement) {
-    statement.raw(true);
+  constructor(statement: Database.Statement, db: Database.Database) {
+    const columns = statement.columns();
     // Column names come from the store's own SQL, never from input; JSON.stringify quotes each.
-    const fields = statement.columns().map((column, i) => `${JSON.stringify(column.name)}: v[${i}]`);
+    const fields = columns.map((column, i) => `${JSON.stringify(column.name)}: v[${i}]`);
     this.build = new Function('v', `return { ${fields.join(', ')} };`) as (values: unknown[]) => unknown;
+    const json = jsonRowSql(statement.source, columns);
+    if (json) this.json = db.prepare(json).pluck(true);
+    else this.raw = statement.raw(true);
+  }
+
+  /** How rows reach JavaScript: one JSON text each, or an array (see above). */
+  get form(): 'json' | 'raw' {
+    return this.json ? 'json' : 'raw';
   }
 
   get(...params: unknown[]): unknown {
-    const values = this.statement.get(...params) as unknown[] | undefined;
+    if (this.json) {
+      const text = this.json.get(...params) as string | undefined;
+      return text === undefined ? undefined : this.build(JSON.parse(text) as unknown[]);
+    }
+    const values = this.raw!.get(...params) as unknown[] | undefined;
     return values === undefined ? undefined : this.build(values);
   }
 
   all(...params: unknown[]): unknown[] {
-    const rows = this.statement.all(...params) as unknown[][];
+    const rows = (this.json ?? this.raw)!.all(...params) as (string | unknown[])[];
     const built = new Array<unknown>(rows.length);
-    for (let i = 0; i < rows.length; i++) built[i] = this.build(rows[i]!);
+    if (this.json) for (let i = 0; i < rows.length; i++) built[i] = this.build(JSON.parse(rows[i] as string) as unknown[]);
+    else for (let i = 0; i < rows.length; i++) built[i] = this.build(rows[i] as unknown[]);
     return built;
   }
+}
+
+const RETURNING_ALL = /\bRETURNING\s+\*\s*$/i;
+
+/** The statement rewritten to return each row as one JSON array text, or undefined where it cannot be. */
+function jsonRowSql(sql: string, columns: readonly Database.ColumnDefinition[]): string | undefined {
+  const types = columns.map((column) => column.type?.toUpperCase());
+  if (columns.length === 0 || !types.every((type) => type === 'INTEGER' || type === 'TEXT')) return undefined;
+  const values = columns.map((column, i) => {
+    const name = `"${column.name.replaceAll('"', '""')}"`;
+    return types[i] === 'INTEGER' ? `iif(typeof(${name}) = 'real', json(printf('%!.17g', ${name})), ${name})` : name;
+  });
+  const list = `json_array(${values.join(', ')})`;
+  if (RETURNING_ALL.test(sql)) return sql.replace(RETURNING_ALL, `RETURNING ${list}`);
+  if (/^\s*SELECT\b/i.test(sql)) return `SELECT ${list} FROM (${sql})`;
+  return undefined;
 }
 
 function mapSqliteError(error: unknown): unknown {

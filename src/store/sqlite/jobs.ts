@@ -32,7 +32,7 @@ export function insertJobs(ctx: SqliteContext, jobs: readonly NewJob[]): Promise
 }
 
 export function getJob(ctx: SqliteContext, id: string): JobRecord | null {
-  const row = ctx.read(() => ctx.prepare('SELECT * FROM jobs WHERE id = ?').get(id)) as JobRow | undefined;
+  const row = ctx.read(() => ctx.rows('SELECT * FROM jobs WHERE id = ?').get(id)) as JobRow | undefined;
   return row ? jobFromRow(row) : null;
 }
 
