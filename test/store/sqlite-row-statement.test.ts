@@ -54,12 +54,18 @@ describe('rows as one JSON text (INTEGER and TEXT columns only)', () => {
   });
 
   it('are the rows better-sqlite3 builds, from a SELECT', () => {
-    for (const sql of ['SELECT * FROM j ORDER BY seq', 'SELECT name, seq AS "as ""alias""" FROM j WHERE seq > ? ORDER BY seq DESC']) {
+    // In the statement's own order: the star is replaced, so its ORDER BY and LIMIT stand.
+    for (const sql of ['SELECT * FROM j ORDER BY seq', 'SELECT * FROM j ORDER BY seq DESC LIMIT CAST(? AS INTEGER)']) {
       const statement = ctx.rows(sql);
       expect(statement.form).toBe('json');
-      const expected = sql.includes('?') ? db.prepare(sql).all(1) : db.prepare(sql).all();
-      expect(sql.includes('?') ? statement.all(1) : statement.all()).toEqual(expected);
+      const expected = sql.includes('?') ? db.prepare(sql).all(3) : db.prepare(sql).all();
+      expect(sql.includes('?') ? statement.all(3) : statement.all()).toEqual(expected);
     }
+    // A column list is wrapped in an outer SELECT, which keeps no order: compared by key.
+    const listed = 'SELECT name, seq AS "as ""alias""" FROM j WHERE seq > ?';
+    expect(ctx.rows(listed).form).toBe('json');
+    const byKey = (rows: unknown[]) => [...rows].sort((a, b) => (a as Record<string, number>)['as "alias"']! - (b as Record<string, number>)['as "alias"']!);
+    expect(byKey(ctx.rows(listed).all(1))).toEqual(byKey(db.prepare(listed).all(1)));
     // A REAL that SQLite kept in an INTEGER column comes back exact (JSON alone prints 15 digits).
     expect((ctx.rows('SELECT at FROM j WHERE seq = ?').get(3) as { at: number }).at).toBe(0.1 + 0.2);
     expect(ctx.rows('SELECT * FROM j WHERE seq = ?').get(9)).toBeUndefined();
@@ -73,9 +79,10 @@ describe('rows as one JSON text (INTEGER and TEXT columns only)', () => {
     expect(rows.sort((a, b) => a.seq - b.seq)).toEqual(expected);
   });
 
-  it('is not used where a column is REAL, BLOB or an expression, nor for a RETURNING list', () => {
+  it('is not used where a column is REAL, BLOB or an expression, for a RETURNING list, or for a column list in its own order', () => {
     expect(ctx.rows('SELECT * FROM t').form).toBe('raw');
     expect(ctx.rows('SELECT seq, count(*) AS n FROM j').form).toBe('raw');
     expect(ctx.rows('UPDATE j SET name = name RETURNING seq, name').form).toBe('raw');
+    expect(ctx.rows('SELECT name, seq FROM j ORDER BY seq').form).toBe('raw');
   });
 });

@@ -170,8 +170,9 @@ export class SqliteContext {
  * through V8's C++ API, about 900 instructions a value (Node 22 builds it at once); the JSON
  * text is one value. Counted, the claim of a Dapr job cost 22% fewer instructions that way
  * (docs/benchmarks.md, "SQLite: rows as one JSON text"). JSON carries integers and text
- * exactly, so it is used when every column is declared INTEGER or TEXT, for a SELECT (wrapped:
- * `SELECT json_array(...) FROM (...)`) or an `... RETURNING *`; other statements come raw. A
+ * exactly, so it is used when every column is declared INTEGER or TEXT, for a `SELECT *` of
+ * one table and an `... RETURNING *` (the list in place of the star), and another SELECT without
+ * an ORDER BY (wrapped: `SELECT json_array(...) FROM (...)`); other statements come raw. A
  * REAL value in an INTEGER column (SQLite allows it) would lose digits in JSON, which prints 15:
  * such a value is written as 17 (`printf('%!.17g')`) instead, as exact as the raw read.
  */
@@ -214,6 +215,7 @@ export class RowStatement {
 }
 
 const RETURNING_ALL = /\bRETURNING\s+\*\s*$/i;
+const SELECT_ALL = /^\s*SELECT\s+\*\s+FROM\b/i;
 
 /** The statement rewritten to return each row as one JSON array text, or undefined where it cannot be. */
 function jsonRowSql(sql: string, columns: readonly Database.ColumnDefinition[]): string | undefined {
@@ -225,7 +227,11 @@ function jsonRowSql(sql: string, columns: readonly Database.ColumnDefinition[]):
   });
   const list = `json_array(${values.join(', ')})`;
   if (RETURNING_ALL.test(sql)) return sql.replace(RETURNING_ALL, `RETURNING ${list}`);
-  if (/^\s*SELECT\b/i.test(sql)) return `SELECT ${list} FROM (${sql})`;
+  // `SELECT * FROM` one table: the list in place of the star, so the statement's ORDER BY and
+  // LIMIT stay its own. Another SELECT is wrapped, unless it orders its rows: an outer query
+  // need not keep the order of the rows it reads.
+  if (SELECT_ALL.test(sql)) return sql.replace(SELECT_ALL, `SELECT ${list} FROM`);
+  if (/^\s*SELECT\b/i.test(sql) && !/\bORDER\s+BY\b/i.test(sql)) return `SELECT ${list} FROM (${sql})`;
   return undefined;
 }
 

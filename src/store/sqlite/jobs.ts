@@ -75,7 +75,7 @@ export function listJobs(ctx: SqliteContext, query: JobQuery): JobPage | Promise
   const order = `ORDER BY ${column} ${direction}, seq ${direction}`;
   const page = ctx.read(() => {
     const rows = ctx
-      .prepare(`SELECT * FROM ${from} ${whereSql} ${order} LIMIT ${BOUND_LIMIT} OFFSET ?`)
+      .rows(`SELECT * FROM ${from} ${whereSql} ${order} LIMIT ${BOUND_LIMIT} OFFSET ?`)
       .all(...params, query.limit, query.offset) as JobRow[];
     const items = rows.map(jobFromRow);
     // The row's own sort value: created_at orders by the rowid here.

@@ -59,13 +59,13 @@ export function createSchedule(
 }
 
 export function getSchedule(ctx: SqliteContext, id: string): ScheduleRecord | null {
-  const row = ctx.read(() => ctx.prepare('SELECT * FROM schedules WHERE id = ?').get(id)) as ScheduleRow | undefined;
+  const row = ctx.read(() => ctx.rows('SELECT * FROM schedules WHERE id = ?').get(id)) as ScheduleRow | undefined;
   return row ? scheduleFromRow(row) : null;
 }
 
 export function getScheduleByName(ctx: SqliteContext, name: string): ScheduleRecord | null {
   const row = ctx.read(() =>
-    ctx.prepare(`SELECT * FROM schedules WHERE target = 'callback' AND name = ?`).get(name),
+    ctx.rows(`SELECT * FROM schedules WHERE target = 'callback' AND name = ?`).get(name),
   ) as ScheduleRow | undefined;
   return row ? scheduleFromRow(row) : null;
 }
@@ -100,7 +100,7 @@ export function listSchedules(ctx: SqliteContext, query: ScheduleQuery): Page<Sc
   const order = dapr ? 'ORDER BY name' : 'ORDER BY created_at DESC, id DESC';
   return ctx.read(() => {
     const rows = ctx
-      .prepare(`SELECT * FROM schedules ${whereSql} ${order} LIMIT ${BOUND_LIMIT} OFFSET ?`)
+      .rows(`SELECT * FROM schedules ${whereSql} ${order} LIMIT ${BOUND_LIMIT} OFFSET ?`)
       .all(...params, query.limit, query.offset ?? 0) as ScheduleRow[];
     const total = query.countTotal
       ? (ctx.prepare(`SELECT COUNT(*) AS n FROM schedules ${whereSql}`).get(...params) as { n: number }).n
