@@ -86,3 +86,12 @@ describe('rows as one JSON text (INTEGER and TEXT columns only)', () => {
     expect(ctx.rows('SELECT name, seq FROM j ORDER BY seq').form).toBe('raw');
   });
 });
+
+it('comes raw where the JSON form cannot be prepared (a star over two tables with equal names)', () => {
+  db.exec(`CREATE TABLE a (seq INTEGER, name TEXT); CREATE TABLE b (seq INTEGER, name TEXT);
+    INSERT INTO a VALUES (1, 'a'); INSERT INTO b VALUES (1, 'b');`);
+  const sql = 'SELECT * FROM a JOIN b USING (seq)';
+  const statement = ctx.rows(sql);
+  expect(statement.form).toBe('raw');
+  expect(statement.get()).toEqual(db.prepare(sql).get());
+});

@@ -186,9 +186,8 @@ export class RowStatement {
     // Column names come from the store's own SQL, never from input; JSON.stringify quotes each.
     const fields = columns.map((column, i) => `${JSON.stringify(column.name)}: v[${i}]`);
     this.build = new Function('v', `return { ${fields.join(', ')} };`) as (values: unknown[]) => unknown;
-    const json = jsonRowSql(statement.source, columns);
-    if (json) this.json = db.prepare(json).pluck(true);
-    else this.raw = statement.raw(true);
+    this.json = jsonStatement(db, statement.source, columns);
+    if (!this.json) this.raw = statement.raw(true);
   }
 
   /** How rows reach JavaScript: one JSON text each, or an array (see above). */
@@ -217,7 +216,16 @@ export class RowStatement {
 const RETURNING_ALL = /\bRETURNING\s+\*\s*$/i;
 const SELECT_ALL = /^\s*SELECT\s+\*\s+FROM\b/i;
 
-/** The statement rewritten to return each row as one JSON array text, or undefined where it cannot be. */
+/** The statement rewritten to return each row as one JSON array text, prepared; undefined where it cannot be. */
+function jsonStatement(db: Database.Database, sql: string, columns: readonly Database.ColumnDefinition[]): Database.Statement | undefined {
+  const json = jsonRowSql(sql, columns);
+  try {
+    return json === undefined ? undefined : db.prepare(json).pluck(true);
+  } catch {
+    return undefined; // a shape the rewrite does not fit (a star over a join's equal names): rows come raw
+  }
+}
+
 function jsonRowSql(sql: string, columns: readonly Database.ColumnDefinition[]): string | undefined {
   const types = columns.map((column) => column.type?.toUpperCase());
   if (columns.length === 0 || !types.every((type) => type === 'INTEGER' || type === 'TEXT')) return undefined;
