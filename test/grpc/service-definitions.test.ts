@@ -3,13 +3,11 @@
  * against the ones @grpc/proto-loader builds from the same files, as a Dapr SDK would: the same
  * methods at the same paths, and messages that one side encodes and the other decodes alike.
  */
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import type * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { DAPR_PROTO_FILES, PROTO_DIR, daprService } from '../../src/grpc/proto-files.js';
+import { daprService } from '../../src/grpc/proto-files.js';
+import { runtime as reference } from '../support/dapr-grpc.js';
 
-const loaderOptions = { keepCase: true, longs: Number, enums: String, defaults: false, oneofs: true, includeDirs: [PROTO_DIR] };
-const reference = grpc.loadPackageDefinition(protoLoader.loadSync([...DAPR_PROTO_FILES], loaderOptions)) as any;
 const SERVICES = ['Dapr', 'AppCallback', 'AppCallbackAlpha'] as const;
 
 /** Messages as the server and the callback client meet them: optional fields, Any, an enum-free oneof. */
@@ -27,7 +25,7 @@ const SAMPLES: Record<string, object> = {
 describe('gRPC service definitions', () => {
   it.each(SERVICES)('%s: the same methods, paths and streaming as proto-loader builds', (name) => {
     const ours = daprService(name).service;
-    const theirs = reference.dapr.proto.runtime.v1[name].service as grpc.ServiceDefinition;
+    const theirs = reference[name].service as grpc.ServiceDefinition;
     expect(Object.keys(ours).sort()).toEqual(Object.keys(theirs).sort());
     for (const [method, definition] of Object.entries(ours)) {
       const other = theirs[method]!;
@@ -39,7 +37,7 @@ describe('gRPC service definitions', () => {
     let checked = 0;
     for (const name of SERVICES) {
       const ours = daprService(name).service;
-      const theirs = reference.dapr.proto.runtime.v1[name].service as grpc.ServiceDefinition;
+      const theirs = reference[name].service as grpc.ServiceDefinition;
       for (const [method, sample] of Object.entries(SAMPLES)) {
         if (!ours[method]) continue;
         const bytes = ours[method].requestSerialize(sample);

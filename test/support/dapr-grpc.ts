@@ -14,7 +14,8 @@ export const PROTO_ROOT = fileURLToPath(new URL('../../proto', import.meta.url))
 const FILES = ['dapr/proto/runtime/v1/dapr.proto', 'dapr/proto/runtime/v1/appcallback.proto'];
 
 const definition = protoLoader.loadSync(FILES, { keepCase: true, longs: Number, enums: String, defaults: false, oneofs: true, includeDirs: [PROTO_ROOT] });
-const runtime = (grpc.loadPackageDefinition(definition) as any).dapr.proto.runtime.v1;
+/** `dapr.proto.runtime.v1` as an SDK loads it: the reference the server's own definitions are checked against. */
+export const runtime = (grpc.loadPackageDefinition(definition) as any).dapr.proto.runtime.v1;
 
 /** For decoding what arrives in Any fields and in grpc-status-details-bin. */
 const root = new protobuf.Root();
