@@ -23,10 +23,10 @@
     last match: O(offset + limit) where most candidates match. Where few do, and every filter
     is one exact index, a walk that finds no page within 2,000 candidates takes the page from
     the indexes' intersection (ZINTERCARD, then ZINTER when it has under 10,000 members), in C:
-    the failed v1 jobs beside 90,000 failed callbacks held Redis 0.28 s walked, 0.02 s so;
-    else O(c) for c candidates. The total (unless `count` is false) is ZINTERCARD of the indexes when every filter is
-    one index, O(c) in C (1,000,000 by 1,000,000 in about 0.25 s); else a count of the matches
-    over every candidate.
+    the failed v1 jobs beside 90,000 failed callbacks held Redis 0.28 s walked, 0.02 s so.
+    Otherwise O(c) for c candidates. The total (unless `count` is false) is ZINTERCARD of the
+    indexes when every filter is one index, O(c) in C (1,000,000 by 1,000,000 in about
+    0.25 s); else a count of the matches over every candidate.
   - Anything else scans the smallest applicable index (a union over the statuses asked
     for), reading a few fields of each candidate: O(c) for c candidates, plus
     O(m log m) to order the m matches. With 1,000,000 candidates that held Redis for 24 s,
@@ -277,7 +277,8 @@ elseif q.order == driver.order and #driver.keys == 1 and not driver.loose and (n
   -- Few matches among many candidates (the failed v1 jobs beside 90,000 failed callbacks) would
   -- make the walk read every candidate: 0.2 s of Redis held. When every filter is one exact index,
   -- a walk that finds no page within its budget asks Redis for the intersection instead, in C,
-  -- if it is small; else it walks on, as before.
+  -- if it is small; else it walks again without a budget, as before (the first 2,000 read twice:
+  -- an intersection that large has matches dense enough, or the page is deep).
   if q.limit > 0 and not walk(intersect and WALK_BUDGET or nil) then
     local page = intersect and intersection_page(driver.keys[1], intersect, want)
     if page then
