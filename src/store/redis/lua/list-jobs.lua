@@ -277,8 +277,8 @@ elseif q.order == driver.order and #driver.keys == 1 and not driver.loose and (n
   -- Few matches among many candidates (the failed v1 jobs beside 90,000 failed callbacks) would
   -- make the walk read every candidate: 0.2 s of Redis held. When every filter is one exact index,
   -- a walk that finds no page within its budget asks Redis for the intersection instead, in C,
-  -- if it is small; else it walks again without a budget, as before (the first 2,000 read twice:
-  -- an intersection that large has matches dense enough, or the page is deep).
+  -- if it is small; else (10,000 matches or more) it walks again without a budget, as before,
+  -- reading the first 2,000 candidates twice.
   if q.limit > 0 and not walk(intersect and WALK_BUDGET or nil) then
     local page = intersect and intersection_page(driver.keys[1], intersect, want)
     if page then
