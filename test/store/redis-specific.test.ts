@@ -5,7 +5,7 @@
  * nodes, and failing fast when the server cannot be reached.
  */
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { ChimeError } from '../../src/core/errors.js';
 import { CALLBACK_QUEUE } from '../../src/core/types.js';
 import { createRedisStore, type RedisStore } from '../../src/store/redis/index.js';
@@ -501,6 +501,7 @@ describe('Redis store', () => {
   it('pages a filter with few matches among thousands of candidates from the indexes\' intersection, in order', async () => {
     const store = await open();
     const admin = new Redis(REDIS_URL);
+    onTestFinished(() => admin.disconnect());
     const zinterCalls = async (): Promise<number> => Number(/^cmdstat_zinter:calls=(\d+)/m.exec(await admin.info('commandstats'))?.[1] ?? 0);
     // Queue q1 holds 3,030 jobs, 30 of them v1 (the matches: half the oldest, half the newest,
     // some created in one millisecond); the v1 index holds 4,030. Queue q1 drives (the smaller),
@@ -539,7 +540,6 @@ describe('Redis store', () => {
     }
     // The intersection served them: the old walk read every candidate and never asked for it.
     expect((await zinterCalls()) - before).toBeGreaterThanOrEqual(4);
-    admin.disconnect();
   });
 
   it('lists by every order and filter with an exact total', async () => {
