@@ -16,6 +16,15 @@
  *   npm run build && node scripts/measure-store-instructions.mjs [jobs=2000] [batch=25]
  *   NO_VALGRIND=1 node scripts/measure-store-instructions.mjs 20000 25   # plain run: µs per job (noisy)
  *   node scripts/measure-store-instructions.mjs --tasks [jobs=2000] [batch=50]
+ *   STOP_AFTER=claim node scripts/measure-store-instructions.mjs 4000 25   # the claim alone (or: start)
+ *   node scripts/measure-store-instructions.mjs --reads [jobs=1000] [reads=400]
+ *
+ * `STOP_AFTER=claim` (or `start`): the fired run stops each batch after its claim (or after
+ * its start), so the difference is that step's share of a fired job.
+ *
+ * `--reads`: the API's reads instead, over `jobs` Dapr jobs: a page of 100 jobs (`listJobs`),
+ * a page of 100 Dapr jobs (`listSchedules`) and a Dapr job by name (`getScheduleByName`),
+ * `reads` of each; prints the instructions per read (each kind's run, less one with no reads).
  *
  * `--tasks`: `/api/v1` task jobs instead, as a worker's jobs live: created in batches of 100
  * (a bulk create), claimed `running` in batches, and their outcomes written in batches without
@@ -51,6 +60,7 @@ async function inner(phase, jobs, batch, tasks) {
       await store.createSchedule(schedule, first, 'create');
     }
     if (phase === 'full') await fireAll(store, occurrencePlanner(5000), jobs, batch);
+    if (phase.startsWith('read:')) await readMany(store, phase.slice('read:'.length), jobs, batch);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -86,14 +96,28 @@ async function innerTasks(createStore, phase, jobs, batch) {
   }
 }
 
+/** `reads` reads of one kind (see --reads) over the `jobs` Dapr jobs stored. */
+async function readMany(store, kind, jobs, reads) {
+  const read = {
+    'list-jobs': () => store.listJobs({ limit: 100, offset: 0, orderBy: 'created_at', orderDir: 'desc', skipTotal: true }),
+    'list-schedules': () => store.listSchedules({ dialects: ['dapr'], limit: 100, offset: 0 }),
+    'get-by-name': (i) => store.getScheduleByName(`job-${i % jobs}`),
+  }[kind];
+  if (!read) throw new Error(`unknown read ${kind}`);
+  for (let i = 0; i < reads; i++) if (!(await read(i))) throw new Error(`${kind} found nothing`);
+}
+
 async function fireAll(store, planNext, jobs, batch) {
   let fired = 0;
   for (;;) {
     const now = NOW + 1;
     const claimed = await store.claimDue({ lane: { target: 'callback' }, now, dueBy: now, limit: batch, owner: OWNER, leaseMs: 30_000, planNext, as: 'reserved' });
     if (claimed.length === 0) break;
+    fired += claimed.length;
+    if (process.env.STOP_AFTER === 'claim') continue;
     const ids = claimed.map((job) => job.id);
     await store.startJobs(OWNER, ids, now);
+    if (process.env.STOP_AFTER === 'start') continue;
     await store.recordOutcomes(
       claimed.map((job) => ({
         jobId: job.id,
@@ -103,7 +127,6 @@ async function fireAll(store, planNext, jobs, batch) {
         attempt: { outcome: 'success', firedAt: now, durationMs: 1.5, httpStatus: 200, error: null, response: null },
       })),
     );
-    fired += claimed.length;
   }
   if (fired !== jobs) throw new Error(`fired ${fired} of ${jobs}`);
 }
@@ -124,9 +147,17 @@ function countInstructions(phase, jobs, batch, tasks) {
 }
 
 const tasks = process.argv.includes('--tasks');
-const args = process.argv.slice(2).filter((arg) => arg !== '--tasks');
+const reads = process.argv.includes('--reads');
+const args = process.argv.slice(2).filter((arg) => arg !== '--tasks' && arg !== '--reads');
 if (args[0] === '--inner') {
   await inner(args[1], Number(args[2]), Number(args[3]), tasks);
+} else if (reads) {
+  const jobs = Number(args[0] ?? 1000);
+  const count = Number(args[1] ?? 400);
+  const setup = countInstructions('setup', jobs, count);
+  const perRead = {};
+  for (const kind of ['list-jobs', 'list-schedules', 'get-by-name']) perRead[kind] = Math.round((countInstructions(`read:${kind}`, jobs, count) - setup) / count);
+  console.log(JSON.stringify({ jobs, reads: count, instructionsPerRead: perRead, setup }));
 } else {
   const jobs = Number(args[0] ?? 2000);
   const batch = Number(args[1] ?? (tasks ? 50 : 25));
