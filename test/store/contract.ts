@@ -633,6 +633,27 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
         expect(claimed.map((j) => j.id)).toEqual([job.id]);
       });
 
+      it("signals a limited queue's freed place when an outcome is written, and no unlimited queue's", async () => {
+        const [limited, free] = [newJob({ runAt: T0 - 1 }), newJob({ queue: 'other', runAt: T0 - 1 })];
+        await store.insertJobs([limited, free, newJob()]);
+        await store.setQueueConcurrency('default', 1, T0);
+        await store.claimDue({ lane: TASKS, now: T0, limit: 10, owner: 'w1', leaseMs: 5000, planNext: noNext });
+        await store.claimDue({ lane: { ...TASKS, queues: ['other'] }, now: T0, limit: 10, owner: 'w1', leaseMs: 5000, planNext: noNext });
+        const seen: (DueSignal | null)[] = [];
+        const unsubscribe = store.onDue((signal) => seen.push(signal));
+        await store.recordOutcomes([
+          outcome(limited.id, 'w1', 'completed', { finishedAt: T0 + 20 }),
+          outcome(free.id, 'w1', 'completed', { finishedAt: T0 + 30 }),
+        ]);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        unsubscribe();
+        // Due at the job's end or the batch's (backends differ), never before the place freed.
+        const freed = seen.filter((signal) => signal?.queue === 'default');
+        expect(freed.length).toBeGreaterThan(0);
+        for (const signal of freed) expect(signal).toMatchObject({ target: 'task', runAt: expect.toSatisfy((at: number) => at >= T0 + 20 && at <= T0 + 30) });
+        expect(seen.filter((signal) => signal?.queue === 'other')).toEqual([]);
+      });
+
       it('holds a queue to its concurrency limit across claimers', async () => {
         await store.insertJobs(Array.from({ length: 5 }, (_, i) => newJob({ runAt: T0 - i })));
         await store.setQueueConcurrency('default', 2, T0);

@@ -1,7 +1,8 @@
 /**
  * Recording outcomes: one transaction per batch, whatever its size. One statement updates
- * every job (fenced by lease owner) and writes every history entry; schedules whose last
- * occurrence ended are finished in three more, only when there are any.
+ * every job (fenced by lease owner), writes every history entry and says which queues have a
+ * concurrency limit; schedules whose last occurrence ended are finished in three more, only
+ * when there are any.
  */
 import type { DueSignal, JobOutcome } from '../store.js';
 import { finishSchedules, type EndedOccurrence } from './advance-schedules.js';
@@ -11,6 +12,8 @@ import type { JobRow } from './rows.js';
 
 type Recorded = Pick<JobRow, 'id' | 'schedule_id' | 'target' | 'queue' | 'status' | 'run_at' | 'completed_at'> & {
   ord: number;
+  /** The job's queue has a concurrency limit. */
+  limited: boolean;
 };
 
 export async function recordOutcomes(db: PgDatabase, outcomes: readonly JobOutcome[]): Promise<DueSignal[]> {
@@ -62,7 +65,9 @@ export async function recordOutcomes(db: PgDatabase, outcomes: readonly JobOutco
           worker_id, response
         FROM done WHERE outcome IS NOT NULL ORDER BY ord
       )
-      SELECT id, schedule_id, target, queue, status, run_at, completed_at, ord FROM done`,
+      SELECT id, schedule_id, target, queue, status, run_at, completed_at, ord,
+        EXISTS (SELECT 1 FROM ${db.s}.queues q WHERE q.name = done.queue AND q.concurrency IS NOT NULL) AS limited
+      FROM done`,
       [JSON.stringify(values), batch.map((o) => o.jobId)],
     );
     rows.sort((a, b) => a.ord - b.ord);
@@ -76,17 +81,12 @@ export async function recordOutcomes(db: PgDatabase, outcomes: readonly JobOutco
     }
     // A finished job frees a place in a queue with a concurrency limit: its other due jobs may
     // be claimed now (by any node), and nothing else would wake a claim before the next poll.
-    const queues = [...new Set(rows.map((row) => row.queue))];
-    if (queues.length > 0) {
-      const limited = await tx.query<{ name: string }>(
-        `SELECT name FROM ${db.s}.queues WHERE name = ANY($1::text[]) AND concurrency IS NOT NULL`,
-        [queues],
-      );
+    // The statement above says which queues have one (a query of its own was a round trip
+    // more per batch).
+    const limited = new Map(rows.filter((row) => row.limited).map((row) => [row.queue, row.target]));
+    if (limited.size > 0) {
       const at = Math.max(...batch.map((o) => o.finishedAt));
-      for (const { name } of limited) {
-        const row = rows.find((r) => r.queue === name)!;
-        signals.push({ target: row.target, queue: name, runAt: at });
-      }
+      for (const [queue, target] of limited) signals.push({ target, queue, runAt: at });
     }
     await finishSchedules(db, tx, ended);
     await notifyDue(tx, db.channel, db.origin, signals);
