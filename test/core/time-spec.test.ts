@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SyntaxProblem } from '../../src/core/errors.js';
 import {
@@ -124,8 +125,26 @@ describe('formatRfc3339', () => {
     expect(formatRfc3339(parseRfc3339('2025-01-15T20:00:00.5+05:30'))).toBe('2025-01-15T14:30:00.500Z');
   });
 
-  it('refuses NaN', () => {
+  it('refuses NaN and instants outside the Date range', () => {
     expect(() => formatRfc3339(Number.NaN)).toThrow(RangeError);
+    expect(() => formatRfc3339(8.64e15 + 1)).toThrow(RangeError);
+    expect(() => formatRfc3339(Number.NEGATIVE_INFINITY)).toThrow(RangeError);
+  });
+
+  it('prints what Date#toISOString prints, for any instant, in any order of calls', () => {
+    const instant = fc.oneof(
+      fc.integer({ min: -8.64e15, max: 8.64e15 }),
+      fc.double({ min: -8.64e15, max: 8.64e15, noNaN: true }),
+      // Around now, where consecutive calls share a day, and the edges of a day and of the range.
+      fc.integer({ min: Date.UTC(2025, 0, 1), max: Date.UTC(2025, 0, 3) }),
+      fc.constantFrom(-8.64e15, 8.64e15, -1, -0, 0, 1, -0.5, 0.5, Date.UTC(9999, 11, 31, 23, 59, 59, 999), Date.UTC(10000, 0, 1), Date.UTC(-1, 0, 1)),
+    );
+    fc.assert(
+      fc.property(fc.array(instant, { minLength: 1, maxLength: 8 }), (instants) => {
+        for (const ms of instants) expect(formatRfc3339(ms)).toBe(new Date(ms).toISOString());
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
