@@ -638,7 +638,7 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
         await store.insertJobs([limited, free, newJob()]);
         await store.setQueueConcurrency('default', 1, T0);
         await store.claimDue({ lane: TASKS, now: T0, limit: 10, owner: 'w1', leaseMs: 5000, planNext: noNext });
-        await store.claimDue({ lane: { ...TASKS, queues: ['other'] }, now: T0, limit: 10, owner: 'w1', leaseMs: 5000, planNext: noNext });
+        await store.claimDue({ lane: { target: 'task', queues: ['other'], tasks: ['process_data'] }, now: T0, limit: 10, owner: 'w1', leaseMs: 5000, planNext: noNext });
         const seen: (DueSignal | null)[] = [];
         const unsubscribe = store.onDue((signal) => seen.push(signal));
         await store.recordOutcomes([
