@@ -191,9 +191,9 @@ export function formatRfc3339(ms: number): string {
   const at = Math.trunc(ms);
   if (!(Math.abs(at) <= MAX_INSTANT)) return new Date(ms).toISOString();
   // Every callback formats two or three instants, mostly of the same day: the day's part is
-  // kept from the last call, and the rest is printed here without a Date. `Date#toISOString` cost
-  // about 1 µs a call on Node 20, 2% of a callback burst's server CPU (docs/benchmarks.md,
-  // "Instants printed without a Date").
+  // kept from the last call, and the rest is printed here without a Date. `Date#toISOString`
+  // cost about 1 µs a call on Node 20, 2% of a callback burst's server CPU
+  // (docs/benchmarks.md, "Instants printed without a Date").
   const day = Math.floor(at / DAY_MS);
   if (day !== printedDay) {
     const date = civilFromDays(day);

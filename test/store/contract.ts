@@ -641,11 +641,11 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
         await store.claimDue({ lane: { target: 'task', queues: ['other'], tasks: ['process_data'] }, now: T0, limit: 10, owner: 'w1', leaseMs: 5000, planNext: noNext });
         const seen: (DueSignal | null)[] = [];
         const unsubscribe = store.onDue((signal) => seen.push(signal));
+        // The store hands a write's signals to its listeners before the write resolves.
         await store.recordOutcomes([
           outcome(limited.id, 'w1', 'completed', { finishedAt: T0 + 20 }),
           outcome(free.id, 'w1', 'completed', { finishedAt: T0 + 30 }),
         ]);
-        await new Promise((resolve) => setTimeout(resolve, 50));
         unsubscribe();
         // Due at the job's end or the batch's (backends differ), never before the place freed.
         const freed = seen.filter((signal) => signal?.queue === 'default');

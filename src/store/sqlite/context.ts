@@ -169,10 +169,11 @@ export class SqliteContext {
  * `JSON.parse` reads. On Node 20 better-sqlite3 fills the array one `Object::Set` at a time
  * through V8's C++ API, about 900 instructions a value (Node 22 builds it at once); the JSON
  * text is one value. Counted, a page of 100 jobs cost 60% fewer instructions that way and a
- * fired Dapr job's store work 5% fewer (docs/benchmarks.md, "SQLite: rows as one JSON text"). JSON carries integers and text
- * exactly, so it is used when every column is declared INTEGER or TEXT, for a `SELECT *` of
- * one table and an `... RETURNING *` (the list in place of the star), and another SELECT without
- * an ORDER BY (wrapped: `SELECT json_array(...) FROM (...)`); other statements come raw. A
+ * fired Dapr job's store work 5% fewer (docs/benchmarks.md, "SQLite: rows as one JSON text").
+ * JSON carries integers and text exactly, so it is used when every column is declared INTEGER
+ * or TEXT, for a `SELECT *` of one table and an `... RETURNING *` (the list in place of the
+ * star), and another SELECT without an ORDER BY (wrapped: `SELECT json_array(...) FROM
+ * (...)`); other statements come raw. A
  * REAL value in an INTEGER column (SQLite allows it) would lose digits in JSON, which prints 15:
  * such a value is written as 17 (`printf('%!.17g')`) instead, as exact as the raw read.
  */
