@@ -4,7 +4,9 @@
  * the SDK's add round trip, then the wait from the add's answer until the worker started it.
  * Same system as the harness's (server process, worker in this process on its own store),
  * 100 warm-up jobs, then 1,000 jobs at least 5 ms apart. Prints percentiles of each part and a
- * histogram (whole ms) of the second part: a tail there is the worker hearing late of the job.
+ * histogram (whole ms) of the second part: a tail there is the worker hearing late of the job;
+ * then the worker's claims in the same span (each store call, found jobs or not), which the
+ * second part waits on.
  *
  *   node scripts/measure-add-latency.mjs [system=chime-sqlite]     (chime-postgres, chime-redis, ...)
  *   CHIME_MEASURE_ROOT=/other/checkout node scripts/measure-add-latency.mjs    another build
@@ -38,6 +40,7 @@ try {
   }
   const addedAt = new Float64Array(WARMUP + SAMPLES);
   const answeredAt = new Float64Array(WARMUP + SAMPLES);
+  const claimsBefore = trial.claimTimesMs().length;
   for (let i = WARMUP; i < WARMUP + SAMPLES; i++) {
     addedAt[i] = now();
     await trial.add({ index: i });
@@ -58,6 +61,8 @@ try {
     histogram[bucket] = (histogram[bucket] ?? 0) + 1;
   }
   console.log('answer → start, jobs per whole ms:', JSON.stringify(histogram));
+  const claims = trial.claimTimesMs().slice(claimsBefore).sort((a, b) => a - b);
+  console.log(`worker's claims: ${claims.length}, p50 ${rank(claims, 0.5)} p95 ${rank(claims, 0.95)} p99 ${rank(claims, 0.99)} max ${rank(claims, 1)} ms`);
 } finally {
   await trial.close();
   await system.tearDown();

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChimeError } from '../../src/core/errors.js';
-import { CALLBACK_QUEUE, DEAD_LETTER_STATUSES } from '../../src/core/types.js';
+import { CALLBACK_QUEUE, DEAD_LETTER_STATUSES, type ClaimedJob } from '../../src/core/types.js';
 import { occurrencePlanner } from '../../src/store/planners.js';
 import type { DueSignal, JobOutcome, Lane, PlanNext, Store } from '../../src/store/store.js';
 import {
@@ -664,6 +664,26 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
         expect(await store.claimDue({ lane: TASKS, now: T0, limit: 10, owner: 'w2', leaseMs: 5000, planNext: noNext })).toHaveLength(1);
         await store.setQueueConcurrency('default', null, T0);
         expect(await store.claimDue({ lane: TASKS, now: T0, limit: 10, owner: 'w2', leaseMs: 5000, planNext: noNext })).toHaveLength(2);
+      });
+
+      it('fills a lane of a limited and an unlimited queue in run order, the limit set after claims without one', async () => {
+        const lane: Lane = { target: 'task', queues: ['default', 'other'], tasks: ['process_data'] };
+        const claim = (owner: string, limit = 10) => store.claimDue({ lane, now: T0, limit, owner, leaseMs: 5000, planNext: noNext });
+        const early = newJob({ queue: 'other', runAt: T0 - 100 });
+        await store.insertJobs([early]);
+        // A claim before any limit exists (a store may remember the lane as unlimited).
+        expect((await claim('w0')).map((job) => job.id)).toEqual([early.id]);
+        await store.insertJobs([
+          ...Array.from({ length: 4 }, (_, i) => newJob({ queue: 'default', runAt: T0 - 50 + i })),
+          ...Array.from({ length: 3 }, (_, i) => newJob({ queue: 'other', runAt: T0 - 40 + i })),
+        ]);
+        await store.setQueueConcurrency('default', 2, T0);
+        const byRunOrder = (jobs: readonly ClaimedJob[]) => jobs.map((job) => [job.queue, job.runAt]);
+        expect(byRunOrder(await claim('w1', 3))).toEqual([['default', T0 - 50], ['default', T0 - 49], ['other', T0 - 40]]);
+        expect(byRunOrder(await claim('w2'))).toEqual([['other', T0 - 39], ['other', T0 - 38]]);
+        expect(await claim('w3')).toEqual([]);
+        await store.setQueueConcurrency('default', null, T0);
+        expect(byRunOrder(await claim('w4'))).toEqual([['default', T0 - 48], ['default', T0 - 47]]);
       });
 
       it('clears only the waiting jobs of one queue and counts them, keeping schedules going', async () => {

@@ -1,14 +1,15 @@
 /**
- * Peeking at due times and claiming due jobs. A claim is one transaction: a first statement
- * reads the database clock and locks the settings of limited queues, then one CTE claims
- * (the graphile-worker `getJobs` shape: pick with FOR UPDATE SKIP LOCKED, update, return),
- * then the schedules of the claimed occurrences advance.
+ * Peeking at due times and claiming due jobs. A claim is one transaction: one statement reads
+ * the database clock and claims (the graphile-worker `getJobs` shape: pick with FOR UPDATE
+ * SKIP LOCKED, update, return), then the schedules of the claimed occurrences advance. A lane
+ * with a concurrency-limited queue claims in two statements instead, the first locking the
+ * limited queues' settings (claimUnderLimits).
  */
 import { CALLBACK_QUEUE, PRIORITIES, type ClaimedJob } from '../../core/types.js';
 import type { Written } from '../store-ops.js';
 import type { ClaimRequest, DueSignal, Lane } from '../store.js';
 import { advanceSchedules } from './advance-schedules.js';
-import type { PgDatabase } from './context.js';
+import type { PgDatabase, Queryable } from './context.js';
 import { jobColumns, jobFromRow, type JobRow } from './rows.js';
 import { claimedJob } from '../records.js';
 
@@ -57,91 +58,206 @@ export async function peekDueTimes(db: PgDatabase, lane: Lane, until: number, li
   return rows.map((row) => row.run_at);
 }
 
-interface ClaimClock {
-  /** The database clock (floored to the ms: a job due at 12.000 is not due at 11.9995), or the caller's now. */
+/**
+ * The claim's clock, as `clock(db_now, cutoff)`: the database's (floored to the ms: a job due
+ * at 12.000 is not due at 11.9995), or the caller's `$3` when the store clock is off. The
+ * cutoff is the claim's `dueBy` (or now) moved back by as much as the caller's clock runs
+ * ahead of the database's, so nothing is claimed early by the database's clock. `storeClock`
+ * and `dueBy` name the parameters that hold them.
+ */
+function clockCte(storeClock: string, dueBy: string): string {
+  return `clock AS MATERIALIZED (
+    SELECT db_now, ${dueBy}::bigint - GREATEST(0, $3::bigint - db_now) AS cutoff
+    FROM (SELECT CASE WHEN ${storeClock}::boolean THEN floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint
+      ELSE $3::bigint END AS db_now) AS t
+  )`;
+}
+
+/**
+ * The earliest job due by the caller's clock (`$3`) but not yet by the database's: the
+ * caller is woken again when the database's clock reaches it. Expects `clock`.
+ */
+function heldBackSql(db: PgDatabase): string {
+  return `CASE WHEN clock.db_now < $3::bigint THEN (
+      SELECT min(held.run_at) FROM ${EACH_QUEUE_AND_PRIORITY}
+        CROSS JOIN LATERAL (${dueWalk(db, { after: 'clock.db_now', until: '$3::bigint' }, '1', false)}) held
+      WHERE NOT EXISTS (SELECT 1 FROM ${db.s}.queues q WHERE q.name = lane.name AND q.paused)
+    ) END`;
+}
+
+/**
+ * Picks and takes the lane's due jobs (`run_at <= until`), at most `capacity` of each queue
+ * (an expression over `l.name` and `q`, the queue's settings row or nulls) and `$4` in all,
+ * in run order; `$5`..`$8` are the status, owner, lease end and start time written.
+ * The update finds its rows by `id = ANY(ARRAY(...))` rather than joining `chosen`: as a
+ * prepared statement's generic plan (LIMIT unknown) that join became a hash join over a
+ * sequential scan of every job, 2x slower at 20k jobs and worse with each row after.
+ */
+function takeDueSql(db: PgDatabase, capacity: string, until: string): string {
+  return `WITH lane AS (
+      SELECT l.name, ${capacity} AS capacity
+      FROM unnest($1::text[]) AS l(name) LEFT JOIN ${db.s}.queues q ON q.name = l.name
+    ),
+    candidates AS (
+      SELECT due.id, due.queue, due.priority, due.run_at, lane.capacity
+      FROM lane CROSS JOIN generate_series(0, ${LAST_PRIORITY}) AS p(rank)
+        CROSS JOIN LATERAL (${dueWalk(db, { until }, 'lane.capacity', true)}) due
+      WHERE lane.capacity > 0
+    ),
+    chosen AS (
+      SELECT id FROM (
+        SELECT id, priority, run_at, capacity,
+          row_number() OVER (PARTITION BY queue ORDER BY priority, run_at, id) AS n
+        FROM candidates
+      ) ranked
+      WHERE n <= capacity ORDER BY priority, run_at, id LIMIT $4
+    )
+    UPDATE ${db.s}.jobs j SET status = $5, attempts = j.attempts + 1, lease_owner = $6, lease_until = $7,
+      started_at = $8, worker_id = $6
+    WHERE j.id = ANY(ARRAY(SELECT id FROM chosen))
+    RETURNING ${jobColumns('j')}`;
+}
+
+/**
+ * The one-statement claim's capacity: nothing from a paused queue, and nothing at all when a
+ * lane queue has a limit (`head.limited`): that claim is left whole to claimUnderLimits, so
+ * the lane's jobs still go out in run order across its queues.
+ */
+const UNLIMITED_CAPACITY = `CASE WHEN q.paused OR (SELECT limited FROM head) THEN 0 ELSE $4::int END`;
+
+/** A limited queue takes what its limit leaves (counted under the lock of its settings row). */
+function limitedCapacity(db: PgDatabase): string {
+  return `CASE
+    WHEN q.paused THEN 0
+    WHEN q.concurrency IS NULL THEN $4::int
+    ELSE GREATEST(0, LEAST($4::int, q.concurrency - (SELECT count(*) FROM ${db.s}.jobs a
+      WHERE a.queue = l.name AND a.status IN ('reserved', 'running'))))
+  END`;
+}
+
+/** What a claim's first statement says besides its rows (on the first row; job columns null when none). */
+interface ClaimHead {
   db_now: number;
-  /** The earliest job due by the caller's clock but not yet by the database's. */
   held_back: number | null;
+  /** Whether a lane queue has a concurrency limit (and is not paused): the one-statement claim left it alone. */
+  limited: boolean;
+}
+
+/**
+ * The lanes seen with a limited queue, by store: their claims take the two-statement path
+ * at once instead of finding out in the one-statement claim first. A hint only: each path
+ * tells whether the lane still has a limited queue, and the set follows.
+ */
+const lanesWithLimits = new WeakMap<PgDatabase, Set<string>>();
+
+function laneKey(lane: Lane): string {
+  return `${lane.target}\u0000${laneQueues(lane).join('\u0000')}`;
 }
 
 export async function claimDue(db: PgDatabase, request: ClaimRequest): Promise<Written<ClaimedJob[]>> {
-  const { lane, now, owner } = request;
+  const { lane } = request;
   const queues = laneQueues(lane);
   const tasks = laneTasks(lane);
   if (request.limit <= 0 || queues.length === 0 || tasks?.length === 0) return { value: [], signals: [] };
-  const status = request.as ?? 'running';
+  let limitedLanes = lanesWithLimits.get(db);
+  if (!limitedLanes) lanesWithLimits.set(db, (limitedLanes = new Set()));
+  const key = laneKey(lane);
   return db.transaction(async (tx) => {
-    // A queue with a concurrency limit is counted under its settings row's lock, taken here,
-    // in a statement of its own: the claim statement's snapshot then starts after the lock
-    // is held and sees every claim the previous holder committed, so two nodes cannot both
-    // fill the same free slots. Queues without a limit are not locked; claims on them run
-    // side by side.
-    const [clock] = await tx.query<ClaimClock>(
-      `WITH clock AS MATERIALIZED (
-        SELECT CASE WHEN $4::boolean THEN floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint
-          ELSE $3::bigint END AS db_now
-      )
-      SELECT db_now,
-        CASE WHEN db_now < $3::bigint THEN (
-          SELECT min(held.run_at) FROM ${EACH_QUEUE_AND_PRIORITY}
-            CROSS JOIN LATERAL (${dueWalk(db, { after: 'clock.db_now', until: '$3::bigint' }, '1', false)}) held
-          WHERE NOT EXISTS (SELECT 1 FROM ${db.s}.queues q WHERE q.name = lane.name AND q.paused)
-        ) END AS held_back,
-        (SELECT count(*) FROM (SELECT 1 FROM ${db.s}.queues WHERE name = ANY($1::text[]) AND concurrency IS NOT NULL
-          AND NOT paused ORDER BY name FOR UPDATE) AS limited) AS locked
-      FROM clock`,
-      [queues, tasks, now, db.options.useStoreClock],
-    );
-    // Never early by the database's clock, when the caller's runs ahead of it.
-    // dueBy (claiming ahead) moves back by as much as the caller's clock runs ahead of the database's.
-    const cutoff = (request.dueBy ?? now) - Math.max(0, now - clock!.db_now);
-    // The update finds its rows by `id = ANY(ARRAY(...))` rather than joining `chosen`: as a
-    // prepared statement's generic plan (LIMIT unknown) that join became a hash join over a
-    // sequential scan of every job, 2x slower at 20k jobs and worse with each row after.
-    const rows = await tx.query<JobRow>(
-      `WITH lane AS (
-        SELECT l.name, CASE
-            WHEN q.paused THEN 0
-            WHEN q.concurrency IS NULL THEN $4::int
-            ELSE GREATEST(0, LEAST($4::int, q.concurrency - (SELECT count(*) FROM ${db.s}.jobs a
-              WHERE a.queue = l.name AND a.status IN ('reserved', 'running'))))
-          END AS capacity
-        FROM unnest($1::text[]) AS l(name) LEFT JOIN ${db.s}.queues q ON q.name = l.name
-      ),
-      candidates AS (
-        SELECT due.id, due.queue, due.priority, due.run_at, lane.capacity
-        FROM lane CROSS JOIN generate_series(0, ${LAST_PRIORITY}) AS p(rank)
-          CROSS JOIN LATERAL (${dueWalk(db, { until: '$3::bigint' }, 'lane.capacity', true)}) due
-        WHERE lane.capacity > 0
-      ),
-      chosen AS (
-        SELECT id FROM (
-          SELECT id, priority, run_at, capacity,
-            row_number() OVER (PARTITION BY queue ORDER BY priority, run_at, id) AS n
-          FROM candidates
-        ) ranked
-        WHERE n <= capacity ORDER BY priority, run_at, id LIMIT $4
-      )
-      UPDATE ${db.s}.jobs j SET status = $5, attempts = j.attempts + 1, lease_owner = $6, lease_until = $7,
-        started_at = $8, worker_id = $6
-      WHERE j.id = ANY(ARRAY(SELECT id FROM chosen))
-      RETURNING ${jobColumns('j')}`,
-      [queues, tasks, cutoff, request.limit, status, owner, now + request.leaseMs, status === 'running' ? now : null],
-    );
-    const signals: DueSignal[] = [];
-    if (clock!.held_back !== null) {
-      // Wake this node again when the database clock reaches the held-back job, on this
-      // node's clock (local only: other nodes have clocks of their own).
-      signals.push({ target: lane.target, queue: queues[0]!, runAt: clock!.held_back + (now - clock!.db_now) });
+    if (!limitedLanes.has(key)) {
+      const claimed = await claimInOneStatement(db, tx, request, queues, tasks);
+      if (!claimed.limited) return finishClaim(db, tx, request, queues, claimed);
+      limitedLanes.add(key);
     }
-    if (rows.length === 0) return { value: [], signals };
-    // RETURNING gives no order; hand jobs out in claim order.
-    rows.sort((a, b) => a.priority - b.priority || a.run_at - b.run_at || (a.id < b.id ? -1 : 1));
-    const fired = rows.flatMap((row) =>
-      row.schedule_id === null ? [] : [{ jobId: row.id, scheduleId: row.schedule_id, occurrence: row.occurrence }],
-    );
-    const advanced = fired.length > 0 ? await advanceSchedules(db, tx, fired, now, request.planNext, null) : null;
-    const jobs = rows.map((row) => claimedJob(jobFromRow(row), advanced?.deliver.get(row.id) ?? true));
-    return { value: jobs, signals: [...signals, ...(advanced?.signals ?? [])] };
+    const claimed = await claimUnderLimits(db, tx, request, queues, tasks);
+    if (!claimed.limited) limitedLanes.delete(key);
+    return finishClaim(db, tx, request, queues, claimed);
   }, { genericPlans: true });
+}
+
+/**
+ * The common claim, one statement: the clock, then the lane's due jobs, taken without
+ * locking any queue (claims on queues without a limit run side by side across nodes). When
+ * a lane queue has a concurrency limit it takes nothing and says so.
+ */
+async function claimInOneStatement(
+  db: PgDatabase,
+  tx: Queryable,
+  request: ClaimRequest,
+  queues: readonly string[],
+  tasks: readonly string[] | null,
+): Promise<ClaimHead & { rows: JobRow[] }> {
+  const { now, owner } = request;
+  const status = request.as ?? 'running';
+  const rows = await tx.query<ClaimHead & JobRow>(
+    `WITH ${clockCte('$9', '$10')},
+    head AS MATERIALIZED (
+      SELECT clock.db_now, ${heldBackSql(db)} AS held_back,
+        EXISTS (SELECT 1 FROM ${db.s}.queues WHERE name = ANY($1::text[]) AND concurrency IS NOT NULL AND NOT paused) AS limited
+      FROM clock
+    ),
+    taken AS (${takeDueSql(db, UNLIMITED_CAPACITY, '(SELECT cutoff FROM clock)')})
+    SELECT head.db_now, head.held_back, head.limited, taken.* FROM head LEFT JOIN taken ON true`,
+    [queues, tasks, now, request.limit, status, owner, now + request.leaseMs, status === 'running' ? now : null,
+      db.options.useStoreClock, request.dueBy ?? now],
+  );
+  const head = rows[0]!;
+  return { db_now: head.db_now, held_back: head.held_back, limited: head.limited, rows: head.id === null ? [] : rows };
+}
+
+/**
+ * The claim of a lane with a limited queue, two statements. A queue with a concurrency limit
+ * is counted under its settings row's lock, taken by the first statement: the second's
+ * snapshot then starts after the lock is held and sees every claim the previous holder
+ * committed, so two nodes cannot both fill the same free slots. Queues without a limit are
+ * not locked.
+ */
+async function claimUnderLimits(
+  db: PgDatabase,
+  tx: Queryable,
+  request: ClaimRequest,
+  queues: readonly string[],
+  tasks: readonly string[] | null,
+): Promise<ClaimHead & { rows: JobRow[] }> {
+  const { now, owner } = request;
+  const status = request.as ?? 'running';
+  const [clock] = await tx.query<ClaimHead & { cutoff: number }>(
+    `WITH ${clockCte('$4', '$5')}
+    SELECT clock.db_now, clock.cutoff, ${heldBackSql(db)} AS held_back,
+      (SELECT count(*) FROM (SELECT 1 FROM ${db.s}.queues WHERE name = ANY($1::text[]) AND concurrency IS NOT NULL
+        AND NOT paused ORDER BY name FOR UPDATE) AS limited) > 0 AS limited
+    FROM clock`,
+    [queues, tasks, now, db.options.useStoreClock, request.dueBy ?? now],
+  );
+  const rows = await tx.query<JobRow>(
+    takeDueSql(db, limitedCapacity(db), '$3::bigint'),
+    [queues, tasks, clock!.cutoff, request.limit, status, owner, now + request.leaseMs, status === 'running' ? now : null],
+  );
+  return { ...clock!, rows };
+}
+
+/** Claimed rows to jobs in claim order, the schedules of claimed occurrences advanced, and what to wake. */
+async function finishClaim(
+  db: PgDatabase,
+  tx: Queryable,
+  request: ClaimRequest,
+  queues: readonly string[],
+  claimed: ClaimHead & { rows: JobRow[] },
+): Promise<Written<ClaimedJob[]>> {
+  const { lane, now } = request;
+  const { rows } = claimed;
+  const signals: DueSignal[] = [];
+  if (claimed.held_back !== null) {
+    // Wake this node again when the database clock reaches the held-back job, on this
+    // node's clock (local only: other nodes have clocks of their own).
+    signals.push({ target: lane.target, queue: queues[0]!, runAt: claimed.held_back + (now - claimed.db_now) });
+  }
+  if (rows.length === 0) return { value: [], signals };
+  // RETURNING gives no order; hand jobs out in claim order.
+  rows.sort((a, b) => a.priority - b.priority || a.run_at - b.run_at || (a.id < b.id ? -1 : 1));
+  const fired = rows.flatMap((row) =>
+    row.schedule_id === null ? [] : [{ jobId: row.id, scheduleId: row.schedule_id, occurrence: row.occurrence }],
+  );
+  const advanced = fired.length > 0 ? await advanceSchedules(db, tx, fired, now, request.planNext, null) : null;
+  const jobs = rows.map((row) => claimedJob(jobFromRow(row), advanced?.deliver.get(row.id) ?? true));
+  return { value: jobs, signals: [...signals, ...(advanced?.signals ?? [])] };
 }

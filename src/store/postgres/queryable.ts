@@ -18,7 +18,7 @@ export interface TransactionOptions {
   /**
    * Run the transaction's prepared statements on their generic plans, without JIT
    * (`SET LOCAL plan_cache_mode = force_generic_plan`, `SET LOCAL jit = off`). Under the
-   * default (`auto`) PostgreSQL planned the claim's two statements afresh on every run, as
+   * default (`auto`) PostgreSQL planned the claim's statements afresh on every run, as
    * their generic plans' estimates came out dearer than the custom ones: a claim beside a
    * million future jobs went from 2.63 to 1.84 ms (p50) without it. Those dearer estimates also
    * pass `jit_above_cost`, and JIT compiling the claim took 336 ms a run there, hence `jit = off`
