@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
  * The SQLite store's work per Dapr-style callback, as CPU instructions counted by
- * `valgrind --tool=callgrind`: a count that machine noise does not move (the same burst's
- * CPU per job varied 240–457 µs within minutes on 2026-12-03), so changes worth 5% show.
+ * `valgrind --tool=callgrind`: a count that machine load does not move (the same burst's
+ * CPU per job varied 240–457 µs within minutes on 2026-12-03). It still moves between runs
+ * (347,656–384,602 per fired job in four runs of the same code on 2026-12-06: the batches and
+ * checkpoints follow the wall clock), so compare several runs of each side.
  *
  * One job's store life in a burst, as the engine drives it: created (one-shot, due now),
  * claimed `reserved` in batches with its schedule advanced, started, and its outcome written
@@ -17,6 +19,7 @@
  *   NO_VALGRIND=1 node scripts/measure-store-instructions.mjs 20000 25   # plain run: µs per job (noisy)
  *   node scripts/measure-store-instructions.mjs --tasks [jobs=2000] [batch=50]
  *   STOP_AFTER=claim node scripts/measure-store-instructions.mjs 4000 25   # the claim alone (or: start)
+ *   SQLITE_ONLY=1 node scripts/measure-store-instructions.mjs 2000 25     # only inside sqlite3_step
  *   node scripts/measure-store-instructions.mjs --reads [jobs=1000] [reads=400]
  *
  * `STOP_AFTER=claim` (or `start`): the fired run stops each batch after its claim (or after
@@ -30,6 +33,10 @@
  * (a bulk create), claimed `running` in batches, and their outcomes written in batches without
  * a history entry (a task's success has none). It also prints the instructions per created job
  * (the setup run, less one that creates none).
+ *
+ * `SQLITE_ONLY=1`: callgrind counts only inside `sqlite3_step` (`--toggle-collect`), SQLite's
+ * own work on the statements, without the JavaScript and the bindings around them (its
+ * spread: 182,931–192,447 in four runs of the same code on 2026-12-06).
  *
  * `batch` is the claim's and the outcome flush's size: in a burst at --max-concurrent-jobs 50
  * the server claims and flushes about 25 at a time (scripts/measure-burst-cpu.mjs reports
@@ -136,7 +143,7 @@ function countInstructions(phase, jobs, batch, tasks) {
   const out = join(mkdtempSync(join(tmpdir(), 'chime-callgrind-')), 'callgrind.out');
   const run = spawnSync(
     'valgrind',
-    ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, '--single-threaded', fileURLToPath(import.meta.url), '--inner', phase, String(jobs), String(batch), ...(tasks ? ['--tasks'] : [])],
+    ['--tool=callgrind', `--callgrind-out-file=${out}`, ...(process.env.SQLITE_ONLY ? ['--toggle-collect=sqlite3_step'] : []), process.execPath, '--single-threaded', fileURLToPath(import.meta.url), '--inner', phase, String(jobs), String(batch), ...(tasks ? ['--tasks'] : [])],
     { encoding: 'utf8' },
   );
   if (run.status !== 0) throw new Error(`valgrind ${phase} failed: ${run.stderr.slice(-2000)}`);

@@ -47,9 +47,7 @@ export function recordOutcomes(ctx: SqliteContext, outcomes: readonly JobOutcome
         o.jobId,
       );
       if (o.attempt) {
-        ctx
-          .prepare(INSERT_HISTORY_SQL)
-          .run(
+        ctx.prepare(INSERT_HISTORY_SQL).run(
           o.jobId,
           row.schedule_id,
           row.name,
@@ -59,10 +57,10 @@ export function recordOutcomes(ctx: SqliteContext, outcomes: readonly JobOutcome
           o.attempt.outcome,
           o.attempt.httpStatus,
           o.attempt.durationMs,
-            o.attempt.error,
-            row.worker_id,
-            o.attempt.response ?? null,
-          );
+          o.attempt.error,
+          row.worker_id,
+          o.attempt.response ?? null,
+        );
       }
       if (retrying) signals.push({ target: row.target, queue: row.queue, runAt: o.retryAt ?? o.finishedAt });
       else if (row.schedule_id !== null) finishScheduleIfDone(ctx, row.schedule_id, o.status, o.finishedAt);
