@@ -1,12 +1,14 @@
 /**
  * What only the PostgreSQL store has to prove: migrations racing from several nodes, NOTIFY
- * between store instances, claims from several stores on one table, the database clock as
- * a claim bound, and failing fast when the server cannot be reached.
+ * between store instances, claims from several stores on one table, which claims take one
+ * statement, the database clock as a claim bound, and failing fast when the server cannot be
+ * reached.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { ChimeError } from '../../src/core/errors.js';
+import { PgDatabase, type Queryable, type TransactionOptions } from '../../src/store/postgres/context.js';
 import { createPostgresStore, type PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/index.js';
 import { MIGRATIONS } from '../../src/store/postgres/migrate.js';
 import type { DueSignal, Lane } from '../../src/store/store.js';
@@ -17,6 +19,8 @@ import { POSTGRES_URL } from '../support/store-backend.js';
 const CONNECTION = POSTGRES_URL;
 const TASKS: Lane = { target: 'task', queues: ['default'], tasks: ['process_data'] };
 const schemas = new Set<string>();
+/** PgDatabase's private transaction step, wrapped by a test to see a transaction's statements. */
+type TransactionOnce = (fn: (tx: Queryable) => Promise<unknown>, options: TransactionOptions) => Promise<unknown>;
 const opened: PostgresStore[] = [];
 
 function newSchema(): string {
@@ -187,6 +191,44 @@ describe('PostgreSQL store', () => {
     expect(claims.flat()).toHaveLength(3);
     const [queue] = (await nodes[1]!.listQueues()).filter((q) => q.name === 'default');
     expect(queue).toMatchObject({ running: 3, size: 97, concurrency: 3 });
+  });
+
+  it('claims in one statement until a lane has a limited queue, and again once the limit is gone', async () => {
+    const node = store(newSchema());
+    await node.open();
+    await node.insertJobs(Array.from({ length: 10 }, (_, i) => newJob({ runAt: T0 - i })));
+    // The statements of the claim's transactions, by their first two words.
+    const statements: string[] = [];
+    const prototype = PgDatabase.prototype as unknown as Record<'transactionOnce', TransactionOnce>;
+    const transactionOnce = prototype.transactionOnce;
+    const spy = vi.spyOn(prototype, 'transactionOnce').mockImplementation(function (this: PgDatabase, fn, options) {
+      const counted = (tx: Queryable): Queryable => ({
+        query: (text, ...rest) => {
+          statements.push(text.trim().split(/\s+/).slice(0, 2).join(' '));
+          return tx.query(text, ...rest);
+        },
+      });
+      return transactionOnce.call(this, (tx) => fn(counted(tx)), options);
+    });
+    try {
+      const claim = async () => {
+        statements.length = 0;
+        const claimed = await node.claimDue({ lane: TASKS, now: T0, limit: 1, owner: 'w1', leaseMs: 60_000, planNext: noNext });
+        return { claimed: claimed.length, statements: [...statements] };
+      };
+      const one = ['WITH clock'];
+      const two = ['WITH clock', 'WITH lane'];
+      expect(await claim()).toEqual({ claimed: 1, statements: one });
+      await node.setQueueConcurrency('default', 3, T0);
+      // The one-statement claim sees the limit and takes nothing; the lane is claimed under it.
+      expect(await claim()).toEqual({ claimed: 1, statements: [...one, ...two] });
+      expect(await claim()).toEqual({ claimed: 1, statements: two });
+      await node.setQueueConcurrency('default', null, T0);
+      expect(await claim()).toEqual({ claimed: 1, statements: two });
+      expect(await claim()).toEqual({ claimed: 1, statements: one });
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('never claims a job that is not yet due by the database clock, whatever the caller says', async () => {
