@@ -143,6 +143,27 @@ interface ClaimHead {
   limited: boolean;
 }
 
+/** A claim's request with its lane's queues and task filter, as both claim paths take them. */
+interface LaneClaim {
+  request: ClaimRequest;
+  queues: readonly string[];
+  tasks: readonly string[] | null;
+}
+
+/** The lane's queues that have a concurrency limit and are not paused (`$1` the lane's queues). */
+const LIMITED_LANE_QUEUES = `name = ANY($1::text[]) AND concurrency IS NOT NULL AND NOT paused`;
+
+/**
+ * takeDueSql's parameters, `$1`..`$8`. `$3` is the claim's bound when the statement reads it
+ * as `until` (claimUnderLimits), the caller's now when the statement computes the bound
+ * itself (claimInOneStatement's clock).
+ */
+function takeDueParams({ request, queues, tasks }: LaneClaim, until: number): unknown[] {
+  const { now } = request;
+  const status = request.as ?? 'running';
+  return [queues, tasks, until, request.limit, status, request.owner, now + request.leaseMs, status === 'running' ? now : null];
+}
+
 /**
  * The lanes seen with a limited queue, by store: their claims take the two-statement path
  * at once instead of finding out in the one-statement claim first. A hint only: each path
@@ -155,22 +176,20 @@ function laneKey(lane: Lane): string {
 }
 
 export async function claimDue(db: PgDatabase, request: ClaimRequest): Promise<Written<ClaimedJob[]>> {
-  const { lane } = request;
-  const queues = laneQueues(lane);
-  const tasks = laneTasks(lane);
-  if (request.limit <= 0 || queues.length === 0 || tasks?.length === 0) return { value: [], signals: [] };
+  const claim: LaneClaim = { request, queues: laneQueues(request.lane), tasks: laneTasks(request.lane) };
+  if (request.limit <= 0 || claim.queues.length === 0 || claim.tasks?.length === 0) return { value: [], signals: [] };
   let limitedLanes = lanesWithLimits.get(db);
   if (!limitedLanes) lanesWithLimits.set(db, (limitedLanes = new Set()));
-  const key = laneKey(lane);
+  const key = laneKey(request.lane);
   return db.transaction(async (tx) => {
     if (!limitedLanes.has(key)) {
-      const claimed = await claimInOneStatement(db, tx, request, queues, tasks);
-      if (!claimed.limited) return finishClaim(db, tx, request, queues, claimed);
+      const claimed = await claimInOneStatement(db, tx, claim);
+      if (!claimed.limited) return finishClaim(db, tx, claim, claimed);
       limitedLanes.add(key);
     }
-    const claimed = await claimUnderLimits(db, tx, request, queues, tasks);
+    const claimed = await claimUnderLimits(db, tx, claim);
     if (!claimed.limited) limitedLanes.delete(key);
-    return finishClaim(db, tx, request, queues, claimed);
+    return finishClaim(db, tx, claim, claimed);
   }, { genericPlans: true });
 }
 
@@ -179,26 +198,18 @@ export async function claimDue(db: PgDatabase, request: ClaimRequest): Promise<W
  * locking any queue (claims on queues without a limit run side by side across nodes). When
  * a lane queue has a concurrency limit it takes nothing and says so.
  */
-async function claimInOneStatement(
-  db: PgDatabase,
-  tx: Queryable,
-  request: ClaimRequest,
-  queues: readonly string[],
-  tasks: readonly string[] | null,
-): Promise<ClaimHead & { rows: JobRow[] }> {
-  const { now, owner } = request;
-  const status = request.as ?? 'running';
+async function claimInOneStatement(db: PgDatabase, tx: Queryable, claim: LaneClaim): Promise<ClaimHead & { rows: JobRow[] }> {
+  const { now, dueBy } = claim.request;
   const rows = await tx.query<ClaimHead & JobRow>(
     `WITH ${clockCte('$9', '$10')},
     head AS MATERIALIZED (
       SELECT clock.db_now, ${heldBackSql(db)} AS held_back,
-        EXISTS (SELECT 1 FROM ${db.s}.queues WHERE name = ANY($1::text[]) AND concurrency IS NOT NULL AND NOT paused) AS limited
+        EXISTS (SELECT 1 FROM ${db.s}.queues WHERE ${LIMITED_LANE_QUEUES}) AS limited
       FROM clock
     ),
     taken AS (${takeDueSql(db, UNLIMITED_CAPACITY, '(SELECT cutoff FROM clock)')})
     SELECT head.db_now, head.held_back, head.limited, taken.* FROM head LEFT JOIN taken ON true`,
-    [queues, tasks, now, request.limit, status, owner, now + request.leaseMs, status === 'running' ? now : null,
-      db.options.useStoreClock, request.dueBy ?? now],
+    [...takeDueParams(claim, now), db.options.useStoreClock, dueBy ?? now],
   );
   const head = rows[0]!;
   return { db_now: head.db_now, held_back: head.held_back, limited: head.limited, rows: head.id === null ? [] : rows };
@@ -211,27 +222,17 @@ async function claimInOneStatement(
  * committed, so two nodes cannot both fill the same free slots. Queues without a limit are
  * not locked.
  */
-async function claimUnderLimits(
-  db: PgDatabase,
-  tx: Queryable,
-  request: ClaimRequest,
-  queues: readonly string[],
-  tasks: readonly string[] | null,
-): Promise<ClaimHead & { rows: JobRow[] }> {
-  const { now, owner } = request;
-  const status = request.as ?? 'running';
+async function claimUnderLimits(db: PgDatabase, tx: Queryable, claim: LaneClaim): Promise<ClaimHead & { rows: JobRow[] }> {
+  const { now, dueBy } = claim.request;
   const [clock] = await tx.query<ClaimHead & { cutoff: number }>(
     `WITH ${clockCte('$4', '$5')}
     SELECT clock.db_now, clock.cutoff, ${heldBackSql(db)} AS held_back,
-      (SELECT count(*) FROM (SELECT 1 FROM ${db.s}.queues WHERE name = ANY($1::text[]) AND concurrency IS NOT NULL
-        AND NOT paused ORDER BY name FOR UPDATE) AS limited) > 0 AS limited
+      (SELECT count(*) FROM (SELECT 1 FROM ${db.s}.queues WHERE ${LIMITED_LANE_QUEUES}
+        ORDER BY name FOR UPDATE) AS limited) > 0 AS limited
     FROM clock`,
-    [queues, tasks, now, db.options.useStoreClock, request.dueBy ?? now],
+    [claim.queues, claim.tasks, now, db.options.useStoreClock, dueBy ?? now],
   );
-  const rows = await tx.query<JobRow>(
-    takeDueSql(db, limitedCapacity(db), '$3::bigint'),
-    [queues, tasks, clock!.cutoff, request.limit, status, owner, now + request.leaseMs, status === 'running' ? now : null],
-  );
+  const rows = await tx.query<JobRow>(takeDueSql(db, limitedCapacity(db), '$3::bigint'), takeDueParams(claim, clock!.cutoff));
   return { ...clock!, rows };
 }
 
@@ -239,8 +240,7 @@ async function claimUnderLimits(
 async function finishClaim(
   db: PgDatabase,
   tx: Queryable,
-  request: ClaimRequest,
-  queues: readonly string[],
+  { request, queues }: LaneClaim,
   claimed: ClaimHead & { rows: JobRow[] },
 ): Promise<Written<ClaimedJob[]>> {
   const { lane, now } = request;
