@@ -678,12 +678,12 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
           ...Array.from({ length: 3 }, (_, i) => newJob({ queue: 'other', runAt: T0 - 40 + i })),
         ]);
         await store.setQueueConcurrency('default', 2, T0);
-        const byRunOrder = (jobs: readonly ClaimedJob[]) => jobs.map((job) => [job.queue, job.runAt]);
-        expect(byRunOrder(await claim('w1', 3))).toEqual([['default', T0 - 50], ['default', T0 - 49], ['other', T0 - 40]]);
-        expect(byRunOrder(await claim('w2'))).toEqual([['other', T0 - 39], ['other', T0 - 38]]);
+        const queueAndRunAt = (jobs: readonly ClaimedJob[]) => jobs.map((job) => [job.queue, job.runAt]);
+        expect(queueAndRunAt(await claim('w1', 3))).toEqual([['default', T0 - 50], ['default', T0 - 49], ['other', T0 - 40]]);
+        expect(queueAndRunAt(await claim('w2'))).toEqual([['other', T0 - 39], ['other', T0 - 38]]);
         expect(await claim('w3')).toEqual([]);
         await store.setQueueConcurrency('default', null, T0);
-        expect(byRunOrder(await claim('w4'))).toEqual([['default', T0 - 48], ['default', T0 - 47]]);
+        expect(queueAndRunAt(await claim('w4'))).toEqual([['default', T0 - 48], ['default', T0 - 47]]);
       });
 
       it('clears only the waiting jobs of one queue and counts them, keeping schedules going', async () => {

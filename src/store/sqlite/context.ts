@@ -173,9 +173,9 @@ export class SqliteContext {
  * JSON carries integers and text exactly, so it is used when every column is declared INTEGER
  * or TEXT, for a `SELECT *` of one table and an `... RETURNING *` (the list in place of the
  * star), and another SELECT without an ORDER BY (wrapped: `SELECT json_array(...) FROM
- * (...)`); other statements come raw. A
- * REAL value in an INTEGER column (SQLite allows it) would lose digits in JSON, which prints 15:
- * such a value is written as 17 (`printf('%!.17g')`) instead, as exact as the raw read.
+ * (...)`); other statements come raw. A REAL value in an INTEGER column (SQLite allows it)
+ * would lose digits in JSON, which prints 15: such a value is written as 17
+ * (`printf('%!.17g')`) instead, as exact as the raw read.
  */
 export class RowStatement {
   private readonly build: (values: unknown[]) => unknown;
