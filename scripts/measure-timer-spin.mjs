@@ -6,7 +6,12 @@
  * young-generation collections (and their total pause), how long after the wall clock
  * reached each due time the timer fired (p50/p99/max, ms) and how many fired early.
  *
- *   node scripts/measure-timer-spin.mjs [timers=1000] [spacingMs=5]
+ *   node scripts/measure-timer-spin.mjs [timers=1000] [spacingMs=5] [wakeUps=auto]
+ *
+ * `wakeUps` is SystemClock's: `spin` (setImmediate turns to the end), `thread` (the precise
+ * waker's thread from the start) or `auto` (spin until spinning cost 100 ms in a second). The
+ * process's CPU time includes the waker's thread. The timers start 200 ms after the clock is
+ * made, time enough for that thread to boot.
  *   CHIME_MEASURE_ROOT=/other/checkout node scripts/measure-timer-spin.mjs    another build
  *
  * Run `npm run build` first (in the checkout measured). Nothing else runs in the process: the
@@ -20,6 +25,7 @@ const root = process.env.CHIME_MEASURE_ROOT ?? fileURLToPath(new URL('..', impor
 const { SystemClock } = await import(join(root, 'dist/index.js'));
 const timers = Number(process.argv[2] ?? 1_000);
 const spacingMs = Number(process.argv[3] ?? 5);
+const wakeUps = process.argv[4] ?? 'auto';
 
 const scavenges = { count: 0, ms: 0 };
 const observer = new PerformanceObserver((list) => {
@@ -31,7 +37,8 @@ const observer = new PerformanceObserver((list) => {
 });
 observer.observe({ entryTypes: ['gc'] });
 
-const clock = new SystemClock();
+const clock = new SystemClock(wakeUps);
+await new Promise((resolve) => setTimeout(resolve, 200));
 const after = new Float64Array(timers);
 let early = 0;
 const cpuBefore = process.cpuUsage();
@@ -58,7 +65,7 @@ observer.disconnect();
 const sorted = Array.from(after).sort((a, b) => a - b);
 const rank = (p) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)].toFixed(3);
 const cpuMs = (cpu.user + cpu.system) / 1000;
-console.log(`${timers} timers ${spacingMs} ms apart in ${wallMs.toFixed(0)} ms: CPU ${cpuMs.toFixed(0)} ms (${((100 * cpuMs) / wallMs).toFixed(1)}% of a core)`);
+console.log(`${timers} timers ${spacingMs} ms apart (${wakeUps}) in ${wallMs.toFixed(0)} ms: CPU ${cpuMs.toFixed(0)} ms (${((100 * cpuMs) / wallMs).toFixed(1)}% of a core)`);
 console.log(`young-generation collections: ${scavenges.count}, ${scavenges.ms.toFixed(1)} ms in all`);
 // performance.timeOrigin + now() and Date.now() may disagree by a fraction of a ms; early is by Date.now().
 console.log(`fired after the due time: p50 ${rank(0.5)} p99 ${rank(0.99)} max ${rank(1)} ms; early: ${early}`);

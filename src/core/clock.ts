@@ -3,6 +3,7 @@
  * `chime/testing`) can swap in a VirtualClock and move time by hand.
  */
 
+import { monotonicMicros, PreciseWaker } from './precise-waker.js';
 import { PreciseWallClock } from './precise-wall-clock.js';
 
 export interface TimerHandle {
@@ -30,15 +31,56 @@ export interface Clock {
 const MAX_TIMEOUT_MS = 2_147_483_647;
 /**
  * Node's timers run off a loop time cached per tick and rounded to whole milliseconds, so a
- * timeout can fire up to ~1 ms before Date.now() reaches the target. Within this margin the
- * timer finishes the wait with setImmediate turns, which costs a little CPU for at most
- * this long and buys sub-millisecond lateness.
+ * timeout can fire up to ~1 ms before Date.now() reaches the target. Within this margin a
+ * timer finishes the wait with setImmediate turns (a spin: the event loop never sleeps), or,
+ * once spinning has cost enough, hands most of it to the precise waker's thread.
  */
 const SPIN_MARGIN_MS = 2;
+/**
+ * The waker's thread starts the first time timers spent this much of one second spinning
+ * (10% of a core): a node firing a few jobs a second never pays its 8.5 MiB. Past it, a
+ * timer spins at most WAKE_EARLY_US, which keeps lateness where the spin had it (the thread's
+ * own wake-up is 0.1-0.2 ms late on a virtual machine; docs/benchmarks.md, "Precise timers:
+ * the last milliseconds on a thread").
+ */
+const SPIN_BUDGET_MS = 100;
+const SPIN_BUDGET_WINDOW_MS = 1_000;
+const WAKE_EARLY_US = 200;
+
+/** When to use the waker's thread: after spinning cost SPIN_BUDGET_MS (`auto`), at once, or never. */
+export type PreciseWakeUps = 'auto' | 'thread' | 'spin';
+
+/** One per process: a thread per clock would cost its memory many times over. */
+let sharedWaker: PreciseWaker | undefined | null = null;
+function startWaker(): PreciseWaker | undefined {
+  if (sharedWaker === null) sharedWaker = PreciseWaker.tryStart();
+  return sharedWaker;
+}
+
+/** Whether this process's precise waker thread is up (`auto` started it, or a `thread` clock). */
+export function preciseWakerRunning(): boolean {
+  return sharedWaker?.ready ?? false;
+}
+
+/** Spinning time across every SystemClock, per window of SPIN_BUDGET_WINDOW_MS. */
+const spinning = { windowStart: 0, spentMs: 0 };
+function spun(ms: number): boolean {
+  const now = performance.now();
+  if (now - spinning.windowStart >= SPIN_BUDGET_WINDOW_MS) {
+    spinning.windowStart = now;
+    spinning.spentMs = 0;
+  }
+  spinning.spentMs += ms;
+  return spinning.spentMs >= SPIN_BUDGET_MS;
+}
 
 /** The wall clock (Date.now) with precise, never-early timers. */
 export class SystemClock implements Clock {
   private precise: PreciseWallClock | undefined;
+
+  constructor(private readonly wakeUps: PreciseWakeUps = 'auto') {
+    if (wakeUps === 'thread') startWaker();
+  }
 
   now(): number {
     return Date.now();
@@ -51,18 +93,36 @@ export class SystemClock implements Clock {
   setTimer(at: number, fn: () => void): TimerHandle {
     let timeout: NodeJS.Timeout | undefined;
     let immediate: NodeJS.Immediate | undefined;
+    let cancelWake: (() => void) | undefined;
+    let spinSince: number | undefined;
     let cancelled = false;
+    const stopSpinning = (): void => {
+      if (spinSince === undefined) return;
+      if (spun(performance.now() - spinSince) && this.wakeUps === 'auto') startWaker();
+      spinSince = undefined;
+    };
     const check = (): void => {
       timeout = undefined;
       immediate = undefined;
+      cancelWake = undefined;
       if (cancelled) return;
       const remaining = at - Date.now();
       if (remaining <= 0) {
+        stopSpinning();
         fn();
-      } else if (remaining <= SPIN_MARGIN_MS) {
-        immediate = setImmediate(check);
-      } else {
+      } else if (remaining > SPIN_MARGIN_MS) {
         timeout = setTimeout(check, Math.min(remaining - SPIN_MARGIN_MS + 1, MAX_TIMEOUT_MS));
+      } else {
+        const waker = this.wakeUps === 'spin' ? undefined : sharedWaker;
+        // `Date.now()` floors: the instant it reaches `at` is `at` itself on the precise scale.
+        const sleepUs = waker?.ready ? Math.ceil((at - this.preciseNow()) * 1000) - WAKE_EARLY_US : 0;
+        if (waker && sleepUs > 0) {
+          stopSpinning();
+          cancelWake = waker.wakeAtMicros(monotonicMicros() + BigInt(sleepUs), check);
+        } else {
+          spinSince ??= performance.now();
+          immediate = setImmediate(check);
+        }
       }
     };
     // Never call back synchronously, even when already due: callers store the handle first.
@@ -72,6 +132,8 @@ export class SystemClock implements Clock {
         cancelled = true;
         if (timeout) clearTimeout(timeout);
         if (immediate) clearImmediate(immediate);
+        cancelWake?.();
+        stopSpinning();
       },
     };
   }
