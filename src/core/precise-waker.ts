@@ -20,9 +20,12 @@
  */
 import { Worker } from 'node:worker_threads';
 
-/** Int32 slots of the shared control block: a generation bumped on every change, and a stop flag. */
+/**
+ * The shared block: an Int32 generation, bumped on every change (the thread waits on it), then
+ * the instant to wake at (BigInt64, 8 bytes in). The thread has no stop: it ends with the
+ * process, and is unreferenced whenever nothing waits.
+ */
 const GENERATION = 0;
-const STOP = 1;
 /** No wake-up asked for. */
 const NEVER = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -32,13 +35,12 @@ const DUE = 0;
 
 const THREAD_SOURCE = `
 const { workerData, parentPort } = process.getBuiltinModule('node:worker_threads');
-const control = new Int32Array(workerData, 0, 2);
+const control = new Int32Array(workerData, 0, 1);
 const wakeAt = new BigInt64Array(workerData, 8, 1);
 const NEVER = ${NEVER}n;
 parentPort.postMessage(${READY});
 for (;;) {
   const generation = Atomics.load(control, ${GENERATION});
-  if (Atomics.load(control, ${STOP}) === 1) break;
   const at = Atomics.load(wakeAt, 0);
   if (at === NEVER) {
     Atomics.wait(control, ${GENERATION}, generation);
@@ -76,7 +78,7 @@ export class PreciseWaker {
 
   private constructor() {
     const shared = new SharedArrayBuffer(16);
-    this.control = new Int32Array(shared, 0, 2);
+    this.control = new Int32Array(shared, 0, 1);
     this.wakeAt = new BigInt64Array(shared, 8, 1);
     Atomics.store(this.wakeAt, 0, NEVER);
     this.worker = new Worker(THREAD_SOURCE, { eval: true, workerData: shared });
