@@ -11,8 +11,8 @@
  * microsecond resolution) until the earliest instant asked for, then posts a message, which
  * wakes the event loop at once. Instants are on the monotonic clock (`process.hrtime`, one
  * clock for every thread of the process), in microseconds. The thread costs about 8.5 MiB of
- * resident memory (an isolate of its own), so SystemClock starts it only once spinning costs
- * more than that (clock.ts).
+ * resident memory (an isolate of its own), so SystemClock starts it only once spinning has
+ * cost 100 ms of CPU within one second (clock.ts).
  *
  * The thread is an eval'd script that reaches its modules through `process.getBuiltinModule`
  * (Node 20.16+), as the SQLite checkpointer does: `require` is undefined where Node evaluates
@@ -73,7 +73,6 @@ export class PreciseWaker {
   private readonly worker: Worker;
   /** Waiting, earliest first (a handful at a time: the engine keeps one precise timer per loop). */
   private waiters: Waiter[] = [];
-  private armedAt = NEVER;
   private readyValue = false;
 
   private constructor() {
@@ -141,9 +140,9 @@ export class PreciseWaker {
   /** Tells the thread the earliest instant now waited for (always: it waits for a change after posting). */
   private arm(): void {
     const next = this.waiters[0]?.atUs ?? NEVER;
+    // Both idempotent (libuv counts a handle as referenced or not, not how often).
     if (next === NEVER) this.worker.unref();
-    else if (this.armedAt === NEVER) this.worker.ref();
-    this.armedAt = next;
+    else this.worker.ref();
     Atomics.store(this.wakeAt, 0, next);
     Atomics.add(this.control, GENERATION, 1);
     Atomics.notify(this.control, GENERATION);
