@@ -60,7 +60,12 @@ export class SqliteContext {
    */
   write<T>(fn: () => T): T {
     if (this.db.inTransaction) return fn();
-    this.prepare('BEGIN IMMEDIATE').run();
+    try {
+      this.prepare('BEGIN IMMEDIATE').run();
+    } catch (error) {
+      // Still locked by another process after busy_timeout: a retryable 503, not a raw error.
+      throw mapSqliteError(error);
+    }
     try {
       const value = fn();
       this.prepare('COMMIT').run();
