@@ -13,6 +13,8 @@
  *     a sampling heap profile that keeps what young and old collections freed (DevTools'
  *     "Allocation sampling", read with `node scripts/heap-profile-sites.mjs <file>`)
  *   CHIME_MEASURE_ROOT=/other/checkout node scripts/measure-worker-cpu.mjs      another build (before/after)
+ *   STOP_SERVER=1 node scripts/measure-worker-cpu.mjs     the server stopped (SIGSTOP) through the drain:
+ *     the worker alone on the file, without the server's reaction to its commits
  *
  * Run `npm run build` and `npx tsc -p bench/tsconfig.json` first (in the checkout measured).
  */
@@ -47,6 +49,8 @@ function cpuSecondsOf(pid) {
 
 await system.setUp();
 const trial = await system.openTrial();
+/** The server's pid while STOP_SERVER holds it stopped: it is let go before the trial closes. */
+let stoppedServer;
 try {
   for (let i = 0; i < JOBS; i += BULK) await trial.addBulk(Array.from({ length: BULK }, (_, k) => ({ index: i + k })));
   await new Promise((resolve) => setTimeout(resolve, 2_000)); // the server's insert work settles
@@ -70,6 +74,10 @@ try {
       includeObjectsCollectedByMajorGC: true,
       includeObjectsCollectedByMinorGC: true,
     });
+  }
+  if (process.env.STOP_SERVER) {
+    process.kill(Number(serverPid), 'SIGSTOP');
+    stoppedServer = Number(serverPid);
   }
   const serverBefore = cpuSecondsOf(serverPid);
   const machineBefore = machineCpuSeconds();
@@ -101,6 +109,7 @@ try {
     otherCpuSeconds: Number(Math.max(0, machineSeconds - (worker.user + worker.system) / 1e6 - serverSeconds).toFixed(2)),
   }));
 } finally {
+  if (stoppedServer) process.kill(stoppedServer, 'SIGCONT');
   await trial.close();
   await system.tearDown();
 }
