@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Tests talk to real processes, files and servers, so they run in forked workers with
@@ -11,11 +12,12 @@ const PER_BACKEND = ['test/engine/**/*.test.ts', 'test/platform/**/*.test.ts', '
 export default defineConfig({
   test: {
     pool: 'forks',
-    // Two files at a time even on a 2-core machine (Vitest's default is one fewer than the
-    // cores): most files wait on servers, sockets and timers rather than compute, and every
-    // file has its own SQLite files, PostgreSQL schemas, Redis prefixes and ports. Measured
-    // beside a process spinning one core: 845 s with one worker, 590 s with two.
-    maxWorkers: 2,
+    // At least two files at a time, even on a 2-core machine (Vitest's default is one fewer
+    // than the cores): most files wait on servers, sockets and timers rather than compute, and
+    // every file has its own SQLite files, PostgreSQL schemas, Redis prefixes and ports.
+    // Measured on 2 cores beside a process spinning one of them: 845 s with one worker, 590 s
+    // with two.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     minWorkers: 1,
     testTimeout: 30_000,
     hookTimeout: 30_000,
