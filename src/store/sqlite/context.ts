@@ -61,12 +61,9 @@ export class SqliteContext {
   write<T>(fn: () => T): T {
     if (this.db.inTransaction) return fn();
     try {
+      // Inside the try: a file still locked by another process after busy_timeout is a
+      // retryable STORE_LOCKED (503), not a raw SqliteError.
       this.prepare('BEGIN IMMEDIATE').run();
-    } catch (error) {
-      // Still locked by another process after busy_timeout: a retryable 503, not a raw error.
-      throw mapSqliteError(error);
-    }
-    try {
       const value = fn();
       this.prepare('COMMIT').run();
       this.commits++;
