@@ -147,8 +147,11 @@ export class PlatformJobs {
    */
   async runSync(spec: TaskJobSpec, traceparent: unknown = null, waitForWorker = false): Promise<JobRecord> {
     if (!waitForWorker) await this.requireLiveWorker(spec);
+    // The timeout counts from before the insert: once the job is visible (to a worker, or to a
+    // test that then moves its clock) the time it was created is already past.
+    const start = this.clock.now();
     const job = await this.create({ ...spec, runAt: undefined, maxRetries: 0, id: undefined }, traceparent);
-    const deadline = this.clock.now() + (job.timeoutMs ?? 300_000);
+    const deadline = start + (job.timeoutMs ?? 300_000);
     const final = await this.waitForFinal(job.id, deadline);
     if (!final) {
       await this.store.cancelJob(job.id, 'run-sync timed out', this.clock.now(), () => ({ deliver: false, next: null })).catch(() => null);

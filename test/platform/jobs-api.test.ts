@@ -263,6 +263,37 @@ describe('jobs', () => {
     expect((await waiting).statusCode).toBe(504);
   });
 
+  it('counts run-sync\'s timeout from the request, even when the insert answers after the job is visible', async () => {
+    // A server of its own without metrics, whose store is the bare one a spy can hold.
+    const ownClock = new VirtualClock(T0);
+    const own = await startTestServer({ clock: ownClock, taskDefinitions: tasks, metrics: false });
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const original = own.store.insertJobs.bind(own.store);
+    const inserts = vi.spyOn(own.store, 'insertJobs').mockImplementation(async (jobs) => {
+      await original(jobs);
+      await held;
+    });
+    try {
+      let answer: { statusCode: number; json(): any } | null = null;
+      void own.app
+        .inject({ method: 'POST', url: '/api/v1/jobs/run-sync', payload: { task_name: 'generate_report', queue_name: 'late-insert', timeout: 2, wait: true }, headers: auth })
+        .then((response) => (answer = response));
+      const listed = async () =>
+        (await own.app.inject({ method: 'GET', url: '/api/v1/jobs?queue_name=late-insert', headers: auth })).json().total;
+      await waitFor(async () => (await listed()) === 1, 5000, 'the job to be visible');
+      await ownClock.advance(2_000);
+      release();
+      await waitFor(() => answer !== null, 5000, 'run-sync to answer once its timeout has passed');
+      expect(answer!.statusCode).toBe(504);
+      expect(answer!.json()).toMatchObject({ code: 'RUN_TIMEOUT' });
+    } finally {
+      release();
+      inserts.mockRestore();
+      await own.close();
+    }
+  });
+
   it('counts jobs in stats, by queue and priority, with mean wait and run times', async () => {
     const stats = (await api('GET', '/jobs/stats')).body;
     const listed = (await api('GET', '/jobs?limit=1000')).body.items as { status: string; queue_name: string; priority: string }[];
