@@ -3,15 +3,15 @@
  * `envelope` in rows stored before it, and the later migrations' indexes build over them;
  * 010's dialect index serves the `/api/v1` jobs list over the jobs stored before it; 011 rewrites
  * the finished-row indexes' predicates, which the purge still uses; 012 and 013 index the dead letters
- * and the failed jobs by dialect.
+ * and the failed jobs by dialect; 014 adds the due log.
  */
 import { expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
 import { callbackTemplate, firstJob, newJob, newSchedule } from '../support/fixtures.js';
 import { tempDbPath } from '../support/temp.js';
 
-/** The indexes migrations 012 and 013 add, dropped to stand for a database from before them. */
-const UNDO_012_013 = 'DROP INDEX jobs_dead_letters; DROP INDEX jobs_failed_by_dialect;';
+/** What migrations 012 to 014 add (two indexes, the due log), dropped to stand for a database from before them. */
+const UNDO_012_TO_014 = 'DROP INDEX jobs_dead_letters; DROP INDEX jobs_failed_by_dialect; DROP TABLE due_log;';
 
 /** A database file as an older version left it: `write` stores rows, `undo` takes back the later migrations. */
 async function olderDatabase(write: (store: SqliteStore) => Promise<unknown>, undo: string): Promise<string> {
@@ -43,12 +43,12 @@ it('a database from before migration 007 reads its seed-dialect rows as envelope
   const path = await olderDatabase(
     (old) => old.createSchedule(schedule, job, 'create'),
     `UPDATE schedules SET dialect = 'seed'; UPDATE jobs SET dialect = 'seed';
-    DROP INDEX schedules_v1_name; DROP INDEX jobs_target; DROP INDEX jobs_dialect; ${UNDO_012_013}
+    DROP INDEX schedules_v1_name; DROP INDEX jobs_target; DROP INDEX jobs_dialect; ${UNDO_012_TO_014}
     DELETE FROM chime_migrations WHERE version >= 7;`,
   );
   await reopened(path, async (store) => {
     const applied = store.database.prepare('SELECT version FROM chime_migrations WHERE version >= 7 ORDER BY version').pluck().all();
-    expect(applied).toEqual([7, 8, 9, 10, 11, 12, 13]);
+    expect(applied).toEqual([7, 8, 9, 10, 11, 12, 13, 14]);
     expect((await store.getSchedule(schedule.id))?.dialect).toBe('envelope');
     expect((await store.getJob(job.id))?.dialect).toBe('envelope');
     const left = store.database.prepare(`SELECT (SELECT COUNT(*) FROM schedules WHERE dialect = 'seed') + (SELECT COUNT(*) FROM jobs WHERE dialect = 'seed')`).pluck().get();
@@ -62,10 +62,10 @@ it('a database from before migration 010 lists its jobs by dialect through the n
   const dapr = newJob({ dialect: 'dapr' }, callbackTemplate());
   const path = await olderDatabase(
     (old) => old.insertJobs([task, httpTarget, dapr]),
-    `DROP INDEX jobs_dialect; ${UNDO_012_013} DELETE FROM chime_migrations WHERE version >= 10;`,
+    `DROP INDEX jobs_dialect; ${UNDO_012_TO_014} DELETE FROM chime_migrations WHERE version >= 10;`,
   );
   await reopened(path, async (store) => {
-    expect(store.database.prepare('SELECT version FROM chime_migrations WHERE version >= 10').pluck().all()).toEqual([10, 11, 12, 13]);
+    expect(store.database.prepare('SELECT version FROM chime_migrations WHERE version >= 10').pluck().all()).toEqual([10, 11, 12, 13, 14]);
     // The list's first page (SQLite orders created_at by seq): the index, and no sort.
     const plan = store.database
       .prepare(`EXPLAIN QUERY PLAN SELECT * FROM jobs WHERE dialect = 'v1' ORDER BY seq DESC, seq DESC LIMIT 50 OFFSET 0`)
@@ -87,7 +87,7 @@ it('a database from before migration 011 gets the finished-row predicates as ORs
     CREATE INDEX jobs_finished ON jobs(completed_at) WHERE status IN ('completed', 'failed', 'cancelled', 'timeout');
     DROP INDEX schedules_finished;
     CREATE INDEX schedules_finished ON schedules(updated_at) WHERE status IN ('completed', 'expired', 'failed');
-    ${UNDO_012_013} DELETE FROM chime_migrations WHERE version >= 11;`,
+    ${UNDO_012_TO_014} DELETE FROM chime_migrations WHERE version >= 11;`,
   );
   await reopened(path, async (store) => {
     const indexSql = store.database
@@ -105,7 +105,7 @@ it('a database from before migration 012 gets the dead letters index over the de
   const job = firstJob(schedule);
   const path = await olderDatabase(
     (old) => old.createSchedule(schedule, job, 'create'),
-    `UPDATE jobs SET status = 'failed', completed_at = 5; ${UNDO_012_013} DELETE FROM chime_migrations WHERE version >= 12;`,
+    `UPDATE jobs SET status = 'failed', completed_at = 5; ${UNDO_012_TO_014} DELETE FROM chime_migrations WHERE version >= 12;`,
   );
   await reopened(path, async (store) => {
     const entries = store.database.prepare(`SELECT COUNT(*) FROM jobs INDEXED BY jobs_dead_letters WHERE target = 'callback' AND (status = 'failed' OR status = 'timeout')`).pluck().get();

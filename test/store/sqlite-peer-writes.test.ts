@@ -1,16 +1,30 @@
 /**
  * Two connections to one SQLite file (`chime serve` and a `chime worker`): a commit by one
- * wakes the other's claimers with a null due signal ("re-read"), found by `PRAGMA
- * data_version`, which moves only for other connections' commits.
+ * that makes something due tells the other's claimers what (the due log's rows, read when
+ * `PRAGMA data_version` moves, which it does only for other connections' commits); a commit
+ * that makes nothing due tells them nothing.
  */
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { JobOutcome } from '../../src/store/store.js';
 import { DueSignals } from '../../src/store/due-signals.js';
+import { DUE_LOG_KEEP, SqliteContext } from '../../src/store/sqlite/context.js';
+import { Doorbell } from '../../src/store/sqlite/doorbell.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
-import { PeerWrites, type PeerWritesOptions } from '../../src/store/sqlite/peer-writes.js';
+import { migrate } from '../../src/store/sqlite/migrate.js';
+import { PeerWrites } from '../../src/store/sqlite/peer-writes.js';
 import type { DueSignal, Store } from '../../src/store/store.js';
 import { T0, newJob } from '../support/fixtures.js';
 import { tempDbPath } from '../support/temp.js';
+
+/** A file with Chime's schema and two raw connections to it. */
+function rawPair(): { path: string; reader: Database.Database; writer: Database.Database } {
+  const path = tempDbPath();
+  const reader = new Database(path);
+  reader.pragma('journal_mode = WAL');
+  migrate(reader, T0);
+  return { path, reader, writer: new Database(path) };
+}
 
 describe('SQLite: writes by another connection to the file', () => {
   const opened: Store[] = [];
@@ -18,44 +32,67 @@ describe('SQLite: writes by another connection to the file', () => {
     await Promise.all(opened.splice(0).map((store) => store.close()));
   });
 
+  /** Two stores on one file whose polls never run in a test: only the doorbell wakes them. */
   async function twoStores(): Promise<[Store, Store]> {
     const path = tempDbPath();
-    const first = createSqliteStore({ path });
+    const first = createSqliteStore({ path, pollIntervalMs: 600_000 });
     await first.open();
-    const second = createSqliteStore({ path });
+    const second = createSqliteStore({ path, pollIntervalMs: 600_000 });
     await second.open();
     opened.push(first, second);
     return [first, second];
   }
 
-  it("wakes the other store's listeners, again on every later commit", async () => {
+  const lane = { target: 'task', queue: 'default' } as const;
+
+  it("tells the other store's listeners what each commit made due, and rings for nothing else", async () => {
     const [writer, reader] = await twoStores();
     const seen: (DueSignal | null)[] = [];
     reader.onDue((signal) => seen.push(signal));
-    await writer.insertJobs([newJob({ runAt: T0 + 50 })]);
-    await vi.waitFor(() => expect(seen).toContain(null), { timeout: 5000, interval: 10 });
-    const before = seen.length;
-    await writer.insertJobs([newJob({ runAt: T0 + 60 })]);
-    await vi.waitFor(() => expect(seen.length).toBeGreaterThan(before), { timeout: 5000, interval: 10 });
-    expect(seen.every((signal) => signal === null)).toBe(true);
+    const rings = vi.spyOn(Doorbell.prototype, 'ring');
+    await writer.insertJobs([newJob({ runAt: T0 + 50 }), newJob({ runAt: T0 + 70 })]);
+    await vi.waitFor(() => expect(seen).toEqual([{ ...lane, runAt: T0 + 50, more: true }]), { timeout: 5000, interval: 10 });
+    // A claim, a finished job and a heartbeat make nothing due: the next signal is the insert after them.
+    const [claimed] = await writer.claimDue({
+      lane: { target: 'task', queues: ['default'], tasks: ['process_data'] },
+      now: T0 + 50,
+      limit: 1,
+      owner: 'w1',
+      leaseMs: 5000,
+      planNext: () => ({ deliver: true, next: null }),
+    });
+    const done: JobOutcome = { jobId: claimed!.id, owner: 'w1', status: 'completed', finishedAt: T0 + 51 };
+    await writer.recordOutcomes([done]);
+    await writer.saveWorker({ id: 'w1', hostname: 'h', pid: process.pid, queues: ['default'], tasks: ['process_data'], concurrency: 1, startedAt: T0, lastSeenAt: T0, status: 'active' });
+    expect(rings).toHaveBeenCalledTimes(1); // the first insert's
+    await writer.insertJobs([newJob({ runAt: T0 + 90 })]);
+    expect(rings).toHaveBeenCalledTimes(2);
+    rings.mockRestore();
+    await vi.waitFor(() => expect(seen).toHaveLength(2), { timeout: 5000, interval: 10 });
+    expect(seen[1]).toEqual({ ...lane, runAt: T0 + 90 });
   });
 
-  it('looks again soon when a file event came before the commit it announced was published', async () => {
-    const path = tempDbPath();
-    const reader = new Database(path);
-    const writer = new Database(path);
-    reader.pragma('journal_mode = WAL');
-    writer.exec('CREATE TABLE t (x INTEGER)');
+  it('skips its own rows in the log, and re-reads everything for a resumed queue', async () => {
+    const [writer, reader] = await twoStores();
+    const seen: (DueSignal | null)[] = [];
+    reader.onDue((signal) => seen.push(signal));
+    await reader.insertJobs([newJob({ runAt: T0 + 10 })]); // told at once, by the reader's own store
+    await writer.setQueuePaused('default', false, T0);
+    await vi.waitFor(() => expect(seen).toHaveLength(2), { timeout: 5000, interval: 10 });
+    expect(seen).toEqual([{ ...lane, runAt: T0 + 10 }, null]);
+  });
+
+  it('re-reads everything when the rows it had not read were pruned', async () => {
+    const { reader, writer } = rawPair();
     const signals = new DueSignals();
     const seen: (DueSignal | null)[] = [];
     signals.subscribe((signal) => seen.push(signal));
-    // No watch and a poll far away: only the second look can notice the commit below.
     const peers = new PeerWrites(reader, signals, 600_000);
     try {
-      peers.fileChanged();
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(seen).toEqual([]); // the first check found nothing new
-      writer.prepare('INSERT INTO t VALUES (1)').run();
+      const peer = new SqliteContext(writer, undefined, true);
+      for (let i = 0; i < DUE_LOG_KEEP + 300; i++) peer.write(() => peer.publish([{ ...lane, runAt: T0 + i }]));
+      expect(writer.prepare('SELECT min(id) FROM due_log').pluck().get()).toBeGreaterThan(1);
+      peers.rang();
       await vi.waitFor(() => expect(seen).toEqual([null]), { timeout: 5000, interval: 5 });
     } finally {
       peers.stop();
@@ -64,75 +101,20 @@ describe('SQLite: writes by another connection to the file', () => {
     }
   });
 
-  describe('a file event whose first check saw nothing', () => {
-    let cleanup: (() => void) | undefined;
-    afterEach(() => {
-      cleanup?.();
-      cleanup = undefined;
-    });
-
-    /** Two connections to one file, and the reader's PeerWrites with no watch and no poll. */
-    function watchedPair(options: PeerWritesOptions) {
-      const path = tempDbPath();
-      const reader = new Database(path);
-      const writer = new Database(path);
-      reader.pragma('journal_mode = WAL');
-      writer.exec('CREATE TABLE t (x INTEGER)');
-      const signals = new DueSignals();
-      const seen: (DueSignal | null)[] = [];
-      signals.subscribe((signal) => seen.push(signal));
-      const peers = new PeerWrites(reader, signals, 600_000, options);
-      cleanup = () => {
-        peers.stop();
-        reader.close();
-        writer.close();
-      };
-      return { peers, seen, commit: () => writer.prepare('INSERT INTO t VALUES (1)').run() };
+  it('finds a peer that did not ring on its poll', async () => {
+    const { reader, writer } = rawPair();
+    const signals = new DueSignals();
+    const seen: (DueSignal | null)[] = [];
+    signals.subscribe((signal) => seen.push(signal));
+    const peers = new PeerWrites(reader, signals, 10); // no watch
+    try {
+      const peer = new SqliteContext(writer, undefined, true);
+      peer.write(() => peer.publish([{ ...lane, runAt: T0 + 5 }]));
+      await vi.waitFor(() => expect(seen).toEqual([{ ...lane, runAt: T0 + 5 }]), { timeout: 5000, interval: 5 });
+    } finally {
+      peers.stop();
+      reader.close();
+      writer.close();
     }
-
-    /** The rest of this turn and the next: a look queued before this call has run by then. */
-    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
-
-    // A window of a minute: however slow the machine, the looks below fall inside it.
-    it('looks again on the next turn, so a commit published a turn later is seen at once', async () => {
-      const { peers, seen, commit } = watchedPair({ lookAgainForMs: 60_000 });
-      peers.fileChanged();
-      await nextTurn(); // the first look: nothing published yet
-      expect(seen).toEqual([]);
-      commit();
-      await nextTurn(); // the next turn's look
-      expect(seen).toEqual([null]);
-    });
-
-    // Each case: no look on the turn after the first; the later look (half a second away, so
-    // the next turn surely comes first) finds the commit.
-    it.each([
-      { why: 'after a commit of its own', options: { lookAgainForMs: 60_000 }, ownCommitFirst: true, peerCommitFirst: false },
-      { why: 'once the window after the event has passed', options: { lookAgainForMs: 0 }, ownCommitFirst: false, peerCommitFirst: false },
-      { why: 'while its budget for them is spent', options: { lookAgainForMs: 60_000, lookBudgetMs: 0 }, ownCommitFirst: false, peerCommitFirst: false },
-      {
-        why: "right after a check found a peer's commit",
-        options: { lookAgainForMs: 60_000, peerCommitEventWithinMs: 60_000 },
-        ownCommitFirst: false,
-        peerCommitFirst: true,
-      },
-    ])('does not look on later turns $why, only once more later', async ({ options, ownCommitFirst, peerCommitFirst }) => {
-      let own = 0;
-      const { peers, seen, commit } = watchedPair({ ...options, recheckAfterMs: 500, ownCommits: () => own });
-      if (peerCommitFirst) {
-        commit();
-        peers.fileChanged();
-        await nextTurn(); // that check finds the peer's commit
-        expect(seen).toEqual([null]);
-        seen.length = 0;
-      }
-      if (ownCommitFirst) own++; // this connection committed: the event is most likely its own
-      peers.fileChanged();
-      await nextTurn();
-      commit();
-      await nextTurn();
-      expect(seen).toEqual([]);
-      await vi.waitFor(() => expect(seen).toEqual([null]), { timeout: 5000, interval: 10 });
-    });
   });
 });

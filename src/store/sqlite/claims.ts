@@ -96,6 +96,6 @@ export function claimDue(ctx: SqliteContext, request: ClaimRequest): Written<Cla
       }
       return claimedJob(job, deliver);
     });
-    return { value: jobs, signals };
+    return { value: jobs, signals: ctx.publish(signals) };
   });
 }

@@ -1,6 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { ChimeError, chimeError } from '../../core/errors.js';
+import { earliestPerLane } from '../due-signals.js';
+import type { DueSignal } from '../store.js';
 import type { ScanReader } from './scan-reader.js';
+
+/**
+ * The due log keeps at least this many rows: a peer that has not read the ones before them
+ * (it was busy for that many commits) re-reads everything instead. Pruned every
+ * DUE_LOG_PRUNE_EVERY rows, one DELETE of that many.
+ */
+export const DUE_LOG_KEEP = 1024;
+const DUE_LOG_PRUNE_EVERY = 256;
 
 interface QueuedWrite {
   fn: () => unknown;
@@ -14,16 +25,51 @@ export class SqliteContext {
   private readonly rowStatements = new Map<string, RowStatement>();
   private queued: QueuedWrite[] = [];
   private flushScheduled = false;
-  /** Transactions this connection committed: PeerWrites tells its own file events apart. */
-  commits = 0;
+  /** Whether the open transaction appended to the due log (publish). */
+  private published = false;
+  /** Called after each commit that appended to the due log: rings the peers' doorbell. */
+  afterPublish: (() => void) | undefined;
   private scanner: ScanReader | undefined;
   private scansHere = false;
+  /** This connection's rows in the due log, which its own PeerWrites skips. */
+  readonly origin = randomBytes(6).toString('base64url');
 
-  /** `startScans`: the reader for `scanRows`/`scanValue`, started at the first; absent, they run here. */
+  /**
+   * `startScans`: the reader for `scanRows`/`scanValue`, started at the first; absent, they run
+   * here. `dueLog`: whether writes publish what they made due to other processes (not for a
+   * database in memory, which has none).
+   */
   constructor(
     readonly db: Database.Database,
     private readonly startScans?: () => ScanReader,
+    private readonly dueLog = startScans !== undefined,
   ) {}
+
+  /**
+   * Appends what this write made due to the due log (migrations/014-due-log.sql), one row per
+   * lane at its earliest time; null asks the peers to re-read everything. Called inside the
+   * write's transaction, so the rows commit with it, or not at all. Returns `signals` for the
+   * caller's own listeners.
+   */
+  publish<S extends DueSignal | null>(signals: S[]): S[] {
+    if (!this.dueLog || signals.length === 0) return signals;
+    this.published = true;
+    const insert = this.prepare('INSERT INTO due_log (origin, target, queue, run_at, more) VALUES (?, ?, ?, ?, ?)');
+    let first = 0;
+    let last = 0;
+    const append = (...values: unknown[]): void => {
+      last = Number(insert.run(this.origin, ...values).lastInsertRowid);
+      first ||= last;
+    };
+    const known = signals.filter((signal): signal is Exclude<S, null> => signal !== null);
+    for (const signal of earliestPerLane(known)) append(signal.target, signal.queue, signal.runAt, signal.more ? 1 : 0);
+    if (known.length < signals.length) append(null, null, null, 0);
+    // Once the ids pass a multiple of DUE_LOG_PRUNE_EVERY.
+    if (Math.floor(last / DUE_LOG_PRUNE_EVERY) > Math.floor((first - 1) / DUE_LOG_PRUNE_EVERY)) {
+      this.prepare('DELETE FROM due_log WHERE id <= ?').run(last - DUE_LOG_KEEP);
+    }
+    return signals;
+  }
 
   prepare(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
@@ -66,9 +112,13 @@ export class SqliteContext {
       this.prepare('BEGIN IMMEDIATE').run();
       const value = fn();
       this.prepare('COMMIT').run();
-      this.commits++;
+      if (this.published) {
+        this.published = false;
+        this.afterPublish?.();
+      }
       return value;
     } catch (error) {
+      this.published = false;
       if (this.db.inTransaction) this.prepare('ROLLBACK').run();
       throw mapSqliteError(error);
     }

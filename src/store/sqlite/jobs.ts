@@ -27,7 +27,7 @@ export function insertJobs(ctx: SqliteContext, jobs: readonly NewJob[]): Promise
         throw error;
       }
     }
-    return dueSignalsOf(jobs);
+    return ctx.publish(dueSignalsOf(jobs));
   });
 }
 
@@ -113,7 +113,7 @@ export function cancelJob(
       ctx.prepare('UPDATE jobs SET cancel_requested = 1 WHERE id = ?').run(id);
     }
     const after = ctx.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow;
-    return { value: jobFromRow(after), signals };
+    return { value: jobFromRow(after), signals: ctx.publish(signals) };
   });
 }
 
@@ -133,7 +133,7 @@ export function retryJob(ctx: SqliteContext, id: string, now: number): Promise<W
       ctx.prepare(`UPDATE schedules SET status = 'active', updated_at = ? WHERE id = ? AND status = 'failed'`).run(now, row.schedule_id);
     }
     const after = ctx.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow;
-    return { value: jobFromRow(after), signals: [{ target: row.target, queue: row.queue, runAt: now }] };
+    return { value: jobFromRow(after), signals: ctx.publish([{ target: row.target, queue: row.queue, runAt: now }]) };
   });
 }
 

@@ -21,17 +21,16 @@ export function extendLeases(ctx: SqliteContext, owner: string, jobIds: readonly
 }
 
 export function releaseLeases(ctx: SqliteContext, owner: string, jobIds: readonly string[], now: number): DueSignal[] {
-  const rows = ctx.write(
-    () =>
-      ctx
-        .prepare(
-          `UPDATE jobs SET status = 'pending', attempts = MAX(attempts - 1, 0), run_at = ?, lease_owner = NULL,
-             lease_until = NULL WHERE lease_owner = ? AND status IN ('reserved', 'running')
-             AND id IN (SELECT value FROM json_each(?)) RETURNING target, queue`,
-        )
-        .all(now, owner, JSON.stringify(jobIds)) as Pick<JobRow, 'target' | 'queue'>[],
-  );
-  return rows.map((row) => ({ target: row.target, queue: row.queue, runAt: now }));
+  return ctx.write(() => {
+    const rows = ctx
+      .prepare(
+        `UPDATE jobs SET status = 'pending', attempts = MAX(attempts - 1, 0), run_at = ?, lease_owner = NULL,
+           lease_until = NULL WHERE lease_owner = ? AND status IN ('reserved', 'running')
+           AND id IN (SELECT value FROM json_each(?)) RETURNING target, queue`,
+      )
+      .all(now, owner, JSON.stringify(jobIds)) as Pick<JobRow, 'target' | 'queue'>[];
+    return ctx.publish(rows.map((row) => ({ target: row.target, queue: row.queue, runAt: now })));
+  });
 }
 
 export function startJobs(ctx: SqliteContext, owner: string, jobIds: readonly string[], now: number): void {
@@ -93,7 +92,7 @@ export function reapExpiredLeases(ctx: SqliteContext, request: ReapRequest): Wri
       if (!final) signals.push({ target: row.target, queue: row.queue, runAt: request.now });
       reaped.push({ jobId: row.id, previousOwner: row.lease_owner, status });
     }
-    return { value: reaped, signals };
+    return { value: reaped, signals: ctx.publish(signals) };
   });
 }
 

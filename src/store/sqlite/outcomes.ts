@@ -66,6 +66,7 @@ export function recordOutcomes(ctx: SqliteContext, outcomes: readonly JobOutcome
       else if (row.schedule_id !== null) finishScheduleIfDone(ctx, row.schedule_id, o.status, o.finishedAt);
       if (freesPlace(row.queue)) signals.push({ target: row.target, queue: row.queue, runAt: o.finishedAt });
     }
+    ctx.publish(signals);
   });
   return signals;
 }

@@ -52,26 +52,30 @@ export async function listQueues(ctx: SqliteContext): Promise<QueueInfo[]> {
   });
 }
 
+/** A resumed queue's jobs are due again: the peers re-read (a null row in the due log). */
 export function setQueuePaused(ctx: SqliteContext, name: string, paused: boolean, now: number): void {
-  ctx.write(() =>
+  ctx.write(() => {
     ctx
       .prepare(
         `INSERT INTO queues (name, paused, concurrency, updated_at) VALUES (?, ?, NULL, ?)
          ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at`,
       )
-      .run(name, paused ? 1 : 0, now),
-  );
+      .run(name, paused ? 1 : 0, now);
+    if (!paused) ctx.publish([null]);
+  });
 }
 
+/** A changed limit may let more of the queue's jobs run: the peers re-read. */
 export function setQueueConcurrency(ctx: SqliteContext, name: string, limit: number | null, now: number): void {
-  ctx.write(() =>
+  ctx.write(() => {
     ctx
       .prepare(
         `INSERT INTO queues (name, paused, concurrency, updated_at) VALUES (?, 0, ?, ?)
          ON CONFLICT (name) DO UPDATE SET concurrency = excluded.concurrency, updated_at = excluded.updated_at`,
       )
-      .run(name, limit, now),
-  );
+      .run(name, limit, now);
+    ctx.publish([null]);
+  });
 }
 
 /** Schedules' next occurrences stay: deleting one would silently stop its schedule. */

@@ -54,7 +54,7 @@ export function createSchedule(
     ctx.prepare(INSERT_SCHEDULE_SQL).run(...scheduleInsertValues(schedule));
     if (first) ctx.prepare(INSERT_JOB_SQL).run(...jobInsertValues(first));
     const value = newScheduleRecord(schedule);
-    return { value, signals: first ? dueSignalsOf([first]) : [] };
+    return { value, signals: first ? ctx.publish(dueSignalsOf([first])) : [] };
   });
 }
 
@@ -124,7 +124,7 @@ export function updateSchedule(ctx: SqliteContext, id: string, update: ScheduleU
          missed_fire = ?, template = ?, next_run_at = ?, source = ?, updated_at = ? WHERE id = ?`,
       )
       .run(...scheduleUpdateValues(next), id);
-    return { value: next, signals: update.nextOccurrence ? dueSignalsOf([update.nextOccurrence]) : [] };
+    return { value: next, signals: update.nextOccurrence ? ctx.publish(dueSignalsOf([update.nextOccurrence])) : [] };
   });
 }
 

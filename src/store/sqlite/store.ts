@@ -7,6 +7,7 @@ import type { OpenBackend, StoreDriver, StoreOps } from '../store-ops.js';
 import * as claims from './claims.js';
 import { WalCheckpointer } from './checkpointer.js';
 import { SqliteContext } from './context.js';
+import { Doorbell, doorbellPath } from './doorbell.js';
 import * as jobCounts from './job-counts.js';
 import * as jobs from './jobs.js';
 import * as leases from './leases.js';
@@ -28,7 +29,7 @@ export interface SqliteStoreOptions {
   path: string;
   /**
    * Another process's writes to the file (a job added by `chime serve` for a `chime worker`
-   * sharing it) are noticed at once through a file-system watch on the database's folder;
+   * sharing it) are noticed at once through a file-system watch on its doorbell (doorbell.ts);
    * this poll is the fallback where watches miss events. A check is one
    * `PRAGMA data_version` (about a microsecond).
    * @default 100
@@ -106,8 +107,12 @@ function openSqlite(options: SqliteStoreOptions, signals: DueSignals): OpenBacke
   const context = new SqliteContext(db, path === ':memory:' ? undefined : () => ScanReader.start(path, busyTimeoutMs));
   const walLimitBytes = (options.walLimitMiB ?? 64) * 1024 * 1024;
   const checkpointer = path === ':memory:' ? undefined : startCheckpointer(db, path, options.checkpointEveryMs ?? 1000, walLimitBytes);
-  const peers = new PeerWrites(db, signals, options.pollIntervalMs ?? 100, { ownCommits: () => context.commits });
-  if (path !== ':memory:') peers.watch(path);
+  const peers = new PeerWrites(db, signals, options.pollIntervalMs ?? 100, { origin: context.origin });
+  const doorbell = path === ':memory:' ? undefined : Doorbell.open(path);
+  if (doorbell) {
+    context.afterPublish = () => doorbell.ring();
+    peers.watch(doorbellPath(path));
+  }
   return {
     context,
     health: async () => {
@@ -118,6 +123,7 @@ function openSqlite(options: SqliteStoreOptions, signals: DueSignals): OpenBacke
       await context.stopScans();
       await checkpointer?.stop();
       peers.stop();
+      doorbell?.close();
       db.close();
     },
   };
