@@ -42,7 +42,7 @@ export class SqliteContext {
   constructor(
     readonly db: Database.Database,
     private readonly startScans?: () => ScanReader,
-    private readonly dueLog = startScans !== undefined,
+    private readonly dueLog = false,
   ) {}
 
   /**

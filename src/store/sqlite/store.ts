@@ -104,11 +104,12 @@ function openSqlite(options: SqliteStoreOptions, signals: DueSignals): OpenBacke
   db.pragma(`cache_size = -${(options.cacheMiB ?? 8) * 1024}`);
   db.pragma('temp_store = MEMORY');
   migrate(db, Date.now());
-  const context = new SqliteContext(db, path === ':memory:' ? undefined : () => ScanReader.start(path, busyTimeoutMs));
+  const shared = path !== ':memory:';
+  const context = new SqliteContext(db, shared ? () => ScanReader.start(path, busyTimeoutMs) : undefined, shared);
   const walLimitBytes = (options.walLimitMiB ?? 64) * 1024 * 1024;
-  const checkpointer = path === ':memory:' ? undefined : startCheckpointer(db, path, options.checkpointEveryMs ?? 1000, walLimitBytes);
+  const checkpointer = shared ? startCheckpointer(db, path, options.checkpointEveryMs ?? 1000, walLimitBytes) : undefined;
   const peers = new PeerWrites(db, signals, options.pollIntervalMs ?? 100, { origin: context.origin });
-  const doorbell = path === ':memory:' ? undefined : Doorbell.open(path);
+  const doorbell = shared ? Doorbell.open(path) : undefined;
   if (doorbell) {
     context.afterPublish = () => doorbell.ring();
     peers.watch(doorbellPath(path));
