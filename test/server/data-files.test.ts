@@ -11,14 +11,14 @@ import { tempDir } from '../support/temp.js';
 const mode = (path: string) => statSync(path).mode & 0o777;
 
 describe('data files', () => {
-  it('creates the SQLite file, its -wal and -shm, and the data dir private to the user', async () => {
+  it('creates the SQLite file, its -wal, -shm and -due, and the data dir private to the user', async () => {
     const dir = join(tempDir(), 'nested', 'data');
     const path = join(dir, 'chime.db');
     const store = await createStore(`sqlite:${path}`);
     await store.open();
     try {
       expect(mode(dir)).toBe(0o700);
-      for (const file of [path, `${path}-wal`, `${path}-shm`]) expect(mode(file), file).toBe(0o600);
+      for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-due`]) expect(mode(file), file).toBe(0o600);
     } finally {
       await store.close();
     }
