@@ -12,7 +12,6 @@
  *
  * Run `npm run build` and `npx tsc -p bench/tsconfig.json` first (in the checkout measured).
  */
-import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +24,8 @@ const LIST_REQUESTS = 2_000;
 
 const requests = Number(process.argv[2] ?? 20_000);
 const db = join(tmpdir(), `chime-measure-http-${process.pid}.db`);
-const removeDb = () => ['', '-wal', '-shm'].forEach((suffix) => rmSync(db + suffix, { force: true }));
+const { removeSqliteFiles } = await import(join(root, 'dist-bench/adapters/chime-trial-store.js'));
+const removeDb = () => removeSqliteFiles(db);
 const nodeArgs = process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`] : [];
 const server = await ChimeServerProcess.start(['--store', `sqlite:${db}${process.env.STORE_QUERY ?? ''}`, '--jwt-secret', 'measure-http-api-0123456789abcdef'], {}, nodeArgs);
 const operations = {

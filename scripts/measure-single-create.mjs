@@ -14,7 +14,6 @@
  * Run `npm run build` and `npx tsc -p bench/tsconfig.json` first (in the checkout measured).
  */
 import { fork } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,7 +81,8 @@ if (mode === 'plain-server') {
   } else {
     const secret = 'measure-single-create-0123456789abcdef';
     const db = join(tmpdir(), `chime-measure-create-${process.pid}.db`);
-    const removeDb = () => ['', '-wal', '-shm'].forEach((suffix) => rmSync(db + suffix, { force: true }));
+    const { removeSqliteFiles } = await import(join(root, 'dist-bench/adapters/chime-trial-store.js'));
+    const removeDb = () => removeSqliteFiles(db);
     // A task is registered before jobs can be created for it: a worker does that, once.
     const registration = await createStore(`sqlite:${db}`);
     await registration.open();

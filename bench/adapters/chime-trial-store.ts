@@ -8,6 +8,11 @@ import { connectRedis, deleteKeysWithPrefix, memoryUsageOfPrefix } from './redis
 
 export type ChimeBackend = 'sqlite' | 'postgres' | 'redis';
 
+/** Removes a SQLite database and the files Chime and SQLite keep beside it (the `-due` doorbell included). */
+export function removeSqliteFiles(file: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-due']) rmSync(file + suffix, { force: true });
+}
+
 /** The server's default WAL limit (`walLimitMiB`): a WAL grown past it is truncated once the store is quiet. */
 const WAL_LIMIT_BYTES = 64 * 1024 * 1024;
 /** The file and its WAL count as at rest once neither has changed size for this long... */
@@ -70,7 +75,7 @@ export function openTrialStore(services: ServiceConfig, place: TrialStorePlace, 
           return { bytes: dbBytes + walBytes, method: 'size of the SQLite file plus its WAL, at rest', extra: { walBytes } };
         },
         async drop() {
-          for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+          removeSqliteFiles(file);
         },
       };
     }
