@@ -8,6 +8,7 @@
  * The byte is written after COMMIT returns, so a peer woken by it reads the commit at once.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { createPrivateFile } from './private-file.js';
 
 const BYTE = new Uint8Array([1]);
 
@@ -17,11 +18,7 @@ export class Doorbell {
   /** The doorbell of the database at `databasePath`, created (0600) if missing. */
   static open(databasePath: string): Doorbell {
     const path = doorbellPath(databasePath);
-    try {
-      closeSync(openSync(path, 'wx', 0o600));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+    createPrivateFile(path);
     // Not 'a': appends would grow the file by a byte a ring; this rewrites byte 0.
     return new Doorbell(openSync(path, 'r+'));
   }

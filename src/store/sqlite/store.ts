@@ -1,5 +1,3 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { DueSignals } from '../due-signals.js';
 import { StoreAdapter } from '../store-adapter.js';
@@ -14,6 +12,7 @@ import * as leases from './leases.js';
 import { migrate } from './migrate.js';
 import * as outcomes from './outcomes.js';
 import { PeerWrites } from './peer-writes.js';
+import { createPrivateFile } from './private-file.js';
 import { ScanReader } from './scan-reader.js';
 import * as platform from './platform.js';
 import * as schedules from './schedules.js';
@@ -146,19 +145,4 @@ function startCheckpointer(db: Database.Database, path: string, everyMs: number,
     }
     process.emitWarning(`SQLite checkpoint worker failed (${message}); checkpointing on the main thread instead`);
   });
-}
-
-
-/**
- * Creates the database file (and its folder) readable by this user only, 0600 and 0700:
- * it holds every job's payload. SQLite gives the -wal and -shm files the mode of the
- * database file. An existing file keeps the mode its owner gave it.
- */
-function createPrivateFile(path: string): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  try {
-    closeSync(openSync(path, 'wx', 0o600));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
 }
