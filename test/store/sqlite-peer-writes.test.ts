@@ -72,14 +72,25 @@ describe('SQLite: writes by another connection to the file', () => {
     expect(seen[1]).toEqual({ ...lane, runAt: T0 + 90 });
   });
 
-  it('skips its own rows in the log, and re-reads everything for a resumed queue', async () => {
+  it('skips its own rows in the log', async () => {
     const [writer, reader] = await twoStores();
     const seen: (DueSignal | null)[] = [];
     reader.onDue((signal) => seen.push(signal));
     await reader.insertJobs([newJob({ runAt: T0 + 10 })]); // told at once, by the reader's own store
+    await writer.insertJobs([newJob({ runAt: T0 + 20 })]); // read with the reader's row after it
+    await vi.waitFor(() => expect(seen.length).toBeGreaterThanOrEqual(2), { timeout: 5000, interval: 10 });
+    expect(seen).toEqual([{ ...lane, runAt: T0 + 10 }, { ...lane, runAt: T0 + 20 }]);
+  });
+
+  it('re-reads everything for a resumed queue and a changed limit', async () => {
+    const [writer, reader] = await twoStores();
+    const seen: (DueSignal | null)[] = [];
+    reader.onDue((signal) => seen.push(signal));
+    await writer.setQueuePaused('default', true, T0); // pausing makes nothing due: no row
     await writer.setQueuePaused('default', false, T0);
-    await vi.waitFor(() => expect(seen).toHaveLength(2), { timeout: 5000, interval: 10 });
-    expect(seen).toEqual([{ ...lane, runAt: T0 + 10 }, null]);
+    await vi.waitFor(() => expect(seen).toEqual([null]), { timeout: 5000, interval: 10 });
+    await writer.setQueueConcurrency('default', 2, T0);
+    await vi.waitFor(() => expect(seen).toEqual([null, null]), { timeout: 5000, interval: 10 });
   });
 
   it('re-reads everything when the rows it had not read were pruned', async () => {
