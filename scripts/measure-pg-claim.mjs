@@ -10,7 +10,8 @@
  *   node scripts/measure-pg-claim.mjs 0 0                                   empty claims
  *   CHIME_MEASURE_ROOT=/other/checkout node scripts/measure-pg-claim.mjs    another build
  *   CLAIM_SETTINGS="SET LOCAL plan_cache_mode = force_generic_plan" node scripts/measure-pg-claim.mjs
- *     runs that statement first in each claim's transaction (one round trip more), to try a setting
+ *     runs that statement first in each claim's transaction (one round trip more), to try a
+ *     setting (claims made on their own, outside a transaction, do not run it)
  *
  * PostgreSQL: CHIME_TEST_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/test.
  */
@@ -30,23 +31,29 @@ const due = Number(process.argv[3] ?? 2_000);
 const CLAIMS = 220;
 const WARMUP = 20;
 
-/** Each statement's durations, by its first words; and CLAIM_SETTINGS run first, when set. */
+/** Each statement's durations, by its first words (those of claims made on their own too); and CLAIM_SETTINGS run first, when set. */
 const byStatement = new Map();
+function timed(query) {
+  return async (text, values, options) => {
+    const at = performance.now();
+    const rows = await query(text, values, options);
+    const key = text.trim().slice(0, 24).replace(/\s+/g, ' ');
+    if (!byStatement.has(key)) byStatement.set(key, []);
+    byStatement.get(key).push(performance.now() - at);
+    return rows;
+  };
+}
 const original = PgDatabase.prototype.transactionOnce;
 PgDatabase.prototype.transactionOnce = function (fn, ...rest) {
   return original.call(this, async (tx) => {
     if (process.env.CLAIM_SETTINGS) await tx.query(process.env.CLAIM_SETTINGS, [], { prepare: false });
-    return fn({
-      query: async (text, values, options) => {
-        const at = performance.now();
-        const rows = await tx.query(text, values, options);
-        const key = text.trim().slice(0, 24).replace(/\s+/g, ' ');
-        if (!byStatement.has(key)) byStatement.set(key, []);
-        byStatement.get(key).push(performance.now() - at);
-        return rows;
-      },
-    });
+    return fn({ query: timed((...args) => tx.query(...args)) });
   }, ...rest);
+};
+const originalQuery = PgDatabase.prototype.query;
+PgDatabase.prototype.query = function (text, values, options) {
+  const query = (...args) => originalQuery.apply(this, args);
+  return options?.genericPlans ? timed(query)(text, values, options) : query(text, values, options);
 };
 
 const schema = `chime_measure_claim_${process.pid}`;

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 /**
  * One `POST /api/v1/jobs` at a time (5 ms apart, as workload 3 adds) against an idle
- * `chime serve` on SQLite with no worker running: the SDK's round trip per create, and the
+ * `chime serve` on SQLite (or PostgreSQL) with no worker running: the SDK's round trip per create, and the
  * server's CPU per create. `plain` instead sends the same request to a bare Node HTTP server in
  * its own process that parses the JSON body and answers it (the floor of this machine for
  * one request at a time). With PROFILE, a CPU profile of the Chime server.
  *
  *   node scripts/measure-single-create.mjs [creates=2000] [chime|plain]
  *   SPACING_MS=0 node scripts/measure-single-create.mjs        back to back (default 5 ms apart)
+ *   STORE=postgres node scripts/measure-single-create.mjs      on PostgreSQL (CHIME_TEST_POSTGRES_URL or
+ *     postgres://postgres@127.0.0.1:5432/test), in a schema of its own, dropped after
  *   PROFILE=/tmp/prof node scripts/measure-single-create.mjs && node dist-bench/profile-shares.js /tmp/prof/<largest>.cpuprofile
  *   CHIME_MEASURE_ROOT=/other/checkout ...    the same against another build (before/after)
  *
@@ -80,19 +82,39 @@ if (mode === 'plain-server') {
     }
   } else {
     const secret = 'measure-single-create-0123456789abcdef';
-    const db = join(tmpdir(), `chime-measure-create-${process.pid}.db`);
     const { removeSqliteFiles } = await import(join(root, 'dist-bench/adapters/chime-trial-store.js'));
-    const removeDb = () => removeSqliteFiles(db);
+    const store = process.env.STORE === 'postgres' ? postgresStore() : sqliteStore();
     // A task is registered before jobs can be created for it: a worker does that, once.
-    const registration = await createStore(`sqlite:${db}`);
+    const registration = await createStore(store.spec);
     await registration.open();
     await registration.registerTasks(
       [{ name: 'measure', version: '1.0', description: 'no-op', queue: 'default', timeoutMs: 60_000, maxRetries: 0, retryDelayMs: 0, isAsync: false }],
       Date.now(),
     );
     await registration.close();
+
+    function sqliteStore() {
+      const db = join(tmpdir(), `chime-measure-create-${process.pid}.db`);
+      return { spec: `sqlite:${db}`, remove: async () => removeSqliteFiles(db) };
+    }
+    function postgresStore() {
+      const url = new URL(process.env.CHIME_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
+      const schema = `chime_measure_create_${process.pid}`;
+      const spec = new URL(url);
+      spec.searchParams.set('schema', schema);
+      return {
+        spec: spec.toString(),
+        remove: async () => {
+          const { default: pg } = await import(join(root, 'node_modules/pg/lib/index.js'));
+          const admin = new pg.Client({ connectionString: url.toString() });
+          await admin.connect();
+          await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+          await admin.end();
+        },
+      };
+    }
     const nodeArgs = process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`] : [];
-    const server = await ChimeServerProcess.start(['--store', `sqlite:${db}`, '--jwt-secret', secret], {}, nodeArgs);
+    const server = await ChimeServerProcess.start(['--store', store.spec, '--jwt-secret', secret], {}, nodeArgs);
     try {
       const token = await createToken({ secret, scope: 'admin', expiresInSeconds: 3600, subject: 'measure' });
       const client = new JobsClient(server.url, token);
@@ -105,7 +127,7 @@ if (mode === 'plain-server') {
       report('single create round trip', sorted, `; server CPU ${cpuMicros.toFixed(0)} µs/create`);
     } finally {
       await server.stop();
-      removeDb();
+      await store.remove();
     }
   }
 }

@@ -12,7 +12,7 @@ import { PgDatabase, type Queryable, type TransactionOptions } from '../../src/s
 import { createPostgresStore, type PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/index.js';
 import { MIGRATIONS } from '../../src/store/postgres/migrate.js';
 import type { DueSignal, Lane } from '../../src/store/store.js';
-import { T0, firstJob, newJob, newSchedule, noNext } from '../support/fixtures.js';
+import { T0, everyPlan, firstJob, newJob, newSchedule, noNext, taskTemplate } from '../support/fixtures.js';
 import { expectSameMachineClock } from '../support/same-machine-clock.js';
 import { POSTGRES_URL } from '../support/store-backend.js';
 
@@ -193,31 +193,48 @@ describe('PostgreSQL store', () => {
     expect(queue).toMatchObject({ running: 3, size: 97, concurrency: 3 });
   });
 
-  it('claims in one statement until a lane has a limited queue, and again once the limit is gone', async () => {
-    const node = store(newSchema());
-    await node.open();
-    await node.insertJobs(Array.from({ length: 10 }, (_, i) => newJob({ runAt: T0 - i })));
-    // The statements of the claim's transactions, by their first two words.
+  /**
+   * Records the statements of claims, by their first two words, with BEGIN and COMMIT around
+   * those in a transaction: a claim on its own is one statement and no transaction block.
+   */
+  function recordClaimStatements(): { statements: string[]; restore: () => void } {
     const statements: string[] = [];
+    const first = (text: string) => text.trim().split(/\s+/).slice(0, 2).join(' ');
     const prototype = PgDatabase.prototype as unknown as Record<'transactionOnce', TransactionOnce>;
     const transactionOnce = prototype.transactionOnce;
-    const spy = vi.spyOn(prototype, 'transactionOnce').mockImplementation(function (this: PgDatabase, fn, options) {
+    const inTransaction = vi.spyOn(prototype, 'transactionOnce').mockImplementation(async function (this: PgDatabase, fn, options) {
       const counted = (tx: Queryable): Queryable => ({
         query: (text, ...rest) => {
-          statements.push(text.trim().split(/\s+/).slice(0, 2).join(' '));
+          statements.push(first(text));
           return tx.query(text, ...rest);
         },
       });
-      return transactionOnce.call(this, (tx) => fn(counted(tx)), options);
+      statements.push('BEGIN');
+      const value = await transactionOnce.call(this, (tx) => fn(counted(tx)), options);
+      statements.push('COMMIT');
+      return value;
     });
+    const query = PgDatabase.prototype.query;
+    const alone = vi.spyOn(PgDatabase.prototype, 'query').mockImplementation(function (this: PgDatabase, text, ...rest) {
+      statements.push(first(text));
+      return query.call(this, text, ...rest);
+    });
+    return { statements, restore: () => (inTransaction.mockRestore(), alone.mockRestore()) };
+  }
+
+  it('claims in one statement on its own until a lane has a limited queue, and again once the limit is gone', async () => {
+    const node = store(newSchema());
+    await node.open();
+    await node.insertJobs(Array.from({ length: 10 }, (_, i) => newJob({ runAt: T0 - i })));
+    const recorded = recordClaimStatements();
     try {
       const claim = async () => {
-        statements.length = 0;
+        recorded.statements.length = 0;
         const claimed = await node.claimDue({ lane: TASKS, now: T0, limit: 1, owner: 'w1', leaseMs: 60_000, planNext: noNext });
-        return { claimed: claimed.length, statements: [...statements] };
+        return { claimed: claimed.length, statements: [...recorded.statements] };
       };
       const one = ['WITH clock'];
-      const two = ['WITH clock', 'WITH lane'];
+      const two = ['BEGIN', 'WITH clock', 'WITH lane', 'COMMIT'];
       expect(await claim()).toEqual({ claimed: 1, statements: one });
       await node.setQueueConcurrency('default', 3, T0);
       // The one-statement claim sees the limit and takes nothing; the lane is claimed under it.
@@ -227,7 +244,40 @@ describe('PostgreSQL store', () => {
       expect(await claim()).toEqual({ claimed: 1, statements: two });
       expect(await claim()).toEqual({ claimed: 1, statements: one });
     } finally {
-      spy.mockRestore();
+      recorded.restore();
+    }
+  });
+
+  it("claims a schedule's occurrence in a transaction that advances the schedule, and a lane without them on its own again", async () => {
+    const node = store(newSchema());
+    await node.open();
+    const schedule = newSchedule({ template: taskTemplate(), repeats: 2 });
+    await node.createSchedule(schedule, firstJob(schedule), 'create');
+    const recorded = recordClaimStatements();
+    try {
+      const claim = async () => {
+        recorded.statements.length = 0;
+        const claimed = await node.claimDue({ lane: TASKS, now: T0 + 5_000, limit: 1, owner: 'w1', leaseMs: 60_000, planNext: everyPlan });
+        return { claimed: claimed.map((job) => job.runAt), statements: [...recorded.statements] };
+      };
+      // On its own the claim chose the occurrence and took nothing: a transaction takes it and
+      // writes the schedule's next occurrence, which the next claim finds.
+      const first = await claim();
+      expect(first.claimed).toEqual([T0]);
+      expect(first.statements.slice(0, 3)).toEqual(['WITH clock', 'BEGIN', 'WITH clock']);
+      expect(first.statements.length).toBeGreaterThan(4);
+      expect(first.statements.at(-1)).toBe('COMMIT');
+      // The lane is known to have occurrences: straight to a transaction.
+      const second = await claim();
+      expect(second.claimed).toEqual([T0 + 1_000]);
+      expect(second.statements.slice(0, 2)).toEqual(['BEGIN', 'WITH clock']);
+      // The schedule has run its two times. A claim that takes only a plain job puts the lane
+      // back on the one-statement path.
+      await node.insertJobs([newJob({ runAt: T0 + 2_000 }), newJob({ runAt: T0 + 3_000 })]);
+      expect(await claim()).toEqual({ claimed: [T0 + 2_000], statements: ['BEGIN', 'WITH clock', 'COMMIT'] });
+      expect(await claim()).toEqual({ claimed: [T0 + 3_000], statements: ['WITH clock'] });
+    } finally {
+      recorded.restore();
     }
   });
 
@@ -343,20 +393,24 @@ describe('PostgreSQL group commit', () => {
 });
 
 describe('PostgreSQL connections', () => {
-  it('runs a transaction on generic plans without JIT when asked, and leaves the pooled connection as it was', async () => {
+  it('runs claims on connections with generic plans and no JIT, keeping the URL\'s own options, and other statements on defaults', async () => {
     const { PgDatabase } = await import('../../src/store/postgres/context.js');
     const { resolvePostgresOptions } = await import('../../src/store/postgres/options.js');
-    // One connection, so each step below runs on the same session.
-    const db = new PgDatabase(resolvePostgresOptions({ connectionString: CONNECTION, schema: newSchema(), poolSize: 1 }));
-    const settings = (q: { query: (text: string) => Promise<Record<string, unknown>[]> }) =>
-      q.query(`SELECT current_setting('plan_cache_mode') AS plans, current_setting('jit') AS jit`).then(([row]) => row);
+    const url = new URL(CONNECTION);
+    url.searchParams.set('options', '-c lock_timeout=7s');
+    const db = new PgDatabase(resolvePostgresOptions({ connectionString: url.toString(), schema: newSchema(), poolSize: 1 }));
+    const settings = (q: { query: (text: string, values?: unknown[], options?: { genericPlans?: boolean }) => Promise<Record<string, unknown>[]> }, options = {}) =>
+      q
+        .query(`SELECT current_setting('plan_cache_mode') AS plans, current_setting('jit') AS jit, current_setting('lock_timeout') AS lock`, [], options)
+        .then(([row]) => row);
     try {
-      const before = await settings(db);
-      expect(await db.transaction((tx) => settings(tx), { genericPlans: true })).toEqual({ plans: 'force_generic_plan', jit: 'off' });
-      // SET LOCAL ends with the transaction: the next user of the connection gets the defaults.
-      expect(await db.transaction((tx) => settings(tx))).toEqual(before);
-      expect(await settings(db)).toEqual(before);
-      expect(before!.plans).toBe('auto');
+      const defaults = await settings(db);
+      expect(defaults).toMatchObject({ plans: 'auto', lock: '7s' });
+      const generic = { plans: 'force_generic_plan', jit: 'off', lock: '7s' };
+      expect(await settings(db, { genericPlans: true })).toEqual(generic);
+      expect(await db.transaction((tx) => settings(tx), { genericPlans: true })).toEqual(generic);
+      expect(await db.transaction((tx) => settings(tx))).toEqual(defaults);
+      expect(await settings(db)).toEqual(defaults);
     } finally {
       await db.end();
     }

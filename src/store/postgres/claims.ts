@@ -1,9 +1,10 @@
 /**
- * Peeking at due times and claiming due jobs. A claim is one transaction: one statement reads
- * the database clock and claims (the graphile-worker `getJobs` shape: pick with FOR UPDATE
- * SKIP LOCKED, update, return), then the schedules of the claimed occurrences advance. A lane
- * with a concurrency-limited queue claims in two statements instead, the first locking the
- * limited queues' settings (claimUnderLimits).
+ * Peeking at due times and claiming due jobs. A claim is one statement that reads the
+ * database clock and claims (the graphile-worker `getJobs` shape: pick with FOR UPDATE SKIP
+ * LOCKED, update, return), on its own: one round trip. Claimed occurrences of schedules need
+ * their schedules advanced in the same transaction, so a lane that has them claims in one
+ * (BEGIN, the statement, the advance, COMMIT); a lane with a concurrency-limited queue claims
+ * in two statements in one, the first locking the limited queues' settings (claimUnderLimits).
  */
 import { CALLBACK_QUEUE, PRIORITIES, type ClaimedJob } from '../../core/types.js';
 import type { Written } from '../store-ops.js';
@@ -33,7 +34,7 @@ const LAST_PRIORITY = PRIORITIES.length - 1;
  * million index entries. Expects `lane(name)`, `p(rank)` and tasks in `$2` around it.
  */
 function dueWalk(db: PgDatabase, range: { after?: string; until: string }, limit: string, lock: boolean): string {
-  return `SELECT j.id, j.queue, j.priority, j.run_at FROM ${db.s}.jobs j
+  return `SELECT j.id, j.queue, j.priority, j.run_at, j.schedule_id IS NOT NULL AS scheduled FROM ${db.s}.jobs j
     WHERE j.queue = lane.name AND j.priority = p.rank AND j.status IN ('pending', 'retrying')
       ${range.after ? `AND j.run_at > ${range.after}` : ''} AND j.run_at <= ${range.until}
       AND ($2::text[] IS NULL OR j.task_name = ANY($2::text[]))
@@ -86,35 +87,43 @@ function heldBackSql(db: PgDatabase): string {
 }
 
 /**
- * Picks and takes the lane's due jobs (`run_at <= until`), at most `capacity` of each queue
- * (an expression over `l.name` and `q`, the queue's settings row or nulls) and `$4` in all,
- * in run order; `$5`..`$8` are the status, owner, lease end and start time written.
- * The update finds its rows by `id = ANY(ARRAY(...))` rather than joining `chosen`: as a
- * prepared statement's generic plan (LIMIT unknown) that join became a hash join over a
- * sequential scan of every job, 2x slower at 20k jobs and worse with each row after.
+ * Picks the lane's due jobs (`run_at <= until`), at most `capacity` of each queue (an
+ * expression over `l.name` and `q`, the queue's settings row or nulls) and `$4` in all, in
+ * run order, locked: the CTEs `lane`, `candidates` and `chosen (id, scheduled)`, for
+ * takeChosenSql to take.
  */
-function takeDueSql(db: PgDatabase, capacity: string, until: string): string {
-  return `WITH lane AS (
+function chooseDueCtes(db: PgDatabase, capacity: string, until: string): string {
+  return `lane AS (
       SELECT l.name, ${capacity} AS capacity
       FROM unnest($1::text[]) AS l(name) LEFT JOIN ${db.s}.queues q ON q.name = l.name
     ),
     candidates AS (
-      SELECT due.id, due.queue, due.priority, due.run_at, lane.capacity
+      SELECT due.id, due.queue, due.priority, due.run_at, due.scheduled, lane.capacity
       FROM lane CROSS JOIN generate_series(0, ${LAST_PRIORITY}) AS p(rank)
         CROSS JOIN LATERAL (${dueWalk(db, { until }, 'lane.capacity', true)}) due
       WHERE lane.capacity > 0
     ),
     chosen AS (
-      SELECT id FROM (
-        SELECT id, priority, run_at, capacity,
+      SELECT id, scheduled FROM (
+        SELECT id, priority, run_at, capacity, scheduled,
           row_number() OVER (PARTITION BY queue ORDER BY priority, run_at, id) AS n
         FROM candidates
       ) ranked
       WHERE n <= capacity ORDER BY priority, run_at, id LIMIT $4
-    )
-    UPDATE ${db.s}.jobs j SET status = $5, attempts = j.attempts + 1, lease_owner = $6, lease_until = $7,
+    )`;
+}
+
+/**
+ * Takes the `chosen` jobs, unless `unless` (an SQL condition) holds; `$5`..`$8` are the
+ * status, owner, lease end and start time written. The update finds its rows by `id =
+ * ANY(ARRAY(...))` rather than joining `chosen`: as a prepared statement's generic plan
+ * (LIMIT unknown) that join became a hash join over a sequential scan of every job, 2x slower
+ * at 20k jobs and worse with each row after.
+ */
+function takeChosenSql(db: PgDatabase, unless = 'false'): string {
+  return `UPDATE ${db.s}.jobs j SET status = $5, attempts = j.attempts + 1, lease_owner = $6, lease_until = $7,
       started_at = $8, worker_id = $6
-    WHERE j.id = ANY(ARRAY(SELECT id FROM chosen))
+    WHERE j.id = ANY(ARRAY(SELECT id FROM chosen)) AND NOT (${unless})
     RETURNING ${jobColumns('j')}`;
 }
 
@@ -141,6 +150,8 @@ interface ClaimHead {
   held_back: number | null;
   /** Whether a lane queue has a concurrency limit (and is not paused): the one-statement claim left it alone. */
   limited: boolean;
+  /** Whether a job it chose is a schedule's occurrence: a claim outside a transaction leaves them (claimAlone). */
+  scheduled: boolean;
 }
 
 /** A claim's request with its lane's queues and task filter, as both claim paths take them. */
@@ -153,8 +164,14 @@ interface LaneClaim {
 /** The lane's queues that have a concurrency limit and are not paused (`$1` the lane's queues). */
 const LIMITED_LANE_QUEUES = `name = ANY($1::text[]) AND concurrency IS NOT NULL AND NOT paused`;
 
+/** Whether a chosen job is a schedule's occurrence. */
+const SCHEDULED_CHOSEN = `(SELECT coalesce(bool_or(scheduled), false) FROM chosen)`;
+
+/** Claims run on the claim connections (generic plans, no JIT: see QueryOptions.genericPlans). */
+const ON_CLAIM_CONNECTIONS = { genericPlans: true } as const;
+
 /**
- * takeDueSql's parameters, `$1`..`$8`. `$3` is the claim's bound when the statement reads it
+ * The take's parameters, `$1`..`$8`. `$3` is the claim's bound when the statement reads it
  * as `until` (claimUnderLimits), the caller's now when the statement computes the bound
  * itself (claimInOneStatement's clock).
  */
@@ -165,54 +182,86 @@ function takeDueParams({ request, queues, tasks }: LaneClaim, until: number): un
 }
 
 /**
- * The lanes seen with a limited queue, by store: their claims take the two-statement path
- * at once instead of finding out in the one-statement claim first. A hint only: each path
- * tells whether the lane still has a limited queue, and the set follows.
+ * What each store's claims have seen of a lane: a limited queue (claimed the two-statement
+ * way at once, instead of finding out in the one-statement claim first) or schedules'
+ * occurrences (claimed in a transaction, where their schedules advance). Hints only: each
+ * path tells what it found, and the sets follow.
  */
-const lanesWithLimits = new WeakMap<PgDatabase, Set<string>>();
+interface LaneHints {
+  limited: Set<string>;
+  scheduled: Set<string>;
+}
+
+const laneHints = new WeakMap<PgDatabase, LaneHints>();
+
+function hintsOf(db: PgDatabase): LaneHints {
+  let hints = laneHints.get(db);
+  if (!hints) laneHints.set(db, (hints = { limited: new Set(), scheduled: new Set() }));
+  return hints;
+}
 
 function laneKey(lane: Lane): string {
   return `${lane.target}\u0000${laneQueues(lane).join('\u0000')}`;
 }
 
+/**
+ * A lane last seen without limits or schedules is claimed by one statement outside a
+ * transaction block (one round trip); if it finds either it takes nothing, and the claim is
+ * made again in a transaction: BEGIN, one or two statements, the schedules advanced, COMMIT.
+ */
 export async function claimDue(db: PgDatabase, request: ClaimRequest): Promise<Written<ClaimedJob[]>> {
   const claim: LaneClaim = { request, queues: laneQueues(request.lane), tasks: laneTasks(request.lane) };
   if (request.limit <= 0 || claim.queues.length === 0 || claim.tasks?.length === 0) return { value: [], signals: [] };
-  let limitedLanes = lanesWithLimits.get(db);
-  if (!limitedLanes) lanesWithLimits.set(db, (limitedLanes = new Set()));
+  const hints = hintsOf(db);
   const key = laneKey(request.lane);
+  if (!hints.limited.has(key) && !hints.scheduled.has(key)) {
+    const claimed = await claimInOneStatement(db, db, claim, true);
+    if (!claimed.limited && !claimed.scheduled) return finishClaim(db, null, claim, claimed);
+    if (claimed.limited) hints.limited.add(key);
+    if (claimed.scheduled) hints.scheduled.add(key);
+  }
   return db.transaction(async (tx) => {
-    if (!limitedLanes.has(key)) {
-      const claimed = await claimInOneStatement(db, tx, claim);
-      if (!claimed.limited) return finishClaim(db, tx, claim, claimed);
-      limitedLanes.add(key);
+    let claimed = hints.limited.has(key) ? null : await claimInOneStatement(db, tx, claim, false);
+    if (claimed?.limited) hints.limited.add(key);
+    if (!claimed || claimed.limited) {
+      claimed = await claimUnderLimits(db, tx, claim);
+      if (!claimed.limited) hints.limited.delete(key);
     }
-    const claimed = await claimUnderLimits(db, tx, claim);
-    if (!claimed.limited) limitedLanes.delete(key);
+    if (claimed.rows.length > 0 && claimed.rows.every((row) => row.schedule_id === null)) hints.scheduled.delete(key);
     return finishClaim(db, tx, claim, claimed);
-  }, { genericPlans: true });
+  }, ON_CLAIM_CONNECTIONS);
 }
 
 /**
  * The common claim, one statement: the clock, then the lane's due jobs, taken without
  * locking any queue (claims on queues without a limit run side by side across nodes). When
- * a lane queue has a concurrency limit it takes nothing and says so.
+ * a lane queue has a concurrency limit it takes nothing and says so. `alone`: the statement
+ * runs outside a transaction, so it also takes nothing when a job it chose is a schedule's
+ * occurrence (whose schedule must advance in the claim's transaction), and says so.
  */
-async function claimInOneStatement(db: PgDatabase, tx: Queryable, claim: LaneClaim): Promise<ClaimHead & { rows: JobRow[] }> {
+async function claimInOneStatement(
+  db: PgDatabase,
+  q: Queryable,
+  claim: LaneClaim,
+  alone: boolean,
+): Promise<ClaimHead & { rows: JobRow[] }> {
   const { now, dueBy } = claim.request;
-  const rows = await tx.query<ClaimHead & JobRow>(
+  const rows = await q.query<ClaimHead & JobRow>(
     `WITH ${clockCte('$9', '$10')},
     head AS MATERIALIZED (
       SELECT clock.db_now, ${heldBackSql(db)} AS held_back,
         EXISTS (SELECT 1 FROM ${db.s}.queues WHERE ${LIMITED_LANE_QUEUES}) AS limited
       FROM clock
     ),
-    taken AS (${takeDueSql(db, UNLIMITED_CAPACITY, '(SELECT cutoff FROM clock)')})
-    SELECT head.db_now, head.held_back, head.limited, taken.* FROM head LEFT JOIN taken ON true`,
+    ${chooseDueCtes(db, UNLIMITED_CAPACITY, '(SELECT cutoff FROM clock)')},
+    taken AS (${takeChosenSql(db, alone ? SCHEDULED_CHOSEN : 'false')})
+    SELECT head.db_now, head.held_back, head.limited, ${SCHEDULED_CHOSEN} AS scheduled, taken.*
+    FROM head LEFT JOIN taken ON true`,
     [...takeDueParams(claim, now), db.options.useStoreClock, dueBy ?? now],
+    ON_CLAIM_CONNECTIONS,
   );
   const head = rows[0]!;
-  return { db_now: head.db_now, held_back: head.held_back, limited: head.limited, rows: head.id === null ? [] : rows };
+  return { db_now: head.db_now, held_back: head.held_back, limited: head.limited, scheduled: head.scheduled, rows: head.id === null ? [] : rows };
 }
 
 /**
@@ -224,7 +273,7 @@ async function claimInOneStatement(db: PgDatabase, tx: Queryable, claim: LaneCla
  */
 async function claimUnderLimits(db: PgDatabase, tx: Queryable, claim: LaneClaim): Promise<ClaimHead & { rows: JobRow[] }> {
   const { now, dueBy } = claim.request;
-  const [clock] = await tx.query<ClaimHead & { cutoff: number }>(
+  const [clock] = await tx.query<Omit<ClaimHead, 'scheduled'> & { cutoff: number }>(
     `WITH ${clockCte('$4', '$5')}
     SELECT clock.db_now, clock.cutoff, ${heldBackSql(db)} AS held_back,
       (SELECT count(*) FROM (SELECT 1 FROM ${db.s}.queues WHERE ${LIMITED_LANE_QUEUES}
@@ -232,14 +281,20 @@ async function claimUnderLimits(db: PgDatabase, tx: Queryable, claim: LaneClaim)
     FROM clock`,
     [claim.queues, claim.tasks, now, db.options.useStoreClock, dueBy ?? now],
   );
-  const rows = await tx.query<JobRow>(takeDueSql(db, limitedCapacity(db), '$3::bigint'), takeDueParams(claim, clock!.cutoff));
-  return { ...clock!, rows };
+  const rows = await tx.query<JobRow>(
+    `WITH ${chooseDueCtes(db, limitedCapacity(db), '$3::bigint')} ${takeChosenSql(db)}`,
+    takeDueParams(claim, clock!.cutoff),
+  );
+  return { ...clock!, scheduled: rows.some((row) => row.schedule_id !== null), rows };
 }
 
-/** Claimed rows to jobs in claim order, the schedules of claimed occurrences advanced, and what to wake. */
+/**
+ * Claimed rows to jobs in claim order, the schedules of claimed occurrences advanced (in
+ * `tx`; a claim outside a transaction, `null`, takes no occurrence), and what to wake.
+ */
 async function finishClaim(
   db: PgDatabase,
-  tx: Queryable,
+  tx: Queryable | null,
   { request, queues }: LaneClaim,
   claimed: ClaimHead & { rows: JobRow[] },
 ): Promise<Written<ClaimedJob[]>> {
@@ -257,7 +312,8 @@ async function finishClaim(
   const fired = rows.flatMap((row) =>
     row.schedule_id === null ? [] : [{ jobId: row.id, scheduleId: row.schedule_id, occurrence: row.occurrence }],
   );
-  const advanced = fired.length > 0 ? await advanceSchedules(db, tx, fired, now, request.planNext, null) : null;
+  if (fired.length > 0 && !tx) throw new Error('a claim outside a transaction took a schedule\'s occurrence');
+  const advanced = fired.length > 0 ? await advanceSchedules(db, tx!, fired, now, request.planNext, null) : null;
   const jobs = rows.map((row) => claimedJob(jobFromRow(row), advanced?.deliver.get(row.id) ?? true));
   return { value: jobs, signals: [...signals, ...(advanced?.signals ?? [])] };
 }

@@ -43,8 +43,28 @@ const TYPES = {
 
 export type { QueryOptions, Queryable, TransactionOptions } from './queryable.js';
 
-/** See TransactionOptions.genericPlans. */
-const BEGIN_WITH_GENERIC_PLANS = 'BEGIN; SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_generic_plan';
+/** The session settings of the claim connections (see QueryOptions.genericPlans), in libpq's `options` form. */
+const GENERIC_PLANS = '-c plan_cache_mode=force_generic_plan -c jit=off';
+
+/**
+ * Settings for each new connection, sent in its startup message (libpq's `options`), so they
+ * hold before its first statement. pg takes `options` from the connection string over the one
+ * given beside it, so for a URL they join its own there (after them, so they win).
+ */
+function withStartupOptions(connectionString: string, options: string): { connectionString: string; options: string } {
+  let url: URL;
+  try {
+    url = new URL(connectionString);
+  } catch {
+    return { connectionString, options };
+  }
+  const own = url.searchParams.get('options');
+  url.searchParams.set('options', own ? `${own} ${options}` : options);
+  return { connectionString: url.toString(), options };
+}
+
+/** Connections of the claim pool: the engine claims one lane at a time, and rarely runs more than two lanes. */
+const CLAIM_POOL_SIZE = 2;
 
 export class PgDatabase implements PgSession {
   /** The quoted schema, to prefix table names: `${db.s}.jobs`. */
@@ -54,6 +74,8 @@ export class PgDatabase implements PgSession {
   /** Tags this store's notifications, so its own listener skips the echo of what it emitted locally. */
   readonly origin = randomUUID();
   private readonly pool: pg.Pool;
+  /** Connections for the statements written to plan well without their values: the claims (QueryOptions.genericPlans). */
+  private readonly claimPool: pg.Pool;
   private readonly statementNames = new Map<string, string>();
   private closed = false;
   /** Job inserts of one event-loop turn, merged into one statement. */
@@ -64,28 +86,34 @@ export class PgDatabase implements PgSession {
   constructor(readonly options: ResolvedPostgresOptions) {
     this.s = options.qualifier;
     this.channel = options.channel;
-    this.pool = new pg.Pool({
-      connectionString: options.connectionString,
-      max: options.poolSize,
+    this.pool = this.createPool({ connectionString: options.connectionString }, options.poolSize, 'chime');
+    this.claimPool = this.createPool(withStartupOptions(options.connectionString, GENERIC_PLANS), CLAIM_POOL_SIZE, 'chime-claims');
+  }
+
+  private createPool(connection: { connectionString: string; options?: string }, max: number, applicationName: string): pg.Pool {
+    const pool = new pg.Pool({
+      ...connection,
+      max,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       idleTimeoutMillis: 30_000,
       statement_timeout: STATEMENT_TIMEOUT_MS,
       query_timeout: QUERY_TIMEOUT_MS,
       idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
       keepAlive: true,
-      application_name: 'chime',
+      application_name: applicationName,
       types: TYPES,
     });
     // An idle connection dropped by a server restart must not crash the process; the pool
     // discards it and the next call opens a fresh one (or fails with STORE_UNAVAILABLE).
-    this.pool.on('error', () => undefined);
+    pool.on('error', () => undefined);
     // Nor may any 'error' of a connection handed out. pg-pool stops listening when it hands
     // a connection over, and the taker's own listener comes a microtask later: a FATAL message
     // parsed from the same socket read as the connection's ReadyForQuery (pg_terminate_backend
     // right after a reconnect) is emitted in between, unheard, and crashes the process (the
     // chaos test's cut-connections, 2 runs in 30 under load). 'connect' fires for each new
     // connection before any hand-over. A query's failure still reaches its caller.
-    this.pool.on('connect', (client) => client.on('error', ignoreError));
+    pool.on('connect', (client) => client.on('error', ignoreError));
+    return pool;
   }
 
   /** Client settings for a connection outside the pool (the LISTEN connection). */
@@ -105,7 +133,8 @@ export class PgDatabase implements PgSession {
     options: QueryOptions = {},
   ): Promise<R[]> {
     try {
-      const result = await this.pool.query<R & pg.QueryResultRow>(this.config(text, values, options));
+      const pool = options.genericPlans ? this.claimPool : this.pool;
+      const result = await pool.query<R & pg.QueryResultRow>(this.config(text, values, options));
       return result.rows;
     } catch (error) {
       throw mapPgError(error);
@@ -130,14 +159,13 @@ export class PgDatabase implements PgSession {
   }
 
   private async transactionOnce<T>(fn: (tx: Queryable) => Promise<T>, options: TransactionOptions): Promise<T> {
-    const client = await this.checkOut();
+    const client = await this.checkOut(options.genericPlans ? this.claimPool : this.pool);
     const tx: Queryable = {
       query: async <R extends object>(text: string, values: readonly unknown[] = [], options: QueryOptions = {}) =>
         (await client.query<R & pg.QueryResultRow>(this.config(text, values, options))).rows,
     };
     try {
-      // One round trip either way: a simple query may hold several statements.
-      await client.query(options.genericPlans ? BEGIN_WITH_GENERIC_PLANS : 'BEGIN');
+      await client.query('BEGIN');
       const value = await fn(tx);
       await client.query('COMMIT');
       this.checkIn(client);
@@ -164,7 +192,7 @@ export class PgDatabase implements PgSession {
   async withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
-      client = await this.checkOut();
+      client = await this.checkOut(this.pool);
     } catch (error) {
       throw mapPgError(error);
     }
@@ -179,8 +207,8 @@ export class PgDatabase implements PgSession {
   }
 
   /** A pooled connection; it always has an 'error' listener (the pool's 'connect' above). */
-  private checkOut(): Promise<pg.PoolClient> {
-    return this.pool.connect();
+  private checkOut(pool: pg.Pool): Promise<pg.PoolClient> {
+    return pool.connect();
   }
 
   private checkIn(client: pg.PoolClient, error?: unknown): void {
@@ -190,7 +218,7 @@ export class PgDatabase implements PgSession {
   async end(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.claimPool.end()]);
   }
 
   /** Named statements: one name per distinct SQL text, so a text is parsed once per connection. */

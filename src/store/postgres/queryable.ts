@@ -3,7 +3,25 @@
  * apart from `PgDatabase`, which owns the batchers, so neither imports the other.
  */
 
-export interface QueryOptions {
+/**
+ * Where a statement or transaction runs. `genericPlans`: on the claim connections, whose
+ * sessions plan prepared statements generically and without JIT (`plan_cache_mode =
+ * force_generic_plan`, `jit = off`). Under the default (`auto`) PostgreSQL planned the
+ * claim's statements afresh on every run, as their generic plans' estimates came out dearer
+ * than the custom ones: a claim beside a million future jobs went from 2.63 to 1.84 ms (p50)
+ * without it. Those dearer estimates also pass `jit_above_cost`, and JIT compiling the claim
+ * took 336 ms a run there, hence `jit = off` (docs/benchmarks.md, "PostgreSQL: the claim
+ * planned once"). The settings are the session's, not `SET LOCAL` in each transaction, so a
+ * claim can run as one statement without a transaction block: one round trip instead of
+ * three ("PostgreSQL: a claim in one round trip"). Only for statements written to plan well
+ * without their parameter values (see claims.ts).
+ */
+interface PlanOptions {
+  /** @default false */
+  genericPlans?: boolean;
+}
+
+export interface QueryOptions extends PlanOptions {
   /**
    * Run as a named prepared statement (parsed once per connection; after five runs
    * PostgreSQL may reuse a generic plan, so hot statements are written to plan well without
@@ -14,20 +32,7 @@ export interface QueryOptions {
   prepare?: boolean;
 }
 
-export interface TransactionOptions {
-  /**
-   * Run the transaction's prepared statements on their generic plans, without JIT
-   * (`SET LOCAL plan_cache_mode = force_generic_plan`, `SET LOCAL jit = off`). Under the
-   * default (`auto`) PostgreSQL planned the claim's statements afresh on every run, as
-   * their generic plans' estimates came out dearer than the custom ones: a claim beside a
-   * million future jobs went from 2.63 to 1.84 ms (p50) without it. Those dearer estimates also
-   * pass `jit_above_cost`, and JIT compiling the claim took 336 ms a run there, hence `jit = off`
-   * (docs/benchmarks.md, "PostgreSQL: the claim planned once"). Only for statements written
-   * to plan well without their parameter values (see claims.ts).
-   * @default false
-   */
-  genericPlans?: boolean;
-}
+export type TransactionOptions = PlanOptions;
 
 /** Something that runs one statement: the pool (autocommit) or an open transaction. */
 export interface Queryable {
