@@ -10,7 +10,7 @@ export interface PostgresStoreOptions {
    * @default 'chime'
    */
   schema?: string;
-  /** Pooled connections for queries; the LISTEN connection comes on top. @default 10 */
+  /** Pooled connections for queries; the LISTEN connection and up to two for claims come on top. @default 10 */
   poolSize?: number;
   /**
    * Claims use LEAST(caller's now, database clock) so no node fires early by the database's
