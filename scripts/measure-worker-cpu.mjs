@@ -13,12 +13,15 @@
  *     a sampling heap profile that keeps what young and old collections freed (DevTools'
  *     "Allocation sampling", read with `node scripts/heap-profile-sites.mjs <file>`)
  *   CHIME_MEASURE_ROOT=/other/checkout node scripts/measure-worker-cpu.mjs      another build (before/after)
+ *   BEFORE_DRAIN="redis-cli config resetstat" AFTER_DRAIN="redis-cli info commandstats" node scripts/measure-worker-cpu.mjs 50 chime-redis
+ *     shell commands run just before and just after the drain (after the inserts), their output
+ *     printed: the store's own counters of the drain alone
  *   STOP_SERVER=1 node scripts/measure-worker-cpu.mjs     the server stopped (SIGSTOP) through the drain:
  *     the worker alone on the file, without the server's reaction to its commits
  *
  * Run `npm run build` and `npx tsc -p bench/tsconfig.json` first (in the checkout measured).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, execSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,6 +82,7 @@ try {
     process.kill(Number(serverPid), 'SIGSTOP');
     stoppedServer = Number(serverPid);
   }
+  if (process.env.BEFORE_DRAIN) process.stdout.write(execSync(process.env.BEFORE_DRAIN));
   const serverBefore = cpuSecondsOf(serverPid);
   const machineBefore = machineCpuSeconds();
   const workerBefore = process.cpuUsage();
@@ -89,6 +93,7 @@ try {
   const worker = process.cpuUsage(workerBefore);
   const serverSeconds = cpuSecondsOf(serverPid) - serverBefore;
   const machineSeconds = machineCpuSeconds() - machineBefore;
+  if (process.env.AFTER_DRAIN) process.stdout.write(execSync(process.env.AFTER_DRAIN));
   if (process.env.PROFILE) {
     const { profile } = await inspector.post('Profiler.stop');
     writeFileSync(process.env.PROFILE, JSON.stringify(profile));

@@ -43,26 +43,12 @@ const TYPES = {
 
 export type { QueryOptions, Queryable, TransactionOptions } from './queryable.js';
 
-/** The session settings of the claim connections (see QueryOptions.genericPlans), in libpq's `options` form. */
-const GENERIC_PLANS = '-c plan_cache_mode=force_generic_plan -c jit=off';
-
 /**
- * Settings for each new connection, sent in its startup message (libpq's `options`), so they
- * hold before its first statement. pg takes `options` from the connection string over the one
- * given beside it, so for a URL they join its own there (after them, so they win).
+ * The session settings of the claim connections (see QueryOptions.genericPlans), run once on
+ * each before its first claim. Not libpq's startup `options`: PgBouncer refuses or drops
+ * startup parameters it does not track.
  */
-function withStartupOptions(connectionString: string, options: string): { connectionString: string; options: string } {
-  let url: URL;
-  try {
-    url = new URL(connectionString);
-  } catch {
-    return { connectionString, options };
-  }
-  const own = url.searchParams.get('options');
-  url.searchParams.set('options', own ? `${own} ${options}` : options);
-  return { connectionString: url.toString(), options };
-}
-
+const GENERIC_PLANS = 'SET plan_cache_mode = force_generic_plan; SET jit = off';
 /** Connections of the claim pool: the engine claims one lane at a time, and rarely runs more than two lanes. */
 const CLAIM_POOL_SIZE = 2;
 
@@ -76,6 +62,8 @@ export class PgDatabase implements PgSession {
   private readonly pool: pg.Pool;
   /** Connections for the statements written to plan well without their values: the claims (QueryOptions.genericPlans). */
   private readonly claimPool: pg.Pool;
+  /** The claim connections whose session has GENERIC_PLANS set. */
+  private readonly planned = new WeakSet<pg.PoolClient>();
   private readonly statementNames = new Map<string, string>();
   private closed = false;
   /** Job inserts of one event-loop turn, merged into one statement. */
@@ -86,13 +74,13 @@ export class PgDatabase implements PgSession {
   constructor(readonly options: ResolvedPostgresOptions) {
     this.s = options.qualifier;
     this.channel = options.channel;
-    this.pool = this.createPool({ connectionString: options.connectionString }, options.poolSize, 'chime');
-    this.claimPool = this.createPool(withStartupOptions(options.connectionString, GENERIC_PLANS), CLAIM_POOL_SIZE, 'chime-claims');
+    this.pool = this.createPool(options.poolSize, 'chime');
+    this.claimPool = this.createPool(CLAIM_POOL_SIZE, 'chime-claims');
   }
 
-  private createPool(connection: { connectionString: string; options?: string }, max: number, applicationName: string): pg.Pool {
+  private createPool(max: number, applicationName: string): pg.Pool {
     const pool = new pg.Pool({
-      ...connection,
+      connectionString: this.options.connectionString,
       max,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       idleTimeoutMillis: 30_000,
@@ -133,9 +121,16 @@ export class PgDatabase implements PgSession {
     options: QueryOptions = {},
   ): Promise<R[]> {
     try {
-      const pool = options.genericPlans ? this.claimPool : this.pool;
-      const result = await pool.query<R & pg.QueryResultRow>(this.config(text, values, options));
-      return result.rows;
+      if (!options.genericPlans) return (await this.pool.query<R & pg.QueryResultRow>(this.config(text, values, options))).rows;
+      const client = await this.checkOut(this.claimPool);
+      try {
+        const result = await client.query<R & pg.QueryResultRow>(this.config(text, values, options));
+        this.checkIn(client);
+        return result.rows;
+      } catch (error) {
+        this.checkIn(client, error); // as pg's pool.query does: a failed query's connection is not reused
+        throw error;
+      }
     } catch (error) {
       throw mapPgError(error);
     }
@@ -206,9 +201,22 @@ export class PgDatabase implements PgSession {
     }
   }
 
-  /** A pooled connection; it always has an 'error' listener (the pool's 'connect' above). */
-  private checkOut(pool: pg.Pool): Promise<pg.PoolClient> {
-    return pool.connect();
+  /**
+   * A pooled connection; it always has an 'error' listener (the pool's 'connect' above). A
+   * claim connection gets its session settings before its first use.
+   */
+  private async checkOut(pool: pg.Pool): Promise<pg.PoolClient> {
+    const client = await pool.connect();
+    if (pool === this.claimPool && !this.planned.has(client)) {
+      try {
+        await client.query(GENERIC_PLANS);
+      } catch (error) {
+        this.checkIn(client, error);
+        throw error;
+      }
+      this.planned.add(client);
+    }
+    return client;
   }
 
   private checkIn(client: pg.PoolClient, error?: unknown): void {
