@@ -438,4 +438,30 @@ describe('PostgreSQL connections', () => {
       await db.end();
     }
   });
+
+  it('replaces a killed claim connection with one that has the claim settings again', async () => {
+    const { PgDatabase } = await import('../../src/store/postgres/context.js');
+    const { resolvePostgresOptions } = await import('../../src/store/postgres/options.js');
+    const db = new PgDatabase(resolvePostgresOptions({ connectionString: CONNECTION, schema: newSchema(), poolSize: 1 }));
+    const onClaimConnection = { genericPlans: true };
+    const session = () =>
+      db
+        .query<{ pid: number; plans: string }>(`SELECT pg_backend_pid() AS pid, current_setting('plan_cache_mode') AS plans`, [], onClaimConnection)
+        .then(([row]) => row!);
+    try {
+      const first = await session();
+      expect(first.plans).toBe('force_generic_plan');
+      // The server ends the claim connection between claims, as a restart or failover would
+      // (only this one: other test files share the server).
+      await admin((client) => client.query('SELECT pg_terminate_backend($1)', [first.pid]));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const error = await session().catch((e: unknown) => e);
+      if (error instanceof Error) expect((error as ChimeError).code).toBe('STORE_UNAVAILABLE');
+      const next = await session();
+      expect(next.pid).not.toBe(first.pid);
+      expect(next.plans).toBe('force_generic_plan');
+    } finally {
+      await db.end();
+    }
+  });
 });
