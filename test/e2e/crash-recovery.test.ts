@@ -7,7 +7,8 @@
  * kill, whose outcome the dead server never wrote, is delivered again (with a higher
  * `chime-attempt`). The test allows exactly those, and no others; and since the restarted
  * server knows its leases were its own (a stable node id, one owner of the SQLite file), it
- * redelivers them within 2 s of being ready, not after the default 15 s lease.
+ * redelivers them soon after it is ready (typically within 1-2 s, behind the backlog of what
+ * fell due while it was down), not when the default 15 s lease runs out (about 13 s after).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/receiver.js';
@@ -17,6 +18,8 @@ import { tempDbPath } from '../support/temp.js';
 const JOBS = 1000;
 const SPREAD_MS = 10_000;
 const THRESHOLD_MS = 500;
+/** The server's default lease (`--lease`), which the restarted server must not wait out. */
+const DEFAULT_LEASE_MS = 15_000;
 
 // The SQLite store in the event loop's thread, and on a thread of its own (`?thread=on`).
 describe.each([
@@ -95,7 +98,9 @@ describe.each([
         // A second delivery may only be the lease-expiry retry of a callback in flight at the kill.
         expect(deliveries.map((d) => d.attempt), name).toEqual(['1', '2']);
         expect(Math.abs(deliveries[0]!.at - killedAt), name).toBeLessThan(500);
-        expect(deliveries[1]!.at - readyAt, `${name}: redelivered within 2 s of the restart`).toBeLessThan(2000);
+        // Half the lease: far below its end, and a margin for the backlog on a loaded machine
+        // (2.47 s once, beside three other end-to-end files on two cores).
+        expect(deliveries[1]!.at - readyAt, `${name}: redelivered well before the lease ran out`).toBeLessThan(DEFAULT_LEASE_MS / 2);
       }
       const missedWhileDown = at > killedAt + 50 && at < restartAt - THRESHOLD_MS;
       if (skipPolicy.has(name) && missedWhileDown) {
