@@ -53,7 +53,7 @@ const { outputFiles } = await build({
   // configured (the PostgreSQL store, the NATS, AMQP and MQTT event sinks). Every byte of the
   // bundle is read and compiled at each start, used or not: these were 1.6 of its 7 MB
   // (docs/benchmarks.md, "Start-up: the API docs UI on first use, optional clients outside").
-  external: ['better-sqlite3', 'pino-pretty', '@fastify/swagger-ui', 'ioredis', 'pg', 'nats', 'amqplib', 'mqtt'],
+  external: ['better-sqlite3', 'pino-pretty', '@fastify/swagger-ui', 'ioredis', 'msgpackr', 'pg', 'nats', 'amqplib', 'mqtt'],
   plugins: [ownUrlPlugin],
 });
 

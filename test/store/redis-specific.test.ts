@@ -50,9 +50,10 @@ function counting(plan: PlanNext): { plan: PlanNext; calls: () => number } {
 /** The next claim script runs, and its reply is lost as when the connection drops meanwhile. */
 function loseNextClaimReply(ctx: RedisContext): void {
   const redis = ctx.redis as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-  const run = redis.chimeClaimDue!;
-  redis.chimeClaimDue = async function (this: unknown, ...args: unknown[]) {
-    redis.chimeClaimDue = run;
+  // The claim's reply is one MessagePack string, taken as a Buffer (RedisContext.packedScript).
+  const run = redis.chimeClaimDueBuffer!;
+  redis.chimeClaimDueBuffer = async function (this: unknown, ...args: unknown[]) {
+    redis.chimeClaimDueBuffer = run;
     await run.apply(this, args);
     throw new Error('Connection is closed.');
   };

@@ -61,7 +61,7 @@ function laneKey(lane: Lane): string {
 export async function leaseDue(ctx: RedisContext, request: Omit<ClaimRequest, 'planNext'>, recordKey = ''): Promise<LeasedClaim> {
   const queues = laneQueues(request.lane);
   if (queues.length === 0) return { jobs: [], schedules: new Map(), markers: [], heldBackUntil: null };
-  const reply = await ctx.script<ClaimReply>('chimeClaimDue', [
+  const reply = await ctx.packedScript<ClaimReply>('chimeClaimDue', [
     request.now,
     ctx.useStoreClock ? '1' : '0',
     Math.max(0, request.limit),
@@ -96,7 +96,7 @@ function claimedHash(hash: Hash, request: Omit<ClaimRequest, 'planNext'>): Hash 
 
 /** The jobs a claim whose reply was lost leased and still holds (lua/recover-claim.lua). */
 async function recoverClaim(ctx: RedisContext, recordKey: string, now: number): Promise<LeasedClaim> {
-  return leasedFromReply(await ctx.script<ClaimReply>('chimeRecoverClaim', [recordKey, now]), now);
+  return leasedFromReply(await ctx.packedScript<ClaimReply>('chimeRecoverClaim', [recordKey, now]), now);
 }
 
 /** `claimed` turns each job's hash in the reply into the job as it is now (leaseDue's replies hold the job from before). */

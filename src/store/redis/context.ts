@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { mapRedisError } from './connection.js';
 import type { RedisKeys } from './keys.js';
 import { LostClaims } from './lost-claims.js';
+import { unpack } from 'msgpackr';
 import { runScript, type ScriptName } from './scripts.js';
 
 /** The open connection and what every operation needs with it. Internal to redis/. */
@@ -29,6 +30,23 @@ export class RedisContext {
     } catch (error) {
       throw mapRedisError(error);
     }
+  }
+
+  /**
+   * Runs a script whose reply is one MessagePack string (`cmsgpack.pack` in Lua), and
+   * decodes it. For replies of many strings (a claim's jobs): Redis sends one bulk string
+   * instead of an item per field, and the client decodes it in one pass instead of making a
+   * Buffer and then a string of each item (docs/benchmarks.md, "Redis: a claim's reply as
+   * one MessagePack string").
+   */
+  async packedScript<T = unknown>(name: ScriptName, args: readonly (string | number)[]): Promise<T> {
+    let reply: Buffer;
+    try {
+      reply = (await runScript(this.redis, name, this.keys.globals, this.common, args, 'buffer')) as Buffer;
+    } catch (error) {
+      throw mapRedisError(error);
+    }
+    return unpack(reply) as T;
   }
 
   /** Runs plain commands (reads, idempotent upserts), mapping failures likewise. */

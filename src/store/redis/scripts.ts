@@ -87,15 +87,20 @@ export function defineScripts(redis: Redis): void {
   }
 }
 
-/** Runs a defined script with the global keys and the common ARGV (prefix, channel, origin). */
+/**
+ * Runs a defined script with the global keys and the common ARGV (prefix, channel, origin).
+ * `reply: 'buffer'` takes the reply's strings as Buffers (ioredis's `<name>Buffer` variant):
+ * for a script that answers one MessagePack string (packedScript).
+ */
 export function runScript(
   redis: Redis,
   name: ScriptName,
   keys: readonly string[],
   common: readonly string[],
   args: readonly (string | number)[],
+  reply: 'string' | 'buffer' = 'string',
 ): Promise<unknown> {
-  const command = (redis as unknown as Record<ScriptName, ScriptCommand>)[name];
+  const command = (redis as unknown as Record<string, ScriptCommand>)[reply === 'buffer' ? `${name}Buffer` : name];
   // One array argument (ioredis flattens it): a 10,000-job insert has ~250k arguments,
   // beyond what a JavaScript spread call accepts.
   return command.call(redis, [...keys, ...common, ...args]);

@@ -178,4 +178,4 @@ if ARGV[14] ~= '' and (#taken > 0 or #swept > 0) then
   redis.call('SET', ARGV[14], record, 'PX', fmt(math.max(1, math.ceil(tonumber(ARGV[8])))))
 end
 finish()
-return { jobs, schedules, swept, held_back and fmt(held_back) or '', fmt(now) }
+return cmsgpack.pack({ jobs, schedules, swept, held_back and fmt(held_back) or '', fmt(now) })

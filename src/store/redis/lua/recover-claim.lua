@@ -22,9 +22,9 @@
 
 local now = ARGV[5]
 local raw = redis.call('GET', ARGV[4])
-if not raw then return { {}, {}, {}, '', now } end
+if not raw then return cmsgpack.pack({ {}, {}, {}, '', now }) end
 local record = cjson.decode(raw)
-if tonumber(record.lease_until) <= tonumber(now) then return { {}, {}, {}, '', now } end
+if tonumber(record.lease_until) <= tonumber(now) then return cmsgpack.pack({ {}, {}, {}, '', now }) end
 
 local jobs = {}
 local schedules = CLAIMED_SCHEDULES
@@ -37,4 +37,4 @@ for _, taken in ipairs(record.jobs) do
   end
 end
 for _, m in ipairs(record.swept) do plan_from(split_marker(m)) end
-return { jobs, schedules, record.swept, '', now }
+return cmsgpack.pack({ jobs, schedules, record.swept, '', now })
