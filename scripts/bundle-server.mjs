@@ -46,7 +46,8 @@ const { outputFiles } = await build({
   // Left to Node's loader, because they read files beside their own code through __dirname,
   // which in the bundle would be dist/: better-sqlite3 (its native addon), @fastify/swagger-ui
   // (the pages it serves), ioredis (its package.json, for the version it reports with CLIENT
-  // SETINFO). And pino-pretty, loaded only when logs are pretty. Bundled packages that use
+  // SETINFO), msgpackr (the Redis store's decoder, whose optional native part is found at run
+  // time). And pino-pretty, loaded only when logs are pretty. Bundled packages that use
   // __dirname do so only where Chime does not reach (grpc-js's channelz and ORCA protos, pino's
   // transports) or for a default Chime overrides (@fastify/swagger's version of the API).
   // Also left out: the clients of what a deployment may not use, which Chime imports only when

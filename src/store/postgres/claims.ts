@@ -150,7 +150,7 @@ interface ClaimHead {
   held_back: number | null;
   /** Whether a lane queue has a concurrency limit (and is not paused): the one-statement claim left it alone. */
   limited: boolean;
-  /** Whether a job it chose is a schedule's occurrence: a claim outside a transaction leaves them (claimAlone). */
+  /** Whether a job it chose is a schedule's occurrence: a claim outside a transaction leaves them (claimInOneStatement's `alone`). */
   scheduled: boolean;
 }
 

@@ -49,7 +49,7 @@ export type { QueryOptions, Queryable, TransactionOptions } from './queryable.js
  * startup parameters it does not track.
  */
 const GENERIC_PLANS = 'SET plan_cache_mode = force_generic_plan; SET jit = off';
-/** Connections of the claim pool: the engine claims one lane at a time, and rarely runs more than two lanes. */
+/** Connections of the claim pool: each lane has one claim out at a time, and a node rarely runs more than two lanes. */
 const CLAIM_POOL_SIZE = 2;
 
 export class PgDatabase implements PgSession {
