@@ -150,7 +150,7 @@ interface ClaimHead {
   held_back: number | null;
   /** Whether a lane queue has a concurrency limit (and is not paused): the one-statement claim left it alone. */
   limited: boolean;
-  /** Whether a job it chose is a schedule's occurrence: a claim outside a transaction leaves them (claimInOneStatement's `alone`). */
+  /** Whether a job it chose is a schedule's occurrence, which a claim outside a transaction leaves (false from one in a transaction). */
   scheduled: boolean;
 }
 
@@ -246,6 +246,8 @@ async function claimInOneStatement(
   alone: boolean,
 ): Promise<ClaimHead & { rows: JobRow[] }> {
   const { now, dueBy } = claim.request;
+  // In a transaction the occurrences are taken, and nothing needs to know of them up front.
+  const scheduled = alone ? SCHEDULED_CHOSEN : 'false';
   const rows = await q.query<ClaimHead & JobRow>(
     `WITH ${clockCte('$9', '$10')},
     head AS MATERIALIZED (
@@ -254,8 +256,8 @@ async function claimInOneStatement(
       FROM clock
     ),
     ${chooseDueCtes(db, UNLIMITED_CAPACITY, '(SELECT cutoff FROM clock)')},
-    taken AS (${takeChosenSql(db, alone ? SCHEDULED_CHOSEN : 'false')})
-    SELECT head.db_now, head.held_back, head.limited, ${SCHEDULED_CHOSEN} AS scheduled, taken.*
+    taken AS (${takeChosenSql(db, scheduled)})
+    SELECT head.db_now, head.held_back, head.limited, ${scheduled} AS scheduled, taken.*
     FROM head LEFT JOIN taken ON true`,
     [...takeDueParams(claim, now), db.options.useStoreClock, dueBy ?? now],
     ON_CLAIM_CONNECTIONS,
@@ -312,8 +314,11 @@ async function finishClaim(
   const fired = rows.flatMap((row) =>
     row.schedule_id === null ? [] : [{ jobId: row.id, scheduleId: row.schedule_id, occurrence: row.occurrence }],
   );
-  if (fired.length > 0 && !tx) throw new Error('a claim outside a transaction took a schedule\'s occurrence');
-  const advanced = fired.length > 0 ? await advanceSchedules(db, tx!, fired, now, request.planNext, null) : null;
+  let advanced: Awaited<ReturnType<typeof advanceSchedules>> | null = null;
+  if (fired.length > 0) {
+    if (!tx) throw new Error("a claim outside a transaction took a schedule's occurrence");
+    advanced = await advanceSchedules(db, tx, fired, now, request.planNext, null);
+  }
   const jobs = rows.map((row) => claimedJob(jobFromRow(row), advanced?.deliver.get(row.id) ?? true));
   return { value: jobs, signals: [...signals, ...(advanced?.signals ?? [])] };
 }

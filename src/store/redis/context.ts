@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
+import { unpack } from 'msgpackr';
 import { mapRedisError } from './connection.js';
 import type { RedisKeys } from './keys.js';
 import { LostClaims } from './lost-claims.js';
-import { unpack } from 'msgpackr';
 import { runScript, type ScriptName } from './scripts.js';
 
 /** The open connection and what every operation needs with it. Internal to redis/. */
