@@ -13,7 +13,7 @@ import { RedisKeys } from '../../src/store/redis/keys.js';
 import { LATEST_LAYOUT } from '../../src/store/redis/migrations/index.js';
 import { claimDue, leaseDue } from '../../src/store/redis/claims.js';
 import type { RedisContext } from '../../src/store/redis/context.js';
-import type { DueSignal, Lane, PlanNext } from '../../src/store/store.js';
+import type { DueSignal, JobKeyset, Lane, PlanNext } from '../../src/store/store.js';
 import { expectSameMachineClock } from '../support/same-machine-clock.js';
 import { T0, callbackTemplate, everyPlan, firstJob, newJob, newSchedule, noNext, taskTemplate } from '../support/fixtures.js';
 import { REDIS_URL, deleteTestPrefixes, rawContext, testStore, uniquePrefix } from './redis-support.js';
@@ -183,12 +183,14 @@ describe('Redis store', () => {
     const seed = newJob({ createdAt: T0 + 5002, dialect: 'envelope' }, callbackTemplate());
     await before.insertJobs([...v1, httpTarget, dapr, seed]);
     await before.close();
-    // Back to layout 2: no dialect index, and one job from before `envelope` was renamed.
+    // Back to layout 2: no dialect index, every job in `jobs` (which layout 3 walks and layout 6
+    // dropped), and one job from before `envelope` was renamed.
     const redis = new Redis(REDIS_URL);
     try {
       const indexes = await redis.keys(`${prefix}:idx:dialect:*`);
       expect(indexes.length).toBe(3);
       await redis.del(...indexes);
+      for (const job of [...v1, httpTarget, dapr, seed]) await redis.zadd(`${prefix}:jobs`, job.createdAt, job.id);
       await redis.hset(new RedisKeys(prefix).job(seed.id), 'dialect', 'seed');
       await redis.set(`${prefix}:layout`, '2');
       const after = await open(prefix);
@@ -243,6 +245,57 @@ describe('Redis store', () => {
       // A retried dead letter leaves the index; the failed task job never was in it.
       await after.retryJob(dead[0]!, T0 + 30_000);
       expect(await redis.zcard(`${prefix}:dead-letters`)).toBe(dead.length - 1);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('layout 6 deletes the index of every job and the target indexes; lists, the target filter and task stats go by the dialects', async () => {
+    const prefix = uniquePrefix();
+    const before = await open(prefix);
+    // Two chunks' worth of v1 jobs would cost seconds here; the walk's paging is the layout 3 test's.
+    const tasks = Array.from({ length: 5 }, (_, i) => newJob({ createdAt: T0 + i * 10 }));
+    const httpTarget = newJob({ createdAt: T0 + 1 }, callbackTemplate());
+    const dapr = newJob({ createdAt: T0 + 2, dialect: 'dapr' }, callbackTemplate());
+    const envelope = newJob({ createdAt: T0 + 3, dialect: 'envelope' }, callbackTemplate());
+    const all = [...tasks, httpTarget, dapr, envelope];
+    await before.insertJobs(all);
+    await before.close();
+    const redis = new Redis(REDIS_URL);
+    const byCreated = (jobs: typeof all) => jobs.slice().sort((a, b) => b.createdAt - a.createdAt).map((j) => j.id);
+    try {
+      expect(await redis.exists(`${prefix}:jobs`)).toBe(0);
+      expect(await redis.keys(`${prefix}:idx:target:*`)).toEqual([]);
+      // Layout 5, as an older version left it: every job in `jobs` and in its target's index.
+      for (const job of all) {
+        await redis.zadd(`${prefix}:jobs`, job.createdAt, job.id);
+        await redis.zadd(`${prefix}:idx:target:${job.target}`, job.createdAt, job.id);
+      }
+      await redis.set(`${prefix}:layout`, '5');
+      const after = await open(prefix);
+      expect(Number(await redis.get(`${prefix}:layout`))).toBe(LATEST_LAYOUT);
+      expect(await redis.exists(`${prefix}:jobs`, `${prefix}:idx:target:task`, `${prefix}:idx:target:callback`)).toBe(0);
+      const list = (query: { target?: 'task' | 'callback'; after?: JobKeyset }, limit = 3) =>
+        after.listJobs({ ...query, limit, offset: 0, orderBy: 'created_at', orderDir: 'desc' });
+      // Unfiltered: the dialects' indexes merged, newest first, and paged by cursor.
+      const first = await list({});
+      expect(first.total).toBe(all.length);
+      expect(first.items.map((j) => j.id)).toEqual(byCreated(all).slice(0, 3));
+      const rest = await list({ after: first.next! }, 10);
+      expect(rest.items.map((j) => j.id)).toEqual(byCreated(all).slice(3));
+      // The target filter: the v1 index for tasks, every dialect's for callbacks, each job checked.
+      const taskPage = await list({ target: 'task' });
+      expect(taskPage.total).toBe(tasks.length);
+      expect(taskPage.items.map((j) => j.id)).toEqual(byCreated(tasks).slice(0, 3));
+      const nextTasks = await list({ target: 'task', after: taskPage.next! });
+      expect(nextTasks.items.map((j) => j.id)).toEqual(byCreated(tasks).slice(3));
+      const callbacks = await list({ target: 'callback' }, 10);
+      expect(callbacks.total).toBe(3);
+      expect(callbacks.items.map((j) => j.id)).toEqual(byCreated([httpTarget, dapr, envelope]));
+      // The task stats count the task jobs among the v1 ones, not the HTTP-target job beside them.
+      const stats = await after.jobStats();
+      expect(stats.byStatus.pending).toBe(tasks.length);
+      expect(stats.total).toBe(tasks.length);
     } finally {
       redis.disconnect();
     }

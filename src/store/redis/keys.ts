@@ -15,7 +15,6 @@
  * | layout               | string | data layout version (migrations/) |
  * | seq:history          | string | last history entry id |
  * | seq:revision         | string | last schedule revision (see claim-due.ts) |
- * | jobs                 | zset   | every job id by created_at |
  * | leased               | zset   | reserved/running job ids by lease_until (reaper) |
  * | finished             | zset   | final job ids by completed_at (retention) |
  * | dead-letters         | zset   | callback job ids failed or timed out, by completed_at (layout 5) |
@@ -43,9 +42,10 @@
  * | active:{queue}                        | set    | reserved/running job ids (concurrency limit) |
  * | queue:{queue}                         | hash   | paused, concurrency, updated_at |
  * | idx:status:{status}, idx:queue:{queue},
- * | idx:target:{target}, idx:schedule:{id},
+ * | idx:schedule:{id},
  * | idx:dialect:{dialect}                 | zset   | job ids by created_at, for listJobs (no idx:status |
- * |                                       |        | for reserved or running: `leased` lists those) |
+ * |                                       |        | for reserved or running: `leased` lists those; |
+ * |                                       |        | the dialects' hold every job, layout 6) |
  * | occurrences:{schedule}                | hash   | occurrence → job id: "(schedule, occurrence) is unique" |
  * | open:{schedule}                       | set    | the schedule's unfinished job ids |
  * | advance:{queue}                       | zset   | advance markers of the queue by deadline (stale sweep) |
@@ -55,11 +55,12 @@
  * | claim:{origin}:{n}                    | string | what claim n of a store instance took, JSON, for a lease's length (lost-claims.ts) |
  */
 
+import type { Dialect } from '../../core/types.js';
+
 export const GLOBAL_KEYS = [
   'layout',
   'seq:history',
   'seq:revision',
-  'jobs',
   'leased',
   'finished',
   'dead-letters',
@@ -79,6 +80,12 @@ export const GLOBAL_KEYS = [
 ] as const;
 
 export type GlobalKey = (typeof GLOBAL_KEYS)[number];
+
+/**
+ * Every dialect, whose `idx:dialect:*` zsets hold every job between them (layout 6 dropped the
+ * index of all jobs). A record, so that a new dialect fails to compile until it is listed.
+ */
+const DIALECTS: Record<Dialect, true> = { dapr: true, envelope: true, v1: true };
 
 export function escapeSegment(segment: string): string {
   return segment.replace(/[%:]/g, (c) => (c === '%' ? '%25' : '%3A'));
@@ -153,10 +160,11 @@ local function queue_tasks_key(q) return P .. ':queue-tasks:' .. seg(q) end
 local function active_key(q) return P .. ':active:' .. seg(q) end
 local function status_idx(s) return P .. ':idx:status:' .. s end
 local function queue_idx(q) return P .. ':idx:queue:' .. seg(q) end
-local function target_idx(t) return P .. ':idx:target:' .. t end
 -- 'seed' is 'envelope' stored before the rename (rows.ts dialectOf): indexed as it reads.
 local function dialect_idx(d) return P .. ':idx:dialect:' .. (d == 'seed' and 'envelope' or d) end
 local function schedule_idx(id) return P .. ':idx:schedule:' .. seg(id) end
+-- Every dialect's index: between them, every job.
+local function all_dialect_idxs() return { ${Object.keys(DIALECTS).map((d) => `dialect_idx('${d}')`).join(', ')} } end
 local function occurrences_key(id) return P .. ':occurrences:' .. seg(id) end
 local function open_key(id) return P .. ':open:' .. seg(id) end
 local function advance_key(q) return P .. ':advance:' .. seg(q) end

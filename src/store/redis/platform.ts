@@ -134,7 +134,7 @@ export async function listWorkers(ctx: RedisContext): Promise<WorkerInfo[]> {
     }));
 }
 
-/** Walks task jobs in chunks, each counted in Lua (lua/job-stats-chunk.lua): O(task jobs), as SQLite's scan. */
+/** Walks the v1 jobs in chunks, the task jobs among them counted in Lua (lua/job-stats-chunk.lua): O(v1 jobs). */
 export async function jobStats(ctx: RedisContext): Promise<JobStats> {
   const stats = emptyJobStats();
   let waitSum = 0;

@@ -1,6 +1,7 @@
 --[[
-  jobStats (read only), one chunk: the task jobs at ranks [start, start + count) of
-  idx:target:task, counted here by queue, status and priority, with the sums behind the mean
+  jobStats (read only), one chunk: the task jobs among the v1 jobs at ranks [start, start +
+  count) of idx:dialect:v1 (a task job is always a v1 one; layout 6 dropped the index by
+  target), counted here by queue, status and priority, with the sums behind the mean
   wait and run. The store walks the chunks and adds them up in JavaScript, so a million jobs
   never hold Redis for one long script (SQLite scans them all too); jobs added during the walk
   may be counted once more or not at all. Counting here rather than returning 7 fields per job
@@ -15,12 +16,12 @@
 --- @include "prelude/base"
 
 local start, count = tonumber(ARGV[4]), tonumber(ARGV[5])
-local ids = redis.call('ZRANGE', target_idx('task'), start, start + count - 1)
+local ids = redis.call('ZRANGE', dialect_idx('v1'), start, start + count - 1)
 local counts, groups = {}, {}
 local wait_sum, waited, run_sum, ran = 0, 0, 0, 0
 for _, id in ipairs(ids) do
-  local v = redis.call('HMGET', job_key(id), 'queue', 'status', 'priority', 'occurrence', 'created_at', 'started_at', 'completed_at')
-  if v[1] then
+  local v = redis.call('HMGET', job_key(id), 'queue', 'status', 'priority', 'occurrence', 'created_at', 'started_at', 'completed_at', 'target')
+  if v[1] and v[8] == 'task' then
     local key = v[1] .. '\0' .. v[2] .. '\0' .. v[3]
     if not counts[key] then
       counts[key] = 0

@@ -8,7 +8,10 @@
   after that sort value and job id; an absent value is NULL); count (false: no total needed).
 
   Cost, honestly: the indexed filters are zsets of job ids by created_at (idx:status:*,
-  idx:queue:*, idx:target:*, idx:dialect:*, idx:schedule:*; `jobs` when none applies).
+  idx:queue:*, idx:dialect:*, idx:schedule:*; every dialect's when none applies: they hold
+  every job between them). The target has no index of its own (layout 6): a task job is
+  always a v1 one, so `target` reads the v1 index (task) or every dialect's (callback) and
+  checks each candidate's field; only the dead letters, below, ask for it through the API.
   Reserved and running jobs have no status zset: `leased` holds both, by lease end, so a
   status filter naming either reads `leased` (the jobs in flight, which workers' concurrency
   bounds) with the scan below. The dead letters (target callback, statuses exactly failed and
@@ -69,16 +72,19 @@ elseif q.statuses and #q.statuses > 0 then
     if not LEASED[s] then keys[#keys + 1] = status_idx(s)
     elseif not leased then keys[#keys + 1] = K['leased']; leased = true end
   end
-  group(keys, 'status', values, leased)
+  -- `leased` is scored by lease end: no page order is, so such a group never drives a walk.
+  group(keys, 'status', values, leased, leased and 'lease_until' or nil)
 end
 if q.queue then group({ queue_idx(q.queue) }, 'queue', { [q.queue] = true }) end
 if q.scheduleId then group({ schedule_idx(q.scheduleId) }, 'schedule_id', { [q.scheduleId] = true }) end
-if q.target and not dead_letters then group({ target_idx(q.target) }, 'target', { [q.target] = true }) end
+if q.target and not dead_letters then
+  group(q.target == 'task' and { dialect_idx('v1') } or all_dialect_idxs(), 'target', { [q.target] = true }, true)
+end
 if q.dialect then
   -- A hash may still hold `seed`, the old name of `envelope` (rows.ts dialectOf).
   group({ dialect_idx(q.dialect) }, 'dialect', { [q.dialect] = true, seed = q.dialect == 'envelope' or nil })
 end
-if #groups == 0 then group({ K['jobs'] }, nil, nil) end
+if #groups == 0 then group(all_dialect_idxs(), nil, nil) end
 
 local best, best_size = 1, nil
 for gi, g in ipairs(groups) do
@@ -246,7 +252,7 @@ if #checks == 0 and not tags and q.order == driver.order then
   elseif #driver.keys == 1 then
     ids = redis.call(range, driver.keys[1], q.offset, stop)
   else
-    -- Statuses are disjoint: the page lies within each key's first offset + limit entries.
+    -- Statuses, and dialects, are disjoint: the page lies within each key's first offset + limit entries.
     local merged = {}
     for _, key in ipairs(driver.keys) do
       local r = redis.call(range, key, 0, stop, 'WITHSCORES')
@@ -255,7 +261,7 @@ if #checks == 0 and not tags and q.order == driver.order then
     table.sort(merged, in_page_order)
     for k = q.offset + 1, math.min(stop + 1, #merged) do ids[#ids + 1] = merged[k][1] end
   end
-elseif q.order == driver.order and #driver.keys == 1 and not driver.loose and (not after or after.value ~= nil) then
+elseif q.order == driver.order and #driver.keys == 1 and (not after or after.value ~= nil) then
   -- The driver is ordered as the page is: walk it and stop at the page's last match, instead of
   -- reading, collecting and sorting every candidate (a queue's v1 page beside 1,000,000 v1 jobs
   -- held Redis 24 s that way: docs/benchmarks.md, "Redis: a filtered list walked in order, the

@@ -3,6 +3,7 @@ import * as v1Names from './002-v1-names.js';
 import * as jobsDialect from './003-jobs-dialect.js';
 import * as noLeasedStatusIndex from './004-no-leased-status-index.js';
 import * as deadLetterIndex from './005-dead-letter-index.js';
+import * as noAllJobsOrTargetIndex from './006-no-all-jobs-or-target-index.js';
 
 export interface RedisMigration {
   version: number;
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly RedisMigration[] = [
   { version: 3, name: 'jobs-dialect', lua: jobsDialect.lua },
   { version: 4, name: 'no-leased-status-index', lua: noLeasedStatusIndex.lua },
   { version: 5, name: 'dead-letter-index', lua: deadLetterIndex.lua },
+  { version: 6, name: 'no-all-jobs-or-target-index', lua: noAllJobsOrTargetIndex.lua },
 ];
 
 export const LATEST_LAYOUT = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -11,9 +11,7 @@ local function delete_job(id, with_history)
   local j = load_job(id)
   if not j then return false end
   place(id, j, false)
-  zrem(K['jobs'], id)
   zrem(queue_idx(j.queue), id)
-  zrem(target_idx(j.target), id)
   -- Read here, not by load_job: claims and outcomes load jobs far more often than jobs go.
   zrem(dialect_idx(redis.call('HGET', job_key(id), 'dialect')), id)
   if j.schedule_id then

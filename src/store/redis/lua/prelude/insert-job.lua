@@ -37,9 +37,9 @@ local function insert_job(pairs_list)
   redis.call('HSET', job_key(id), 'status', 'pending', 'attempts', '0', unpack(pairs_list))
   f.status = 'pending'
   place(id, f, true)
-  zadd(K['jobs'], f.created_at, id)
+  -- No index of every job, nor by target (layout 6): the dialect indexes hold every job between
+  -- them, and a task job is always a v1 one.
   zadd(queue_idx(f.queue), f.created_at, id)
-  zadd(target_idx(f.target), f.created_at, id)
   zadd(dialect_idx(f.dialect), f.created_at, id)
   if f.schedule_id then
     zadd(schedule_idx(f.schedule_id), f.created_at, id)
