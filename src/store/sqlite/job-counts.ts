@@ -9,7 +9,7 @@ import { DEAD_LETTER_SLICE } from './list-slices.js';
  * The waiting and claimed counts by queue (queue-counts.ts), and the dead letters, on the scan
  * reader's thread. The dead letters are those of their list (failed or timed out), counted over
  * the list's own slice index, jobs_dead_letters, named: SQLite's planner preferred walking
- * every callback job in jobs_target (as it did for the list; list-slices.ts).
+ * every callback job in jobs_target while it existed (as it did for the list; list-slices.ts).
  */
 export async function jobCounts(ctx: SqliteContext): Promise<JobCounts> {
   const [{ waiting, claimed }, [dead]] = await Promise.all([

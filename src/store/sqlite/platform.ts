@@ -5,6 +5,7 @@ import type { SqliteContext } from './context.js';
 import { taskFromRow, type TaskRow } from '../sql-rows.js';
 import { addJobCount, emptyJobStats } from '../job-stats.js';
 import { countsByQueue } from './queue-counts.js';
+import { TASK_JOB_SQL } from './sql-spellings.js';
 
 interface QueueSettings {
   paused: number;
@@ -155,16 +156,19 @@ export function listWorkers(ctx: SqliteContext): WorkerInfo[] {
   }));
 }
 
-/** Walks every task job: on the scan reader's thread (SqliteContext.scanRows). */
+/**
+ * Walks every task job: on the scan reader's thread (SqliteContext.scanRows), through
+ * `jobs_dialect`, since a task job is always a v1 one (migration 015).
+ */
 export async function jobStats(ctx: SqliteContext): Promise<JobStats> {
   const [rows, [times]] = await Promise.all([
     ctx.scanRows<{ queue: string; status: JobStatus; priority: number; n: number }>(
-      `SELECT queue, status, priority, COUNT(*) AS n FROM jobs WHERE target = 'task' GROUP BY queue, status, priority`,
+      `SELECT queue, status, priority, COUNT(*) AS n FROM jobs WHERE ${TASK_JOB_SQL} GROUP BY queue, status, priority`,
     ),
     ctx.scanRows<{ wait: number | null; run: number | null }>(
       `SELECT AVG(started_at - MAX(occurrence, created_at)) AS wait,
               AVG(CASE WHEN status = 'completed' THEN completed_at - started_at END) AS run
-       FROM jobs WHERE target = 'task' AND started_at IS NOT NULL`,
+       FROM jobs WHERE ${TASK_JOB_SQL} AND started_at IS NOT NULL`,
     ),
   ]);
   const stats = emptyJobStats(times?.wait ?? null, times?.run ?? null);

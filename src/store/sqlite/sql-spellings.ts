@@ -34,3 +34,6 @@ export const FINISHED_SCHEDULE_SQL = statusIsOneOf(['completed', 'expired', 'fai
 
 /** A LIMIT's parameter as an expression SQLite evaluates when the statement runs. */
 export const BOUND_LIMIT = 'CAST(? AS INTEGER)';
+
+/** A task job, found through jobs_dialect: every task job is a v1 one (migration 015 dropped the index by target). */
+export const TASK_JOB_SQL = `dialect = 'v1' AND target = 'task'`;
