@@ -2,10 +2,10 @@
  * Partial indexes over rare slices of jobs, and the lists they serve. A list that asks for
  * exactly such a slice walks its index, named (INDEXED BY) and with its predicate spelled as
  * the migration spells it: SQLite uses a partial index only when the query's WHERE contains its
- * predicate, and even then preferred the equality on `jobs_dialect` (or on `jobs_target`, before
- * migration 015 dropped it), a walk over every job of a dialect (or every callback job). On SQLite that walk holds the event loop,
- * and every firing waits for it (docs/benchmarks.md, "SQLite: the dead letters and the failed
- * jobs indexed").
+ * predicate, and even then preferred the equality on `jobs_dialect` (or on `jobs_target`,
+ * before migration 015 dropped it), a walk over every job of a dialect (or every callback job).
+ * On SQLite that walk holds the event loop, and every firing waits for it (docs/benchmarks.md,
+ * "SQLite: the dead letters and the failed jobs indexed").
  */
 import { DEAD_LETTER_STATUSES, type JobStatus } from '../../core/types.js';
 import type { JobQuery } from '../store.js';
