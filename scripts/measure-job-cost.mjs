@@ -30,6 +30,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unlinkPrefix } from './redis-prefix.mjs';
 
 const dist = new URL('../dist/', import.meta.url);
 const args = process.argv.slice(2);
@@ -217,11 +218,6 @@ async function dropScope() {
   }
   const { Redis } = await import('ioredis');
   const redis = new Redis(server.url);
-  for (let cursor = '0'; ; ) {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${scope}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.unlink(...keys);
-    cursor = next;
-    if (cursor === '0') break;
-  }
+  await unlinkPrefix(redis, scope);
   await redis.quit();
 }

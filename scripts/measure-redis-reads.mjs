@@ -18,6 +18,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { unlinkPrefix } from './redis-prefix.mjs';
 
 const root = process.env.CHIME_MEASURE_ROOT ?? fileURLToPath(new URL('..', import.meta.url));
 const { Redis } = createRequire(join(root, 'package.json'))('ioredis');
@@ -157,12 +158,7 @@ try {
     console.log(`${name}: p50 ${times[Math.floor((times.length - 1) / 2)].toFixed(2)} ms (Redis held ≤ ${held.toFixed(1)} ms)`);
   }
 } finally {
-  let cursor = '0';
-  do {
-    const [next, keys] = await pinger.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5_000);
-    cursor = next;
-    if (keys.length > 0) await pinger.unlink(...keys);
-  } while (cursor !== '0');
+  await unlinkPrefix(pinger, prefix);
   pinger.disconnect();
   await store.close();
 }

@@ -16,6 +16,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { unlinkPrefix } from './redis-prefix.mjs';
 
 const root = process.env.CHIME_MEASURE_ROOT ?? fileURLToPath(new URL('..', import.meta.url));
 const { Redis } = createRequire(join(root, 'package.json'))('ioredis');
@@ -90,12 +91,7 @@ try {
   });
   console.log(JSON.stringify({ jobs, claims, outcomes }));
 } finally {
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5_000);
-    cursor = next;
-    if (keys.length > 0) await admin.unlink(...keys);
-  } while (cursor !== '0');
+  await unlinkPrefix(admin, prefix);
   await admin.quit();
   await store.close();
 }
