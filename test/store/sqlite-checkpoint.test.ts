@@ -157,6 +157,22 @@ describe('SQLite WAL checkpoints', () => {
     });
   });
 
+  it('gives the space back when writes stop with the log itself past the limit', async () => {
+    // A RESTART lets the next write start the log over, but with no next write the log keeps
+    // every frame: a worker that kept restarting a log past the limit never reached the
+    // TRUNCATE, and an import that ended so left an 80 MiB WAL on an idle server.
+    await withPaddedStore({ checkpointEveryMs: 20, walLimitMiB: 1 }, async ({ path, db, insert }) => {
+      const wal = `${path}-wal`;
+      // Over 4 MB in one commit and nothing after it: the log is past the 1 MiB limit when writes stop.
+      db.transaction(() => {
+        for (let i = 0; i < 1000; i++) insert();
+      })();
+      expect(statSync(wal).size).toBeGreaterThan(4_000_000);
+      await waitFor(() => statSync(wal).size === 0, 5000, 'the WAL of the last, oversized commit to be truncated');
+      expect(db.prepare('SELECT count(*) AS n FROM pad').get()).toEqual({ n: 1000 });
+    });
+  });
+
   it('closes the worker with the store, leaving a consistent database', async () => {
     const path = tempDbPath();
     const store = new SqliteStore({ path, checkpointEveryMs: 50 });

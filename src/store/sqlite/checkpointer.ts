@@ -107,12 +107,14 @@ const checkpoint = () => {
     const version = dataVersion.get();
     quietTicks = version === lastVersion && copied.checkpointed === frames ? quietTicks + 1 : 0;
     lastVersion = version;
-    if (frames > restartFrames) {
+    if (quietTicks >= QUIET_TICKS && (statSync(walPath, { throwIfNoEntry: false })?.size ?? 0) > workerData.restartBytes) {
+      // Quiet for a while with a file grown past the limit: give the space back. Checked before
+      // the RESTART: a RESTART only lets the next write start the log over, so when writes stop
+      // with the log itself past the limit it would run every tick and the file stay as large.
+      exclusive('TRUNCATE');
+    } else if (frames > restartFrames) {
       drain(frames);
       exclusive('RESTART');
-    } else if (quietTicks >= QUIET_TICKS && (statSync(walPath, { throwIfNoEntry: false })?.size ?? 0) > workerData.restartBytes) {
-      // Quiet for a while with a file grown past the limit under load: give the space back.
-      exclusive('TRUNCATE');
     }
   } catch (error) {
     // SQLITE_BUSY: another connection is checkpointing; the next tick tries again.
