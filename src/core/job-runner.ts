@@ -80,8 +80,13 @@ export class AttemptAbort {
   }
 
   removeListener(event: 'abort', listener: () => void): this {
-    const at = event === 'abort' ? (this.listeners?.indexOf(listener) ?? -1) : -1;
-    if (at >= 0) this.listeners!.splice(at, 1);
+    const listeners = this.listeners;
+    // The most recently added copy, as EventEmitter removes.
+    const at = event === 'abort' && listeners ? listeners.lastIndexOf(listener) : -1;
+    if (at < 0) return this;
+    // The last one (nearly always the only one) popped: a splice makes an array of what it took.
+    if (at === listeners!.length - 1) listeners!.pop();
+    else listeners!.splice(at, 1);
     return this;
   }
 }

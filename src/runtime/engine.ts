@@ -189,7 +189,8 @@ export class Engine implements RuntimePort {
   }
 
   private emitOutcomes(written: readonly JobOutcome[], jobs: readonly (ClaimedJob | null)[]): void {
-    for (const [index, outcome] of written.entries()) {
+    for (let index = 0; index < written.length; index++) {
+      const outcome = written[index]!;
       const job = jobs[index];
       if (!job) continue;
       this.events.emit({

@@ -61,6 +61,18 @@ describe('AttemptAbort', () => {
     expect(late).toHaveBeenCalledOnce();
   });
 
+  it('removes one listener wherever it is, the last added copy of one added twice', () => {
+    const abort = new AttemptAbort();
+    const calls: string[] = [];
+    const first = () => calls.push('first');
+    const middle = () => calls.push('middle');
+    const twice = () => calls.push('twice');
+    abort.on('abort', twice).on('abort', first).on('abort', middle).on('abort', twice).on('abort', () => calls.push('last'));
+    abort.removeListener('abort', middle).removeListener('abort', twice).removeListener('abort', () => calls.push('never added'));
+    abort.abort('cancelled');
+    expect(calls).toEqual(['twice', 'first', 'last']);
+  });
+
   it('has the EventEmitter shape undici takes as a signal: listeners of abort, aborted and reason', () => {
     const abort = new AttemptAbort();
     const heard = vi.fn();

@@ -56,6 +56,38 @@ describe('TaskRunner and the attempt abort', () => {
     expect(seen[0]!.reason).toBe('cancelled');
   });
 
+  it("hands a handler the job's scheduled time and metadata, the same objects on every read", async () => {
+    const seen: TaskContext[] = [];
+    const runner = new TaskRunner([defineTask({ name: 'slow', handler: (context) => void seen.push(context) })]);
+    const job = { ...claimedTask(), occurrence: T0 + 5, metadata: '{"tenant":"acme","n":2}' };
+    await expect(runner.run(job, new AttemptAbort())).resolves.toEqual({ ok: true, httpStatus: null, result: 'null' });
+    const [context] = seen;
+    expect(context!.scheduledAt).toEqual(new Date(T0 + 5));
+    expect(context!.scheduledAt).toBe(context!.scheduledAt);
+    expect(context!.metadata).toEqual({ tenant: 'acme', n: 2 });
+    expect(context!.metadata).toBe(context!.metadata);
+    expect({ ...context! }).toMatchObject({ jobId: job.id, attempt: 1, queue: job.queue, metadata: { tenant: 'acme', n: 2 } });
+  });
+
+  it('fails the attempt with the error of a handler that throws before returning', async () => {
+    const runner = new TaskRunner([
+      defineTask({
+        name: 'slow',
+        handler: () => {
+          throw new TypeError('bad input');
+        },
+      }),
+    ]);
+    const result = await runner.run(claimedTask(), new AttemptAbort());
+    expect(result).toMatchObject({ ok: false, httpStatus: null, error: { message: 'bad input', type: 'TypeError' } });
+  });
+
+  it('ends as aborted a handler that returned a value after its attempt was aborted', async () => {
+    const abort = new AttemptAbort();
+    const runner = new TaskRunner([defineTask({ name: 'slow', handler: () => void abort.abort('timeout') })]);
+    await expect(runner.run(claimedTask(), abort)).resolves.toEqual({ ok: false, aborted: 'timeout', httpStatus: null });
+  });
+
   it('returns the result of a handler that finishes before any abort', async () => {
     const runner = new TaskRunner([defineTask({ name: 'slow', handler: ({ args }) => ({ echoed: args }) })]);
     await expect(runner.run(claimedTask(), new AttemptAbort())).resolves.toEqual({ ok: true, httpStatus: null, result: '{"echoed":[]}' });
