@@ -89,9 +89,64 @@ describe('PostgreSQL store', () => {
     expect(names).not.toContain('jobs_target_created');
     expect(names).not.toContain('jobs_dialect_created');
     const v1 = rows.rows.find((row) => row.indexname === 'jobs_v1_created');
-    expect(v1?.indexdef).toMatch(/\(created_at DESC NULLS LAST, id DESC\) WHERE \(dialect = 'v1'::text\)/);
+    expect(v1?.indexdef).toMatch(/\(created_at NULLS FIRST, id\) WHERE \(dialect = 'v1'::text\)/);
     const dead = rows.rows.find((row) => row.indexname === 'jobs_dead_letters');
-    expect(dead?.indexdef).toMatch(/\(completed_at DESC NULLS LAST, id DESC\) WHERE \(\(target = 'callback'::text\) AND \(status = ANY \(ARRAY\['failed'::text, 'timeout'::text\]\)\)\)/);
+    expect(dead?.indexdef).toMatch(/\(completed_at NULLS FIRST, id\) WHERE \(\(target = 'callback'::text\) AND \(status = ANY \(ARRAY\['failed'::text, 'timeout'::text\]\)\)\)/);
+  });
+
+  it('reads the list indexes, built ascending (migration 015), newest first backward and oldest first forward, with no sort', async () => {
+    const schema = newSchema();
+    await store(schema).open();
+    const plan = (sql: string) =>
+      admin(async (client) => {
+        await client.query('SET enable_seqscan = off');
+        const { rows } = await client.query(`EXPLAIN ${sql}`);
+        return rows.map((row: { 'QUERY PLAN': string }) => row['QUERY PLAN']).join('\n');
+      });
+    const v1 = `SELECT * FROM "${schema}".jobs WHERE dialect = 'v1'`;
+    const dead = `SELECT * FROM "${schema}".jobs WHERE target = 'callback' AND status IN ('failed', 'timeout')`;
+    for (const [sql, index] of [
+      [v1, 'jobs_v1_created'],
+      [dead, 'jobs_dead_letters'],
+    ] as const) {
+      const column = index === 'jobs_v1_created' ? 'created_at' : 'completed_at';
+      const newest = await plan(`${sql} ORDER BY ${column} DESC NULLS LAST, id DESC LIMIT 10`);
+      expect(newest).toContain(`Index Scan Backward using ${index}`);
+      expect(newest).not.toMatch(/Sort/);
+      const oldest = await plan(`${sql} ORDER BY ${column} ASC NULLS FIRST, id ASC LIMIT 10`);
+      expect(oldest).toMatch(new RegExp(`Index Scan using ${index}`));
+      expect(oldest).not.toMatch(/Sort/);
+    }
+  });
+
+  it('rebuilds the newest-first list indexes ascending when migration 015 runs, and lists the same', async () => {
+    const schema = newSchema();
+    const before = store(schema);
+    await before.open();
+    const jobs = Array.from({ length: 5 }, (_, i) => newJob({ createdAt: T0 + (i % 2) * 10 }));
+    await before.insertJobs(jobs);
+    await before.close();
+    // The indexes as migrations 013 and 014 left them.
+    await admin(async (client) => {
+      await client.query(`DROP INDEX "${schema}".jobs_v1_created`);
+      await client.query(`DROP INDEX "${schema}".jobs_dead_letters`);
+      await client.query(`CREATE INDEX jobs_v1_created ON "${schema}".jobs (created_at DESC NULLS LAST, id DESC) WHERE dialect = 'v1'`);
+      await client.query(
+        `CREATE INDEX jobs_dead_letters ON "${schema}".jobs (completed_at DESC NULLS LAST, id DESC) WHERE target = 'callback' AND status IN ('failed', 'timeout')`,
+      );
+      await client.query(`DELETE FROM "${schema}".chime_migrations WHERE version = 15`);
+    });
+    const after = store(schema);
+    await after.open();
+    const defs = await admin((client) =>
+      client.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname IN ('jobs_v1_created', 'jobs_dead_letters')`, [schema]),
+    );
+    expect(defs.rows).toHaveLength(2);
+    for (const row of defs.rows) expect(row.indexdef).not.toMatch(/DESC/);
+    const newestFirst = jobs.slice().sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1)).map((j) => j.id);
+    const first = await after.listJobs({ dialect: 'v1', limit: 3, offset: 0, orderBy: 'created_at', orderDir: 'desc' });
+    const rest = await after.listJobs({ dialect: 'v1', limit: 3, offset: 0, orderBy: 'created_at', orderDir: 'desc', after: first.next! });
+    expect([...first.items, ...rest.items].map((j) => j.id)).toEqual(newestFirst);
   });
 
   it('keeps every task job a /api/v1 job, so the task stats can walk the dialect index (migration 013)', async () => {
