@@ -62,9 +62,9 @@ await client.connect();
 try {
   await client.query(`VACUUM ANALYZE "${schema}".jobs`);
   const { rows } = await client.query(
-    `SELECT c.relname AS name, c.relkind AS kind, pg_relation_size(c.oid) AS bytes
-     FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid OR c.oid = i.indrelid
-     WHERE i.indrelid = $1::regclass GROUP BY c.oid, c.relname, c.relkind ORDER BY 3 DESC`,
+    `SELECT relname AS name, relkind AS kind, pg_relation_size(oid) AS bytes FROM pg_class
+     WHERE oid = $1::regclass OR oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = $1::regclass)
+     ORDER BY 3 DESC`,
     [`"${schema}".jobs`],
   );
   const perJob = (bytes) => (Number(bytes) / JOBS).toFixed(1);

@@ -81,12 +81,12 @@ export class AttemptAbort {
 
   removeListener(event: 'abort', listener: () => void): this {
     const listeners = this.listeners;
+    if (event !== 'abort' || !listeners) return this;
     // The most recently added copy, as EventEmitter removes.
-    const at = event === 'abort' && listeners ? listeners.lastIndexOf(listener) : -1;
-    if (at < 0) return this;
+    const at = listeners.lastIndexOf(listener);
     // The last one (nearly always the only one) popped: a splice makes an array of what it took.
-    if (at === listeners!.length - 1) listeners!.pop();
-    else listeners!.splice(at, 1);
+    if (at === listeners.length - 1) listeners.pop();
+    else if (at >= 0) listeners.splice(at, 1);
     return this;
   }
 }

@@ -8,15 +8,18 @@ import { invalidField } from './errors.js';
 export interface TaskContext {
   args: unknown[];
   kwargs: Record<string, unknown>;
-  /** Fires on timeout, cancel, or shutdown; long handlers should pass it on or check it. */
-  signal: AbortSignal;
+  /**
+   * Fires on timeout, cancel, or shutdown; long handlers should pass it on or check it.
+   * Made on first read, as `scheduledAt` and `metadata` are: read-only getters.
+   */
+  readonly signal: AbortSignal;
   jobId: string;
   /** 1 on the first attempt. */
   attempt: number;
   queue: string;
   /** The job's `scheduled_at`. */
-  scheduledAt: Date;
-  metadata: Record<string, unknown>;
+  readonly scheduledAt: Date;
+  readonly metadata: Record<string, unknown>;
 }
 
 export type TaskHandler<R = unknown> = (context: TaskContext) => Promise<R> | R;
