@@ -8,6 +8,7 @@
  * is a busy side here, so its CPU for the same jobs is steadier than the rate on a noisy machine.
  *
  *   node scripts/measure-worker-cpu.mjs [concurrency=50] [system=chime-sqlite]   (chime-postgres, chime-redis, ...)
+ *   node scripts/measure-worker-cpu.mjs 50 graphile-worker     a peer the same way (its server CPU is 0: it has none)
  *   PROFILE=/tmp/worker.cpuprofile node scripts/measure-worker-cpu.mjs           the worker's CPU profile too
  *   HEAP_PROFILE=/tmp/worker.heapprofile node scripts/measure-worker-cpu.mjs     where the worker allocates:
  *     a sampling heap profile that keeps what young and old collections freed (DevTools'
@@ -57,8 +58,9 @@ let stoppedServer;
 try {
   for (let i = 0; i < JOBS; i += BULK) await trial.addBulk(Array.from({ length: BULK }, (_, k) => ({ index: i + k })));
   await new Promise((resolve) => setTimeout(resolve, 2_000)); // the server's insert work settles
-  // The trial's `chime serve` is this process's child.
-  const serverPid = execFileSync('pgrep', ['-P', String(process.pid), '-f', 'chime.js serve']).toString().trim().split('\n')[0];
+  // The trial's `chime serve` is this process's child; a peer (BullMQ, graphile-worker, ...)
+  // has no server of its own: its CPU is the worker's and the store's.
+  const serverPid = name.startsWith('chime') ? execFileSync('pgrep', ['-P', String(process.pid), '-f', 'chime.js serve']).toString().trim().split('\n')[0] : null;
   // One inspector session for both profilers, when either is asked for.
   let inspector;
   if (process.env.PROFILE || process.env.HEAP_PROFILE) {
@@ -78,12 +80,12 @@ try {
       includeObjectsCollectedByMinorGC: true,
     });
   }
-  if (process.env.STOP_SERVER) {
+  if (process.env.STOP_SERVER && serverPid) {
     process.kill(Number(serverPid), 'SIGSTOP');
     stoppedServer = Number(serverPid);
   }
   if (process.env.BEFORE_DRAIN) process.stdout.write(execSync(process.env.BEFORE_DRAIN));
-  const serverBefore = cpuSecondsOf(serverPid);
+  const serverBefore = serverPid ? cpuSecondsOf(serverPid) : 0;
   const machineBefore = machineCpuSeconds();
   const workerBefore = process.cpuUsage();
   const startedAt = performance.now();
@@ -91,7 +93,7 @@ try {
   await trial.waitForCompletions(JOBS, AbortSignal.timeout(120_000));
   const seconds = (performance.now() - startedAt) / 1000;
   const worker = process.cpuUsage(workerBefore);
-  const serverSeconds = cpuSecondsOf(serverPid) - serverBefore;
+  const serverSeconds = serverPid ? cpuSecondsOf(serverPid) - serverBefore : 0;
   const machineSeconds = machineCpuSeconds() - machineBefore;
   if (process.env.AFTER_DRAIN) process.stdout.write(execSync(process.env.AFTER_DRAIN));
   if (process.env.PROFILE) {
