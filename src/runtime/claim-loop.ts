@@ -273,9 +273,11 @@ export class ClaimLoop {
         // rest, made on every freed slot, cost O(held) per job started (a worker holding
         // hundreds copied them all for each one; "Held jobs dropped in place").
         if (kept.length === 0) {
-          // Moved down in place: a splice would make an array of the jobs it took out.
-          held.copyWithin(0, i);
-          held.length -= i;
+          // shift() one at a time: V8 trims an array's front in place, without a copy or an
+          // array of the jobs taken out. A splice makes that array; `copyWithin` moved every
+          // job held behind them, element by element, on every freed slot: a quarter of a
+          // SQLite worker's CPU holding 400 ("The held jobs' walk, linear again").
+          for (let k = 0; k < i; k++) held.shift();
           kept = held;
         } else kept = kept.concat(held.slice(i));
         break;
