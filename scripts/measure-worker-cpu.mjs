@@ -60,7 +60,7 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 2_000)); // the server's insert work settles
   // The trial's `chime serve` is this process's child; a peer (BullMQ, graphile-worker, ...)
   // has no server of its own: its CPU is the worker's and the store's.
-  const serverPid = name.startsWith('chime') ? execFileSync('pgrep', ['-P', String(process.pid), '-f', 'chime.js serve']).toString().trim().split('\n')[0] : null;
+  const serverPid = system.kind === 'chime' ? execFileSync('pgrep', ['-P', String(process.pid), '-f', 'chime.js serve']).toString().trim().split('\n')[0] : null;
   // One inspector session for both profilers, when either is asked for.
   let inspector;
   if (process.env.PROFILE || process.env.HEAP_PROFILE) {

@@ -84,9 +84,10 @@ export class AttemptAbort {
     if (event !== 'abort' || !listeners) return this;
     // The most recently added copy, as EventEmitter removes.
     const at = listeners.lastIndexOf(listener);
+    if (at < 0) return this;
     // The last one (nearly always the only one) popped: a splice makes an array of what it took.
     if (at === listeners.length - 1) listeners.pop();
-    else if (at >= 0) listeners.splice(at, 1);
+    else listeners.splice(at, 1);
     return this;
   }
 }

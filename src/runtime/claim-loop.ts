@@ -276,7 +276,7 @@ export class ClaimLoop {
           // shift() one at a time: V8 trims an array's front in place, without a copy or an
           // array of the jobs taken out. A splice makes that array; `copyWithin` moved every
           // job held behind them, element by element, on every freed slot: a quarter of a
-          // SQLite worker's CPU holding 400 ("The held jobs' walk, linear again").
+          // SQLite worker's CPU holding up to 400 ("The held jobs' walk, linear again").
           for (let k = 0; k < i; k++) held.shift();
           kept = held;
         } else kept = kept.concat(held.slice(i));
