@@ -88,6 +88,11 @@ export interface Sizes {
    */
   readonly scaleSteps: readonly number[];
   readonly scaleLargestStep: number;
+  /**
+   * Workload 11: lateness rounds at each step. One round's p99 of 2,000 jobs is its 20th
+   * latest start, so one stall moves it; the step reports the median round.
+   */
+  readonly scaleRoundsPerStep: number;
   /** Worker concurrency for workloads 3–5 (handlers are no-ops, so only the system limits them). */
   readonly workerConcurrency: number;
 }
@@ -119,6 +124,7 @@ export const fullSizes: Sizes = {
   sustainedWarmupSeconds: 5,
   scaleSteps: [10_000, 1_000_000],
   scaleLargestStep: 10_000_000,
+  scaleRoundsPerStep: 3,
   workerConcurrency: 50,
 };
 
@@ -147,6 +153,7 @@ export const quickSizes: Sizes = {
   sustainedWarmupSeconds: 1,
   scaleSteps: [1_000, 10_000],
   scaleLargestStep: 50_000,
+  scaleRoundsPerStep: 1,
 };
 
 /** `sizes` with the scale series' largest step measured too (--scale-largest). */

@@ -2,7 +2,7 @@ import type { BenchTrial, SystemAdapter } from '../adapter.js';
 import { nowMs } from '../clock.js';
 import { JobStartRouter } from '../job-recorder.js';
 import type { Sizes } from '../sizes.js';
-import { summarize } from '../stats.js';
+import { spreadOf, summarize } from '../stats.js';
 import { formatNumber } from '../table.js';
 import { runLatenessRound } from './lateness-round.js';
 import { futureJobs } from './storage.js';
@@ -28,6 +28,7 @@ const STEP_FIGURES: readonly (Omit<FigureSpec, 'key' | 'label'> & { figure: stri
   { figure: 'seedJobsPerSec', label: 'seed jobs/s', better: 'higher', decimals: 0, headline: false, ratio: false },
   { figure: 'p50Ms', label: 'p50 ms', better: 'lower', decimals: 1, headline: false, ratio: false },
   { figure: 'p99Ms', label: 'p99 ms', better: 'lower', decimals: 1, headline: true, ratio: false },
+  { figure: 'p99WorstMs', label: 'p99 worst round ms', better: 'lower', decimals: 1, headline: false, ratio: false },
   { figure: 'early', label: 'early', better: 'lower', decimals: 0, headline: false, ratio: false },
   { figure: 'claims', label: 'claims', better: 'lower', decimals: 0, headline: false, ratio: false },
   { figure: 'claimMeanMs', label: 'claim mean ms', better: 'lower', decimals: 2, headline: false, ratio: false },
@@ -72,10 +73,11 @@ export const scaleWorkload: Workload = {
     `(bulk-inserted as in workload 6, due over the next day, the first 10 min out, never due during the run; the largest ` +
     `step of the full series, ${formatNumber(10_000_000, 0)}, only with --scale-largest). Worker running from the start ` +
     `(concurrency ${sizes.workerConcurrency}). At each step: "seed jobs/s" is the insert rate of the step's new jobs; then ` +
-    `a lateness round as workload 4 (${formatNumber(sizes.latenessJobs, 0)} jobs over ${sizes.latenessWindowMs / 1000} s, ` +
-    `first due ${sizes.latenessLeadMs} ms after inserting starts) with p50/p99 lateness and early starts; "claims" and ` +
-    `"claim mean/p99 ms" time every claim of due jobs the worker's engine made during that round (store.claimDue, in the ` +
-    `worker's process); then disk (workload 6's measure: the SQLite file plus its WAL), the server's RSS, its ` +
+    `${sizes.scaleRoundsPerStep} lateness round${sizes.scaleRoundsPerStep === 1 ? '' : 's'} as workload 4 ` +
+    `(${formatNumber(sizes.latenessJobs, 0)} jobs over ${sizes.latenessWindowMs / 1000} s, first due ${sizes.latenessLeadMs} ms ` +
+    `after inserting starts, one after another): p50/p99 lateness are the median round's, "p99 worst round" the highest ` +
+    `round's p99, early starts summed; "claims" and "claim mean/p99 ms" time every claim of due jobs the worker's engine ` +
+    `made during the step's rounds, pooled (store.claimDue, in the worker's process); then disk (workload 6's measure: the SQLite file plus its WAL), the server's RSS, its ` +
     `restart-to-ready time and its RSS 3 s after the restart. "largest÷smallest" divides the largest step's p99 (lateness, claim) by the smallest's. One run.`,
   figures: scaleFigures,
   requiredTrialMethods: ['addBulk', 'startWorker', 'waitForCompletions', 'measureStorage', 'claimTimesMs'],
@@ -93,17 +95,23 @@ export const scaleWorkload: Workload = {
         seeded = jobs;
         log(`  ${adapter.name}: ${formatNumber(jobs, 0)} future jobs stored (this step's at ${formatNumber(seedJobsPerSec, 0)}/s)`);
         const claimsBefore = trial.claimTimesMs!().length;
-        const plan = { jobs: sizes.latenessJobs, windowMs: sizes.latenessWindowMs, leadMs: sizes.latenessLeadMs, firstIndex: rounds * sizes.latenessJobs };
-        const lateness = await runLatenessRound(adapter, trial, router, plan, log);
-        rounds += 1;
+        const roundsAtStep: Figures[] = [];
+        for (let round = 0; round < sizes.scaleRoundsPerStep; round += 1) {
+          const plan = { jobs: sizes.latenessJobs, windowMs: sizes.latenessWindowMs, leadMs: sizes.latenessLeadMs, firstIndex: rounds * sizes.latenessJobs };
+          roundsAtStep.push(await runLatenessRound(adapter, trial, router, plan, log));
+          rounds += 1;
+        }
+        const ofRounds = (figure: string): number[] => roundsAtStep.map((lateness) => lateness[figure]!);
+        log(`  ${adapter.name}: ${formatNumber(jobs, 0)} stored, lateness p99 by round ${ofRounds('p99Ms').map((ms) => ms.toFixed(1)).join(', ')} ms`);
         const claims = summarize(trial.claimTimesMs!().slice(claimsBefore));
         const disk = await trial.measureStorage!();
         const server = trial.measureServer ? await trial.measureServer() : undefined;
         const step: Figures = {
           seedJobsPerSec,
-          p50Ms: lateness.p50Ms,
-          p99Ms: lateness.p99Ms,
-          early: lateness.early,
+          p50Ms: spreadOf(ofRounds('p50Ms')).median,
+          p99Ms: spreadOf(ofRounds('p99Ms')).median,
+          p99WorstMs: spreadOf(ofRounds('p99Ms')).max,
+          early: ofRounds('early').reduce((sum, count) => sum + count, 0),
           claims: claims.count,
           claimMeanMs: claims.mean,
           claimP99Ms: claims.p99,
