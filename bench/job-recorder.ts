@@ -70,16 +70,26 @@ export class JobStartRecorder {
 
 /**
  * The one listener a worker is started with when several rounds of measurement share a trial:
- * each round points it at its own recorder, and at the index its jobs start from.
+ * each round adds its recorder with the range of indices its jobs take, and a job start goes
+ * to the round whose range holds its index. Two rounds can be pending at once (workload 10
+ * inserts its measured round before the warm-up that fires just ahead of it).
  */
 export class JobStartRouter {
-  private target: JobStartListener = () => {};
+  private readonly routes: { readonly firstIndex: number; readonly recorder: JobStartRecorder }[] = [];
 
   /** Pass this to `BenchTrial.startWorker`. */
-  readonly onJobStart: JobStartListener = (index) => this.target(index);
+  readonly onJobStart: JobStartListener = (index) => {
+    // Newest first: the round being measured is almost always the last one added.
+    for (let i = this.routes.length - 1; i >= 0; i -= 1) {
+      const { firstIndex, recorder } = this.routes[i]!;
+      if (index >= firstIndex && index < firstIndex + recorder.size) return recorder.onJobStart(index - firstIndex);
+    }
+    // In no round's range: the latest round counts it as a stray.
+    this.routes.at(-1)?.recorder.onJobStart(-1);
+  };
 
-  /** From now on, job `firstIndex + k` is reported to `recorder` as job k. */
+  /** From now on, job `firstIndex + k` (k < recorder.size) is reported to `recorder` as job k. */
   route(recorder: JobStartRecorder, firstIndex = 0): void {
-    this.target = firstIndex === 0 ? recorder.onJobStart : (index) => recorder.onJobStart(index - firstIndex);
+    this.routes.push({ firstIndex, recorder });
   }
 }

@@ -12,6 +12,7 @@
  *   PROFILE=burst.cpuprofile node scripts/measure-burst-cpu.mjs 20000   # also a CPU profile of the burst alone
  *   SPREAD_MS=30000 node scripts/measure-burst-cpu.mjs 60000   # due times spread evenly over 30 s: 2,000 jobs/s sustained
  *   WARMUP=10000 SPREAD_MS=30000 ...   # first 10,000 more at the same rate, ending 1 s before: a server that has run a while
+ *   WARMUP_GAP_MS=80000 LEAD_MS=120000 ...   # the warm-up ending 80 s before instead: a server that fired, then idled
  *   SERVER_NODE_FLAGS='--trace-gc' ...  # node flags for the server (its stdout is shown then)
  *   STORE_QUERY=thread=on ...           # options of the SQLite store spec (here: the store on its own thread)
  *
@@ -94,7 +95,9 @@ if (process.argv[2] === '--receiver') {
   const spreadMs = Number(process.env.SPREAD_MS ?? 0);
   const dueOf = (i) => due + Math.floor((i * spreadMs) / jobs);
   const warmup = Number(process.env.WARMUP ?? 0);
-  const warmupDueOf = (i) => due - 1000 - Math.floor(((warmup - i) * spreadMs) / jobs);
+  // WARMUP_GAP_MS: from the warm-up's last due time to the window's first (idle between).
+  const warmupGapMs = Number(process.env.WARMUP_GAP_MS ?? 1000);
+  const warmupDueOf = (i) => due - warmupGapMs - Math.floor(((warmup - i) * spreadMs) / jobs);
   const target = process.env.TARGET ? { target: { url: process.env.TARGET } } : {};
   /** Creates jobs `${prefix}0` … `${prefix}${count - 1}`, 100 requests in flight. */
   const createAll = async (prefix, count, dueAt) => {

@@ -22,6 +22,16 @@ export interface LatenessPlan {
    * also how many of the trial's jobs completed before the round. @default 0
    */
   readonly firstIndex?: number;
+  /**
+   * The first due time on the harness clock, instead of `leadMs` after inserting starts: for a
+   * round inserted after another whose due times it must precede (workload 10's warm-up).
+   */
+  readonly firstDueAtMs?: number;
+}
+
+/** A round whose jobs are inserted; `finish` waits for them and measures. */
+export interface PendingLatenessRound {
+  finish(): Promise<Figures>;
 }
 
 /** The figures a round produces, for the workloads that report them as they are. */
@@ -44,6 +54,17 @@ export async function runLatenessRound(
   plan: LatenessPlan,
   log: (message: string) => void,
 ): Promise<Figures> {
+  return (await startLatenessRound(adapter, trial, router, plan, log)).finish();
+}
+
+/** Inserts a round's jobs; the returned round's `finish` waits for them and measures. */
+export async function startLatenessRound(
+  adapter: SystemAdapter,
+  trial: BenchTrial,
+  router: JobStartRouter,
+  plan: LatenessPlan,
+  log: (message: string) => void,
+): Promise<PendingLatenessRound> {
   const firstIndex = plan.firstIndex ?? 0;
   const recorder = new JobStartRecorder(plan.jobs);
   router.route(recorder, firstIndex);
@@ -54,7 +75,8 @@ export async function runLatenessRound(
   // same for every job of a round (docs/benchmarks.md, "Due times in whole milliseconds").
   const offsetAtStart = wallClockOffsetMs();
   const scheduledAt = nowMs();
-  const firstWallDue = Math.ceil(scheduledAt + plan.leadMs + offsetAtStart);
+  const leadMs = plan.firstDueAtMs === undefined ? plan.leadMs : plan.firstDueAtMs - scheduledAt;
+  const firstWallDue = Math.ceil(scheduledAt + leadMs + offsetAtStart);
   const spacing = plan.windowMs / plan.jobs;
   const wallDueAt = (k: number): number => firstWallDue + Math.round(k * spacing);
   const dueAt = (k: number): number => wallDueAt(k) - offsetAtStart;
@@ -64,34 +86,38 @@ export async function runLatenessRound(
   // Jobs falling due while inserts still arrive measure the inserts' load, not the timer.
   const dueBeforeInserted = Math.min(plan.jobs, Math.max(0, Math.ceil((insertedAt - dueAt(0)) / spacing)));
   if (dueBeforeInserted > 0) {
-    log(`  ${adapter.name}: inserting took ${insertMs.toFixed(0)} ms, longer than the ${plan.leadMs.toFixed(0)} ms lead; ${dueBeforeInserted} jobs fell due during it`);
+    log(`  ${adapter.name}: inserting took ${insertMs.toFixed(0)} ms, longer than the ${leadMs.toFixed(0)} ms lead; ${dueBeforeInserted} jobs fell due during it`);
   }
-  const signal = deadline(plan.leadMs + plan.windowMs + LATENESS_SLACK_MS);
-  await recorder.waitForStarted(signal);
-  await trial.waitForCompletions(firstIndex + plan.jobs, signal);
-  const offsetAtEnd = wallClockOffsetMs();
-  const endedAt = nowMs();
-  const clockDriftMs = offsetAtEnd - offsetAtStart;
-  // The wall clock can drift against the harness clock during a round (NTP slews it): 0.022 ms
-  // in one round counted 16,080 starts a few microseconds "early" that were on time by the
-  // wall clock the system compares with (docs/benchmarks.md, "Precise timers"). So each due
-  // time is converted with the offset interpolated to its instant, not the one at the start.
-  const wallDueOnHarnessClock = (k: number): number => {
-    const at = dueAt(k);
-    const share = (at - scheduledAt) / (endedAt - scheduledAt);
-    return wallDueAt(k) - (offsetAtStart + clockDriftMs * Math.min(1, Math.max(0, share)));
-  };
-  const lateness = Array.from(recorder.startedAtMs, (startedAt, k) => startedAt - wallDueOnHarnessClock(k));
-  const summary = summarize(lateness);
-  return {
-    p50Ms: summary.p50,
-    p95Ms: summary.p95,
-    p99Ms: summary.p99,
-    maxMs: summary.max,
-    minMs: summary.min,
-    early: lateness.filter((value) => value < 0).length,
-    insertMs,
-    dueBeforeInserted,
-    clockDriftMs,
-  };
+  return { finish: finishLatenessRound };
+
+  async function finishLatenessRound(): Promise<Figures> {
+    const signal = deadline(Math.max(0, dueAt(0) - nowMs()) + plan.windowMs + LATENESS_SLACK_MS);
+    await recorder.waitForStarted(signal);
+    await trial.waitForCompletions(firstIndex + plan.jobs, signal);
+    const offsetAtEnd = wallClockOffsetMs();
+    const endedAt = nowMs();
+    const clockDriftMs = offsetAtEnd - offsetAtStart;
+    // The wall clock can drift against the harness clock during a round (NTP slews it): 0.022 ms
+    // in one round counted 16,080 starts a few microseconds "early" that were on time by the
+    // wall clock the system compares with (docs/benchmarks.md, "Precise timers"). So each due
+    // time is converted with the offset interpolated to its instant, not the one at the start.
+    const wallDueOnHarnessClock = (k: number): number => {
+      const at = dueAt(k);
+      const share = (at - scheduledAt) / (endedAt - scheduledAt);
+      return wallDueAt(k) - (offsetAtStart + clockDriftMs * Math.min(1, Math.max(0, share)));
+    };
+    const lateness = Array.from(recorder.startedAtMs, (startedAt, k) => startedAt - wallDueOnHarnessClock(k));
+    const summary = summarize(lateness);
+    return {
+      p50Ms: summary.p50,
+      p95Ms: summary.p95,
+      p99Ms: summary.p99,
+      maxMs: summary.max,
+      minMs: summary.min,
+      early: lateness.filter((value) => value < 0).length,
+      insertMs,
+      dueBeforeInserted,
+      clockDriftMs,
+    };
+  }
 }
