@@ -12,25 +12,27 @@ import { addInBatches, deadline, makeJobs, type FigureSpec, type Figures } from 
 /** Slack after the last due time before the run is declared failed. */
 const LATENESS_SLACK_MS = 60_000;
 
-export interface LatenessPlan {
+interface RoundShape {
   readonly jobs: number;
   readonly windowMs: number;
-  /** From the start of inserting to the first due time. */
-  readonly leadMs: number;
   /**
    * Index of the round's first job. Rounds in one trial take consecutive indices, so this is
    * also how many of the trial's jobs completed before the round. @default 0
    */
   readonly firstIndex?: number;
-  /**
-   * The first due time on the harness clock, instead of `leadMs` after inserting starts: for a
-   * round inserted after another whose due times it must precede (workload 10's warm-up).
-   */
-  readonly firstDueAtMs?: number;
 }
+
+/**
+ * A round's jobs fall due either `leadMs` after inserting starts, or from `firstDueAtMs` on the
+ * harness clock: for a round inserted after another whose due times it must precede (workload
+ * 10's warm-up).
+ */
+export type LatenessPlan = RoundShape & ({ readonly leadMs: number } | { readonly firstDueAtMs: number });
 
 /** A round whose jobs are inserted; `finish` waits for them and measures. */
 export interface PendingLatenessRound {
+  /** The round's first due time, harness clock. */
+  readonly firstDueAtMs: number;
   finish(): Promise<Figures>;
 }
 
@@ -75,7 +77,7 @@ export async function startLatenessRound(
   // same for every job of a round (docs/benchmarks.md, "Due times in whole milliseconds").
   const offsetAtStart = wallClockOffsetMs();
   const scheduledAt = nowMs();
-  const leadMs = plan.firstDueAtMs === undefined ? plan.leadMs : plan.firstDueAtMs - scheduledAt;
+  const leadMs = 'leadMs' in plan ? plan.leadMs : plan.firstDueAtMs - scheduledAt;
   const firstWallDue = Math.ceil(scheduledAt + leadMs + offsetAtStart);
   const spacing = plan.windowMs / plan.jobs;
   const wallDueAt = (k: number): number => firstWallDue + Math.round(k * spacing);
@@ -88,7 +90,7 @@ export async function startLatenessRound(
   if (dueBeforeInserted > 0) {
     log(`  ${adapter.name}: inserting took ${insertMs.toFixed(0)} ms, longer than the ${leadMs.toFixed(0)} ms lead; ${dueBeforeInserted} jobs fell due during it`);
   }
-  return { finish: finishLatenessRound };
+  return { firstDueAtMs: dueAt(0), finish: finishLatenessRound };
 
   async function finishLatenessRound(): Promise<Figures> {
     const signal = deadline(Math.max(0, dueAt(0) - nowMs()) + plan.windowMs + LATENESS_SLACK_MS);

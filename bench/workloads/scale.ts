@@ -77,7 +77,8 @@ export const scaleWorkload: Workload = {
     `(${formatNumber(sizes.latenessJobs, 0)} jobs over ${sizes.latenessWindowMs / 1000} s, first due ${sizes.latenessLeadMs} ms ` +
     `after inserting starts, one after another): p50/p99 lateness are the median round's, "p99 worst round" the highest ` +
     `round's p99, early starts summed; "claims" and "claim mean/p99 ms" time every claim of due jobs the worker's engine ` +
-    `made during the step's rounds, pooled (store.claimDue, in the worker's process); then disk (workload 6's measure: the SQLite file plus its WAL), the server's RSS, its ` +
+    `made during the step's rounds, pooled (store.claimDue, in the worker's process); then disk (workload 6's measure: ` +
+    `the SQLite file plus its WAL), the server's RSS, its ` +
     `restart-to-ready time and its RSS 3 s after the restart. "largest÷smallest" divides the largest step's p99 (lateness, claim) by the smallest's. One run.`,
   figures: scaleFigures,
   requiredTrialMethods: ['addBulk', 'startWorker', 'waitForCompletions', 'measureStorage', 'claimTimesMs'],
@@ -102,6 +103,7 @@ export const scaleWorkload: Workload = {
           rounds += 1;
         }
         const ofRounds = (figure: string): number[] => roundsAtStep.map((lateness) => lateness[figure]!);
+        const p99s = spreadOf(ofRounds('p99Ms'));
         log(`  ${adapter.name}: ${formatNumber(jobs, 0)} stored, lateness p99 by round ${ofRounds('p99Ms').map((ms) => ms.toFixed(1)).join(', ')} ms`);
         const claims = summarize(trial.claimTimesMs!().slice(claimsBefore));
         const disk = await trial.measureStorage!();
@@ -109,8 +111,8 @@ export const scaleWorkload: Workload = {
         const step: Figures = {
           seedJobsPerSec,
           p50Ms: spreadOf(ofRounds('p50Ms')).median,
-          p99Ms: spreadOf(ofRounds('p99Ms')).median,
-          p99WorstMs: spreadOf(ofRounds('p99Ms')).max,
+          p99Ms: p99s.median,
+          p99WorstMs: p99s.max,
           early: ofRounds('early').reduce((sum, count) => sum + count, 0),
           claims: claims.count,
           claimMeanMs: claims.mean,

@@ -1,7 +1,6 @@
 import type { Sizes } from '../sizes.js';
 import { JobStartRouter } from '../job-recorder.js';
 import { formatNumber } from '../table.js';
-import { nowMs } from '../clock.js';
 import { LATENESS_FIGURES, startLatenessRound } from './lateness-round.js';
 import { withTrial, type Figures, type MeasureContext, type Workload } from './workload.js';
 
@@ -70,9 +69,8 @@ export const sustainedWorkload: Workload = {
       const warmupInsertMs = Math.max(sizes.latenessLeadMs, (leadMs * warmupJobs) / jobsOf(sizes));
       const totalLeadMs = leadMs + warmupInsertMs + warmupWindowMs + WARMUP_GAP_MS;
       const plan = { jobs: jobsOf(sizes), windowMs: sizes.sustainedSeconds * 1000, leadMs: totalLeadMs, firstIndex: warmupJobs };
-      const firstDueAtMs = nowMs() + totalLeadMs;
-      const measured = await startLatenessRound(adapter, trial, router, { ...plan, firstDueAtMs }, log);
-      const warmupPlan = { jobs: warmupJobs, windowMs: warmupWindowMs, leadMs: 0, firstDueAtMs: firstDueAtMs - WARMUP_GAP_MS - warmupWindowMs };
+      const measured = await startLatenessRound(adapter, trial, router, plan, log);
+      const warmupPlan = { jobs: warmupJobs, windowMs: warmupWindowMs, firstDueAtMs: measured.firstDueAtMs - WARMUP_GAP_MS - warmupWindowMs };
       await (await startLatenessRound(adapter, trial, router, warmupPlan, log)).finish();
       const figures = await measured.finish();
       log(`  ${adapter.name}: inserted ${formatNumber(plan.jobs, 0)} jobs in ${(figures.insertMs / 1000).toFixed(1)} s (lead ${(totalLeadMs / 1000).toFixed(1)} s)`);
