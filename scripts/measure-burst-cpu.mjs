@@ -15,6 +15,7 @@
  *   WARMUP_GAP_MS=80000 LEAD_MS=120000 ...   # the warm-up ending 80 s before instead: a server that fired, then idled
  *   SERVER_NODE_FLAGS='--trace-gc' ...  # node flags for the server (its stdout is shown then)
  *   STORE_QUERY=thread=on ...           # options of the SQLite store spec (here: the store on its own thread)
+ *   IDLE_AFTER_MS=90000 ...             # then the server idles that long: its memory after the busy spell and after the quiet
  *
  * Besides lateness, CPU, disk and store calls per job, it reports the server's event-loop delay
  * and its GC pauses (count and total by kind) over the measured window, from the server's own
@@ -168,11 +169,27 @@ if (process.argv[2] === '--receiver') {
     ms: Math.round((after.seconds - (gcBefore[kind]?.seconds ?? 0)) * 1e4) / 10,
   }]));
   const seconds = (stats.last - stats.first) / 1000;
-  console.log(JSON.stringify({ flags: flags.join(' '), target: process.env.TARGET ?? null, jobs, spreadMs, cpuUsPerJob: Math.round((cpu * 1e6) / jobs), diskKiBPerJob: Math.round((written / 1024 / jobs) * 10) / 10, jobsPerSec: Math.round(jobs / seconds), lateMs: stats.late, storeCallsPerJob: storeCalls,
-    serverLoopDelayMs: { p50: loop('p50'), p99: loop('p99'), max: loop('max') }, serverGc: gc }));
+  // IDLE_AFTER_MS: what the server holds right after the window and after that long a quiet
+  // spell (V8's memory reducer gives memory back in the quiet; --no-memory-reducer keeps it).
+  const idleAfterMs = Number(process.env.IDLE_AFTER_MS ?? 0);
+  const memory = idleAfterMs > 0 ? { busy: memoryOf(server.pid, metrics) } : undefined;
+  if (memory) {
+    await new Promise((resolve) => setTimeout(resolve, idleAfterMs));
+    memory[`after ${idleAfterMs} ms idle`] = memoryOf(server.pid, await (await fetch(`${base}/metrics`)).text());
+  }
+  console.log(JSON.stringify({ flags: flags.join(' '), nodeFlags: extraFlags.join(' '), target: process.env.TARGET ?? null, jobs, spreadMs, cpuUsPerJob: Math.round((cpu * 1e6) / jobs), diskKiBPerJob: Math.round((written / 1024 / jobs) * 10) / 10, jobsPerSec: Math.round(jobs / seconds), lateMs: stats.late, storeCallsPerJob: storeCalls,
+    serverLoopDelayMs: { p50: loop('p50'), p99: loop('p99'), max: loop('max') }, serverGc: gc, ...(memory ? { memoryMiB: memory } : {}) }));
   stop();
   await new Promise((resolve) => server.once('exit', resolve));
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** The server's RSS (from /proc), its V8 heap and young generation committed (from its /metrics), MiB. */
+function memoryOf(pid, metrics) {
+  const mib = (bytes) => Math.round((Number(bytes) / 1048576) * 10) / 10;
+  const rss = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1] * 1024;
+  const metric = (pattern) => new RegExp(`^${pattern} (\\S+)`, 'm').exec(metrics)?.[1];
+  return { rss: mib(rss), heapTotal: mib(metric('nodejs_heap_size_total_bytes')), newSpace: mib(metric('nodejs_heap_space_size_total_bytes\\{space="new"\\}')) };
 }
 
 /** GC counts and seconds by kind (minor, major, incremental, weakcb) from prom-client's histogram. */
