@@ -103,6 +103,11 @@ export interface JobRunner {
    * target is busy; the dispatcher then holds the job (claimed) and starts others. Absent: yes.
    */
   admit?(job: ClaimedJob): boolean;
+  /**
+   * The job was claimed ahead of its due time and will run then: a runner can get ready for it
+   * (the callback delivery opens a connection to its target if none is open). Absent: nothing.
+   */
+  prepare?(job: ClaimedJob): void;
   close(): Promise<void>;
 }
 

@@ -31,6 +31,11 @@ export class TopicDelivery implements JobRunner {
     return this.next.admit ? this.next.admit(job) : true;
   }
 
+  /** A job for the app gets the next runner's preparation (a connection opened ahead). */
+  prepare(job: ClaimedJob): void {
+    if (jobTopic(job.metadata) === null) this.next.prepare?.(job);
+  }
+
   async run(job: ClaimedJob, abort: AttemptAbort): Promise<RunResult> {
     const topic = jobTopic(job.metadata);
     if (topic === null) return this.next.run(job, abort);

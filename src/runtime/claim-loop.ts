@@ -44,6 +44,8 @@ export interface JobSlots {
   running(): number;
   /** Whether the job's target takes another job now (JobRunner.admit; absent: yes). */
   admit(job: ClaimedJob): boolean;
+  /** A job claimed ahead of its due time will start then (JobRunner.prepare). */
+  prepare?(job: ClaimedJob): void;
   /**
    * Starts a claimed job. A held job comes with `status: 'running'` and `startedAt` set, after
    * `markStarted`; a job claimed `running` comes as claimed.
@@ -217,12 +219,20 @@ export class ClaimLoop {
       }
       this.sizer?.claimed(this.clock.now() - now);
       this.claimRetryMs = 0;
-      if (holding) this.reserved.push(...jobs);
-      else for (const job of jobs) this.slots.start(job);
+      if (holding) {
+        this.reserved.push(...jobs);
+        this.prepareAhead(jobs, now);
+      } else for (const job of jobs) this.slots.start(job);
       this.startHeld();
       this.backlog = jobs.length === limit;
       if (!this.backlog) return;
     }
+  }
+
+  /** Jobs claimed ahead of their due time: their runner may get ready (a connection opened). */
+  private prepareAhead(jobs: readonly ClaimedJob[], now: number): void {
+    if (!this.slots.prepare) return;
+    for (const job of jobs) if (job.deliver && job.runAt > now) this.slots.prepare(job);
   }
 
   private retryLater(): void {

@@ -54,6 +54,8 @@ export class Dispatcher {
     this.claims = new ClaimLoop(store, clock, options, {
       running: () => this.inFlight.size,
       admit: (job) => !runner.admit || runner.admit(job),
+      // Only a runner that prepares (the callback delivery) costs the claimed jobs a call.
+      ...(runner.prepare ? { prepare: (job: ClaimedJob) => runner.prepare!(job) } : {}),
       start: (job) => this.startJob(job),
       markStarted: (jobId, at) => outcomes.markStarted(options.owner, jobId, at),
       onError,

@@ -168,6 +168,18 @@ describe('ClaimLoop', () => {
     ]);
   });
 
+  it('asks the runner to prepare each job claimed ahead of its time, not the ones already due', async () => {
+    const prepared: string[] = [];
+    slots.prepare = (job) => prepared.push(job.id);
+    const [due, ahead] = await insertCallbacks(1000, 1004);
+    await clock.advanceTo(T0 + 1000);
+    openLoop({ concurrency: 4, leadMs: 10 }).claim();
+    await clock.advance(0);
+    expect(loop.heldIds).toEqual([ahead]);
+    expect(slots.started.map((job) => job.id)).toEqual([due]);
+    expect(prepared).toEqual([ahead]);
+  });
+
   it('with a claim span, a claim also takes and holds jobs due that long after the lead', async () => {
     const [a, b, c] = await insertCallbacks(1000, 1005, 1010, 1011);
     await clock.advanceTo(T0 + 990);

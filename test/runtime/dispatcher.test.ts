@@ -109,6 +109,19 @@ describe('Dispatcher', () => {
     expect(entry).toMatchObject({ outcome: 'succeeded', durationMs: 40 });
   });
 
+  it('asks a runner that prepares for each job it claims ahead, at the claim, before the job runs', async () => {
+    const prepared: [string, number][] = [];
+    dispatcher = new Dispatcher(spy.store, clock, { ...runner, prepare: (job) => prepared.push([job.id, clock.now()]) }, outcomes, options(), (_error, context) => errors.push(context));
+    await dispatcher.start();
+    const [id] = await insertCallbacks(1000);
+    await clock.advanceTo(T0 + 999);
+    expect(prepared).toEqual([[id, T0 + 990]]);
+    expect(runs).toEqual([]);
+    await clock.advanceTo(T0 + 1000);
+    expect(runs.map((run) => run.job.id)).toEqual([id]);
+    expect(prepared).toHaveLength(1);
+  });
+
   it('due signals and timers during a store outage add no claims to the retries', async () => {
     spy.failing.add('claimDue');
     await openDispatcher().start();

@@ -64,6 +64,12 @@ export class CallbackDelivery implements JobRunner {
     return this.pools.admit(target ? originOf(target.url) : this.defaults.appOrigin);
   }
 
+  /** The job was claimed ahead of its due time: its target gets a connection ready if it has none. */
+  prepare(job: ClaimedJob): void {
+    const target = job.delivery?.target;
+    this.pools.prepare(target ? originOf(target.url) : this.defaults.appOrigin);
+  }
+
   async run(job: ClaimedJob, abort: AttemptAbort): Promise<RunResult> {
     let request: DeliveryRequest = deliveryRequest(job, this.defaults, this.clock.now());
     const headers = this.headersFor(job, request);

@@ -20,6 +20,10 @@ export class TargetRoutingRunner implements JobRunner {
     return runner.admit ? runner.admit(job) : true;
   }
 
+  prepare(job: ClaimedJob): void {
+    this.runnerFor(job).prepare?.(job);
+  }
+
   run(job: ClaimedJob, abort: AttemptAbort): Promise<RunResult> {
     return this.runnerFor(job).run(job, abort);
   }
