@@ -85,24 +85,6 @@ describe('TargetPools.prepare', () => {
       await pools.close();
     }
   });
-
-  it('opens nothing while the pool has a connection open, or to an origin it never reached', async () => {
-    const app = await startApp(60_000);
-    const other = await startApp(60_000);
-    const pools = poolsFor(app);
-    try {
-      pools.prepare(app.origin);
-      pools.prepare(other.origin);
-      await post(pools, app.origin);
-      pools.prepare(app.origin);
-      // A connection opened by mistake would have been accepted by now.
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(app.connections).toHaveLength(1);
-      expect(other.connections).toHaveLength(0);
-    } finally {
-      await pools.close();
-    }
-  });
 });
 
 describe('Preconnector', () => {
@@ -115,6 +97,27 @@ describe('Preconnector', () => {
     socket.destroy();
     await once(socket, 'close');
   }
+
+  it('opens none while a connection of its own is open: the decision is made on the call', async () => {
+    const app = await startApp(60_000);
+    const real = buildConnector({});
+    let connects = 0;
+    const connector = new Preconnector((options, callback) => {
+      connects++;
+      real(options, callback);
+    });
+    const { port } = new URL(app.origin);
+    const socket = await new Promise<Socket>((resolve, reject) =>
+      connector.connect({ hostname: '127.0.0.1', host: `127.0.0.1:${port}`, protocol: 'http:', port }, (error, s) => (error ? reject(error) : resolve(s as Socket))),
+    );
+    connector.prepare();
+    expect(connects).toBe(1);
+    socket.destroy();
+    await once(socket, 'close');
+    connector.prepare();
+    expect(connects).toBe(2);
+    connector.close();
+  });
 
   it('before any connection of its own, opens none', () => {
     const base = vi.fn();
