@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 /**
  * How long `chime serve` takes from spawn to a 200 from /healthz, on a new SQLite file (so its
- * migrations run), then SIGTERM. With a second checkout, the two are alternated run by run, so
+ * migrations run), then how long its first and second Dapr-style creates take (`POST
+ * /v1.0/jobs/{name}`, the first request to validate a body), then SIGTERM. With a second checkout, the two are alternated run by run, so
  * that a machine whose speed drifts (as this one's does within minutes) moves both alike: the
  * way to see a change of a few percent in start-up.
  *
  *   npm run build && node scripts/measure-start.mjs [runs=12] [other checkout, built]
  *   node scripts/measure-start.mjs 12 /tmp/old     # e.g. a `git worktree` of the commit before
  *
- * Prints each checkout's median and every run, in ms.
+ * Prints each checkout's medians and every run, in ms.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -44,17 +45,26 @@ async function startOnce(root) {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`chime serve in ${root} exited with ${child.exitCode}`);
       try {
-        if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return performance.now() - started;
+        if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
       } catch {
         // not listening yet
       }
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
+    const ready = performance.now() - started;
+    return { ready, firstCreate: await timedCreate(port, 'first'), secondCreate: await timedCreate(port, 'second') };
   } finally {
     child.kill('SIGTERM');
     await exited;
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+async function timedCreate(port, name) {
+  const sent = performance.now();
+  const response = await fetch(`http://127.0.0.1:${port}/v1.0/jobs/${name}`, { method: 'POST', body: JSON.stringify({ dueTime: '1h', data: { n: 1 } }) });
+  if (!response.ok) throw new Error(`create ${name}: ${response.status} ${await response.text()}`);
+  return performance.now() - sent;
 }
 
 const times = new Map(checkouts.map((root) => [root, []]));
@@ -63,6 +73,9 @@ for (let i = 0; i < runs; i++) {
   for (const root of i % 2 ? [...checkouts].reverse() : checkouts) times.get(root).push(await startOnce(root));
 }
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-for (const [root, values] of times) {
-  console.log(`${root}: median ${median(values).toFixed(0)} ms; runs ${values.map((v) => v.toFixed(0)).join(' ')}`);
+for (const [root, runsOf] of times) {
+  for (const what of ['ready', 'firstCreate', 'secondCreate']) {
+    const values = runsOf.map((run) => run[what]);
+    console.log(`${root} ${what}: median ${median(values).toFixed(1)} ms; runs ${values.map((v) => v.toFixed(1)).join(' ')}`);
+  }
 }

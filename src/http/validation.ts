@@ -7,28 +7,31 @@
  * compiles every route's schemas before it listens, and Ajv's code generation for the ~100
  * route parts was the largest share of `chime serve`'s start (profiled: 587 ms of ~3.3 s CPU
  * on the busy 2-core box) for routes a given deployment may never call. A route's first
- * request pays its own compile (a few ms). `compileAllValidators` compiles the rest at once,
- * so a test still proves every schema compiles.
+ * request takes its validator from those the build compiled (precompiled-validators.ts), or
+ * compiles its own. `compileAllValidators` compiles the rest at once, so a test still proves
+ * every schema compiles.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { FastifyInstance, FastifySchema, FastifySchemaCompiler } from 'fastify';
 import { invalidField } from '../core/errors.js';
+import { AJV_OPTIONS, precompiledValidator, type ValidatorKind } from './precompiled-validators.js';
 
-const strict = new Ajv({ verbose: true, coerceTypes: false, allErrors: false, removeAdditional: false, useDefaults: true, strict: false });
-const coercing = new Ajv({ verbose: true, coerceTypes: 'array', allErrors: false, removeAdditional: false, useDefaults: true, strict: false });
+const ajvs: Record<ValidatorKind, Ajv> = { body: new Ajv(AJV_OPTIONS.body), text: new Ajv(AJV_OPTIONS.text) };
 
 /** A validator that compiles its schema on first use; Fastify reads `.errors` after each call. */
 interface LazyValidator {
   (...args: Parameters<ValidateFunction>): boolean;
   errors: ValidateFunction['errors'];
   compile(): ValidateFunction;
+  readonly schema: object;
+  readonly kind: ValidatorKind;
 }
 
 const pendingByApp = new WeakMap<FastifyInstance, LazyValidator[]>();
 
-function lazyValidator(schema: object, ajv: Ajv): LazyValidator {
+function lazyValidator(schema: object, kind: ValidatorKind): LazyValidator {
   let compiled: ValidateFunction | undefined;
-  const compile = () => (compiled ??= ajv.compile(schema));
+  const compile = () => (compiled ??= precompiledValidator(schema, kind) ?? ajvs[kind].compile(schema));
   const validate = ((...args: Parameters<ValidateFunction>) => {
     const run = compile();
     const ok = run(...args) as boolean;
@@ -37,14 +40,14 @@ function lazyValidator(schema: object, ajv: Ajv): LazyValidator {
   }) as LazyValidator;
   validate.errors = null;
   validate.compile = compile;
-  return validate;
+  return Object.assign(validate, { schema, kind });
 }
 
 export function installValidation(app: FastifyInstance): void {
   const pending: LazyValidator[] = [];
   pendingByApp.set(app, pending);
   const compile: FastifySchemaCompiler<FastifySchema> = ({ schema, httpPart }) => {
-    const validator = lazyValidator(schema as object, httpPart === 'body' ? strict : coercing);
+    const validator = lazyValidator(schema as object, httpPart === 'body' ? 'body' : 'text');
     pending.push(validator);
     return validator;
   };
@@ -57,6 +60,11 @@ export function compileAllValidators(app: FastifyInstance): number {
   const pending = pendingByApp.get(app) ?? [];
   for (const validator of pending) validator.compile();
   return pending.length;
+}
+
+/** Every route validator's schema and kind: what the build precompiles. */
+export function routeSchemas(app: FastifyInstance): { schema: object; kind: ValidatorKind }[] {
+  return (pendingByApp.get(app) ?? []).map(({ schema, kind }) => ({ schema, kind }));
 }
 
 /** "body/repeats must be integer" → "repeats: must be an integer". */
