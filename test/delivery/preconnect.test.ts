@@ -5,7 +5,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { buildConnector } from 'undici';
+import { buildConnector, Pool } from 'undici';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { JobRunner } from '../../src/core/job-runner.js';
 import type { ClaimedJob } from '../../src/core/types.js';
@@ -13,7 +13,7 @@ import { SystemClock } from '../../src/core/clock.js';
 import { TopicDelivery } from '../../src/events/topic-delivery.js';
 import { OutboundGuard } from '../../src/runtime/delivery/outbound-guard.js';
 import { TargetRoutingRunner } from '../../src/runtime/delivery/target-routing-runner.js';
-import { Preconnector } from '../../src/runtime/delivery/preconnector.js';
+import { firstConnectOptions, Preconnector } from '../../src/runtime/delivery/preconnector.js';
 import { TargetPools } from '../../src/runtime/delivery/target-pools.js';
 
 interface App {
@@ -83,6 +83,52 @@ describe('TargetPools.prepare', () => {
       expect(app.requestPorts).toEqual([app.connections[0]!.remotePort, app.connections[1]!.remotePort]);
     } finally {
       await pools.close();
+    }
+  });
+});
+
+describe("the app's first connection", () => {
+  it('is opened ahead too: prepare before any request connects, and the first request goes out on it', async () => {
+    const app = await startApp(60_000);
+    const pools = poolsFor(app);
+    try {
+      pools.prepare(app.origin);
+      await vi.waitFor(() => expect(app.connections).toHaveLength(1), { timeout: 10_000, interval: 10 });
+      await post(pools, app.origin);
+      expect(app.connections).toHaveLength(1);
+      expect(app.requestPorts).toEqual([app.connections[0]!.remotePort]);
+    } finally {
+      await pools.close();
+    }
+  });
+
+  it('but not to another origin never reached', async () => {
+    const app = await startApp(60_000);
+    const other = await startApp(60_000);
+    const pools = new TargetPools({ appOrigin: app.origin, appConnections: 4, targetConnections: 4, guard: new OutboundGuard([], [app.origin, other.origin]) });
+    try {
+      pools.prepare(other.origin);
+      // Then a connection to the app, opened after: had one to the other been opened, it was first.
+      pools.prepare(app.origin);
+      await vi.waitFor(() => expect(app.connections).toHaveLength(1), { timeout: 10_000, interval: 10 });
+      expect(other.connections).toHaveLength(0);
+    } finally {
+      await pools.close();
+    }
+  });
+
+  it('is opened with the options undici itself passes on its first connect', async () => {
+    for (const origin of ['http://127.0.0.1:8080', 'https://example.com', 'http://[::1]:3000', 'http://localhost']) {
+      let passed: unknown;
+      const pool = new Pool(origin, {
+        connect: (options, callback) => {
+          passed = { ...options };
+          callback(new Error('not connecting'), null);
+        },
+      });
+      await expect(pool.request({ method: 'GET', path: '/' })).rejects.toThrow('not connecting');
+      await pool.close();
+      expect({ ...firstConnectOptions(new URL(origin)) }, origin).toEqual(passed);
     }
   });
 });

@@ -9,8 +9,10 @@
  * undici has no call that only connects: this wraps the connector undici would build itself
  * and hands the connection opened ahead to the pool's next connect. It opens one only when
  * the pool has none open, and only with the options undici passed on its own last connect to
- * this origin (so the same address, name resolution and TLS server name); before the pool's
- * first connection it does nothing.
+ * this origin (so the same address, name resolution and TLS server name). Before the pool's
+ * first connection it does nothing, unless given the options undici's first connect will
+ * pass (`firstConnectOptions`): the app's pool has them, so the first callback after a start
+ * finds its connection open too.
  */
 import type { Socket } from 'node:net';
 import type { buildConnector } from 'undici';
@@ -27,10 +29,14 @@ export class Preconnector {
   private opening = false;
   private closed = false;
 
+  /** `firstOptions`: what the pool's first connect will pass, to open one before it (see above). */
   constructor(
     private readonly base: buildConnector.connector,
     private readonly spareTtlMs = SPARE_TTL_MS,
-  ) {}
+    firstOptions: buildConnector.Options | null = null,
+  ) {
+    this.lastOptions = firstOptions;
+  }
 
   /** The pool's `connect` option. */
   readonly connect: buildConnector.connector = (options, callback) => {
@@ -43,7 +49,7 @@ export class Preconnector {
     });
   };
 
-  /** Opens a connection for the next request when the pool has none open (and has had one). */
+  /** Opens a connection for the next request when the pool has none open (and knows how to). */
   prepare(): void {
     if (this.open > 0 || this.opening || this.closed || this.lastOptions === null) return;
     this.opening = true;
@@ -96,4 +102,15 @@ export class Preconnector {
       if (this.spare === socket) this.clearSpare();
     });
   }
+}
+
+/**
+ * The options an undici pool with no `servername` or `localAddress` of its own passes to its
+ * connector for `origin` (undici's `connect` in lib/dispatcher/client.js, 6.x: the origin's URL
+ * parts, an IPv6 address without its brackets, both names null).
+ */
+export function firstConnectOptions(origin: URL): buildConnector.Options {
+  const { host, protocol, port } = origin;
+  const hostname = origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname;
+  return { host, hostname, protocol, port, servername: null, localAddress: null } as unknown as buildConnector.Options;
 }

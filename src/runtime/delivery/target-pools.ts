@@ -7,7 +7,7 @@
  */
 import { buildConnector, Pool } from 'undici';
 import { hostOf, portOf, type OutboundGuard } from './outbound-guard.js';
-import { Preconnector } from './preconnector.js';
+import { firstConnectOptions, Preconnector } from './preconnector.js';
 
 interface PoolEntry {
   pool: Pool;
@@ -41,11 +41,11 @@ export class TargetPools {
 
   /**
    * A request to `origin` is coming soon: open a connection for it now if the pool has none
-   * open (preconnector.ts). Only an origin already connected to; cheap enough to call for
-   * every job claimed ahead of its time.
+   * open (preconnector.ts). Only the app's origin and origins already connected to; cheap
+   * enough to call for every job claimed ahead of its time.
    */
   prepare(origin: string): void {
-    this.pools.get(origin)?.connector.prepare();
+    (origin === this.options.appOrigin ? this.entry(origin) : this.pools.get(origin))?.connector.prepare();
   }
 
   /** Counts a request to `origin` in; call the returned function once it is over. */
@@ -71,7 +71,12 @@ export class TargetPools {
     const cap = origin === this.options.appOrigin ? this.options.appConnections : this.options.targetConnections;
     const url = new URL(origin);
     // The connector undici would build from these options itself, wrapped to connect ahead.
-    const connector = new Preconnector(buildConnector(trusted ? {} : { lookup: this.options.guard.lookupFor(hostOf(url), portOf(url)) }));
+    const connector = new Preconnector(
+      buildConnector(trusted ? {} : { lookup: this.options.guard.lookupFor(hostOf(url), portOf(url)) }),
+      undefined,
+      // The app's first connection may be opened ahead too (its jobs are the ones that wait).
+      origin === this.options.appOrigin ? firstConnectOptions(url) : null,
+    );
     const pool = new Pool(origin, {
       connections: cap,
       pipelining: 1,
