@@ -2,9 +2,8 @@
 // Writes dist/http/route-validators/: every HTTP route's request validator as Ajv standalone
 // code, a file each, so a fresh server's first request to a route loads it instead of
 // compiling its schema (src/http/precompiled-validators.ts says why and how it is keyed).
-// The last step of `npm run build`: it builds
-// the server from dist/ on a throwaway SQLite file (listening on a free port for a moment) to
-// collect the schemas exactly as the routes register them.
+// The last step of `npm run build`: it builds the server from dist/ on a throwaway SQLite file
+// (listening on a free port for a moment) to collect the schemas as the routes register them.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
