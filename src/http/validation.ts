@@ -85,8 +85,10 @@ function fieldError(error: ErrorObject | undefined, dataVar: string) {
       const field = [path, String(params.missingProperty)].filter(Boolean).join('.');
       return invalidField(field, 'is required');
     }
-    case 'type':
-      return invalidField(path || dataVar, `must be ${article(String(params.type))}`);
+    case 'type': {
+      const nullable = (error.parentSchema as { nullable?: boolean } | undefined)?.nullable === true;
+      return invalidField(path || dataVar, `must be ${article(String(params.type))}${nullable ? ' or null' : ''}`);
+    }
     case 'enum':
       return invalidField(path || dataVar, `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
     case 'pattern': {
