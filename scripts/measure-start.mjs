@@ -2,7 +2,8 @@
 /**
  * How long `chime serve` takes from spawn to a 200 from /healthz, on a new SQLite file (so its
  * migrations run), then how long its first and second Dapr-style creates take (`POST
- * /v1.0/jobs/{name}`, the first request to validate a body), then SIGTERM. With a second checkout, the two are alternated run by run, so
+ * /v1.0/jobs/{name}`, the first request to validate a body) and its first job list (`GET
+ * /api/v1/jobs?limit=50&count=false`, as the dashboard asks, with a token), then SIGTERM. With a second checkout, the two are alternated run by run, so
  * that a machine whose speed drifts (as this one's does within minutes) moves both alike: the
  * way to see a change of a few percent in start-up.
  *
@@ -21,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 const here = fileURLToPath(new URL('..', import.meta.url));
 const runs = Number(process.argv[2] ?? 12);
 const checkouts = [here, ...(process.argv[3] ? [process.argv[3]] : [])];
+const JWT_SECRET = 'measure-start-0123456789abcdef0123456789';
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -37,9 +39,13 @@ async function startOnce(root) {
   const dir = mkdtempSync(join(tmpdir(), 'chime-start-'));
   const [port, grpcPort] = [await freePort(), await freePort()];
   const started = performance.now();
-  const child = spawn(process.execPath, [join(root, 'bin/chime.js'), 'serve', '--port', String(port), '--grpc-port', String(grpcPort), '--store', `sqlite:${join(dir, 'chime.db')}`], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'bin/chime.js'), 'serve', '--port', String(port), '--grpc-port', String(grpcPort), '--store', `sqlite:${join(dir, 'chime.db')}`, '--jwt-secret', JWT_SECRET],
+    { stdio: 'ignore' },
+  );
+  const { createToken } = await import(join(root, 'dist/index.js'));
+  const token = await createToken({ secret: JWT_SECRET, scope: 'read', expiresInSeconds: 600, subject: 'measure-start' });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
     for (;;) {
@@ -52,7 +58,9 @@ async function startOnce(root) {
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
     const ready = performance.now() - started;
-    return { ready, firstCreate: await timedCreate(port, 'first'), secondCreate: await timedCreate(port, 'second') };
+    const firstCreate = await timedCreate(port, 'first');
+    const secondCreate = await timedCreate(port, 'second');
+    return { ready, firstCreate, secondCreate, firstJobList: await timedJobList(port, token) };
   } finally {
     child.kill('SIGTERM');
     await exited;
@@ -67,6 +75,14 @@ async function timedCreate(port, name) {
   return performance.now() - sent;
 }
 
+async function timedJobList(port, token) {
+  const sent = performance.now();
+  const response = await fetch(`http://127.0.0.1:${port}/api/v1/jobs?limit=50&count=false`, { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new Error(`job list: ${response.status} ${await response.text()}`);
+  await response.text();
+  return performance.now() - sent;
+}
+
 const times = new Map(checkouts.map((root) => [root, []]));
 for (let i = 0; i < runs; i++) {
   // Each checkout goes first every other run.
@@ -74,7 +90,7 @@ for (let i = 0; i < runs; i++) {
 }
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 for (const [root, runsOf] of times) {
-  for (const what of ['ready', 'firstCreate', 'secondCreate']) {
+  for (const what of ['ready', 'firstCreate', 'secondCreate', 'firstJobList']) {
     const values = runsOf.map((run) => run[what]);
     console.log(`${root} ${what}: median ${median(values).toFixed(1)} ms; runs ${values.map((v) => v.toFixed(1)).join(' ')}`);
   }
