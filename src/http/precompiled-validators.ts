@@ -2,9 +2,10 @@
  * Route validators compiled at build time. Ajv turns a schema into a validator by generating
  * JavaScript and compiling it; for one of Chime's route schemas that took a few ms, and for the
  * first in a process, which also compiles Ajv's meta-schema, over 100 ms: a fresh server's
- * first request waited for it (docs/benchmarks.md, "A fresh server's first request"). The build writes every
- * route's validator as source once (Ajv's standalone code, `scripts/precompile-validators.mjs`),
- * a file per validator in `route-validators/` beside this module; at run time a route's first
+ * first request waited for it (docs/benchmarks.md, "A fresh server's first request"). The
+ * build writes every route's validator as source once (Ajv's standalone code,
+ * `scripts/precompile-validators.mjs`), a file per validator in `route-validators/` beside this
+ * module; at run time a route's first
  * request loads its own file from there instead of compiling (one file per validator: all 74 in
  * one module took ~8 ms to load on the first request, most of it compiling the others' code).
  *

@@ -173,7 +173,7 @@ describe('Preconnector', () => {
 
   it('closes a connection opened ahead that no request took', async () => {
     const app = await startApp(60_000);
-    const connector = new Preconnector(buildConnector({}), 50);
+    const connector = new Preconnector(buildConnector({}), null, 50);
     await connectOnceAndClose(connector, app);
     connector.prepare();
     await vi.waitFor(() => expect(app.connections).toHaveLength(2), { timeout: 10_000, interval: 10 });

@@ -23,7 +23,8 @@ const SPARE_TTL_MS = 2_000;
 export class Preconnector {
   /** Sockets of this pool that are open, the spare included. */
   private open = 0;
-  private lastOptions: buildConnector.Options | null = null;
+  /** What the next connection opened ahead passes: undici's last connect's, or `firstOptions`. */
+  private lastOptions: buildConnector.Options | null;
   private spare: Socket | null = null;
   private spareTimer: NodeJS.Timeout | null = null;
   private opening = false;
@@ -32,8 +33,8 @@ export class Preconnector {
   /** `firstOptions`: what the pool's first connect will pass, to open one before it (see above). */
   constructor(
     private readonly base: buildConnector.connector,
-    private readonly spareTtlMs = SPARE_TTL_MS,
     firstOptions: buildConnector.Options | null = null,
+    private readonly spareTtlMs = SPARE_TTL_MS,
   ) {
     this.lastOptions = firstOptions;
   }

@@ -73,7 +73,6 @@ export class TargetPools {
     // The connector undici would build from these options itself, wrapped to connect ahead.
     const connector = new Preconnector(
       buildConnector(trusted ? {} : { lookup: this.options.guard.lookupFor(hostOf(url), portOf(url)) }),
-      undefined,
       // The app's first connection may be opened ahead too (its jobs are the ones that wait).
       origin === this.options.appOrigin ? firstConnectOptions(url) : null,
     );
