@@ -185,6 +185,33 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
         expect(await store.getJob(fresh.id)).toBeNull();
       });
 
+      // SQLite writes a batch 32 rows a statement (rows.ts INSERT_CHUNK_ROWS), the rest one by one.
+      it('inserts batches of every size around a statement of many rows, each job as given', async () => {
+        for (const size of [31, 32, 33, 65]) {
+          const jobs = Array.from({ length: size }, (_, i) => newJob({ payload: `{"size":${size},"i":${i}}`, runAt: T0 + i, tags: [`t${i}`] }));
+          await store.insertJobs(jobs);
+          for (const job of jobs) {
+            expect(await store.getJob(job.id)).toMatchObject({ id: job.id, payload: job.payload, runAt: job.runAt, tags: job.tags, status: 'pending' });
+          }
+        }
+      });
+
+      it('names the taken id when it is deep in a large batch, and inserts none of the batch', async () => {
+        const existing = newJob();
+        await store.insertJobs([existing]);
+        const jobs = Array.from({ length: 70 }, () => newJob());
+        jobs[40] = newJob({ id: existing.id });
+        const error = await store.insertJobs(jobs).then(() => undefined, (e: unknown) => e);
+        expect((error as ChimeError).code).toBe('JOB_EXISTS');
+        expect((error as ChimeError).message).toContain(existing.id);
+        for (const job of jobs.filter((_, i) => i !== 40)) expect(await store.getJob(job.id)).toBeNull();
+
+        const twice = Array.from({ length: 40 }, () => newJob());
+        twice[9] = newJob({ id: twice[3]!.id });
+        await expectCode(store.insertJobs(twice), 'JOB_EXISTS');
+        for (const job of twice) expect(await store.getJob(job.id)).toBeNull();
+      });
+
       it('filters, orders and counts job listings', async () => {
         await store.insertJobs([
           newJob({ priority: 'low', tags: ['a'], createdAt: T0 + 1 }),

@@ -8,27 +8,46 @@ import type { Written } from '../store-ops.js';
 import type { DueSignal, HistoryQuery, JobPage, JobQuery, NewJob, PlanNext } from '../store.js';
 import { historyFromRow, type HistoryRow } from '../history-row.js';
 import type { SqliteContext } from './context.js';
-import { INSERT_JOB_SQL, jobFromRow, jobInsertValues, type JobRow } from './rows.js';
+import { INSERT_CHUNK_ROWS, INSERT_JOB_SQL, INSERT_JOBS_CHUNK_SQL, jobFromRow, jobInsertValues, type JobRow } from './rows.js';
 import { advanceSchedule, finishScheduleIfDone } from './advance-schedules.js';
 import { BOUND_LIMIT, FINISHED_JOB_SQL, FINISHED_SCHEDULE_SQL } from './sql-spellings.js';
 import { listSliceOf } from './list-slices.js';
 
 export function insertJobs(ctx: SqliteContext, jobs: readonly NewJob[]): Promise<DueSignal[]> {
   return ctx.groupWrite(() => {
+    let next = 0;
+    if (jobs.length >= INSERT_CHUNK_ROWS) {
+      const insertChunk = ctx.prepare(INSERT_JOBS_CHUNK_SQL);
+      const values: unknown[] = [];
+      for (; next + INSERT_CHUNK_ROWS <= jobs.length; next += INSERT_CHUNK_ROWS) {
+        values.length = 0;
+        for (let i = next; i < next + INSERT_CHUNK_ROWS; i++) values.push(...jobInsertValues(jobs[i]!));
+        try {
+          insertChunk.run(values);
+        } catch (error) {
+          // A statement fails whole: this chunk's rows go one at a time below, to name the job.
+          if (!isUniqueViolation(error)) throw error;
+          break;
+        }
+      }
+    }
     const insert = ctx.prepare(INSERT_JOB_SQL);
-    for (const job of jobs) {
+    for (; next < jobs.length; next++) {
+      const job = jobs[next]!;
       try {
         insert.run(...jobInsertValues(job));
       } catch (error) {
-        const code = (error as { code?: string }).code;
-        if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
-          throw chimeError('JOB_ID_EXISTS', { id: job.id });
-        }
+        if (isUniqueViolation(error)) throw chimeError('JOB_ID_EXISTS', { id: job.id });
         throw error;
       }
     }
     return ctx.publish(dueSignalsOf(jobs));
   });
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 export function getJob(ctx: SqliteContext, id: string): JobRecord | null {

@@ -44,10 +44,20 @@ export function jobInsertValues(job: NewJob): unknown[] {
   ];
 }
 
-const JOB_INSERT_COLUMNS = `INTO jobs (id, schedule_id, name, occurrence, run_at, status, target, queue,
-  task_name, task_version, priority, payload, failure_policy, max_retries, timeout_ms, tags, metadata, created_at, dialect, delivery, traceparent)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const JOB_COLUMNS = `INTO jobs (id, schedule_id, name, occurrence, run_at, status, target, queue,
+  task_name, task_version, priority, payload, failure_policy, max_retries, timeout_ms, tags, metadata, created_at, dialect, delivery, traceparent)`;
+const JOB_VALUES_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const JOB_INSERT_COLUMNS = `${JOB_COLUMNS}\n  VALUES ${JOB_VALUES_ROW}`;
 export const INSERT_JOB_SQL = `INSERT ${JOB_INSERT_COLUMNS}`;
+
+/**
+ * Rows per statement of a batch insert (jobs.ts insertJobs): one statement's run (binding,
+ * stepping, resetting) costs about as much as a row's insert, so many rows a statement cost the
+ * store ~15% less CPU a job than one each (docs/benchmarks.md, "SQLite: a batch inserted 32 rows
+ * a statement"); 8, 16, 32 and 64 measured, 32 and 64 alike.
+ */
+export const INSERT_CHUNK_ROWS = 32;
+export const INSERT_JOBS_CHUNK_SQL = `INSERT ${JOB_COLUMNS}\n  VALUES ${Array<string>(INSERT_CHUNK_ROWS).fill(JOB_VALUES_ROW).join(', ')}`;
 /** For materialising occurrences: the (schedule_id, occurrence) key makes a repeat a no-op. */
 export const INSERT_JOB_IF_NEW_SQL = `INSERT OR IGNORE ${JOB_INSERT_COLUMNS}`;
 
