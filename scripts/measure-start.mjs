@@ -3,9 +3,10 @@
  * How long `chime serve` takes from spawn to a 200 from /healthz, on a new SQLite file (so its
  * migrations run), then how long its first and second Dapr-style creates take (`POST
  * /v1.0/jobs/{name}`, the first request to validate a body) and its first job list (`GET
- * /api/v1/jobs?limit=50&count=false`, as the dashboard asks, with a token), then SIGTERM. With a second checkout, the two are alternated run by run, so
- * that a machine whose speed drifts (as this one's does within minutes) moves both alike: the
- * way to see a change of a few percent in start-up.
+ * /api/v1/jobs?limit=50&count=false`, as the dashboard asks, with a token), then SIGTERM.
+ * With a second checkout, the two are alternated run by run, so that a machine whose speed
+ * drifts (as this one's does within minutes) moves both alike: the way to see a change of a
+ * few percent in start-up.
  *
  *   npm run build && node scripts/measure-start.mjs [runs=12] [other checkout, built]
  *   node scripts/measure-start.mjs 12 /tmp/old     # e.g. a `git worktree` of the commit before

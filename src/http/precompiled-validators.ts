@@ -5,9 +5,9 @@
  * first request waited for it (docs/benchmarks.md, "A fresh server's first request"). The
  * build writes every route's validator as source once (Ajv's standalone code,
  * `scripts/precompile-validators.mjs`), a file per validator in `route-validators/` beside this
- * module; at run time a route's first
- * request loads its own file from there instead of compiling (one file per validator: all 74 in
- * one module took ~8 ms to load on the first request, most of it compiling the others' code).
+ * module; at run time a route's first request loads its own file from there instead of
+ * compiling (one file per validator: all 74 in one module took ~8 ms to load on the first
+ * request, most of it compiling the others' code).
  *
  * Each validator is keyed by a hash of its schema and of which Ajv (body or text) it is for, so a
  * schema changed since the build finds no file and is compiled at run time as before: a stale

@@ -202,6 +202,7 @@ export function runStoreContract(backend: string, createStore: () => Store | Pro
         const jobs = Array.from({ length: 70 }, () => newJob());
         jobs[40] = newJob({ id: existing.id });
         const error = await store.insertJobs(jobs).then(() => undefined, (e: unknown) => e);
+        expect(error).toBeInstanceOf(ChimeError);
         expect((error as ChimeError).code).toBe('JOB_EXISTS');
         expect((error as ChimeError).message).toContain(existing.id);
         for (const job of jobs.filter((_, i) => i !== 40)) expect(await store.getJob(job.id)).toBeNull();

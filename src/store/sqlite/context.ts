@@ -296,12 +296,16 @@ function jsonRowSql(sql: string, columns: readonly Database.ColumnDefinition[]):
   return undefined;
 }
 
+/** A primary key or unique index refused a row. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
 function mapSqliteError(error: unknown): unknown {
   if (error instanceof ChimeError) return error;
+  if (isUniqueViolation(error)) return chimeError('JOB_ID_CONFLICT', {}, { cause: error });
   const code = (error as { code?: string }).code ?? '';
-  if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
-    return chimeError('JOB_ID_CONFLICT', {}, { cause: error });
-  }
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
     return chimeError('STORE_LOCKED', {}, { cause: error });
   }

@@ -7,7 +7,7 @@ import { JOB_ORDER_COLUMNS, jobOrderValue, keysetAfterSql, nextKeyset } from '..
 import type { Written } from '../store-ops.js';
 import type { DueSignal, HistoryQuery, JobPage, JobQuery, NewJob, PlanNext } from '../store.js';
 import { historyFromRow, type HistoryRow } from '../history-row.js';
-import type { SqliteContext } from './context.js';
+import { isUniqueViolation, type SqliteContext } from './context.js';
 import { INSERT_CHUNK_ROWS, INSERT_JOB_SQL, INSERT_JOBS_CHUNK_SQL, jobFromRow, jobInsertValues, type JobRow } from './rows.js';
 import { advanceSchedule, finishScheduleIfDone } from './advance-schedules.js';
 import { BOUND_LIMIT, FINISHED_JOB_SQL, FINISHED_SCHEDULE_SQL } from './sql-spellings.js';
@@ -43,11 +43,6 @@ export function insertJobs(ctx: SqliteContext, jobs: readonly NewJob[]): Promise
     }
     return ctx.publish(dueSignalsOf(jobs));
   });
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 export function getJob(ctx: SqliteContext, id: string): JobRecord | null {
